@@ -1,0 +1,40 @@
+# Walkabout: `make run` (app on SQLite with demo data) and `make test` (the whole suite).
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed
+HOST ?= 127.0.0.1
+PORT ?= 8000
+
+.PHONY: setup run test lint format bench clean
+
+setup: $(STAMP)
+
+$(STAMP): pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -e ".[dev]"
+	touch $(STAMP)
+
+run: setup
+	$(BIN)/walkabout db upgrade
+	$(BIN)/walkabout demo
+	$(BIN)/walkabout serve --host $(HOST) --port $(PORT)
+
+lint: setup
+	$(BIN)/ruff check app analysis tests migrations
+	$(BIN)/ruff format --check app analysis tests
+	$(BIN)/mypy app analysis
+
+format: setup
+	$(BIN)/ruff check --fix app analysis tests migrations
+	$(BIN)/ruff format app analysis tests
+
+test: lint
+	$(BIN)/pytest
+
+bench: setup
+	$(BIN)/python -m bench
+
+clean:
+	rm -rf $(VENV) data .pytest_cache .mypy_cache .ruff_cache

@@ -1,0 +1,1 @@
+"""Pure pandas survey-bias analysis: no web, ORM or app imports."""

@@ -1,0 +1,1 @@
+"""Walkabout: face-to-face findings held against the IT satisfaction survey."""

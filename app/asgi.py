@@ -1,0 +1,5 @@
+"""ASGI entry point for uvicorn workers: the app for the configured database."""
+
+from app.main import create_app
+
+app = create_app()

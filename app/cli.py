@@ -1,0 +1,171 @@
+"""The `walkabout` command line."""
+
+import sys
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from sqlmodel import Session
+
+from app.db import DatabaseURLError, get_engine, normalise_url
+from app.ingest.row_errors import ImportRefused
+from app.ingest.tabular import FileFormatError
+from app.services.errors import ServiceError
+from app.settings import get_settings
+
+main = typer.Typer(
+    help="Walkabout: walk about, listen, and hold the survey to account.",
+    no_args_is_help=True,
+    add_completion=False,
+)
+db_app = typer.Typer(help="Database schema.", no_args_is_help=True)
+users_app = typer.Typer(help="Logins and API tokens.", no_args_is_help=True)
+import_app = typer.Typer(
+    help="Import departments, survey exports and visits.", no_args_is_help=True
+)
+main.add_typer(db_app, name="db")
+main.add_typer(users_app, name="users")
+main.add_typer(import_app, name="import")
+
+DatabaseUrl = Annotated[
+    str | None,
+    typer.Option(
+        "--database-url",
+        help="Database URL (default: WALKABOUT_DATABASE_URL or a SQLite file under ./data/)",
+    ),
+]
+
+
+def fail(message: str) -> None:
+    """Print one clear error line and exit non-zero."""
+    typer.echo(f"error: {message}", err=True)
+    raise typer.Exit(code=1)
+
+
+def resolve_url(database_url: str | None) -> str:
+    try:
+        return normalise_url(database_url or get_settings().database_url)
+    except DatabaseURLError as exc:
+        fail(str(exc))
+        raise  # unreachable; keeps type checkers content
+
+
+@contextmanager
+def database(database_url: str | None) -> Iterator[Session]:
+    """A session on the chosen database; known errors become one-line messages."""
+    url = resolve_url(database_url)
+    try:
+        with Session(get_engine(url), expire_on_commit=False) as session:
+            yield session
+    except ImportRefused as exc:
+        typer.echo(str(exc), err=True)
+        raise typer.Exit(code=1) from exc
+    except (ServiceError, FileFormatError) as exc:
+        fail(str(exc))
+
+
+@db_app.command("upgrade")
+def db_upgrade(database_url: DatabaseUrl = None) -> None:
+    """Apply Alembic migrations (idempotent)."""
+    from app.migrate import upgrade_database
+
+    url = resolve_url(database_url)
+    try:
+        upgrade_database(url)
+    except Exception as exc:  # a database that cannot be reached, for instance
+        fail(f"could not upgrade {url.split('@')[-1]}: {str(exc).splitlines()[0]}")
+    typer.echo("database is up to date", err=True)
+
+
+@users_app.command("create")
+def users_create(
+    email: str,
+    role: Annotated[str, typer.Option("--role", help="leader|analyst|executive|admin")],
+    password_stdin: Annotated[
+        bool, typer.Option("--password-stdin", help="read the password from stdin")
+    ] = False,
+    database_url: DatabaseUrl = None,
+) -> None:
+    """Create a login."""
+    from app.services.users import create_user
+
+    if password_stdin:
+        password = sys.stdin.readline().rstrip("\r\n")
+    else:
+        password = typer.prompt("Password", hide_input=True, confirmation_prompt=True)
+    with database(database_url) as session:
+        user = create_user(session, email=email, role=role, password=password)
+        typer.echo(f"created {user.email} ({user.role})")
+
+
+@users_app.command("token")
+def users_token(email: str, database_url: DatabaseUrl = None) -> None:
+    """Make a personal API token (stored hashed) and print it on the last line."""
+    from app.services.users import create_api_token
+
+    with database(database_url) as session:
+        token = create_api_token(session, email=email)
+        typer.echo(f"API token for {email.strip().lower()} (shown once):", err=True)
+        typer.echo(token)
+
+
+@users_app.command("revoke-tokens")
+def users_revoke_tokens(email: str, database_url: DatabaseUrl = None) -> None:
+    """Revoke every API token of a user."""
+    from app.services.users import revoke_api_tokens
+
+    with database(database_url) as session:
+        count = revoke_api_tokens(session, email=email)
+        typer.echo(f"revoked {count} token(s) of {email.strip().lower()}")
+
+
+@import_app.command("departments")
+def import_departments_cmd(file: Path, database_url: DatabaseUrl = None) -> None:
+    """Upsert the department directory (by name)."""
+    from app.services.departments import import_departments
+
+    if not file.is_file():
+        fail(f"{file}: no such file")
+    with database(database_url) as session:
+        result = import_departments(session, path=file)
+        typer.echo(
+            f"departments: {result.created} new, {result.updated} updated, "
+            f"{result.unchanged} unchanged"
+        )
+
+
+@main.command("demo")
+def demo(database_url: DatabaseUrl = None) -> None:
+    """Fill an empty database with a realistic demo organisation."""
+    from app.services.demo import load_demo
+
+    with database(database_url) as session:
+        logins = load_demo(session)
+        if logins is None:
+            typer.echo("the database already holds data; demo not loaded")
+            return
+        typer.echo("Demo organisation loaded. Logins (shown once):")
+        for role, email, password in logins:
+            typer.echo(f"  {role:<10} {email:<28} {password}")
+
+
+@main.command("serve")
+def serve(
+    host: Annotated[str, typer.Option(help="address to listen on")] = "127.0.0.1",
+    port: Annotated[int, typer.Option(help="port")] = 8000,
+    workers: Annotated[int, typer.Option(help="worker processes")] = 1,
+    database_url: DatabaseUrl = None,
+) -> None:
+    """Run the web app."""
+    import os
+
+    import uvicorn
+
+    os.environ["WALKABOUT_DATABASE_URL"] = resolve_url(database_url)
+    uvicorn.run("app.asgi:app", host=host, port=port, workers=workers, proxy_headers=True)
+
+
+if __name__ == "__main__":
+    main()

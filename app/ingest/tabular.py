@@ -1,0 +1,155 @@
+"""Turn an uploaded CSV or XLSX file into rows of strings, with their line numbers."""
+
+import codecs
+import csv
+import zipfile
+from collections.abc import Iterator
+from dataclasses import dataclass
+from datetime import date, datetime, time
+from pathlib import Path
+from typing import IO
+
+SAMPLE_BYTES = 1 << 20
+MAX_FIELD_CHARS = 1_000_000
+MAX_COLUMNS = 2000
+
+
+class FileFormatError(ValueError):
+    """The file cannot be read as a table; the message names the file and why."""
+
+
+@dataclass(frozen=True)
+class Row:
+    line: int  # 1-based line (CSV) or sheet row (XLSX) where the record starts
+    cells: list[str]
+
+
+def normalise_header(name: str) -> str:
+    """Header matching key: case- and space-insensitive."""
+    return "".join(name.split()).casefold()
+
+
+def detect_encoding(sample: bytes) -> str:
+    """UTF-8 (with or without BOM), UTF-16 (BOM or NUL pattern) or Windows-1252."""
+    if sample.startswith(codecs.BOM_UTF8):
+        return "utf-8-sig"
+    if sample.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
+        return "utf-16"
+    if len(sample) >= 4 and sample[1::2].count(0) > len(sample) // 4:
+        return "utf-16-le"
+    if len(sample) >= 4 and sample[0::2].count(0) > len(sample) // 4:
+        return "utf-16-be"
+    try:
+        codecs.getincrementaldecoder("utf-8")().decode(sample, final=False)
+    except UnicodeDecodeError:
+        return "cp1252"
+    return "utf-8"
+
+
+def sniff_delimiter(text_sample: str) -> str:
+    """Comma, semicolon or tab, as csv.Sniffer finds them in the first lines."""
+    lines = text_sample.splitlines()[:20]
+    head = "\n".join(lines)
+    try:
+        return csv.Sniffer().sniff(head, delimiters=",;\t").delimiter
+    except csv.Error:
+        first = lines[0] if lines else ""
+        counts = {d: first.count(d) for d in ",;\t"}
+        best = max(counts, key=lambda d: counts[d])
+        return best if counts[best] else ","
+
+
+def is_xlsx(head: bytes) -> bool:
+    """By content, not by name: a zip holding an Excel workbook."""
+    return head.startswith(b"PK\x03\x04")
+
+
+def iter_rows(path: Path, *, display_name: str | None = None) -> Iterator[Row]:
+    """Every record of the file, header lines included, as strings."""
+    name = display_name or path.name
+    with path.open("rb") as raw:
+        head = raw.read(SAMPLE_BYTES)
+    if not head.strip():
+        raise FileFormatError(f"{name}: the file is empty")
+    if is_xlsx(head):
+        yield from _iter_xlsx(path, name)
+        return
+    if b"\x00" in head and not detect_encoding(head).startswith("utf-16"):
+        raise FileFormatError(f"{name}: this is not a text (CSV) or Excel file")
+    yield from _iter_csv(path, name, head)
+
+
+def _iter_csv(path: Path, name: str, head: bytes) -> Iterator[Row]:
+    encoding = detect_encoding(head)
+    sample = head.decode(encoding, errors="replace")
+    delimiter = sniff_delimiter(sample.lstrip("\ufeff"))
+    csv.field_size_limit(MAX_FIELD_CHARS)
+    with path.open("r", encoding=encoding, newline="") as handle:
+        reader = csv.reader(_strip_bom(handle), delimiter=delimiter)
+        line = 1
+        while True:
+            try:
+                cells = next(reader)
+            except StopIteration:
+                return
+            except UnicodeDecodeError as exc:
+                raise FileFormatError(
+                    f"{name}: line {reader.line_num + 1}: bytes that are not {encoding} text"
+                ) from exc
+            except csv.Error as exc:
+                raise FileFormatError(f"{name}: line {reader.line_num}: {exc}") from exc
+            if len(cells) > MAX_COLUMNS:
+                raise FileFormatError(f"{name}: line {line}: more than {MAX_COLUMNS} columns")
+            yield Row(line=line, cells=cells)
+            line = reader.line_num + 1
+
+
+def _strip_bom(handle: IO[str]) -> Iterator[str]:
+    first = True
+    for text in handle:
+        if first:
+            text = text.lstrip("\ufeff")
+            first = False
+        yield text
+
+
+def _cell_text(value: object) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, datetime):
+        return value.isoformat(sep=" ")
+    if isinstance(value, date | time):
+        return value.isoformat()
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    return str(value)
+
+
+MAX_XLSX_UNCOMPRESSED = 500 * 1024 * 1024
+
+
+def _iter_xlsx(path: Path, name: str) -> Iterator[Row]:
+    from openpyxl import load_workbook
+
+    try:
+        with zipfile.ZipFile(path) as archive:
+            total = sum(info.file_size for info in archive.infolist())
+    except zipfile.BadZipFile as exc:
+        raise FileFormatError(f"{name}: a damaged Excel (.xlsx) file") from exc
+    if total > MAX_XLSX_UNCOMPRESSED:
+        raise FileFormatError(f"{name}: the workbook unpacks to over 500 MB; refused")
+    try:
+        workbook = load_workbook(path, read_only=True, data_only=True)
+    except Exception as exc:  # openpyxl raises many types for broken workbooks
+        raise FileFormatError(f"{name}: not a readable Excel (.xlsx) workbook ({exc})") from exc
+    try:
+        sheet = workbook.worksheets[0]
+        for number, values in enumerate(sheet.iter_rows(values_only=True), start=1):
+            if len(values) > MAX_COLUMNS:
+                raise FileFormatError(f"{name}: row {number}: more than {MAX_COLUMNS} columns")
+            cells = [_cell_text(v) for v in values]
+            while cells and cells[-1] == "":
+                cells.pop()
+            yield Row(line=number, cells=cells)
+    finally:
+        workbook.close()

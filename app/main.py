@@ -1,0 +1,127 @@
+"""The FastAPI application factory."""
+
+import logging
+
+from fastapi import FastAPI, HTTPException, Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import JSONResponse, RedirectResponse, Response
+from fastapi.staticfiles import StaticFiles
+from starlette.exceptions import HTTPException as StarletteHTTPException
+
+from app.csrf import CsrfRejected, configure_csrf
+from app.db import get_engine
+from app.deps import LoginRequired, PageForbidden
+from app.middleware import BodyLimitMiddleware, SecurityHeadersMiddleware
+from app.pages import render
+from app.routers import api_departments, auth, health, home, users
+from app.settings import Settings, get_settings
+
+log = logging.getLogger("walkabout")
+STATIC_DIR = __import__("pathlib").Path(__file__).parent / "static"
+
+
+def _wants_json(request: Request) -> bool:
+    return request.url.path.startswith("/api/") or request.url.path == "/healthz"
+
+
+def _error_page(request: Request, status: int, title: str, message: str) -> Response:
+    return render(
+        request,
+        "errors/error.html",
+        {"status": status, "title": title, "message": message},
+        status_code=status,
+    )
+
+
+def create_app(settings: Settings | None = None, *, database_url: str | None = None) -> FastAPI:
+    """Build the app for one database (the engine is made here, not at import)."""
+    settings = settings or get_settings()
+    if database_url:
+        settings = settings.model_copy(update={"database_url": database_url})
+    configure_csrf(settings)
+    app = FastAPI(title="Walkabout", version="0.1.0", docs_url="/api/docs", redoc_url=None)
+    app.state.settings = settings
+    app.state.engine = get_engine(settings.database_url)
+
+    app.add_middleware(
+        BodyLimitMiddleware,
+        max_body=settings.max_body_bytes,
+        max_upload=settings.max_upload_bytes,
+        upload_paths=("/api/v1/surveys/", "/imports/survey"),
+    )
+    app.add_middleware(SecurityHeadersMiddleware)
+    app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")
+
+    for router in (health.router, auth.router, home.router, users.router, api_departments.router):
+        app.include_router(router)
+
+    @app.exception_handler(LoginRequired)
+    async def _login_required(request: Request, _exc: LoginRequired) -> Response:
+        target = "/login"
+        if request.method == "GET" and request.url.path not in ("/", "/login"):
+            from urllib.parse import quote
+
+            target += "?next=" + quote(request.url.path)
+        if request.headers.get("HX-Request") == "true":
+            return Response(status_code=204, headers={"HX-Redirect": target})
+        return RedirectResponse(target, status_code=303)
+
+    @app.exception_handler(PageForbidden)
+    async def _forbidden(request: Request, _exc: PageForbidden) -> Response:
+        return _error_page(
+            request,
+            403,
+            "Not for your role",
+            "This page belongs to another role. Your home page has what is yours.",
+        )
+
+    @app.exception_handler(CsrfRejected)
+    async def _csrf(request: Request, _exc: CsrfRejected) -> Response:
+        if _wants_json(request):
+            return JSONResponse({"detail": "CSRF token missing or invalid"}, status_code=403)
+        return _error_page(
+            request,
+            403,
+            "Form expired",
+            "This form was out of date or not sent from Walkabout. "
+            "Go back, reload the page and try again.",
+        )
+
+    @app.exception_handler(StarletteHTTPException)
+    async def _http_error(request: Request, exc: HTTPException) -> Response:
+        if _wants_json(request) or exc.status_code not in (403, 404, 405):
+            return JSONResponse(
+                {"detail": exc.detail},
+                status_code=exc.status_code,
+                headers=getattr(exc, "headers", None),
+            )
+        titles = {403: "Not allowed", 404: "Not found", 405: "Not allowed"}
+        return _error_page(
+            request,
+            exc.status_code,
+            titles[exc.status_code],
+            "There is nothing here. Check the address, or start from your home page.",
+        )
+
+    @app.exception_handler(RequestValidationError)
+    async def _invalid(request: Request, exc: RequestValidationError) -> Response:
+        errors = [
+            {"field": ".".join(str(p) for p in e["loc"] if p != "body"), "message": e["msg"]}
+            for e in exc.errors()
+        ]
+        return JSONResponse({"detail": errors}, status_code=422)
+
+    @app.exception_handler(Exception)
+    async def _crash(request: Request, exc: Exception) -> Response:
+        log.exception("unhandled error on %s %s", request.method, request.url.path)
+        if _wants_json(request):
+            return JSONResponse({"detail": "internal error"}, status_code=500)
+        return _error_page(
+            request,
+            500,
+            "Something went wrong",
+            "Walkabout hit an error. Nothing you entered was saved twice; "
+            "try again, and tell your administrator if it keeps happening.",
+        )
+
+    return app

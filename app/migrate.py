@@ -1,0 +1,27 @@
+"""Apply and check Alembic migrations from code (CLI and tests)."""
+
+from pathlib import Path
+
+from alembic import command
+from alembic.config import Config
+
+from app.db import get_engine
+
+MIGRATIONS = Path(__file__).resolve().parent.parent / "migrations"
+
+
+def alembic_config(database_url: str) -> Config:
+    """An Alembic config pointing at our migrations and the given database."""
+    config = Config()
+    config.set_main_option("script_location", str(MIGRATIONS))
+    config.set_main_option("sqlalchemy.url", database_url.replace("%", "%%"))
+    return config
+
+
+def upgrade_database(database_url: str) -> None:
+    """Bring the database to the newest schema (idempotent)."""
+    engine = get_engine(database_url)
+    config = alembic_config(database_url)
+    with engine.connect() as connection:
+        config.attributes["connection"] = connection
+        command.upgrade(config, "head")

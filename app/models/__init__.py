@@ -1,0 +1,36 @@
+"""Every table, imported here so that Alembic sees them all."""
+
+from sqlalchemy import MetaData
+from sqlmodel import SQLModel
+
+SQLModel.metadata.naming_convention = {
+    "ix": "ix_%(table_name)s_%(column_0_N_name)s",
+    "uq": "uq_%(table_name)s_%(column_0_N_name)s",
+    "ck": "ck_%(table_name)s_%(constraint_name)s",
+    "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+    "pk": "pk_%(table_name)s",
+}
+
+from app.models.api_token import ApiToken  # noqa: E402
+from app.models.audit_event import AuditEvent  # noqa: E402
+from app.models.department import Department, DepartmentCreate, DepartmentPublic  # noqa: E402
+from app.models.login_attempt import LoginAttempt  # noqa: E402
+from app.models.user import Role, User, UserCreate, UserPublic  # noqa: E402
+from app.models.user_session import UserSession  # noqa: E402
+
+metadata: MetaData = SQLModel.metadata
+
+__all__ = [
+    "ApiToken",
+    "AuditEvent",
+    "Department",
+    "DepartmentCreate",
+    "DepartmentPublic",
+    "LoginAttempt",
+    "Role",
+    "User",
+    "UserCreate",
+    "UserPublic",
+    "UserSession",
+    "metadata",
+]

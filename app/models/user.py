@@ -1,0 +1,42 @@
+"""Logins and their roles."""
+
+from datetime import datetime
+from enum import StrEnum
+
+from pydantic import ConfigDict, EmailStr
+from sqlmodel import Field, SQLModel
+
+from app.models.types import UTCDateTime, utcnow
+
+
+class Role(StrEnum):
+    leader = "leader"
+    analyst = "analyst"
+    executive = "executive"
+    admin = "admin"
+
+
+class UserBase(SQLModel):
+    email: str = Field(max_length=254, unique=True, index=True)
+    role: str = Field(max_length=20)
+
+
+class User(UserBase, table=True):
+    __tablename__ = "users"
+
+    id: int | None = Field(default=None, primary_key=True)
+    password_hash: str = Field(max_length=255)
+    is_active: bool = True
+    created_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
+
+
+class UserCreate(SQLModel):
+    model_config = ConfigDict(extra="forbid")  # type: ignore[assignment]
+
+    email: EmailStr
+    role: Role
+    password: str = Field(min_length=12, max_length=256)
+
+
+class UserPublic(UserBase):
+    id: int

@@ -1,0 +1,56 @@
+"""Rendering pages and htmx fragments from one place."""
+
+from pathlib import Path
+from typing import Any
+
+from fastapi import Request
+from fastapi.responses import Response
+from jinja2_fragments.fastapi import Jinja2Blocks
+
+from app.csrf import csrf_token_for, set_csrf_cookie
+
+TEMPLATES = Jinja2Blocks(directory=str(Path(__file__).parent / "templates"))
+
+NAV_BY_ROLE: dict[str, list[tuple[str, str]]] = {
+    "leader": [("/", "Home")],
+    "analyst": [("/", "Home")],
+    "executive": [("/", "Home")],
+    "admin": [("/", "Home"), ("/admin/users", "Users")],
+}
+
+
+def is_fragment_request(request: Request) -> bool:
+    """True for an htmx request that is not a history restore."""
+    return (
+        request.headers.get("HX-Request") == "true"
+        and request.headers.get("HX-History-Restore-Request") != "true"
+    )
+
+
+def render(
+    request: Request,
+    template: str,
+    context: dict[str, Any] | None = None,
+    *,
+    block: str | None = None,
+    status_code: int = 200,
+) -> Response:
+    """The whole page, or only `block` when htmx asked for a fragment."""
+    token, signed = csrf_token_for(request)
+    user = getattr(request.state, "user", None)
+    ctx: dict[str, Any] = {
+        "csrf_token": token,
+        "user": user,
+        "nav": NAV_BY_ROLE.get(user.role, []) if user is not None else [],
+        "flash": request.query_params.get("flash"),
+        **(context or {}),
+    }
+    kwargs: dict[str, Any] = {"status_code": status_code}
+    if block is not None and is_fragment_request(request):
+        kwargs["block_name"] = block
+    response = TEMPLATES.TemplateResponse(request, template, ctx, **kwargs)
+    if block is not None:
+        response.headers["Vary"] = "HX-Request"
+    if signed is not None:
+        set_csrf_cookie(response, signed)
+    return response

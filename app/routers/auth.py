@@ -1,0 +1,79 @@
+"""Login and logout pages."""
+
+from fastapi import APIRouter, Depends, Form, Request
+from fastapi.responses import RedirectResponse, Response
+from sqlmodel import Session
+
+from app.csrf import require_csrf
+from app.db import get_session
+from app.deps import SESSION_COOKIE, get_app_settings
+from app.pages import render
+from app.services.auth import LoginThrottled, log_in, log_out
+from app.settings import Settings
+
+router = APIRouter()
+
+
+def _safe_next(target: str | None) -> str:
+    # Only same-site paths: never an open redirect.
+    if target and target.startswith("/") and not target.startswith("//") and "\\" not in target:
+        return target
+    return "/"
+
+
+@router.get("/login")
+def login_page(request: Request, next: str | None = None) -> Response:
+    return render(request, "auth/login.html", {"next": _safe_next(next), "email": ""})
+
+
+@router.post("/login", dependencies=[Depends(require_csrf)])
+def login_submit(
+    request: Request,
+    email: str = Form("", max_length=254),
+    password: str = Form("", max_length=256),
+    next: str = Form("/", max_length=500),
+    session: Session = Depends(get_session),
+    settings: Settings = Depends(get_app_settings),
+) -> Response:
+    address = request.client.host if request.client else "unknown"
+    try:
+        result = log_in(session, settings=settings, email=email, password=password, address=address)
+    except LoginThrottled:
+        return render(
+            request,
+            "auth/login.html",
+            {
+                "next": _safe_next(next),
+                "email": email,
+                "error": "Too many failed attempts. Wait a few minutes and try again.",
+            },
+            status_code=429,
+        )
+    if result is None:
+        return render(
+            request,
+            "auth/login.html",
+            {"next": _safe_next(next), "email": email, "error": "E-mail or password is not right."},
+            status_code=401,
+        )
+    response = RedirectResponse(_safe_next(next), status_code=303)
+    response.set_cookie(
+        SESSION_COOKIE,
+        result.session_token,
+        httponly=True,
+        samesite="lax",
+        secure=request.url.scheme == "https",
+        path="/",
+        max_age=settings.session_absolute_hours * 3600,
+    )
+    return response
+
+
+@router.post("/logout", dependencies=[Depends(require_csrf)])
+def logout(request: Request, session: Session = Depends(get_session)) -> Response:
+    token = request.cookies.get(SESSION_COOKIE)
+    if token:
+        log_out(session, token=token)
+    response = RedirectResponse("/login?flash=You+are+logged+out.", status_code=303)
+    response.delete_cookie(SESSION_COOKIE, path="/", httponly=True, samesite="lax")
+    return response

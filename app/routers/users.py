@@ -1,0 +1,22 @@
+"""Admin: the list of logins and their roles."""
+
+from fastapi import APIRouter, Depends, Request
+from fastapi.responses import Response
+from sqlmodel import Session
+
+from app.db import get_session
+from app.deps import require_page_role
+from app.models import User
+from app.pages import render
+from app.services.users import list_users
+
+router = APIRouter()
+
+
+@router.get("/admin/users")
+def users_page(
+    request: Request,
+    _admin: User = Depends(require_page_role("admin")),
+    session: Session = Depends(get_session),
+) -> Response:
+    return render(request, "users/index.html", {"users": list_users(session)})

@@ -1,0 +1,96 @@
+"""Login, server-side sessions and login throttling (all kept in the database)."""
+
+from dataclasses import dataclass
+from datetime import timedelta
+
+from sqlalchemy import delete, func
+from sqlmodel import Session, col, select
+
+from app.models import LoginAttempt, User, UserSession
+from app.models.types import utcnow
+from app.security import new_token, token_digest, verify_password
+from app.services.audit import record_event
+from app.services.users import find_user_by_email
+from app.settings import Settings
+
+
+class LoginThrottled(Exception):
+    """Too many recent failures for this account or address."""
+
+
+@dataclass(frozen=True)
+class LoginResult:
+    user: User
+    session_token: str
+
+
+def _recent_failures(session: Session, *, settings: Settings, email: str, address: str) -> int:
+    since = utcnow() - timedelta(minutes=settings.login_window_minutes)
+    by_email = session.exec(
+        select(func.count()).where(LoginAttempt.email == email, LoginAttempt.at >= since)
+    ).one()
+    by_address = session.exec(
+        select(func.count()).where(LoginAttempt.address == address, LoginAttempt.at >= since)
+    ).one()
+    return max(int(by_email), int(by_address))
+
+
+def log_in(
+    session: Session, *, settings: Settings, email: str, password: str, address: str
+) -> LoginResult | None:
+    """Check the credentials; on success start a new session and return its token."""
+    email = email.strip().lower()[:254]
+    address = address[:64]
+    if _recent_failures(session, settings=settings, email=email, address=address) >= (
+        settings.login_max_failures
+    ):
+        # Still spend the hashing time so a throttled probe learns nothing from timing.
+        verify_password(password, None)
+        raise LoginThrottled
+    user = find_user_by_email(session, email=email)
+    ok = verify_password(password, user.password_hash if user else None)
+    if not ok or user is None or not user.is_active or user.id is None:
+        session.add(LoginAttempt(email=email, address=address))
+        record_event(session, action="login.failed", actor_id=None, detail=email)
+        session.commit()
+        return None
+    token = new_token()
+    session.add(UserSession(id_hash=token_digest(token), user_id=user.id))
+    session.execute(delete(LoginAttempt).where(col(LoginAttempt.email) == email))
+    record_event(session, action="login", actor_id=user.id, detail=address)
+    session.commit()
+    return LoginResult(user=user, session_token=token)
+
+
+def user_for_session(session: Session, *, settings: Settings, token: str) -> User | None:
+    """The user behind a session cookie, or None when unknown, idle or too old."""
+    digest = token_digest(token)
+    row = session.exec(
+        select(UserSession, User)
+        .join(User, User.id == UserSession.user_id)  # type: ignore[arg-type]
+        .where(UserSession.id_hash == digest)
+    ).first()
+    if row is None:
+        return None
+    user_session, user = row
+    now = utcnow()
+    idle = now - user_session.last_seen_at > timedelta(minutes=settings.session_idle_minutes)
+    old = now - user_session.created_at > timedelta(hours=settings.session_absolute_hours)
+    if idle or old or not user.is_active:
+        session.delete(user_session)
+        session.commit()
+        return None
+    if now - user_session.last_seen_at > timedelta(minutes=1):
+        user_session.last_seen_at = now
+        session.add(user_session)
+        session.commit()
+    return user
+
+
+def log_out(session: Session, *, token: str) -> None:
+    """End the session server-side so a replayed cookie opens nothing."""
+    row = session.get(UserSession, token_digest(token))
+    if row is not None:
+        record_event(session, action="logout", actor_id=row.user_id)
+        session.delete(row)
+        session.commit()

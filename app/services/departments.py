@@ -1,0 +1,93 @@
+"""The department directory: listing and importing departments.csv."""
+
+from dataclasses import dataclass
+from pathlib import Path
+
+from sqlmodel import Session, select
+
+from app.ingest.header_map import column_index, require_columns
+from app.ingest.row_errors import ImportRefused, RowErrors
+from app.ingest.tabular import FileFormatError, iter_rows
+from app.models import Department
+from app.models.department import department_key
+from app.services.audit import record_event
+
+
+@dataclass(frozen=True)
+class DepartmentImportResult:
+    created: int
+    updated: int
+    unchanged: int
+
+
+def list_departments(session: Session) -> list[Department]:
+    """All departments, by name."""
+    return list(session.exec(select(Department).order_by(Department.name)))  # type: ignore[arg-type]
+
+
+def departments_by_key(session: Session) -> dict[str, Department]:
+    """Departments keyed by their case- and space-insensitive name."""
+    return {d.name_key: d for d in session.exec(select(Department))}
+
+
+def import_departments(
+    session: Session, *, path: Path, display_name: str | None = None, actor_id: int | None = None
+) -> DepartmentImportResult:
+    """Upsert departments by name from a CSV/XLSX file, all or nothing."""
+    name = display_name or path.name
+    rows = iter_rows(path, display_name=name)
+    header = next(rows, None)
+    if header is None:
+        raise FileFormatError(f"{name}: the file is empty")
+    cols = require_columns(header.cells, name, "department", "headcount")
+    division_col = column_index(header.cells, "division")
+    errors = RowErrors(name)
+    parsed: dict[str, tuple[str, int, str | None]] = {}
+    for row in rows:
+        if not any(c.strip() for c in row.cells):
+            continue
+        cells = row.cells + [""] * (len(header.cells) - len(row.cells))
+        dept = " ".join(cells[cols["department"]].split())
+        raw_headcount = cells[cols["headcount"]].strip()
+        division = cells[division_col].strip() if division_col is not None else None
+        if not dept:
+            errors.add(row.line, "department", "the department name is empty")
+            continue
+        if len(dept) > 200:
+            errors.add(row.line, "department", "the name is longer than 200 characters")
+            continue
+        try:
+            headcount = int(float(raw_headcount.replace(",", ""))) if raw_headcount else -1
+            if headcount < 0 or float(raw_headcount.replace(",", "")) != headcount:
+                raise ValueError
+        except ValueError:
+            errors.add(row.line, "headcount", f"{raw_headcount!r} is not a whole number ≥ 0")
+            continue
+        key = department_key(dept)
+        if key in parsed:
+            errors.add(row.line, "department", f"{dept!r} appears twice in the file")
+            continue
+        parsed[key] = (dept, headcount, (division or None) and division[:200])
+    if errors:
+        raise ImportRefused(errors)
+    existing = departments_by_key(session)
+    created = updated = unchanged = 0
+    for key, (dept, headcount, division) in parsed.items():
+        current = existing.get(key)
+        if current is None:
+            session.add(Department(name=dept, name_key=key, headcount=headcount, division=division))
+            created += 1
+        elif (current.name, current.headcount, current.division) == (dept, headcount, division):
+            unchanged += 1
+        else:
+            current.name, current.headcount, current.division = dept, headcount, division
+            session.add(current)
+            updated += 1
+    record_event(
+        session,
+        action="import.departments",
+        actor_id=actor_id,
+        detail=f"{name}: {created} new, {updated} updated",
+    )
+    session.commit()
+    return DepartmentImportResult(created=created, updated=updated, unchanged=unchanged)

@@ -1,0 +1,38 @@
+"""Application settings, read from WALKABOUT_* environment variables."""
+
+from functools import lru_cache
+from pathlib import Path
+
+from pydantic import model_validator
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+DEV_SECRET = "dev-only-secret-change-me"  # noqa: S105 - the placeholder that production refuses
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(env_prefix="WALKABOUT_", extra="ignore")
+
+    environment: str = "development"
+    database_url: str = f"sqlite:///{Path('data') / 'walkabout.db'}"
+    secret_key: str = DEV_SECRET
+    min_group_size: int = 5
+    session_idle_minutes: int = 120
+    session_absolute_hours: int = 12
+    login_max_failures: int = 5
+    login_window_minutes: int = 15
+    max_body_bytes: int = 1_000_000
+    max_upload_bytes: int = 100 * 1024 * 1024
+
+    @model_validator(mode="after")
+    def _refuse_placeholder_secret(self) -> "Settings":
+        if self.environment != "development" and self.secret_key == DEV_SECRET:
+            raise ValueError("WALKABOUT_SECRET_KEY must be set outside development")
+        if self.min_group_size < 3:
+            raise ValueError("WALKABOUT_MIN_GROUP_SIZE may not be below 3")
+        return self
+
+
+@lru_cache
+def get_settings() -> Settings:
+    """The process's settings, read once."""
+    return Settings()

@@ -1,0 +1,138 @@
+"""Fixtures: a fresh migrated database per test (SQLite, and PostgreSQL when
+WALKABOUT_TEST_DATABASE_URL is set), the app, and a logged-in client per role."""
+
+import os
+import re
+import shutil
+from collections.abc import Callable, Iterator
+from pathlib import Path
+
+import pytest
+from fastapi.testclient import TestClient
+from sqlalchemy import text
+from sqlmodel import Session
+
+from app.db import get_engine
+from app.main import create_app
+from app.migrate import upgrade_database
+from app.models import metadata
+from app.services.users import create_user
+from app.settings import Settings
+
+PG_URL = os.environ.get("WALKABOUT_TEST_DATABASE_URL")
+BACKENDS = ["sqlite"] + (["postgresql"] if PG_URL else [])
+PASSWORD = "correct horse battery staple"
+SAMPLES = Path(__file__).resolve().parents[2] / "shared" / "samples"
+if not SAMPLES.exists():
+    SAMPLES = Path(__file__).resolve().parent / "data" / "samples"
+
+
+@pytest.fixture(scope="session")
+def sqlite_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    path = tmp_path_factory.mktemp("template") / "template.db"
+    url = f"sqlite:///{path}"
+    upgrade_database(url)
+    get_engine(url).dispose()  # the last connection to close folds the WAL into the file
+    get_engine.cache_clear()
+    return path
+
+
+@pytest.fixture(scope="session")
+def pg_migrated() -> str:
+    assert PG_URL
+    engine = get_engine(PG_URL)
+    with engine.begin() as conn:
+        conn.execute(text("DROP SCHEMA public CASCADE"))
+        conn.execute(text("CREATE SCHEMA public"))
+    upgrade_database(PG_URL)
+    return PG_URL
+
+
+@pytest.fixture(params=BACKENDS)
+def database_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
+    if request.param == "sqlite":
+        path = tmp_path / "walkabout.db"
+        shutil.copy(request.getfixturevalue("sqlite_template"), path)
+        url = f"sqlite:///{path}"
+    else:
+        url = request.getfixturevalue("pg_migrated")
+        tables = ", ".join(f'"{t.name}"' for t in metadata.sorted_tables)
+        with get_engine(url).begin() as conn:
+            conn.execute(text(f"TRUNCATE {tables} RESTART IDENTITY CASCADE"))
+    yield url
+    get_engine(url).dispose()
+    if request.param == "sqlite":
+        get_engine.cache_clear()
+
+
+@pytest.fixture
+def session(database_url: str) -> Iterator[Session]:
+    with Session(get_engine(database_url), expire_on_commit=False) as db_session:
+        yield db_session
+
+
+@pytest.fixture
+def settings(database_url: str) -> Settings:
+    return Settings(database_url=database_url, login_max_failures=5)
+
+
+@pytest.fixture
+def app(settings: Settings):  # type: ignore[no-untyped-def]
+    return create_app(settings)
+
+
+@pytest.fixture
+def client(app) -> Iterator[TestClient]:  # type: ignore[no-untyped-def]
+    with TestClient(app, follow_redirects=False) as test_client:
+        yield test_client
+
+
+def csrf_from(html: str) -> str:
+    match = re.search(r'name="csrf_token" value="([^"]+)"', html)
+    assert match, "page carries no CSRF token"
+    return match.group(1)
+
+
+def log_in(client: TestClient, email: str, password: str = PASSWORD):  # type: ignore[no-untyped-def]
+    page = client.get("/login")
+    return client.post(
+        "/login", data={"email": email, "password": password, "csrf_token": csrf_from(page.text)}
+    )
+
+
+@pytest.fixture
+def make_user(session: Session) -> Callable[..., str]:
+    def _make(role: str, email: str | None = None) -> str:
+        email = email or f"{role}@example.org"
+        create_user(session, email=email, role=role, password=PASSWORD)
+        return email
+
+    return _make
+
+
+def _role_client(app, make_user: Callable[..., str], role: str) -> Iterator[TestClient]:  # type: ignore[no-untyped-def]
+    email = make_user(role)
+    with TestClient(app, follow_redirects=False) as role_client:
+        response = log_in(role_client, email)
+        assert response.status_code == 303, response.text
+        yield role_client
+
+
+@pytest.fixture
+def leader_client(app, make_user) -> Iterator[TestClient]:  # type: ignore[no-untyped-def]
+    yield from _role_client(app, make_user, "leader")
+
+
+@pytest.fixture
+def analyst_client(app, make_user) -> Iterator[TestClient]:  # type: ignore[no-untyped-def]
+    yield from _role_client(app, make_user, "analyst")
+
+
+@pytest.fixture
+def executive_client(app, make_user) -> Iterator[TestClient]:  # type: ignore[no-untyped-def]
+    yield from _role_client(app, make_user, "executive")
+
+
+@pytest.fixture
+def admin_client(app, make_user) -> Iterator[TestClient]:  # type: ignore[no-untyped-def]
+    yield from _role_client(app, make_user, "admin")

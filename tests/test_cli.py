@@ -1,0 +1,127 @@
+"""The `walkabout` command line as a user runs it."""
+
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from sqlmodel import Session, func, select
+
+from app.db import get_engine
+from app.models import Department, User
+
+WALKABOUT = [sys.executable, "-m", "app.cli"]
+
+
+def run(*args: str, stdin: str | None = None) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [*WALKABOUT, *args], input=stdin, capture_output=True, text=True, timeout=120, check=False
+    )
+
+
+def count(url: str, model: type) -> int:
+    with Session(get_engine(url)) as session:
+        return int(session.exec(select(func.count()).select_from(model)).one())
+
+
+def test_users_create_and_token(database_url: str) -> None:
+    created = run(
+        "users",
+        "create",
+        "Lead@Example.org",
+        "--role",
+        "leader",
+        "--password-stdin",
+        "--database-url",
+        database_url,
+        stdin="a long enough password\n",
+    )
+    assert created.returncode == 0, created.stderr
+    assert "created lead@example.org (leader)" in created.stdout
+    token = run("users", "token", "lead@example.org", "--database-url", database_url)
+    assert token.returncode == 0
+    assert len(token.stdout.strip().splitlines()[-1]) >= 40
+
+
+@pytest.mark.parametrize(
+    "args,stdin,message",
+    [
+        (
+            ["--role", "boss"],
+            "a long enough password\n",
+            "unknown role 'boss' (choose one of leader, analyst, executive, admin)",
+        ),
+        (["--role", "leader"], "short\n", "password must be at least 12 characters"),
+    ],
+)
+def test_users_create_refuses_bad_input(database_url: str, args, stdin, message) -> None:
+    result = run(
+        "users",
+        "create",
+        "x@example.org",
+        *args,
+        "--password-stdin",
+        "--database-url",
+        database_url,
+        stdin=stdin,
+    )
+    assert result.returncode == 1
+    assert result.stderr.strip() == f"error: {message}"
+    assert count(database_url, User) == 0
+
+
+def test_duplicate_user_is_refused(database_url: str) -> None:
+    args = (
+        "users",
+        "create",
+        "a@example.org",
+        "--role",
+        "analyst",
+        "--password-stdin",
+        "--database-url",
+        database_url,
+    )
+    assert run(*args, stdin="a long enough password\n").returncode == 0
+    again = run(*args, stdin="another long password\n")
+    assert again.returncode == 1
+    assert again.stderr.strip() == "error: a user with e-mail a@example.org already exists"
+    assert count(database_url, User) == 1
+
+
+def test_unknown_database_scheme_is_one_clear_line() -> None:
+    result = run("db", "upgrade", "--database-url", "mysql://root@localhost/x")
+    assert result.returncode == 1
+    assert result.stderr.strip().startswith("error: database URL scheme 'mysql' is not supported")
+    assert len(result.stderr.strip().splitlines()) == 1
+
+
+def test_import_departments_upserts_and_refuses_bad_rows(database_url: str, tmp_path: Path) -> None:
+    good = tmp_path / "departments.csv"
+    good.write_text("Department;Headcount;Division\nFinance;40;Corp\n=Ops;12;\n", encoding="utf-8")
+    first = run("import", "departments", str(good), "--database-url", database_url)
+    assert first.returncode == 0, first.stderr
+    assert "2 new, 0 updated" in first.stdout
+    good.write_text("department,headcount\nfinance,41\n")
+    assert (
+        "0 new, 1 updated"
+        in run("import", "departments", str(good), "--database-url", database_url).stdout
+    )
+    bad = tmp_path / "bad.csv"
+    bad.write_text("department,headcount\nLegal,12\nRisk,many\n,4\n")
+    refused = run("import", "departments", str(bad), "--database-url", database_url)
+    assert refused.returncode == 1
+    assert "line 3, headcount: 'many' is not a whole number" in refused.stderr
+    assert "line 4, department: the department name is empty" in refused.stderr
+    assert count(database_url, Department) == 2
+
+
+def test_demo_fills_an_empty_database_once(database_url: str) -> None:
+    first = run("demo", "--database-url", database_url)
+    assert first.returncode == 0, first.stderr
+    for role in ("leader", "analyst", "executive", "admin"):
+        assert f"{role}@demo.walkabout.example" in first.stdout
+    assert count(database_url, User) == 4
+    second = run("demo", "--database-url", database_url)
+    assert second.returncode == 0
+    assert "already holds data" in second.stdout
+    assert count(database_url, User) == 4
