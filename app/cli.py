@@ -136,6 +136,62 @@ def import_departments_cmd(file: Path, database_url: DatabaseUrl = None) -> None
         )
 
 
+@import_app.command("survey")
+def import_survey_cmd(
+    file: Path,
+    name: Annotated[str, typer.Option("--name", help="the survey round's name")],
+    file_format: Annotated[
+        str,
+        typer.Option("--format", help="auto|generic|qualtrics|surveymonkey|googleforms|msforms"),
+    ] = "auto",
+    department_column: Annotated[
+        str | None, typer.Option("--department-column", help="column id or question text")
+    ] = None,
+    rating_columns: Annotated[
+        str | None, typer.Option("--rating-columns", help="COL[,COL...] (default: detected)")
+    ] = None,
+    submitted_column: Annotated[str | None, typer.Option("--submitted-column")] = None,
+    scale: Annotated[
+        list[str] | None,
+        typer.Option("--scale", help="an extra ordered scale LABEL1,LABEL2,... worst first"),
+    ] = None,
+    round_date: Annotated[str | None, typer.Option("--date", help="the round's date")] = None,
+    replace: Annotated[bool, typer.Option("--replace", help="swap the survey's responses")] = False,
+    skip_bad_rows: Annotated[bool, typer.Option("--skip-bad-rows")] = False,
+    database_url: DatabaseUrl = None,
+) -> None:
+    """Import one survey's responses, all or nothing."""
+    from app.ingest.survey_plan import SurveyOptions
+    from app.services.surveys import import_survey
+
+    if not file.is_file():
+        fail(f"{file}: no such file")
+    options = SurveyOptions(
+        format=file_format,
+        department_column=department_column,
+        rating_columns=tuple(c.strip() for c in (rating_columns or "").split(",") if c.strip()),
+        submitted_column=submitted_column,
+        scales=tuple(scale or ()),
+        round_date=round_date,
+        replace=replace,
+        skip_bad_rows=skip_bad_rows,
+    )
+    with database(database_url) as session:
+        result = import_survey(session, path=file, name=name, options=options)
+        typer.echo(result.summary())
+
+
+@import_app.command("visits")
+def import_visits_cmd(file: Path, database_url: DatabaseUrl = None) -> None:
+    """Import walkabout conversations in bulk (backfill from a spreadsheet)."""
+    from app.services.visit_import import import_visits
+
+    if not file.is_file():
+        fail(f"{file}: no such file")
+    with database(database_url) as session:
+        typer.echo(import_visits(session, path=file).summary())
+
+
 @main.command("demo")
 def demo(database_url: DatabaseUrl = None) -> None:
     """Fill an empty database with a realistic demo organisation."""

@@ -147,9 +147,6 @@ def _iter_xlsx(path: Path, name: str) -> Iterator[Row]:
         for number, values in enumerate(sheet.iter_rows(values_only=True), start=1):
             if len(values) > MAX_COLUMNS:
                 raise FileFormatError(f"{name}: row {number}: more than {MAX_COLUMNS} columns")
-            cells = [_cell_text(v) for v in values]
-            while cells and cells[-1] == "":
-                cells.pop()
-            yield Row(line=number, cells=cells)
+            yield Row(line=number, cells=[_cell_text(v) for v in values])
     finally:
         workbook.close()

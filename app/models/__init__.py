@@ -15,12 +15,42 @@ from app.models.api_token import ApiToken  # noqa: E402
 from app.models.audit_event import AuditEvent  # noqa: E402
 from app.models.department import Department, DepartmentCreate, DepartmentPublic  # noqa: E402
 from app.models.login_attempt import LoginAttempt  # noqa: E402
+from app.models.survey import (  # noqa: E402
+    Survey,
+    SurveyDepartment,
+    SurveyMapping,
+    SurveyPublic,
+    SurveyResponse,
+)
+from app.models.theme import Theme, ThemePublic  # noqa: E402
 from app.models.user import Role, User, UserCreate, UserPublic  # noqa: E402
 from app.models.user_session import UserSession  # noqa: E402
+from app.models.visit import (  # noqa: E402
+    Action,
+    ActionCreate,
+    Conversation,
+    ConversationCreate,
+    ConversationTheme,
+    LeaderDepartment,
+    Visit,
+    VisitCreate,
+    VisitEdit,
+)
 
 metadata: MetaData = SQLModel.metadata
 
 __all__ = [
+    "ActionCreate",
+    "ConversationCreate",
+    "VisitCreate",
+    "Action",
+    "Conversation",
+    "ConversationTheme",
+    "LeaderDepartment",
+    "Theme",
+    "ThemePublic",
+    "Visit",
+    "VisitEdit",
     "ApiToken",
     "AuditEvent",
     "Department",
@@ -28,6 +58,11 @@ __all__ = [
     "DepartmentPublic",
     "LoginAttempt",
     "Role",
+    "Survey",
+    "SurveyDepartment",
+    "SurveyMapping",
+    "SurveyPublic",
+    "SurveyResponse",
     "User",
     "UserCreate",
     "UserPublic",

@@ -1,0 +1,227 @@
+"""Recognising a survey export: its format, header rows and metadata columns."""
+
+import contextlib
+import json
+from dataclasses import dataclass, field
+
+from app.ingest.tabular import FileFormatError, normalise_header
+
+FORMATS = ("generic", "qualtrics", "surveymonkey", "googleforms", "msforms")
+
+# Columns that identify people or describe the response rather than rate IT: never ratings,
+# and never stored (respondents stay anonymous).
+_META_WORDS = (
+    "id",
+    "respondent",
+    "respondentid",
+    "responseid",
+    "recordid",
+    "_recordid",
+    "userid",
+    "collector",
+    "collectorid",
+    "ipaddress",
+    "ip",
+    "email",
+    "e-mail",
+    "name",
+    "firstname",
+    "lastname",
+    "recipient",
+    "externalreference",
+    "externaldatareference",
+    "duration",
+    "progress",
+    "finished",
+    "status",
+    "latitude",
+    "longitude",
+    "locationlatitude",
+    "locationlongitude",
+    "language",
+    "userlanguage",
+    "channel",
+    "distributionchannel",
+    "startdate",
+    "enddate",
+    "recordeddate",
+    "starttime",
+    "completiontime",
+    "timestamp",
+    "submittedat",
+    "submitted",
+    "lastmodifiedtime",
+    "date",
+    "time",
+    "customdata",
+    "custom data",
+)
+
+
+@dataclass(frozen=True)
+class Column:
+    index: int
+    names: tuple[str, ...]  # the column id and question texts from every header row
+
+    @property
+    def label(self) -> str:
+        """The most descriptive name: the question text when there is one."""
+        texts = [n for n in self.names if n and not n.startswith("{")]
+        return max(texts, key=len) if texts else f"column {self.index + 1}"
+
+    @property
+    def id(self) -> str:
+        return self.names[0] if self.names and self.names[0] else f"column {self.index + 1}"
+
+    def matches(self, wanted: str) -> bool:
+        key = normalise_header(wanted)
+        return any(normalise_header(n) == key for n in self.names if n)
+
+
+@dataclass(frozen=True)
+class SurveyLayout:
+    format: str
+    header_rows: int
+    columns: tuple[Column, ...]
+    timestamp: int | None
+    status: int | None = None
+    finished: int | None = None
+    meta: frozenset[int] = field(default_factory=frozenset)
+
+    def find(self, wanted: str) -> Column | None:
+        for column in self.columns:
+            if column.matches(wanted):
+                return column
+        return None
+
+
+def _key(text: str) -> str:
+    return normalise_header(text)
+
+
+def _first(columns: list[Column], *names: str) -> int | None:
+    keys = [_key(n) for n in names]
+    for key in keys:
+        for column in columns:
+            if any(_key(n) == key for n in column.names if n):
+                return column.index
+    return None
+
+
+def _import_id(cell: str) -> str:
+    """`{"ImportId": "QID2_1"}` -> `QID2_1`, so columns can be named by it too."""
+    try:
+        value = json.loads(cell)
+    except ValueError:
+        return cell
+    return str(value.get("ImportId", "")) if isinstance(value, dict) else cell
+
+
+def _is_import_id_row(cells: list[str]) -> bool:
+    filled = [c for c in cells if c.strip()]
+    if not filled:
+        return False
+    hits = 0
+    for cell in filled:
+        if cell.strip().startswith("{"):
+            with contextlib.suppress(ValueError):
+                hits += "ImportId" in json.loads(cell)
+    return hits >= 0.5 * len(filled)
+
+
+def detect_format(first_rows: list[list[str]]) -> str:
+    """Which export a file is, from its first rows."""
+    head = [_key(c) for c in first_rows[0]] if first_rows else []
+    if len(first_rows) >= 3 and _is_import_id_row(first_rows[2]):
+        return "qualtrics"
+    if "respondentid" in head and "collectorid" in head:
+        return "surveymonkey"
+    if head[:3] == ["id", "starttime", "completiontime"]:
+        return "msforms"
+    if head and head[0] == "timestamp":
+        return "googleforms"
+    return "generic"
+
+
+def build_layout(first_rows: list[list[str]], file_format: str, file_name: str) -> SurveyLayout:
+    """Header rows, column names and metadata columns for the given format."""
+    if file_format not in FORMATS:
+        raise FileFormatError(f"unknown format {file_format!r} (one of auto, {', '.join(FORMATS)})")
+    header_rows = {"qualtrics": 3, "surveymonkey": 2}.get(file_format, 1)
+    if len(first_rows) < header_rows:
+        raise FileFormatError(
+            f"{file_name}: a {file_format} export has {header_rows} header rows; "
+            f"the file has {len(first_rows)} line(s)"
+        )
+    width = max(len(r) for r in first_rows[:header_rows])
+    headers = [r + [""] * (width - len(r)) for r in first_rows[:header_rows]]
+    if file_format == "surveymonkey":
+        # Matrix questions name the question once, over its first sub-column.
+        question = ""
+        filled = []
+        for cell in headers[0]:
+            question = cell or question
+            filled.append(question)
+        sub = headers[1]
+        names = [
+            (
+                filled[i],
+                f"{filled[i]} - {sub[i]}" if sub[i] and sub[i] != "Response" else "",
+                sub[i],
+            )
+            for i in range(width)
+        ]
+        columns = [Column(i, tuple(n for n in names[i] if n) or ("",)) for i in range(width)]
+    else:
+        if file_format == "qualtrics":
+            headers[2] = [_import_id(cell) for cell in headers[2]]
+        columns = [
+            Column(i, tuple(h[i].strip() for h in headers if h[i].strip()) or ("",))
+            for i in range(width)
+        ]
+    if file_format == "qualtrics":
+        timestamp = _first(columns, "RecordedDate", "EndDate", "Recorded Date", "End Date")
+        status = _first(columns, "Status", "Response Type")
+        finished = _first(columns, "Finished")
+    elif file_format == "surveymonkey":
+        timestamp = _first(columns, "End Date", "Start Date")
+        status, finished = None, None
+    elif file_format == "msforms":
+        timestamp = _first(columns, "Completion time", "Start time")
+        status, finished = None, None
+    elif file_format == "googleforms":
+        timestamp = _first(columns, "Timestamp")
+        status, finished = None, None
+    else:
+        timestamp = _first(
+            columns,
+            "submitted_at",
+            "submitted",
+            "timestamp",
+            "completed_at",
+            "completion time",
+            "end date",
+            "enddate",
+            "recordeddate",
+            "date",
+            "submitted on",
+            "response date",
+            "time",
+        )
+        status = _first(columns, "status")
+        finished = _first(columns, "finished", "complete", "completed", "is_complete")
+    meta = frozenset(
+        c.index
+        for c in columns
+        if any(_key(n) in _META_WORDS for n in c.names if n)
+        or any(_key(n).endswith("_id") for n in c.names if n)
+    ) | frozenset(i for i in (timestamp, status, finished) if i is not None)
+    return SurveyLayout(
+        format=file_format,
+        header_rows=header_rows,
+        columns=tuple(columns),
+        timestamp=timestamp,
+        status=status,
+        finished=finished,
+        meta=meta,
+    )

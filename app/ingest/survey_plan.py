@@ -1,0 +1,165 @@
+"""Pass one over a survey export: which columns hold what, and on which scale."""
+
+from collections import Counter
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from itertools import chain
+from pathlib import Path
+
+from app.ingest import timestamps
+from app.ingest.scales import Scale, detect_scale, parse_extra_scale
+from app.ingest.survey_layout import Column, SurveyLayout, build_layout, detect_format
+from app.ingest.tabular import FileFormatError, Row, iter_rows
+
+MAX_DISTINCT = 64  # a column with more distinct answers is no rating question
+TIMESTAMP_SAMPLE = 2000
+
+
+@dataclass(frozen=True)
+class SurveyOptions:
+    """What the analyst said about the file (CLI options or the upload form)."""
+
+    format: str = "auto"
+    department_column: str | None = None
+    rating_columns: tuple[str, ...] = ()
+    submitted_column: str | None = None
+    scales: tuple[str, ...] = ()
+    round_date: str | None = None
+    replace: bool = False
+    skip_bad_rows: bool = False
+
+
+@dataclass(frozen=True)
+class RatingColumn:
+    column: Column
+    scale: Scale
+
+
+@dataclass(frozen=True)
+class SurveyPlan:
+    layout: SurveyLayout
+    department: Column
+    ratings: tuple[RatingColumn, ...]
+    timestamp: Column | None
+    timestamp_format: str | None
+    data_rows: int
+    sample: tuple[tuple[str, ...], ...] = field(default_factory=tuple)
+
+    @property
+    def width(self) -> int:
+        return len(self.layout.columns)
+
+
+def _pick(layout: SurveyLayout, wanted: str | None, what: str, file_name: str) -> Column | None:
+    if wanted is None:
+        return None
+    column = layout.find(wanted)
+    if column is None:
+        raise FileFormatError(
+            f"{file_name}: no column matches {what} {wanted!r} "
+            f"(columns: {', '.join(c.id for c in layout.columns)})"
+        )
+    return column
+
+
+def open_survey(
+    path: Path, options: SurveyOptions, file_name: str
+) -> tuple[SurveyLayout, Iterator[Row]]:
+    """The layout and an iterator over the data rows (header rows consumed)."""
+    rows = iter_rows(path, display_name=file_name)
+    first: list[Row] = []
+    for row in rows:
+        first.append(row)
+        if len(first) == 3:
+            break
+    if not first:
+        raise FileFormatError(f"{file_name}: the file is empty")
+    cells = [r.cells for r in first]
+    file_format = detect_format(cells) if options.format == "auto" else options.format
+    layout = build_layout(cells, file_format, file_name)
+    return layout, chain(first[layout.header_rows :], rows)
+
+
+def plan_survey(path: Path, options: SurveyOptions, file_name: str) -> SurveyPlan:
+    """Read the file once to choose the department, time and rating columns and scales."""
+    try:
+        extra = tuple(parse_extra_scale(spec) for spec in options.scales)
+    except ValueError as exc:
+        raise FileFormatError(str(exc)) from exc
+    layout, rows = open_survey(path, options, file_name)
+    department = _pick(layout, options.department_column, "--department-column", file_name)
+    if department is None:
+        department = next(
+            (
+                c
+                for c in layout.columns
+                if any("department" in n.casefold() for n in c.names)
+                and c.index not in (layout.timestamp, layout.status, layout.finished)
+            ),
+            None,
+        )
+    if department is None:
+        raise FileFormatError(
+            f"{file_name}: no department column found; name it with --department-column "
+            f"(columns: {', '.join(c.id for c in layout.columns)})"
+        )
+    timestamp = _pick(layout, options.submitted_column, "--submitted-column", file_name)
+    if timestamp is None and layout.timestamp is not None:
+        timestamp = layout.columns[layout.timestamp]
+    explicit = [
+        _pick(layout, name, "--rating-columns", file_name) for name in options.rating_columns
+    ]
+    skip = set(layout.meta) | {department.index} | ({timestamp.index} if timestamp else set())
+    candidates = [c.index for c in explicit if c] or [
+        c.index for c in layout.columns if c.index not in skip
+    ]
+    counters: dict[int, Counter[str]] = {i: Counter() for i in candidates}
+    times: list[str] = []
+    sample: list[tuple[str, ...]] = []
+    data_rows = 0
+    for row in rows:
+        data_rows += 1
+        if len(sample) < 5:
+            sample.append(tuple(row.cells))
+        cells = row.cells
+        for index in list(counters):
+            if index < len(cells):
+                counter = counters[index]
+                counter[cells[index].strip()] += 1
+                if len(counter) > MAX_DISTINCT and not explicit:
+                    del counters[index]
+        if timestamp is not None and len(times) < TIMESTAMP_SAMPLE and timestamp.index < len(cells):
+            value = cells[timestamp.index]
+            if value.strip():
+                times.append(value)
+    ratings = []
+    for index in candidates:
+        answers = counters.get(index)
+        scale = detect_scale(answers, extra) if answers is not None else None
+        if scale is not None:
+            ratings.append(RatingColumn(layout.columns[index], scale))
+        elif explicit:
+            raise FileFormatError(
+                f"{file_name}: column {layout.columns[index].id!r} is not on a known rating "
+                "scale; give its labels with --scale (worst first)"
+            )
+    if not ratings:
+        raise FileFormatError(
+            f"{file_name}: no rating columns found; name them with --rating-columns, "
+            "and give unusual labels with --scale"
+        )
+    timestamp_format = timestamps.detect_format(times) if timestamp is not None else None
+    if timestamp is not None and times and timestamp_format is None:
+        raise FileFormatError(
+            f"{file_name}: column {timestamp.id!r}: dates in an unknown format "
+            f"(for example {times[0]!r}); name another with --submitted-column"
+        )
+    return SurveyPlan(
+        layout=layout,
+        department=department,
+        ratings=tuple(ratings),
+        timestamp=timestamp,
+        timestamp_format=timestamp_format,
+        data_rows=data_rows,
+        sample=tuple(sample),
+    )

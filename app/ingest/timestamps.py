@@ -1,0 +1,57 @@
+"""Submission times in the formats survey tools write, detected per file."""
+
+from collections.abc import Iterable
+from datetime import UTC, date, datetime
+
+# Tried in order; the first that reads every sampled value wins, so 03/04 is read the way
+# the rest of the file shows (13/04 rules out month-first).
+CANDIDATE_FORMATS = (
+    "iso",
+    "%m/%d/%Y %I:%M:%S %p",  # SurveyMonkey
+    "%m/%d/%Y %I:%M %p",
+    "%m/%d/%Y %H:%M:%S",  # Google Forms (US locale)
+    "%m/%d/%Y %H:%M",
+    "%d/%m/%Y %H:%M:%S",  # Google Forms and Excel (European locales)
+    "%d/%m/%Y %H:%M",
+    "%d.%m.%Y %H:%M:%S",
+    "%d.%m.%Y %H:%M",
+    "%m/%d/%Y",
+    "%d/%m/%Y",
+    "%d.%m.%Y",
+    "%Y/%m/%d %H:%M:%S",
+    "%Y/%m/%d",
+)
+
+
+def parse_with(value: str, fmt: str) -> datetime | None:
+    """The time in `value` as UTC (naive times are taken as UTC), or None."""
+    text = value.strip()
+    if not text:
+        return None
+    try:
+        if fmt == "iso":
+            parsed = datetime.fromisoformat(text.replace("Z", "+00:00"))
+        else:
+            parsed = datetime.strptime(text, fmt)
+    except ValueError:
+        return None
+    return parsed.replace(tzinfo=UTC) if parsed.tzinfo is None else parsed.astimezone(UTC)
+
+
+def detect_format(sample: Iterable[str]) -> str | None:
+    """The first candidate format that reads every non-empty sampled value."""
+    values = [v for v in sample if v.strip()]
+    if not values:
+        return None
+    for fmt in CANDIDATE_FORMATS:
+        if all(parse_with(v, fmt) is not None for v in values):
+            return fmt
+    return None
+
+
+def parse_date(value: str) -> date:
+    """A round date from the command line or a form (YYYY-MM-DD)."""
+    try:
+        return date.fromisoformat(value.strip())
+    except ValueError as exc:
+        raise ValueError(f"{value!r} is not a date (use YYYY-MM-DD)") from exc

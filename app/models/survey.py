@@ -1,0 +1,77 @@
+"""Survey rounds, the headcounts frozen with them, their responses and saved mappings."""
+
+from datetime import date, datetime
+
+from sqlmodel import Field, Index, SQLModel
+
+from app.models.types import UTCDateTime, utcnow
+
+
+class SurveyBase(SQLModel):
+    name: str = Field(max_length=200, unique=True)
+    round_date: date
+
+
+class Survey(SurveyBase, table=True):
+    __tablename__ = "surveys"
+
+    id: int | None = Field(default=None, primary_key=True)
+    format: str = Field(max_length=20)
+    file_name: str = Field(max_length=255)
+    content_hash: str = Field(max_length=64)
+    imported_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
+    imported_by: int | None = Field(default=None, foreign_key="users.id", ondelete="SET NULL")
+    questions: str = Field(default="[]", max_length=20000)  # JSON: question label and scale
+    responses: int = 0
+    partials: int = 0
+    previews: int = 0
+    skipped_rows: int = 0
+
+
+class SurveyPublic(SurveyBase):
+    id: int
+    format: str
+    responses: int
+    partials: int
+    imported_at: datetime
+
+
+class SurveyDepartment(SQLModel, table=True):
+    """The headcount a survey was sent to, frozen when it was imported."""
+
+    __tablename__ = "survey_departments"
+
+    survey_id: int = Field(foreign_key="surveys.id", primary_key=True, ondelete="CASCADE")
+    department_id: int = Field(foreign_key="departments.id", primary_key=True, ondelete="CASCADE")
+    headcount: int = Field(ge=0)
+
+
+class SurveyResponse(SQLModel, table=True):
+    """One respondent: department, when, complete or partial, and ratings on 0..100.
+
+    Nothing that identifies the person (IP, e-mail, name, free text) is kept.
+    """
+
+    __tablename__ = "survey_responses"
+    __table_args__ = (
+        Index("ix_survey_responses_survey_id_department_id", "survey_id", "department_id"),
+    )
+
+    id: int | None = Field(default=None, primary_key=True)
+    survey_id: int = Field(foreign_key="surveys.id", ondelete="CASCADE")
+    department_id: int = Field(foreign_key="departments.id", ondelete="CASCADE")
+    submitted_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
+    is_complete: bool = True
+    score: float | None = None
+    ratings: str | None = Field(default=None, max_length=4000)  # JSON list, 0..100 or null
+
+
+class SurveyMapping(SQLModel, table=True):
+    """A column mapping saved by an analyst, offered again for files of the same shape."""
+
+    __tablename__ = "survey_mappings"
+
+    id: int | None = Field(default=None, primary_key=True)
+    signature: str = Field(max_length=64, unique=True)
+    mapping: str = Field(max_length=20000)  # JSON of SurveyImportOptions fields
+    created_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)

@@ -1,0 +1,146 @@
+"""Walkabout visits: one leader, one department, one day, many conversations."""
+
+from datetime import date, datetime, timedelta
+from typing import Annotated, Literal
+from uuid import UUID
+
+from pydantic import ConfigDict, StringConstraints, field_validator
+from sqlmodel import Field, Index, SQLModel, UniqueConstraint
+
+from app.models.types import UTCDateTime, utcnow
+
+
+class Visit(SQLModel, table=True):
+    __tablename__ = "visits"
+    __table_args__ = (
+        UniqueConstraint("visit_date", "department_id", "leader_name"),
+        Index("ix_visits_department_id_visit_date", "department_id", "visit_date"),
+    )
+
+    id: int | None = Field(default=None, primary_key=True)
+    client_id: str | None = Field(default=None, max_length=64, unique=True)
+    department_id: int = Field(foreign_key="departments.id", ondelete="CASCADE")
+    leader_id: int | None = Field(
+        default=None, foreign_key="users.id", ondelete="SET NULL", index=True
+    )
+    leader_name: str = Field(max_length=254)
+    visit_date: date
+    location: str | None = Field(default=None, max_length=200)
+    manager_present: bool | None = None
+    setting: str | None = Field(default=None, max_length=20)  # private | open
+    created_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
+    updated_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
+
+
+class Conversation(SQLModel, table=True):
+    __tablename__ = "conversations"
+
+    id: int | None = Field(default=None, primary_key=True)
+    visit_id: int = Field(foreign_key="visits.id", ondelete="CASCADE", index=True)
+    position: int = 0
+    person_role: str = Field(max_length=100)
+    stated_score: int | None = Field(default=None, ge=1, le=5)
+    observed_score: int = Field(ge=1, le=5)
+    unreported: int = Field(default=0, ge=0)
+    end_run: bool = False
+    notes: str = Field(default="", max_length=4000)
+
+
+class ConversationTheme(SQLModel, table=True):
+    __tablename__ = "conversation_themes"
+
+    conversation_id: int = Field(
+        foreign_key="conversations.id", primary_key=True, ondelete="CASCADE"
+    )
+    theme_id: int = Field(foreign_key="themes.id", primary_key=True, ondelete="CASCADE")
+
+
+class Action(SQLModel, table=True):
+    """A follow-up action from a walk, with an owner and a due date."""
+
+    __tablename__ = "actions"
+
+    id: int | None = Field(default=None, primary_key=True)
+    visit_id: int = Field(foreign_key="visits.id", ondelete="CASCADE", index=True)
+    title: str = Field(max_length=200)
+    owner_id: int | None = Field(
+        default=None, foreign_key="users.id", ondelete="SET NULL", index=True
+    )
+    owner_email: str = Field(max_length=254)
+    due_date: date | None = None
+    status: str = Field(default="open", max_length=20)  # open | in_progress | done | cant_do
+    created_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
+    completed_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
+
+
+class VisitEdit(SQLModel, table=True):
+    """History of a walk: who changed what, when."""
+
+    __tablename__ = "visit_edits"
+
+    id: int | None = Field(default=None, primary_key=True)
+    visit_id: int = Field(foreign_key="visits.id", ondelete="CASCADE", index=True)
+    user_id: int | None = Field(default=None, foreign_key="users.id", ondelete="SET NULL")
+    at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
+    changes: str = Field(max_length=20000)  # JSON
+
+
+class LeaderDepartment(SQLModel, table=True):
+    """Departments a leader is assigned to (they see all walks there)."""
+
+    __tablename__ = "leader_departments"
+
+    user_id: int = Field(foreign_key="users.id", primary_key=True, ondelete="CASCADE")
+    department_id: int = Field(foreign_key="departments.id", primary_key=True, ondelete="CASCADE")
+
+
+# Request bodies: never the table models (no mass assignment of ids or owners).
+class ConversationCreate(SQLModel):
+    model_config = ConfigDict(extra="forbid")  # type: ignore[assignment]
+
+    person_role: str = Field(min_length=1, max_length=100)
+    stated_score: int | None = Field(default=None, ge=1, le=5)
+    observed_score: int = Field(ge=1, le=5)
+    issues: list[Annotated[str, StringConstraints(min_length=1, max_length=100)]] = Field(
+        default_factory=list, max_length=20
+    )
+    unreported: int = Field(default=0, ge=0, le=100)
+    end_run: bool = False
+    notes: str = Field(default="", max_length=4000)
+
+    @field_validator("person_role")
+    @classmethod
+    def _role_not_blank(cls, value: str) -> str:
+        value = " ".join(value.split())
+        if not value:
+            raise ValueError("the person's role is empty")
+        return value
+
+
+class ActionCreate(SQLModel):
+    model_config = ConfigDict(extra="forbid")  # type: ignore[assignment]
+
+    title: str = Field(min_length=1, max_length=200)
+    owner: str = Field(min_length=3, max_length=254)
+    due_date: date | None = None
+    status: Literal["open", "in_progress", "done", "cant_do"] = "open"
+
+
+class VisitCreate(SQLModel):
+    model_config = ConfigDict(extra="forbid")  # type: ignore[assignment]
+
+    client_id: UUID
+    department: str = Field(min_length=1, max_length=200)
+    visit_date: date
+    location: str | None = Field(default=None, max_length=200)
+    manager_present: bool | None = None
+    setting: Literal["private", "open"] | None = None
+    conversations: list[ConversationCreate] = Field(min_length=1, max_length=50)
+    actions: list[ActionCreate] = Field(default_factory=list, max_length=20)
+
+    @field_validator("visit_date")
+    @classmethod
+    def _not_in_future(cls, value: date) -> date:
+        if value > date.today() + timedelta(days=1):  # a day of slack for time zones
+            raise ValueError("the visit date is in the future")
+        return value

@@ -1,0 +1,90 @@
+"""Writing a visit's conversations, shared by the walk form, the API and the backfill."""
+
+from sqlalchemy import delete, insert
+from sqlmodel import Session, col, select
+
+from app.models import Conversation, ConversationCreate, ConversationTheme
+from app.models.department import department_key as theme_key
+
+
+def replace_conversations(
+    session: Session,
+    *,
+    visit_id: int,
+    conversations: list[ConversationCreate],
+    theme_ids: dict[str, int],
+) -> None:
+    """Swap a visit's conversations for these (themes already resolved to ids)."""
+    old = select(Conversation.id).where(Conversation.visit_id == visit_id)
+    session.execute(
+        delete(ConversationTheme).where(col(ConversationTheme.conversation_id).in_(old))
+    )
+    session.execute(delete(Conversation).where(col(Conversation.visit_id) == visit_id))
+    for position, item in enumerate(conversations):
+        row = Conversation(
+            visit_id=visit_id,
+            position=position,
+            person_role=item.person_role,
+            stated_score=item.stated_score,
+            observed_score=item.observed_score,
+            unreported=item.unreported,
+            end_run=item.end_run,
+            notes=item.notes,
+        )
+        session.add(row)
+        session.flush()
+        themes = {
+            theme_ids[theme_key(name)] for name in item.issues if theme_key(name) in theme_ids
+        }
+        if themes:
+            session.execute(
+                insert(ConversationTheme),
+                [{"conversation_id": row.id, "theme_id": t} for t in sorted(themes)],
+            )
+
+
+def conversation_signature(session: Session, *, visit_id: int) -> list[tuple[object, ...]]:
+    """A visit's conversations as comparable tuples (to tell an unchanged re-import)."""
+    rows = session.exec(
+        select(Conversation)
+        .where(Conversation.visit_id == visit_id)
+        .order_by(col(Conversation.position))
+    ).all()
+    theme_rows = session.exec(
+        select(ConversationTheme).where(
+            col(ConversationTheme.conversation_id).in_([r.id for r in rows])
+        )
+    ).all()
+    themes: dict[int, set[int]] = {}
+    for link in theme_rows:
+        themes.setdefault(link.conversation_id, set()).add(link.theme_id)
+    return [
+        (
+            r.person_role,
+            r.stated_score,
+            r.observed_score,
+            r.unreported,
+            r.end_run,
+            r.notes,
+            tuple(sorted(themes.get(r.id or 0, set()))),
+        )
+        for r in rows
+    ]
+
+
+def signature_of(
+    conversations: list[ConversationCreate], theme_ids: dict[str, int]
+) -> list[tuple[object, ...]]:
+    """The same tuples for conversations about to be written."""
+    return [
+        (
+            c.person_role,
+            c.stated_score,
+            c.observed_score,
+            c.unreported,
+            c.end_run,
+            c.notes,
+            tuple(sorted({theme_ids[theme_key(n)] for n in c.issues if theme_key(n) in theme_ids})),
+        )
+        for c in conversations
+    ]

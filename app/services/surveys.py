@@ -1,0 +1,253 @@
+"""Survey rounds: importing an export (all or nothing, idempotent) and listing rounds."""
+
+import hashlib
+import json
+from collections import Counter
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from pathlib import Path
+
+from sqlalchemy import delete, insert
+from sqlmodel import Session, col, select
+
+from app.ingest import timestamps
+from app.ingest.row_errors import ImportRefused, RowError, RowErrors
+from app.ingest.survey_plan import SurveyOptions, SurveyPlan, open_survey, plan_survey
+from app.ingest.survey_rows import RowTally, parse_rows
+from app.ingest.tabular import FileFormatError
+from app.models import Department, Survey, SurveyDepartment, SurveyResponse
+from app.models.department import department_key
+from app.models.types import utcnow
+from app.services.audit import record_event
+from app.services.errors import ConflictError, NotFoundError
+
+CHUNK = 5000
+
+
+@dataclass(frozen=True)
+class SurveyImportResult:
+    survey: str
+    status: str  # imported | replaced | unchanged
+    format: str
+    responses: int = 0
+    partials: int = 0
+    previews: int = 0
+    round_date: date | None = None
+    department_column: str = ""
+    timestamp_column: str | None = None
+    rating_columns: tuple[tuple[str, str], ...] = ()
+    by_department: dict[str, tuple[int, int]] = field(default_factory=dict)
+    skipped: tuple[RowError, ...] = ()
+
+    def summary(self) -> str:
+        if self.status == "unchanged":
+            return f"survey {self.survey!r}: this file is already imported; nothing changed"
+        lines = [
+            f"survey {self.survey!r} {self.status} ({self.format}): {self.responses} complete "
+            f"responses, {self.partials} partial, {self.previews} previews/spam skipped; "
+            f"round date {self.round_date}",
+            f"  department column: {self.department_column}",
+            f"  submitted column: {self.timestamp_column or 'none'}",
+        ]
+        lines += [f"  rating: {name} [{scale}]" for name, scale in self.rating_columns]
+        if self.skipped:
+            lines.append(f"  {len(self.skipped)} bad row(s) skipped:")
+            lines += [f"    {e}" for e in self.skipped[:50]]
+        return "\n".join(lines)
+
+
+def file_digest(path: Path) -> str:
+    """SHA-256 of the file's bytes: the same export imported twice is recognised."""
+    digest = hashlib.sha256()
+    with path.open("rb") as handle:
+        for block in iter(lambda: handle.read(1 << 20), b""):
+            digest.update(block)
+    return digest.hexdigest()
+
+
+def find_survey(session: Session, *, name: str) -> Survey | None:
+    """The survey round with this name, if any."""
+    return session.exec(select(Survey).where(Survey.name == name)).first()
+
+
+def list_surveys(session: Session) -> list[Survey]:
+    """Every survey round, newest first."""
+    return list(
+        session.exec(select(Survey).order_by(col(Survey.round_date).desc(), col(Survey.id).desc()))
+    )
+
+
+def get_survey(session: Session, *, name: str) -> Survey:
+    """The named survey round, or NotFoundError."""
+    survey = find_survey(session, name=name)
+    if survey is None:
+        raise NotFoundError(f"no survey named {name!r}")
+    return survey
+
+
+def import_survey(
+    session: Session,
+    *,
+    path: Path,
+    name: str,
+    options: SurveyOptions,
+    display_name: str | None = None,
+    actor_id: int | None = None,
+) -> SurveyImportResult:
+    """Import one survey export in a single transaction; refuse it whole on any bad row."""
+    file_name = display_name or path.name
+    name = name.strip()
+    if not name or len(name) > 200:
+        raise FileFormatError("a survey name of 1 to 200 characters is needed (--name)")
+    digest = file_digest(path)
+    existing = find_survey(session, name=name)
+    if existing is not None and existing.content_hash == digest:
+        return SurveyImportResult(survey=name, status="unchanged", format=existing.format)
+    if existing is not None and not options.replace:
+        raise ConflictError(
+            f"survey {name!r} already holds a different file ({existing.file_name}); "
+            "use --replace to swap its responses for this one"
+        )
+    round_date = timestamps.parse_date(options.round_date) if options.round_date else None
+    plan = plan_survey(path, options, file_name)
+    departments = {d.name_key: d for d in session.exec(select(Department))}
+
+    def department_id(raw: str) -> int | None:
+        found = departments.get(department_key(raw))
+        return found.id if found else None
+
+    survey = existing or Survey(
+        name=name,
+        round_date=date.today(),
+        format=plan.layout.format,
+        file_name=file_name[:255],
+        content_hash=digest,
+    )
+    survey.format, survey.file_name, survey.content_hash = (
+        plan.layout.format,
+        file_name[:255],
+        digest,
+    )
+    survey.imported_at, survey.imported_by = utcnow(), actor_id
+    survey.questions = json.dumps(
+        [
+            {"column": r.column.id, "question": r.column.label, "scale": r.scale.describe()}
+            for r in plan.ratings
+        ]
+    )
+    session.add(survey)
+    session.flush()
+    assert survey.id is not None
+    if existing is not None:
+        session.execute(delete(SurveyResponse).where(col(SurveyResponse.survey_id) == survey.id))
+        session.execute(
+            delete(SurveyDepartment).where(col(SurveyDepartment.survey_id) == survey.id)
+        )
+    counts = _insert_responses(
+        session,
+        plan=plan,
+        path=path,
+        options=options,
+        survey_id=survey.id,
+        department_id=department_id,
+        file_name=file_name,
+    )
+    names = {d.id: d.name for d in departments.values()}
+    last = counts.last_submitted
+    survey.round_date = round_date or (last.date() if last else date.today())
+    survey.responses, survey.partials = counts.completes, counts.partials
+    survey.previews, survey.skipped_rows = counts.tally.previews, len(counts.skipped)
+    session.add(survey)
+    session.execute(
+        insert(SurveyDepartment),
+        [
+            {"survey_id": survey.id, "department_id": d.id, "headcount": d.headcount}
+            for d in departments.values()
+        ],
+    )
+    status = "replaced" if existing is not None else "imported"
+    record_event(
+        session,
+        action="import.survey",
+        actor_id=actor_id,
+        detail=f"{name}: {file_name}, {counts.completes} responses ({status})",
+    )
+    session.commit()
+    return SurveyImportResult(
+        survey=name,
+        status=status,
+        format=plan.layout.format,
+        responses=counts.completes,
+        partials=counts.partials,
+        previews=counts.tally.previews,
+        round_date=survey.round_date,
+        department_column=plan.department.label,
+        timestamp_column=plan.timestamp.label if plan.timestamp else None,
+        rating_columns=tuple((r.column.label, r.scale.describe()) for r in plan.ratings),
+        by_department={
+            names[d]: (counts.by_department[(d, True)], counts.by_department[(d, False)])
+            for d in sorted({d for d, _ in counts.by_department}, key=lambda d: names[d])
+        },
+        skipped=tuple(counts.skipped),
+    )
+
+
+@dataclass
+class _Counts:
+    completes: int = 0
+    partials: int = 0
+    last_submitted: datetime | None = None
+    tally: RowTally = field(default_factory=RowTally)
+    by_department: Counter[tuple[int, bool]] = field(default_factory=Counter)
+    skipped: list[RowError] = field(default_factory=list)
+
+
+def _insert_responses(
+    session: Session,
+    *,
+    plan: SurveyPlan,
+    path: Path,
+    options: SurveyOptions,
+    survey_id: int,
+    department_id: Callable[[str], int | None],
+    file_name: str,
+) -> _Counts:
+    counts = _Counts()
+    errors = RowErrors(file_name)
+    _layout, rows = open_survey(path, options, file_name)
+    batch: list[dict[str, object]] = []
+    for parsed in parse_rows(
+        plan, rows, department_id=department_id, errors=errors, tally=counts.tally
+    ):
+        if errors and not options.skip_bad_rows:
+            continue  # keep reading to name every bad row, but write nothing more
+        counts.by_department[(parsed.department_id, parsed.is_complete)] += 1
+        if parsed.is_complete:
+            counts.completes += 1
+        else:
+            counts.partials += 1
+        if parsed.submitted_at and (
+            counts.last_submitted is None or parsed.submitted_at > counts.last_submitted
+        ):
+            counts.last_submitted = parsed.submitted_at
+        batch.append(
+            {
+                "survey_id": survey_id,
+                "department_id": parsed.department_id,
+                "submitted_at": parsed.submitted_at,
+                "is_complete": parsed.is_complete,
+                "score": parsed.score,
+                "ratings": json.dumps([None if r is None else round(r, 4) for r in parsed.ratings]),
+            }
+        )
+        if len(batch) >= CHUNK:
+            session.execute(insert(SurveyResponse), batch)
+            batch = []
+    if errors and not options.skip_bad_rows:
+        session.rollback()
+        raise ImportRefused(errors)
+    if batch:
+        session.execute(insert(SurveyResponse), batch)
+    counts.skipped = errors.errors
+    return counts
