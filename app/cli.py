@@ -192,6 +192,48 @@ def import_visits_cmd(file: Path, database_url: DatabaseUrl = None) -> None:
         typer.echo(import_visits(session, path=file).summary())
 
 
+@main.command("analyze")
+def analyze(
+    survey: Annotated[str, typer.Option("--survey", help="the survey round's name")],
+    output_format: Annotated[str, typer.Option("--format", help="json|csv|html")] = "json",
+    out: Annotated[Path | None, typer.Option("--out", help="write here instead of stdout")] = None,
+    as_of: Annotated[str | None, typer.Option("--as-of", help="YYYY-MM-DD (default today)")] = None,
+    database_url: DatabaseUrl = None,
+) -> None:
+    """The bias report for one survey round."""
+    import json
+    from datetime import date
+
+    from app.services.reports import report_csv, survey_report
+
+    if output_format not in ("json", "csv", "html"):
+        fail(f"unknown --format {output_format!r} (json, csv or html)")
+    try:
+        when = date.fromisoformat(as_of) if as_of else None
+    except ValueError:
+        fail(f"--as-of {as_of!r} is not a date (YYYY-MM-DD)")
+    with database(database_url) as session:
+        typer.echo(f"analysing survey {survey!r}...", err=True)
+        report = survey_report(
+            session, survey=survey, as_of=when, min_group_size=get_settings().min_group_size
+        ).to_dict()
+        if output_format == "json":
+            text = json.dumps(report, indent=2, ensure_ascii=False)
+        elif output_format == "csv":
+            text = report_csv(report)
+        else:
+            from app.services.report_html import report_html
+
+            text = report_html(report)
+        if out is None:
+            typer.echo(text)
+        else:
+            tmp = out.with_name(out.name + ".part")
+            tmp.write_text(text, encoding="utf-8")
+            tmp.replace(out)
+            typer.echo(f"wrote {out}", err=True)
+
+
 @main.command("demo")
 def demo(database_url: DatabaseUrl = None) -> None:
     """Fill an empty database with a realistic demo organisation."""

@@ -38,14 +38,20 @@ def sqlite_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 
 @pytest.fixture(scope="session")
-def pg_migrated() -> str:
+def pg_migrated() -> tuple[str, dict[str, list[dict[str, object]]]]:
+    """Migrate once; remember the rows migrations seed, to put back after each truncate."""
     assert PG_URL
     engine = get_engine(PG_URL)
     with engine.begin() as conn:
         conn.execute(text("DROP SCHEMA public CASCADE"))
         conn.execute(text("CREATE SCHEMA public"))
     upgrade_database(PG_URL)
-    return PG_URL
+    with engine.connect() as conn:
+        seeds = {
+            t.name: [dict(r._mapping) for r in conn.execute(t.select())]
+            for t in metadata.sorted_tables
+        }
+    return PG_URL, {name: rows for name, rows in seeds.items() if rows}
 
 
 @pytest.fixture(params=BACKENDS)
@@ -55,10 +61,19 @@ def database_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str
         shutil.copy(request.getfixturevalue("sqlite_template"), path)
         url = f"sqlite:///{path}"
     else:
-        url = request.getfixturevalue("pg_migrated")
+        url, seeds = request.getfixturevalue("pg_migrated")
         tables = ", ".join(f'"{t.name}"' for t in metadata.sorted_tables)
         with get_engine(url).begin() as conn:
             conn.execute(text(f"TRUNCATE {tables} RESTART IDENTITY CASCADE"))
+            for table in metadata.sorted_tables:
+                if table.name in seeds:
+                    conn.execute(table.insert(), seeds[table.name])
+                    conn.execute(
+                        text(
+                            f"SELECT setval(pg_get_serial_sequence('{table.name}', 'id'), "
+                            f"(SELECT MAX(id) FROM {table.name}))"
+                        )
+                    )
     yield url
     get_engine(url).dispose()
     if request.param == "sqlite":

@@ -39,14 +39,19 @@ def parse_with(value: str, fmt: str) -> datetime | None:
 
 
 def detect_format(sample: Iterable[str]) -> str | None:
-    """The first candidate format that reads every non-empty sampled value."""
+    """The candidate format that reads the most sampled values (at least 90% of them);
+    the earliest listed wins a tie. Values it cannot read then become row errors."""
     values = [v for v in sample if v.strip()]
     if not values:
         return None
+    best: tuple[int, str] | None = None
     for fmt in CANDIDATE_FORMATS:
-        if all(parse_with(v, fmt) is not None for v in values):
+        read = sum(parse_with(v, fmt) is not None for v in values)
+        if read == len(values):
             return fmt
-    return None
+        if read >= 0.9 * len(values) and (best is None or read > best[0]):
+            best = (read, fmt)
+    return best[1] if best else None
 
 
 def parse_date(value: str) -> date:

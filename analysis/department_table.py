@@ -1,0 +1,168 @@
+"""Per-department measures: response, survey scores, waves, bunching, conversations."""
+
+from datetime import date, timedelta
+
+import numpy as np
+import pandas as pd
+
+from analysis.stats import Z95, shrink_means, wilson_interval
+
+POOR_SCORE = 25.0
+
+
+def _waves(responses: pd.DataFrame, min_group_size: int) -> pd.DataFrame:
+    """Mean, variance and size of the first and last thirds by submission time."""
+    rows = []
+    timed = responses.dropna(subset=["submitted_at", "score"]).sort_values(
+        ["department", "submitted_at"], kind="stable"
+    )
+    for department, group in timed.groupby("department", sort=False):
+        third = len(group) // 3
+        record: dict[str, object] = {"department": department, "wave_n": third}
+        if third >= min_group_size:
+            early, late = group["score"].iloc[:third], group["score"].iloc[-third:]
+            record |= {
+                "early_score": early.mean(),
+                "early_var": early.var(ddof=1),
+                "late_score": late.mean(),
+                "late_var": late.var(ddof=1),
+            }
+        rows.append(record)
+    columns = ["department", "wave_n", "early_score", "early_var", "late_score", "late_var"]
+    return pd.DataFrame(rows, columns=columns).set_index("department")
+
+
+def _bunching(answers: pd.DataFrame) -> pd.DataFrame:
+    """Share of answers on the department's most common option, and at either extreme."""
+    if answers.empty:
+        return pd.DataFrame(columns=["modal_share", "extreme_share", "answers"])
+    values = answers.assign(value=answers["value"].round(6))
+    counts = values.groupby(["department", "value"]).size()
+    total = counts.groupby(level=0).sum()
+    modal = counts.groupby(level=0).max() / total
+    extremes = (
+        values.assign(extreme=(values["value"] <= 0) | (values["value"] >= 100))
+        .groupby("department")["extreme"]
+        .mean()
+    )
+    return pd.DataFrame({"modal_share": modal, "extreme_share": extremes, "answers": total})
+
+
+def _conversation_measures(conversations: pd.DataFrame) -> pd.DataFrame:
+    if conversations.empty:
+        return pd.DataFrame(
+            columns=[
+                "conversations",
+                "visits",
+                "last_visit",
+                "observed_score",
+                "observed_var",
+                "stated_score",
+                "said_minus_seen",
+                "said_minus_seen_var",
+                "poor_observed",
+            ]
+        )
+    conv = conversations.assign(
+        difference=conversations["stated"] - conversations["observed"],
+        poor=conversations["observed"] <= POOR_SCORE,
+    )
+    grouped = conv.groupby("department")
+    return pd.DataFrame(
+        {
+            "conversations": grouped.size(),
+            "visits": grouped["visit"].nunique(),
+            "last_visit": grouped["visit_date"].max(),
+            "observed_score": grouped["observed"].mean(),
+            "observed_var": grouped["observed"].var(ddof=1),
+            "stated_score": grouped["stated"].mean(),
+            "said_minus_seen": grouped["difference"].mean(),
+            "said_minus_seen_var": grouped["difference"].var(ddof=1),
+            "said_minus_seen_n": grouped["difference"].count(),
+            "poor_observed": grouped["poor"].sum(),
+        }
+    )
+
+
+def department_table(
+    departments: pd.DataFrame,
+    responses: pd.DataFrame,
+    answers: pd.DataFrame,
+    conversations: pd.DataFrame,
+    *,
+    as_of: date,
+    min_group_size: int,
+    window_days: int = 365,
+) -> pd.DataFrame:
+    """One row per department of the directory, indexed by name, with every measure."""
+    table = departments.set_index("department")[["headcount", "division"]].copy()
+    complete = responses[responses["is_complete"].astype(bool)]
+    partials = responses[~responses["is_complete"].astype(bool)].groupby("department").size()
+    scored = complete.dropna(subset=["score"])
+    by_dept = scored.groupby("department")["score"]
+    table["responses"] = complete.groupby("department").size()
+    table["partials"] = partials
+    table[["responses", "partials"]] = table[["responses", "partials"]].fillna(0).astype(int)
+    table["scored"] = by_dept.count()
+    table["survey_score"] = by_dept.mean()
+    table["survey_var"] = by_dept.var(ddof=1)
+    # Poor ratings after setting aside the three lowest respondents ("the usual complainers").
+    ranked = scored.sort_values("score", kind="stable")
+    beyond_lowest = ranked[ranked.groupby("department").cumcount() >= 3]
+    table["robust_n"] = beyond_lowest.groupby("department").size()
+    table["poor_robust"] = (
+        (beyond_lowest["score"] <= POOR_SCORE).groupby(beyond_lowest["department"]).sum()
+    )
+    table[["robust_n", "poor_robust"]] = table[["robust_n", "poor_robust"]].fillna(0)
+    table["poor"] = (
+        scored.assign(poor=scored["score"] <= POOR_SCORE).groupby("department")["poor"].sum()
+    )
+    table = table.join(_waves(complete, min_group_size)).join(_bunching(answers))
+    start = pd.Timestamp(as_of - timedelta(days=window_days))
+    end = pd.Timestamp(as_of)
+    recent = conversations[
+        (conversations["visit_date"] <= end) & (conversations["visit_date"] >= start)
+    ]
+    table = table.join(_conversation_measures(recent))
+    for column in table.columns.difference(["division", "last_visit"]):
+        # Empty inputs give object columns; every measure is a number (NaN when unknown).
+        table[column] = pd.to_numeric(table[column], errors="coerce").astype(float)
+    table["conversations"] = table["conversations"].fillna(0).astype(int)
+    table["visits"] = table["visits"].fillna(0).astype(int)
+    # Every visit up to the as-of date counts for "last visit", however old.
+    up_to = conversations[conversations["visit_date"] <= end]
+    table["last_visit"] = up_to.groupby("department")["visit_date"].max()
+    table["response_rate"] = np.where(
+        table["headcount"] > 0,
+        table["responses"] / table["headcount"].where(table["headcount"] > 0),
+        np.nan,
+    )
+    intervals = [
+        wilson_interval(int(r), int(h))
+        for r, h in zip(table["responses"], table["headcount"], strict=True)
+    ]
+    table["rate_low"] = [i[0] if i else np.nan for i in intervals]
+    table["rate_high"] = [i[1] if i else np.nan for i in intervals]
+    standard_error = np.sqrt(table["survey_var"] / table["scored"])
+    table["survey_low"] = table["survey_score"] - Z95 * standard_error
+    table["survey_high"] = table["survey_score"] + Z95 * standard_error
+    table["shrunk_score"] = _shrunk(table)
+    table["gap"] = table["survey_score"] - table["observed_score"]
+    gap_se = np.sqrt(
+        table["survey_var"] / table["scored"]
+        + table["observed_var"] / table["conversations"].where(table["conversations"] > 0)
+    )
+    table["gap_low"] = table["gap"] - Z95 * gap_se
+    table["gap_high"] = table["gap"] + Z95 * gap_se
+    return table
+
+
+def _shrunk(table: pd.DataFrame) -> pd.Series:
+    usable = table[(table["scored"] >= 2) & table["survey_var"].notna()]
+    shrunk = pd.Series(np.nan, index=table.index, dtype=float)
+    if len(usable) < 2:
+        shrunk.loc[usable.index] = usable["survey_score"]
+        return shrunk
+    variances = (usable["survey_var"].clip(lower=1.0) / usable["scored"]).tolist()
+    values, _mu, _tau2 = shrink_means(usable["survey_score"].tolist(), variances)
+    return shrunk.combine_first(pd.Series(values, index=usable.index, dtype=float))

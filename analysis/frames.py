@@ -1,0 +1,29 @@
+"""The frames the analysis takes, and their columns.
+
+- departments: department (str), headcount (int), division (str or None)
+- responses: department (str), submitted_at (datetime64, NaT allowed), is_complete (bool),
+  score (float 0..100, NaN when no rating was answered)
+- answers: department (str), value (float 0..100): every answered rating of every complete
+  response, one row each (for bunching and extremes)
+- conversations: department (str), visit (hashable id), visit_date (datetime64),
+  stated (float 0..100 or NaN), observed (float 0..100)
+"""
+
+import pandas as pd
+
+DEPARTMENT_COLUMNS = ("department", "headcount", "division")
+RESPONSE_COLUMNS = ("department", "submitted_at", "is_complete", "score")
+ANSWER_COLUMNS = ("department", "value")
+CONVERSATION_COLUMNS = ("department", "visit", "visit_date", "stated", "observed")
+
+
+def check_columns(frame: pd.DataFrame, columns: tuple[str, ...], name: str) -> None:
+    """Refuse a frame that lacks a column the analysis needs."""
+    missing = [c for c in columns if c not in frame.columns]
+    if missing:
+        raise ValueError(f"{name} frame lacks column(s): {', '.join(missing)}")
+
+
+def empty_frame(columns: tuple[str, ...]) -> pd.DataFrame:
+    """A frame with the given columns and no rows."""
+    return pd.DataFrame({c: pd.Series(dtype="object") for c in columns})

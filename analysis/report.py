@@ -1,0 +1,198 @@
+"""The bias report: department table, flags and organisation figures, ready for JSON."""
+
+import math
+from dataclasses import dataclass, field
+from datetime import date
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from analysis.department_table import department_table
+from analysis.flags import Flag, assess_flags
+from analysis.frames import (
+    ANSWER_COLUMNS,
+    CONVERSATION_COLUMNS,
+    DEPARTMENT_COLUMNS,
+    RESPONSE_COLUMNS,
+    check_columns,
+)
+from analysis.stats import r_indicator, wilson_interval
+from analysis.suppression import suppressed_groups
+
+
+@dataclass(frozen=True)
+class DepartmentResult:
+    department: str
+    division: str | None
+    values: dict[str, Any]
+    flags: tuple[Flag, ...]
+    not_enough_evidence: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class Report:
+    survey: str
+    as_of: date
+    min_group_size: int
+    overall: dict[str, Any]
+    departments: tuple[DepartmentResult, ...] = field(default_factory=tuple)
+
+    def to_dict(self) -> dict[str, Any]:
+        """The contract's report JSON (section 4), with NaN turned into null."""
+        rows = []
+        for result in self.departments:
+            row = {
+                "department": result.department,
+                **result.values,
+                "flags": [
+                    {"code": f.code, "severity": f.severity, "evidence": f.evidence}
+                    for f in result.flags
+                ],
+                "not_enough_evidence": list(result.not_enough_evidence),
+            }
+            rows.append(row)
+        return {
+            "survey": self.survey,
+            "as_of": self.as_of.isoformat(),
+            "min_group_size": self.min_group_size,
+            "overall": self.overall,
+            "departments": rows,
+        }
+
+
+def clean(value: Any, digits: int = 1) -> Any:
+    """A JSON-safe number: rounded, NaN/inf/NA as None."""
+    if value is None or value is pd.NaT:
+        return None
+    if isinstance(value, float | np.floating):
+        number = float(value)
+        return None if math.isnan(number) or math.isinf(number) else round(number, digits)
+    if isinstance(value, np.integer):
+        return int(value)
+    try:
+        if pd.isna(value):
+            return None
+    except (TypeError, ValueError):
+        pass
+    return value
+
+
+def _interval(low: Any, high: Any, digits: int) -> list[float] | None:
+    low, high = clean(low, digits), clean(high, digits)
+    return None if low is None or high is None else [low, high]
+
+
+def build_report(
+    survey: str,
+    departments: pd.DataFrame,
+    responses: pd.DataFrame,
+    answers: pd.DataFrame,
+    conversations: pd.DataFrame,
+    *,
+    as_of: date,
+    min_group_size: int = 5,
+) -> Report:
+    """Everything the report shows, with small groups already hidden."""
+    check_columns(departments, DEPARTMENT_COLUMNS, "departments")
+    check_columns(responses, RESPONSE_COLUMNS, "responses")
+    check_columns(answers, ANSWER_COLUMNS, "answers")
+    check_columns(conversations, CONVERSATION_COLUMNS, "conversations")
+    table = department_table(
+        departments, responses, answers, conversations, as_of=as_of, min_group_size=min_group_size
+    )
+    hidden = suppressed_groups(
+        {str(k): int(v) for k, v in table["responses"].items()}, min_group_size
+    )
+    flags, untested = assess_flags(
+        table, as_of=as_of, min_group_size=min_group_size, hidden=set(hidden)
+    )
+    results = []
+    for name, row in table.iterrows():
+        name = str(name)
+        reason = hidden.get(name)
+        heard = row["conversations"] >= min_group_size
+        values: dict[str, Any] = {
+            "division": clean(row["division"]),
+            "headcount": int(row["headcount"]),
+            "responses": int(row["responses"]),
+            "partials": int(row["partials"]),
+            "response_rate": clean(row["response_rate"], 4),
+            "response_rate_ci": _interval(row["rate_low"], row["rate_high"], 4),
+            "suppressed": reason is not None,
+            "suppressed_reason": reason,
+            "survey_score": None if reason else clean(row["survey_score"]),
+            "survey_score_ci": None
+            if reason
+            else _interval(row["survey_low"], row["survey_high"], 1),
+            "early_score": None if reason else clean(row["early_score"]),
+            "late_score": None if reason else clean(row["late_score"]),
+            "visits": int(row["visits"]),
+            "conversations": int(row["conversations"]),
+            "last_visit": None
+            if pd.isna(row["last_visit"])
+            else row["last_visit"].date().isoformat(),
+            "observed_score": clean(row["observed_score"]) if heard else None,
+            "stated_score": clean(row["stated_score"]) if heard else None,
+            "gap": None if reason or not heard else clean(row["gap"]),
+            "gap_ci": None
+            if reason or not heard
+            else _interval(row["gap_low"], row["gap_high"], 1),
+            "modal_share": None if reason else clean(row["modal_share"], 3),
+            "extreme_share": None if reason else clean(row["extreme_share"], 3),
+            "poor_share": None
+            if reason or not row["scored"]
+            else clean(row["poor"] / row["scored"], 3),
+        }
+        results.append(
+            DepartmentResult(
+                name, values["division"], values, tuple(flags[name]), tuple(untested[name])
+            )
+        )
+    return Report(
+        survey=survey,
+        as_of=as_of,
+        min_group_size=min_group_size,
+        overall=_overall(table, responses, conversations, hidden, as_of),
+        departments=tuple(results),
+    )
+
+
+def _overall(
+    table: pd.DataFrame,
+    responses: pd.DataFrame,
+    conversations: pd.DataFrame,
+    hidden: dict[str, str],
+    as_of: date,
+) -> dict[str, Any]:
+    headcount = int(table["headcount"].sum())
+    count = int(table["responses"].sum())
+    complete = responses[responses["is_complete"].astype(bool)]
+    recent = conversations[conversations["visit_date"] <= pd.Timestamp(as_of)]
+    shown = table[
+        ~table.index.isin(list(hidden)) & (table["scored"] > 0) & (table["headcount"] > 0)
+    ]
+    post_stratified = adjusted = None
+    if len(shown) and shown["headcount"].sum() > 0:
+        weights = shown["headcount"] / shown["headcount"].sum()
+        post_stratified = float((weights * shown["survey_score"]).sum())
+        rate = shown["response_rate"].clip(upper=1.0)
+        stand_in = shown["observed_score"].where(shown["conversations"] > 0, shown["survey_score"])
+        adjusted = float((weights * (rate * shown["survey_score"] + (1 - rate) * stand_in)).sum())
+    interval = wilson_interval(count, headcount)
+    return {
+        "headcount": headcount,
+        "responses": count,
+        "partials": int(table["partials"].sum()),
+        "response_rate": clean(count / headcount, 4) if headcount else None,
+        "response_rate_ci": _interval(*interval, 4) if interval else None,
+        "r_indicator": clean(
+            r_indicator(table["headcount"].tolist(), table["responses"].tolist()), 4
+        ),
+        "survey_score": clean(complete["score"].mean()),
+        "observed_score": clean(recent["observed"].mean()),
+        "post_stratified_score": clean(post_stratified),
+        "adjusted_score": clean(adjusted),
+        "departments": len(table),
+        "suppressed_departments": len(hidden),
+    }

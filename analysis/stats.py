@@ -1,0 +1,136 @@
+"""The statistics behind the report: intervals, tests, FDR control, shrinkage, weighting."""
+
+import math
+from collections.abc import Sequence
+
+import numpy as np
+from scipy import stats
+
+Z95 = float(stats.norm.ppf(0.975))
+
+
+def wilson_interval(successes: int, trials: int, z: float = Z95) -> tuple[float, float] | None:
+    """95% Wilson score interval for a proportion (Newcombe 1998a); None when trials is 0."""
+    if trials <= 0:
+        return None
+    p = successes / trials
+    denominator = 1 + z * z / trials
+    centre = (p + z * z / (2 * trials)) / denominator
+    half = z * math.sqrt(p * (1 - p) / trials + z * z / (4 * trials * trials)) / denominator
+    return max(0.0, centre - half), min(1.0, centre + half)
+
+
+def newcombe_difference(x1: int, n1: int, x2: int, n2: int) -> tuple[float, float] | None:
+    """Interval for p1 - p2 from the two Wilson intervals (Newcombe 1998b, method 10)."""
+    first, second = wilson_interval(x1, n1), wilson_interval(x2, n2)
+    if first is None or second is None:
+        return None
+    p1, p2 = x1 / n1, x2 / n2
+    (l1, u1), (l2, u2) = first, second
+    lower = (p1 - p2) - math.sqrt((p1 - l1) ** 2 + (u2 - p2) ** 2)
+    upper = (p1 - p2) + math.sqrt((u1 - p1) ** 2 + (p2 - l2) ** 2)
+    return lower, upper
+
+
+def benjamini_hochberg(p_values: Sequence[float]) -> list[float]:
+    """BH-adjusted p-values (step-up, monotone, capped at 1)."""
+    m = len(p_values)
+    if m == 0:
+        return []
+    order = sorted(range(m), key=lambda i: p_values[i])
+    adjusted = [0.0] * m
+    running = 1.0
+    for rank in range(m, 0, -1):
+        index = order[rank - 1]
+        running = min(running, p_values[index] * m / rank)
+        adjusted[index] = min(1.0, running)
+    return adjusted
+
+
+def r_indicator(headcounts: Sequence[int], responses: Sequence[int]) -> float | None:
+    """R = 1 - 2 S(rho), rho each person's department response rate, S over all people (N-1)."""
+    pairs = [(h, r) for h, r in zip(headcounts, responses, strict=True) if h > 0]
+    total = sum(h for h, _ in pairs)
+    if total < 2:
+        return None
+    mean = sum(r for _, r in pairs) / total
+    variance = sum(h * (min(r / h, 1.0) - mean) ** 2 for h, r in pairs) / (total - 1)
+    return 1 - 2 * math.sqrt(variance)
+
+
+def post_stratified_mean(
+    means: Sequence[float],
+    sds: Sequence[float],
+    respondents: Sequence[int],
+    population: Sequence[int],
+) -> tuple[float, float, float]:
+    """Post-stratified mean, its standard error (with finite population correction) and
+    Kish's design effect of the implied weights."""
+    total = sum(population)
+    shares = [n / total for n in population]
+    mean = sum(w * m for w, m in zip(shares, means, strict=True))
+    variance = sum(
+        w * w * s * s / n * (1 - n / big)
+        for w, s, n, big in zip(shares, sds, respondents, population, strict=True)
+    )
+    weights = [big / n for n, big in zip(respondents, population, strict=True)]
+    count = sum(respondents)
+    sum_w = sum(w * n for w, n in zip(weights, respondents, strict=True))
+    sum_w2 = sum(w * w * n for w, n in zip(weights, respondents, strict=True))
+    return mean, math.sqrt(variance), count * sum_w2 / (sum_w * sum_w)
+
+
+def shrink_means(
+    means: Sequence[float], variances: Sequence[float]
+) -> tuple[list[float], float, float]:
+    """Empirical-Bayes (normal-normal) shrinkage with the DerSimonian-Laird tau^2.
+
+    `variances` are the squared standard errors of the means. Returns the shrunk means, the
+    pooled mean mu and tau^2.
+    """
+    y = np.asarray(means, dtype=float)
+    s2 = np.maximum(np.asarray(variances, dtype=float), 1e-9)
+    k = len(y)
+    if k < 2:
+        return list(y), float(y[0]) if k else 0.0, 0.0
+    w = 1 / s2
+    y_w = float(np.sum(w * y) / np.sum(w))
+    q = float(np.sum(w * (y - y_w) ** 2))
+    tau2 = max(0.0, (q - (k - 1)) / (float(np.sum(w)) - float(np.sum(w * w)) / float(np.sum(w))))
+    weights = 1 / (s2 + tau2)
+    mu = float(np.sum(weights * y) / np.sum(weights))
+    shrinkage = s2 / (s2 + tau2)
+    return list(mu + (1 - shrinkage) * (y - mu)), mu, tau2
+
+
+def binomial_greater(successes: int, trials: int, p0: float) -> float:
+    """One-sided p for a proportion above p0 (exact binomial)."""
+    if trials <= 0:
+        return 1.0
+    return float(stats.binom.sf(successes - 1, trials, min(max(p0, 1e-9), 1 - 1e-9)))
+
+
+def binomial_less(successes: int, trials: int, p0: float) -> float:
+    """One-sided p for a proportion below p0 (exact binomial)."""
+    if trials <= 0:
+        return 1.0
+    return float(stats.binom.cdf(successes, trials, min(max(p0, 1e-9), 1 - 1e-9)))
+
+
+def welch_greater(mean1: float, var1: float, n1: int, mean2: float, var2: float, n2: int) -> float:
+    """One-sided Welch t-test p for mean1 > mean2, from summaries."""
+    if n1 < 2 or n2 < 2:
+        return 1.0
+    a, b = var1 / n1, var2 / n2
+    if a + b <= 0:
+        return 0.0 if mean1 > mean2 else 1.0
+    t = (mean1 - mean2) / math.sqrt(a + b)
+    df = (a + b) ** 2 / ((a * a / (n1 - 1) if n1 > 1 else 0) + (b * b / (n2 - 1) if n2 > 1 else 0))
+    return float(stats.t.sf(t, df))
+
+
+def variance_less(variance: float, n: int, reference: float) -> float:
+    """One-sided chi-square p for a sample variance below a reference variance."""
+    if n < 3 or reference <= 0:
+        return 1.0
+    return float(stats.chi2.cdf((n - 1) * variance / reference, n - 1))

@@ -1,0 +1,84 @@
+"""The bias report for a survey round: built from the database, written as JSON/CSV/HTML."""
+
+import csv
+import io
+from datetime import date
+from typing import Any
+
+from sqlmodel import Session
+
+from analysis.report import Report, build_report
+from app.services.report_frames import load_report_frames
+from app.services.surveys import get_survey
+
+CSV_COLUMNS = (
+    "department",
+    "division",
+    "headcount",
+    "responses",
+    "partials",
+    "response_rate",
+    "response_rate_low",
+    "response_rate_high",
+    "suppressed",
+    "suppressed_reason",
+    "survey_score",
+    "survey_score_low",
+    "survey_score_high",
+    "early_score",
+    "late_score",
+    "visits",
+    "conversations",
+    "last_visit",
+    "observed_score",
+    "stated_score",
+    "gap",
+    "flags",
+)
+
+
+def survey_report(
+    session: Session, *, survey: str, as_of: date | None, min_group_size: int
+) -> Report:
+    """The report for the named survey round, as of a date (default today)."""
+    found = get_survey(session, name=survey)
+    assert found.id is not None
+    frames = load_report_frames(session, survey_id=found.id)
+    return build_report(
+        found.name,
+        frames.departments,
+        frames.responses,
+        frames.answers,
+        frames.conversations,
+        as_of=as_of or date.today(),
+        min_group_size=min_group_size,
+    )
+
+
+def neutralise_cell(value: Any) -> Any:
+    """Cells starting with = + - @ (or tab/CR) are read as formulas by spreadsheets: defuse."""
+    if isinstance(value, str) and value[:1] in ("=", "+", "-", "@", "\t", "\r"):
+        return "'" + value
+    return value
+
+
+def report_csv(report: dict[str, Any]) -> str:
+    """The department rows flat, flags joined by ';', formula cells neutralised."""
+    buffer = io.StringIO()
+    writer = csv.writer(buffer, lineterminator="\n")
+    writer.writerow(CSV_COLUMNS)
+    for row in report["departments"]:
+        rate_ci = row["response_rate_ci"] or [None, None]
+        score_ci = row["survey_score_ci"] or [None, None]
+        flat = {
+            **row,
+            "response_rate_low": rate_ci[0],
+            "response_rate_high": rate_ci[1],
+            "survey_score_low": score_ci[0],
+            "survey_score_high": score_ci[1],
+            "flags": ";".join(f["code"] for f in row["flags"]),
+        }
+        writer.writerow(
+            [neutralise_cell("" if flat.get(c) is None else flat.get(c)) for c in CSV_COLUMNS]
+        )
+    return buffer.getvalue()

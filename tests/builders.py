@@ -1,0 +1,141 @@
+"""Small builders for test data: sample folders, and the generic sample re-written in the
+shapes other survey tools export."""
+
+import csv
+import io
+import json
+from datetime import datetime
+from pathlib import Path
+
+from sqlmodel import Session
+
+from app.ingest.survey_plan import SurveyOptions
+from app.services.departments import import_departments
+from app.services.surveys import import_survey
+from app.services.visit_import import import_visits
+from tests.conftest import SAMPLES
+
+GENERIC = SAMPLES / "acme-generic"
+QUALTRICS = SAMPLES / "acme-qualtrics"
+
+
+def expected(folder: Path) -> dict:
+    return json.loads((folder / "expected.json").read_text())
+
+
+def expected_counts(folder: Path) -> dict[str, tuple[int, int]]:
+    return {
+        name: (d["responses"], d["partials"]) for name, d in expected(folder)["departments"].items()
+    }
+
+
+def load_sample(session: Session, folder: Path, name: str = "sample") -> None:
+    """Departments, survey and visits of a sample folder, through the real services."""
+    import_departments(session, path=folder / "departments.csv")
+    meta = expected(folder)
+    options = SurveyOptions(
+        department_column=None
+        if meta["format"] == "generic"
+        else "Which department do you work in?"
+    )
+    import_survey(session, path=folder / "survey.csv", name=name, options=options)
+    import_visits(session, path=folder / "visits.csv")
+
+
+def generic_rows() -> tuple[list[str], list[list[str]]]:
+    with (GENERIC / "survey.csv").open(encoding="utf-8", newline="") as handle:
+        rows = list(csv.reader(handle))
+    return rows[0], rows[1:]
+
+
+def write_csv(
+    path: Path, rows: list[list[str]], *, encoding: str = "utf-8", delimiter: str = ","
+) -> Path:
+    buffer = io.StringIO()
+    csv.writer(buffer, delimiter=delimiter, lineterminator="\r\n").writerows(rows)
+    path.write_bytes(buffer.getvalue().encode(encoding))
+    return path
+
+
+def as_surveymonkey(path: Path) -> Path:
+    header, rows = generic_rows()
+    top = [
+        "Respondent ID",
+        "Collector ID",
+        "Start Date",
+        "End Date",
+        "IP Address",
+        "Email Address",
+        "First Name",
+        "Last Name",
+        "Which department are you in?",
+        "Please rate IT",
+        "",
+        "",
+        "",
+    ]
+    sub = ["", "", "", "", "", "", "", "", "Response", "Overall", "Speed", "Understanding", "Tools"]
+    out = [top, sub]
+    for i, r in enumerate(rows):
+        when = datetime.fromisoformat(r[2]).strftime("%m/%d/%Y %I:%M:%S %p")
+        out.append(
+            [
+                r[0],
+                "4321",
+                when,
+                when,
+                f"10.0.0.{i % 250}",
+                f"person{i}@example.org",
+                "Ann",
+                "Example",
+                r[1],
+                *r[3:7],
+            ]
+        )
+    return write_csv(path, out)
+
+
+def as_googleforms(path: Path) -> Path:
+    header, rows = generic_rows()
+    out = [
+        [
+            "Timestamp",
+            "Email address",
+            "What department do you work in?",
+            "Overall",
+            "Speed",
+            "Understanding",
+            "Tools",
+        ]
+    ]
+    for r in rows:
+        when = datetime.fromisoformat(r[2]).strftime("%d/%m/%Y %H:%M:%S")
+        out.append([when, "someone@example.org", r[1], *r[3:7]])
+    return write_csv(path, out)
+
+
+def as_msforms(path: Path) -> Path:
+    from openpyxl import Workbook
+
+    header, rows = generic_rows()
+    book = Workbook()
+    sheet = book.active
+    sheet.append(
+        [
+            "Id",
+            "Start time",
+            "Completion time",
+            "Email",
+            "Name",
+            "Your department",
+            "Overall",
+            "Speed",
+            "Understanding",
+            "Tools",
+        ]
+    )
+    for i, r in enumerate(rows, 1):
+        when = datetime.fromisoformat(r[2])
+        sheet.append([i, when, when, "anonymous", "", r[1], *r[3:7]])
+    book.save(path)
+    return path

@@ -1,0 +1,65 @@
+"""Departments that are random samples of one clean population are rarely flagged."""
+
+from datetime import date
+
+import numpy as np
+import pandas as pd
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from analysis.report import build_report
+
+# One clean population: answers on a 5-point scale, mostly "good"/"very good".
+ANSWER_PROBS = [0.07, 0.10, 0.22, 0.40, 0.21]
+OBSERVED_PROBS = [0.08, 0.15, 0.25, 0.32, 0.20]
+
+
+def clean_organisation(seed: int, departments: int = 14):
+    rng = np.random.default_rng(seed)
+    names = [f"D{i}" for i in range(departments)]
+    headcount = rng.integers(30, 220, size=departments)
+    dept_rows, responses, answers, conversations = [], [], [], []
+    for name, heads in zip(names, headcount, strict=True):
+        dept_rows.append((name, int(heads), None))
+        answered = rng.binomial(heads, 0.55)
+        for _i in range(answered):
+            ratings = rng.choice(5, size=4, p=ANSWER_PROBS) * 25.0
+            when = pd.Timestamp("2026-10-01", tz="UTC") + pd.Timedelta(
+                minutes=int(rng.integers(0, 20000))
+            )
+            responses.append((name, when, True, float(ratings.mean())))
+            answers += [(name, float(v)) for v in ratings]
+        for visit in range(int(rng.integers(1, 5))):
+            for _ in range(int(rng.integers(2, 6))):
+                observed = float(rng.choice(5, p=OBSERVED_PROBS) * 25.0)
+                conversations.append(
+                    (name, f"{name}-{visit}", pd.Timestamp("2026-10-15"), 75.0, observed)
+                )
+    return (
+        pd.DataFrame(dept_rows, columns=["department", "headcount", "division"]),
+        pd.DataFrame(responses, columns=["department", "submitted_at", "is_complete", "score"]),
+        pd.DataFrame(answers, columns=["department", "value"]),
+        pd.DataFrame(
+            conversations, columns=["department", "visit", "visit_date", "stated", "observed"]
+        ),
+    )
+
+
+def survey_flags(seed: int) -> tuple[int, int]:
+    report = build_report("clean", *clean_organisation(seed), as_of=date(2026, 11, 23))
+    flagged = sum(1 for d in report.departments for f in d.flags if f.code != "unvisited")
+    return flagged, len(report.departments)
+
+
+@settings(max_examples=15, deadline=None)
+@given(st.integers(0, 2**32 - 1))
+def test_a_clean_organisation_raises_at_most_one_flag(seed: int) -> None:
+    flagged, _ = survey_flags(seed)
+    assert flagged <= 1
+
+
+def test_false_flag_rate_is_under_three_percent() -> None:
+    results = [survey_flags(seed) for seed in range(30)]
+    flagged = sum(f for f, _ in results)
+    total = sum(n for _, n in results)
+    assert flagged / total < 0.03, f"{flagged} of {total} clean departments flagged"

@@ -1,0 +1,145 @@
+"""The statistics against published vectors (STATS-VECTORS.md) and statsmodels/scipy."""
+
+import numpy as np
+import pytest
+from statsmodels.stats.multitest import multipletests
+from statsmodels.stats.proportion import proportion_confint
+
+from analysis.stats import (
+    benjamini_hochberg,
+    newcombe_difference,
+    post_stratified_mean,
+    r_indicator,
+    shrink_means,
+    variance_less,
+    welch_greater,
+    wilson_interval,
+)
+
+
+@pytest.mark.parametrize(
+    "x,n,expected",
+    [
+        (81, 263, (0.2553, 0.3662)),
+        (15, 148, (0.0624, 0.1605)),
+        (0, 20, (0.0000, 0.1611)),
+        (1, 29, (0.0061, 0.1718)),
+        (29, 29, (0.8830, 1.0000)),
+    ],
+)
+def test_wilson_matches_newcombe_1998a(x: int, n: int, expected: tuple[float, float]) -> None:
+    low, high = wilson_interval(x, n)  # type: ignore[misc]
+    assert (round(low, 4), round(high, 4)) == expected
+    ref = proportion_confint(x, n, method="wilson")
+    assert low == pytest.approx(ref[0], abs=1e-12) and high == pytest.approx(ref[1], abs=1e-12)
+
+
+def test_wilson_of_nothing_is_none() -> None:
+    assert wilson_interval(0, 0) is None
+
+
+@pytest.mark.parametrize(
+    "args,expected",
+    [
+        ((56, 70, 48, 80), (0.0524, 0.3339)),
+        ((9, 10, 3, 10), (0.1705, 0.8090)),
+        ((6, 7, 2, 7), (0.0582, 0.8062)),
+        ((5, 56, 0, 29), (-0.0381, 0.1926)),
+    ],
+)
+def test_newcombe_difference_matches_1998b(args, expected) -> None:
+    low, high = newcombe_difference(*args)
+    assert (round(low, 4), round(high, 4)) == expected
+
+
+BH_P = [
+    0.0001,
+    0.0004,
+    0.0019,
+    0.0095,
+    0.0201,
+    0.0278,
+    0.0298,
+    0.0344,
+    0.0459,
+    0.3240,
+    0.4262,
+    0.5719,
+    0.6528,
+    0.7590,
+    1.000,
+]
+
+
+def test_benjamini_hochberg_matches_the_1995_example() -> None:
+    adjusted = benjamini_hochberg(BH_P)
+    assert [round(p, 4) for p in adjusted] == [
+        0.0015,
+        0.0030,
+        0.0095,
+        0.0356,
+        0.0603,
+        0.0639,
+        0.0639,
+        0.0645,
+        0.0765,
+        0.4860,
+        0.5812,
+        0.7149,
+        0.7532,
+        0.8132,
+        1.0000,
+    ]
+    assert sum(p <= 0.05 for p in adjusted) == 4
+    reference = multipletests(BH_P, alpha=0.05, method="fdr_bh")[1]
+    assert np.allclose(adjusted, reference)
+
+
+def test_benjamini_hochberg_keeps_input_order() -> None:
+    shuffled = [0.5, 0.0001, 0.04, 0.01]
+    assert np.allclose(benjamini_hochberg(shuffled), multipletests(shuffled, method="fdr_bh")[1])
+    assert benjamini_hochberg([]) == []
+
+
+def test_r_indicator_worked_example() -> None:
+    # N = [40, 25, 20, 15], n = [28, 10, 9, 3]: mean propensity 0.5, S = 0.1811858.
+    assert r_indicator([40, 25, 20, 15], [28, 10, 9, 3]) == pytest.approx(0.6376285, abs=1e-7)
+    assert r_indicator([10, 10], [5, 5]) == 1.0
+
+
+def test_post_stratified_mean_vector() -> None:
+    mean, se, deff = post_stratified_mean(
+        [4.0, 3.5, 3.2, 2.8], [0.8, 0.9, 1.0, 1.1], [28, 10, 9, 3], [40, 25, 20, 15]
+    )
+    assert round(mean, 4) == 3.5350
+    assert round(se, 6) == 0.117640
+    assert round(deff, 6) == 1.195437
+
+
+def test_shrinkage_follows_dersimonian_laird() -> None:
+    means, variances = [70.0, 60.0, 50.0], [4.0, 4.0, 100.0]
+    shrunk, mu, tau2 = shrink_means(means, variances)
+    w = [0.25, 0.25, 0.01]
+    y_w = sum(wi * yi for wi, yi in zip(w, means, strict=True)) / sum(w)
+    q = sum(wi * (yi - y_w) ** 2 for wi, yi in zip(w, means, strict=True))
+    expected_tau2 = max(0.0, (q - 2) / (sum(w) - sum(x * x for x in w) / sum(w)))
+    assert tau2 == pytest.approx(expected_tau2)
+    # The noisy third department moves most of the way to the pooled mean.
+    assert abs(shrunk[2] - mu) < abs(50.0 - mu) * 0.5
+    assert abs(shrunk[0] - 70.0) < abs(shrunk[2] - 50.0)
+
+
+def test_one_sided_tests_against_scipy() -> None:
+    from scipy import stats
+
+    early = [4, 4, 5, 4, 3, 4, 4, 5, 4, 4]
+    late = [3, 4, 3, 4, 2, 3, 4, 3]
+    p = welch_greater(
+        np.mean(early), np.var(early, ddof=1), 10, np.mean(late), np.var(late, ddof=1), 8
+    )
+    # Published two-sided p = 0.015867 (STATS-VECTORS.md), so one-sided is half of it.
+    assert p == pytest.approx(0.015867 / 2, abs=1e-6)
+    assert p == pytest.approx(
+        stats.ttest_ind(early, late, equal_var=False, alternative="greater").pvalue
+    )
+    assert variance_less(25.0, 31, 100.0) == pytest.approx(stats.chi2.cdf(30 * 0.25, 30))

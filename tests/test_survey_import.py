@@ -1,0 +1,223 @@
+"""Survey exports come in exactly, or not at all."""
+
+import json
+from pathlib import Path
+
+import pytest
+from sqlalchemy import text
+from sqlmodel import Session, func, select
+
+from app.ingest.row_errors import ImportRefused
+from app.ingest.survey_plan import SurveyOptions
+from app.ingest.tabular import FileFormatError
+from app.models import Survey, SurveyResponse
+from app.services.departments import import_departments
+from app.services.errors import ConflictError
+from app.services.surveys import import_survey
+from tests.builders import (
+    GENERIC,
+    QUALTRICS,
+    as_googleforms,
+    as_msforms,
+    as_surveymonkey,
+    expected_counts,
+    generic_rows,
+    write_csv,
+)
+
+QUALTRICS_OPTIONS = SurveyOptions(department_column="Which department do you work in?")
+
+
+def _responses(session: Session) -> int:
+    return int(session.exec(select(func.count()).select_from(SurveyResponse)).one())
+
+
+@pytest.mark.parametrize(
+    "folder,options", [(GENERIC, SurveyOptions()), (QUALTRICS, QUALTRICS_OPTIONS)]
+)
+def test_samples_import_exact_counts(session: Session, folder: Path, options) -> None:
+    import_departments(session, path=folder / "departments.csv")
+    result = import_survey(session, path=folder / "survey.csv", name="s", options=options)
+    want = expected_counts(folder)
+    got = {name: counts for name, counts in result.by_department.items()}
+    assert {k: v for k, v in want.items() if v != (0, 0)} == got
+    assert result.responses == sum(r for r, _ in want.values())
+
+
+def test_qualtrics_skips_previews_and_counts_partials(session: Session) -> None:
+    import_departments(session, path=QUALTRICS / "departments.csv")
+    result = import_survey(
+        session, path=QUALTRICS / "survey.csv", name="q", options=QUALTRICS_OPTIONS
+    )
+    assert (result.format, result.previews, result.partials) == ("qualtrics", 6, 5)
+    assert [scale for _, scale in result.rating_columns] == [
+        "Strongly disagree, Disagree, Neither agree nor disagree, Agree, Strongly agree"
+    ] * 4
+
+
+@pytest.mark.parametrize(
+    "builder,file_format",
+    [
+        (as_surveymonkey, "surveymonkey"),
+        (as_googleforms, "googleforms"),
+        (as_msforms, "msforms"),
+    ],
+)
+def test_other_tools_exports(session: Session, tmp_path: Path, builder, file_format) -> None:
+    import_departments(session, path=GENERIC / "departments.csv")
+    suffix = ".xlsx" if file_format == "msforms" else ".csv"
+    path = builder(tmp_path / f"export{suffix}")
+    result = import_survey(session, path=path, name="x", options=SurveyOptions())
+    assert result.format == file_format
+    assert result.by_department == {k: v for k, v in expected_counts(GENERIC).items()}
+    assert len(result.rating_columns) == 4
+    assert result.round_date is not None and result.round_date.isoformat() == "2026-10-25"
+
+
+@pytest.mark.parametrize(
+    "encoding,delimiter",
+    [
+        ("utf-8-sig", ","),
+        ("utf-16", ","),
+        ("cp1252", ";"),
+        ("utf-8", "\t"),
+    ],
+)
+def test_encodings_and_delimiters(session: Session, tmp_path: Path, encoding, delimiter) -> None:
+    import_departments(session, path=GENERIC / "departments.csv")
+    header, rows = generic_rows()
+    path = write_csv(tmp_path / "s.csv", [header, *rows], encoding=encoding, delimiter=delimiter)
+    result = import_survey(session, path=path, name="enc", options=SurveyOptions())
+    # "Réception" survives every encoding and is matched to the directory.
+    assert result.by_department["Réception"] == (19, 0)
+    assert result.responses == 1483
+
+
+def _small_file(tmp_path: Path, rows: list[list[str]]) -> Path:
+    header = ["department", "submitted_at", "q1", "q2"]
+    return write_csv(tmp_path / "small.csv", [header, *rows])
+
+
+def _directory(session: Session, tmp_path: Path) -> None:
+    path = tmp_path / "departments.csv"
+    path.write_text("department,headcount\nFinance,20\nLegal,10\n")
+    import_departments(session, path=path)
+
+
+def test_bad_rows_refuse_the_whole_file(session: Session, tmp_path: Path) -> None:
+    _directory(session, tmp_path)
+    path = _small_file(
+        tmp_path,
+        [
+            ["Finance", "2026-10-01 10:00", "Good", "Poor"],
+            ["Nowhere", "2026-10-01 11:00", "Good", "Good"],
+            ["finance ", "2026-10-01 12:00", "Superb", "Good"],
+            ["Legal", "yesterday-ish", "Good", "Fair"],
+            ["Legal", "2026-10-02 09:00", "Good"],
+            *[["Finance", "2026-10-03 09:00", "Good", "Very good"]] * 20,
+        ],
+    )
+    with pytest.raises(ImportRefused) as refused:
+        import_survey(session, path=path, name="bad", options=SurveyOptions())
+    report = str(refused.value)
+    assert "line 3, department: unknown department 'Nowhere'" in report
+    assert (
+        "line 4, q1: 'Superb' is not on the scale (Poor, Fair, Good, Very good, Excellent)"
+        in report
+    )
+    assert "line 5, submitted_at: 'yesterday-ish' is not a date" in report
+    assert "line 6: ragged row: 3 fields where the header has 4" in report
+    assert _responses(session) == 0
+    assert session.exec(select(Survey)).first() is None
+
+
+def test_skip_bad_rows_imports_the_rest(session: Session, tmp_path: Path) -> None:
+    _directory(session, tmp_path)
+    path = _small_file(
+        tmp_path,
+        [
+            ["Finance", "2026-10-01 10:00", "Good", "Poor"],
+            ["Nowhere", "2026-10-01 11:00", "Good", "Good"],
+            *[["Legal", "2026-10-03 09:00", "N/A", "Very good"]] * 6,
+        ],
+    )
+    result = import_survey(
+        session, path=path, name="skip", options=SurveyOptions(skip_bad_rows=True)
+    )
+    assert result.responses == 7
+    assert [str(e) for e in result.skipped] == ["line 3, department: unknown department 'Nowhere'"]
+    assert "1 bad row(s) skipped" in result.summary()
+    scores = session.exec(select(SurveyResponse.score)).all()
+    # Good=50, Poor=0 -> 25; N/A is missing, Very good=75.
+    assert sorted(scores) == [25.0] + [75.0] * 6
+
+
+def test_same_file_twice_changes_nothing_and_other_file_needs_replace(
+    session: Session, tmp_path: Path
+) -> None:
+    _directory(session, tmp_path)
+    first = _small_file(tmp_path, [["Finance", "2026-10-01", "Good", "Good"]] * 6)
+    assert (
+        import_survey(session, path=first, name="r", options=SurveyOptions()).status == "imported"
+    )
+    again = import_survey(session, path=first, name="r", options=SurveyOptions())
+    assert again.status == "unchanged" and "nothing changed" in again.summary()
+    assert _responses(session) == 6
+    second = write_csv(
+        tmp_path / "second.csv",
+        [
+            ["department", "submitted_at", "q1", "q2"],
+            *[["Legal", "2026-10-05", "Poor", "Fair"]] * 7,
+        ],
+    )
+    with pytest.raises(ConflictError, match="use --replace"):
+        import_survey(session, path=second, name="r", options=SurveyOptions())
+    replaced = import_survey(session, path=second, name="r", options=SurveyOptions(replace=True))
+    assert (replaced.status, replaced.responses) == ("replaced", 7)
+    assert _responses(session) == 7
+
+
+def test_numeric_scales_and_custom_labels(session: Session, tmp_path: Path) -> None:
+    _directory(session, tmp_path)
+    path = write_csv(
+        tmp_path / "n.csv",
+        [
+            ["department", "submitted_at", "nps", "stars", "mood"],
+            *[
+                [
+                    "Finance",
+                    "2026-10-01",
+                    str(i % 11),
+                    str(1 + i % 5),
+                    ["Meh", "Okay", "Great"][i % 3],
+                ]
+                for i in range(22)
+            ],
+        ],
+    )
+    result = import_survey(
+        session, path=path, name="n", options=SurveyOptions(scales=("Meh,Okay,Great",))
+    )
+    assert [s for _, s in result.rating_columns] == ["0..10", "1..5", "Meh, Okay, Great"]
+    first = session.exec(select(SurveyResponse).order_by(SurveyResponse.id)).first()
+    assert first is not None
+    # 0 on 0..10 -> 0; 1 on 1..5 -> 0; Meh -> 0.
+    assert json.loads(first.ratings or "[]") == [0.0, 0.0, 0.0]
+
+
+def test_respondents_stay_anonymous(session: Session, tmp_path: Path, database_url: str) -> None:
+    import_departments(session, path=GENERIC / "departments.csv")
+    import_survey(
+        session, path=as_surveymonkey(tmp_path / "sm.csv"), name="anon", options=SurveyOptions()
+    )
+    dump = " ".join(
+        str(v) for row in session.execute(text("SELECT * FROM survey_responses")) for v in row
+    )
+    assert "@example.org" not in dump and "10.0.0." not in dump and "Ann" not in dump
+
+
+def test_no_rating_columns_is_a_clear_error(session: Session, tmp_path: Path) -> None:
+    _directory(session, tmp_path)
+    path = write_csv(tmp_path / "free.csv", [["department", "comment"], ["Finance", "hello"]])
+    with pytest.raises(FileFormatError, match="no rating columns found"):
+        import_survey(session, path=path, name="f", options=SurveyOptions())
