@@ -45,7 +45,7 @@ def department_heatmap(
     counts = counts or {}
     z: list[list[float | None]] = []
     text: list[list[str]] = []
-    for department, row in rows.iterrows():
+    for _department, row in rows.iterrows():
         z_row: list[float | None] = []
         text_row: list[str] = []
         for metric in metrics:
