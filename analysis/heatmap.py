@@ -24,9 +24,9 @@ DIVERGING = [
 ]
 
 
-def _cell_text(value: float | None, metric: str, n: int | None) -> str:
+def _cell_text(value: float | None, metric: str, n: int | None, hidden_label: str) -> str:
     if value is None or (isinstance(value, float) and math.isnan(value)):
-        return "hidden" if metric != "days_since_visit" else "never"
+        return hidden_label if metric != "days_since_visit" else "never"
     shown = f"{value * 100:.0f}%" if metric == "response_rate" else f"{value:.0f}"
     return f"{shown}<br>n={n}" if n is not None else shown
 
@@ -38,6 +38,7 @@ def department_heatmap(
     organisation: dict[str, float | None],
     relative: bool = True,
     counts: dict[str, str] | None = None,
+    hidden_label: str = "hidden",
 ) -> go.Figure:
     """Departments (y) by metrics (x); colour is the difference from the organisation
     (relative) or the value itself (absolute), signed so that blue is better; a hidden cell
@@ -54,10 +55,10 @@ def department_heatmap(
             n_column = counts.get(metric)
             n = int(row[n_column]) if n_column and not pd.isna(row.get(n_column)) else None
             if value is None or missing:
-                text_row.append(_cell_text(None, metric, n))
+                text_row.append(_cell_text(None, metric, n, hidden_label))
                 z_row.append(None)
                 continue
-            text_row.append(_cell_text(float(value), metric, n))
+            text_row.append(_cell_text(float(value), metric, n, hidden_label))
             number = float(value) * (100 if metric == "response_rate" else 1)
             reference = organisation.get(metric)
             if relative and reference is not None:

@@ -13,7 +13,15 @@ from app.db import get_engine
 from app.deps import LoginRequired, PageForbidden
 from app.middleware import BodyLimitMiddleware, SecurityHeadersMiddleware
 from app.pages import render
-from app.routers import api_departments, auth, health, home, users
+from app.routers import (
+    api_departments,
+    api_reports,
+    api_visits,
+    auth,
+    health,
+    home,
+    users,
+)
 from app.settings import Settings, get_settings
 
 log = logging.getLogger("walkabout")
@@ -52,7 +60,15 @@ def create_app(settings: Settings | None = None, *, database_url: str | None = N
     app.add_middleware(SecurityHeadersMiddleware)
     app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")
 
-    for router in (health.router, auth.router, home.router, users.router, api_departments.router):
+    for router in (
+        health.router,
+        auth.router,
+        home.router,
+        users.router,
+        api_departments.router,
+        api_visits.router,
+        api_reports.router,
+    ):
         app.include_router(router)
 
     @app.exception_handler(LoginRequired)

@@ -5,17 +5,15 @@ from typing import Annotated, Literal
 from uuid import UUID
 
 from pydantic import ConfigDict, StringConstraints, field_validator
-from sqlmodel import Field, Index, SQLModel, UniqueConstraint
+from sqlmodel import Field, Index, SQLModel
 
 from app.models.types import UTCDateTime, utcnow
 
 
 class Visit(SQLModel, table=True):
     __tablename__ = "visits"
-    __table_args__ = (
-        UniqueConstraint("visit_date", "department_id", "leader_name"),
-        Index("ix_visits_department_id_visit_date", "department_id", "visit_date"),
-    )
+    # Not unique by (date, department, leader): a leader may walk one place twice a day.
+    __table_args__ = (Index("ix_visits_department_id_visit_date", "department_id", "visit_date"),)
 
     id: int | None = Field(default=None, primary_key=True)
     client_id: str | None = Field(default=None, max_length=64, unique=True)

@@ -32,6 +32,7 @@ def report_html(report: dict[str, Any]) -> str:
             "response_rate": overall.get("response_rate"),
         },
         counts={"survey_score": "responses", "observed_score": "conversations"},
+        hidden_label=f"fewer than {report['min_group_size']}",
     )
     heatmap = figure.to_html(full_html=False, include_plotlyjs=True)
     return _ENV.get_template("reports/export.html").render(report=report, heatmap=heatmap)

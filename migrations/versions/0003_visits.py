@@ -59,7 +59,6 @@ def upgrade() -> None:
     sa.ForeignKeyConstraint(['leader_id'], ['users.id'], name=op.f('fk_visits_leader_id_users'), ondelete='SET NULL'),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_visits')),
     sa.UniqueConstraint('client_id', name=op.f('uq_visits_client_id')),
-    sa.UniqueConstraint('visit_date', 'department_id', 'leader_name', name=op.f('uq_visits_visit_date_department_id_leader_name'))
     )
     with op.batch_alter_table('visits', schema=None) as batch_op:
         batch_op.create_index('ix_visits_department_id_visit_date', ['department_id', 'visit_date'], unique=False)

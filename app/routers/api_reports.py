@@ -1,0 +1,131 @@
+"""API: survey import and the bias report."""
+
+import shutil
+import tempfile
+from datetime import date
+from pathlib import Path
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Depends, File, Form, HTTPException, Query, Request, UploadFile
+from sqlmodel import Session
+
+from app.db import get_session
+from app.deps import require_api_role
+from app.ingest.row_errors import ImportRefused
+from app.ingest.survey_plan import SurveyOptions
+from app.ingest.tabular import FileFormatError
+from app.models import User
+from app.services.errors import ConflictError, NotFoundError
+from app.services.heatmaps import HEATMAP_METRICS, report_heatmap
+from app.services.reports import survey_report
+from app.services.surveys import import_survey
+
+router = APIRouter(prefix="/api/v1", tags=["surveys and reports"])
+
+
+@router.post("/surveys/{name}/import")
+def post_survey_import(
+    name: str,
+    file: Annotated[UploadFile, File()],
+    format: Annotated[str, Form(max_length=20)] = "auto",
+    department_column: Annotated[str | None, Form(max_length=500)] = None,
+    rating_columns: Annotated[str | None, Form(max_length=5000)] = None,
+    submitted_column: Annotated[str | None, Form(max_length=500)] = None,
+    scale: Annotated[str | None, Form(max_length=2000)] = None,
+    round_date: Annotated[str | None, Form(alias="date", max_length=20)] = None,
+    replace: Annotated[bool, Form()] = False,
+    skip_bad_rows: Annotated[bool, Form()] = False,
+    user: User = Depends(require_api_role("analyst", "admin")),
+    session: Session = Depends(get_session),
+) -> dict[str, Any]:
+    """Import one survey export (multipart), with the command line's rules and options."""
+    options = SurveyOptions(
+        format=format,
+        department_column=department_column or None,
+        rating_columns=tuple(c.strip() for c in (rating_columns or "").split(",") if c.strip()),
+        submitted_column=submitted_column or None,
+        scales=(scale,) if scale else (),
+        round_date=round_date or None,
+        replace=replace,
+        skip_bad_rows=skip_bad_rows,
+    )
+    display = Path(file.filename or "upload").name[:255]
+    with tempfile.TemporaryDirectory() as tmp:
+        path = Path(tmp) / "upload"
+        with path.open("wb") as out:
+            shutil.copyfileobj(file.file, out)
+        try:
+            result = import_survey(
+                session,
+                path=path,
+                name=name,
+                options=options,
+                display_name=display,
+                actor_id=user.id,
+            )
+        except ImportRefused as exc:
+            raise HTTPException(
+                422,
+                detail=[
+                    {"line": e.line, "field": e.field, "message": e.message}
+                    for e in exc.errors.errors
+                ],
+            ) from exc
+        except ConflictError as exc:
+            raise HTTPException(409, detail=str(exc)) from exc
+        except (FileFormatError, ValueError) as exc:
+            raise HTTPException(422, detail=str(exc)) from exc
+    return {
+        "survey": result.survey,
+        "status": result.status,
+        "format": result.format,
+        "responses": result.responses,
+        "partials": result.partials,
+        "previews": result.previews,
+        "round_date": result.round_date.isoformat() if result.round_date else None,
+        "departments": {
+            k: {"responses": v[0], "partials": v[1]} for k, v in result.by_department.items()
+        },
+        "skipped": [
+            {"line": e.line, "field": e.field, "message": e.message} for e in result.skipped
+        ],
+    }
+
+
+def _report(request: Request, session: Session, survey: str, as_of: date | None) -> dict[str, Any]:
+    try:
+        return survey_report(
+            session,
+            survey=survey,
+            as_of=as_of,
+            min_group_size=request.app.state.settings.min_group_size,
+        ).to_dict()
+    except NotFoundError as exc:
+        raise HTTPException(404, detail=str(exc)) from exc
+
+
+@router.get("/reports/{survey}")
+def get_report(
+    request: Request,
+    survey: str,
+    as_of: date | None = None,
+    _user: User = Depends(require_api_role("analyst", "executive", "admin")),
+    session: Session = Depends(get_session),
+) -> dict[str, Any]:
+    """The bias report (contract section 4); small groups already hidden."""
+    return _report(request, session, survey, as_of)
+
+
+@router.get("/reports/{survey}/heatmap")
+def get_heatmap(
+    request: Request,
+    survey: str,
+    metric: str = Query("gap", pattern="^(" + "|".join(HEATMAP_METRICS) + ")$"),
+    relative: bool = True,
+    as_of: date | None = None,
+    _user: User = Depends(require_api_role("analyst", "executive", "admin")),
+    session: Session = Depends(get_session),
+) -> dict[str, Any]:
+    """One metric per department as a plotly figure (plain JSON arrays; hidden cells null)."""
+    report = _report(request, session, survey, as_of)
+    return report_heatmap(report, metrics=[metric], relative=relative)

@@ -1,0 +1,211 @@
+"""Walks: logging one (idempotent by client_id), listing them as each role may see them."""
+
+from datetime import date
+from typing import Any
+
+from sqlalchemy import func
+from sqlalchemy.exc import IntegrityError
+from sqlmodel import Session, col, select
+
+from app.models import (
+    Action,
+    Conversation,
+    ConversationTheme,
+    Department,
+    LeaderDepartment,
+    Theme,
+    User,
+    Visit,
+    VisitCreate,
+)
+from app.models.department import department_key
+from app.services.audit import record_event
+from app.services.conversations import replace_conversations
+from app.services.errors import NotFoundError, ServiceError
+from app.services.themes import resolve_themes
+from app.services.users import find_user_by_email
+
+
+class VisitInputError(ServiceError):
+    """A walk names something that does not exist; `field` says which input."""
+
+    def __init__(self, field: str, message: str) -> None:
+        super().__init__(message)
+        self.field = field
+
+
+def create_visit(
+    session: Session, *, leader: User, data: VisitCreate
+) -> tuple[dict[str, Any], bool]:
+    """Store a walk with its conversations and actions; the same client_id again returns the
+    stored walk and creates nothing. Returns (walk, created)."""
+    client_id = str(data.client_id)
+    existing = session.exec(select(Visit).where(Visit.client_id == client_id)).first()
+    if existing is not None:
+        return visit_detail(session, visit=existing, with_notes=True), False
+    department = session.exec(
+        select(Department).where(Department.name_key == department_key(data.department))
+    ).first()
+    if department is None or department.id is None:
+        raise VisitInputError("department", f"unknown department {data.department!r}")
+    issues = [name for c in data.conversations for name in c.issues]
+    theme_ids, _ = resolve_themes(session, names=issues, create_missing=False)
+    for index, conversation in enumerate(data.conversations):
+        for name in conversation.issues:
+            if department_key(name) not in theme_ids:
+                raise VisitInputError(f"conversations.{index}.issues", f"unknown theme {name!r}")
+    owners = []
+    for index, action in enumerate(data.actions):
+        owner = find_user_by_email(session, email=action.owner)
+        if owner is None:
+            raise VisitInputError(f"actions.{index}.owner", f"no user with e-mail {action.owner!r}")
+        owners.append(owner)
+    visit = Visit(
+        client_id=client_id,
+        department_id=department.id,
+        leader_id=leader.id,
+        leader_name=leader.email,
+        visit_date=data.visit_date,
+        location=data.location,
+        manager_present=data.manager_present,
+        setting=data.setting,
+    )
+    try:
+        session.add(visit)
+        session.flush()
+    except IntegrityError:
+        # Another request stored the same client_id first: answer with that one.
+        session.rollback()
+        stored = session.exec(select(Visit).where(Visit.client_id == client_id)).one()
+        return visit_detail(session, visit=stored, with_notes=True), False
+    assert visit.id is not None
+    replace_conversations(
+        session, visit_id=visit.id, conversations=data.conversations, theme_ids=theme_ids
+    )
+    for action, owner in zip(data.actions, owners, strict=True):
+        session.add(
+            Action(
+                visit_id=visit.id,
+                title=action.title,
+                owner_id=owner.id,
+                owner_email=owner.email,
+                due_date=action.due_date,
+                status=action.status,
+            )
+        )
+    record_event(
+        session,
+        action="visit.create",
+        actor_id=leader.id,
+        detail=f"visit {visit.id} in {department.name}",
+    )
+    session.commit()
+    return visit_detail(session, visit=visit, with_notes=True), True
+
+
+def visit_detail(session: Session, *, visit: Visit, with_notes: bool) -> dict[str, Any]:
+    """A walk as the API shows it (notes only where the caller may read them)."""
+    return _details(session, [visit], with_notes=with_notes)[0]
+
+
+def _details(session: Session, visits: list[Visit], *, with_notes: bool) -> list[dict[str, Any]]:
+    ids = [v.id for v in visits if v.id is not None]
+    if not ids:
+        return []
+    departments = {
+        d.id: d.name
+        for d in session.exec(
+            select(Department).where(col(Department.id).in_({v.department_id for v in visits}))
+        )
+    }
+    conversations = session.exec(
+        select(Conversation)
+        .where(col(Conversation.visit_id).in_(ids))
+        .order_by(col(Conversation.visit_id), col(Conversation.position))
+    ).all()
+    links = session.exec(
+        select(ConversationTheme.conversation_id, Theme.name)
+        .join(Theme, col(Theme.id) == ConversationTheme.theme_id)
+        .where(col(ConversationTheme.conversation_id).in_([c.id for c in conversations]))
+    ).all()
+    themes: dict[int, list[str]] = {}
+    for conversation_id, name in links:
+        themes.setdefault(conversation_id, []).append(name)
+    actions = session.exec(
+        select(Action).where(col(Action.visit_id).in_(ids)).order_by(col(Action.id))
+    ).all()
+    by_visit: dict[int, dict[str, Any]] = {}
+    for visit in visits:
+        assert visit.id is not None
+        by_visit[visit.id] = {
+            "id": visit.id,
+            "client_id": visit.client_id,
+            "department": departments.get(visit.department_id),
+            "visit_date": visit.visit_date.isoformat(),
+            "leader": visit.leader_name,
+            "location": visit.location,
+            "manager_present": visit.manager_present,
+            "setting": visit.setting,
+            "conversations": [],
+            "actions": [],
+        }
+    for c in conversations:
+        item: dict[str, Any] = {
+            "person_role": c.person_role,
+            "stated_score": c.stated_score,
+            "observed_score": c.observed_score,
+            "issues": sorted(themes.get(c.id or 0, [])),
+            "unreported": c.unreported,
+            "end_run": c.end_run,
+        }
+        if with_notes:
+            item["notes"] = c.notes
+        by_visit[c.visit_id]["conversations"].append(item)
+    for a in actions:
+        by_visit[a.visit_id]["actions"].append(
+            {
+                "id": a.id,
+                "title": a.title,
+                "owner": a.owner_email,
+                "due_date": a.due_date.isoformat() if a.due_date else None,
+                "status": a.status,
+            }
+        )
+    return [by_visit[v.id] for v in visits if v.id is not None]
+
+
+def list_visits(
+    session: Session,
+    *,
+    user: User,
+    department: str | None = None,
+    since: date | None = None,
+    limit: int = 200,
+    offset: int = 0,
+) -> tuple[list[dict[str, Any]], int]:
+    """Walks the user may see, newest first: leaders their own and their assigned
+    departments', admins all, analysts all without notes. Returns (page, total)."""
+    query = select(Visit)
+    if user.role == "leader":
+        assigned = select(LeaderDepartment.department_id).where(LeaderDepartment.user_id == user.id)
+        query = query.where(
+            (col(Visit.leader_id) == user.id) | col(Visit.department_id).in_(assigned)
+        )
+    elif user.role not in ("admin", "analyst"):
+        raise NotFoundError("no walks for this role")
+    if department:
+        dept = session.exec(
+            select(Department).where(Department.name_key == department_key(department))
+        ).first()
+        if dept is None:
+            raise VisitInputError("department", f"unknown department {department!r}")
+        query = query.where(Visit.department_id == dept.id)
+    if since:
+        query = query.where(Visit.visit_date >= since)
+    total = session.exec(select(func.count()).select_from(query.subquery())).one()
+    page = session.exec(
+        query.order_by(col(Visit.visit_date).desc(), col(Visit.id).desc())
+        .offset(offset)
+        .limit(limit)
+    ).all()
+    return _details(session, list(page), with_notes=user.role != "analyst"), int(total)

@@ -1,0 +1,85 @@
+"""Survey import over HTTP, the report JSON and the heatmap figure."""
+
+from fastapi.testclient import TestClient
+from sqlmodel import Session
+
+from app.services.departments import import_departments
+from app.services.users import create_api_token
+from app.services.visit_import import import_visits
+from tests.builders import QUALTRICS
+
+
+def _auth(session: Session, email: str) -> dict[str, str]:
+    return {"Authorization": f"Bearer {create_api_token(session, email=email)}"}
+
+
+def _upload(client: TestClient, headers: dict[str, str], **form: str):
+    with (QUALTRICS / "survey.csv").open("rb") as handle:
+        return client.post(
+            "/api/v1/surveys/Autumn%202026/import",
+            headers=headers,
+            files={"file": ("survey.csv", handle, "text/csv")},
+            data={"department_column": "Which department do you work in?", **form},
+        )
+
+
+def test_import_report_and_heatmap(client: TestClient, session: Session, make_user) -> None:
+    import_departments(session, path=QUALTRICS / "departments.csv")
+    import_visits(session, path=QUALTRICS / "visits.csv")
+    analyst = _auth(session, make_user("analyst"))
+    imported = _upload(client, analyst)
+    assert imported.status_code == 200, imported.text
+    body = imported.json()
+    assert (body["status"], body["responses"], body["partials"], body["previews"]) == (
+        "imported",
+        1547,
+        5,
+        6,
+    )
+    assert body["departments"]["Strategy"] == {"responses": 31, "partials": 1}
+    assert _upload(client, analyst).json()["status"] == "unchanged"
+
+    report = client.get("/api/v1/reports/Autumn 2026?as_of=2026-11-23", headers=analyst)
+    assert report.status_code == 200
+    rows = {d["department"]: d for d in report.json()["departments"]}
+    assert [f["code"] for f in rows["Strategy"]["flags"]] == ["corroborated_complaints"]
+
+    heatmap = client.get(
+        "/api/v1/reports/Autumn 2026/heatmap?metric=survey_score&as_of=2026-11-23", headers=analyst
+    )
+    assert heatmap.status_code == 200
+    trace = heatmap.json()["data"][0]
+    assert isinstance(trace["z"], list) and isinstance(trace["y"], list)
+    cells = dict(zip(trace["y"], trace["z"], strict=True))
+    assert cells["Treasury"] == [None] and cells["Admissions"] == [None]
+    assert cells["Strategy"][0] is not None
+
+
+def test_import_roles_and_errors(client: TestClient, session: Session, make_user) -> None:
+    leader = _auth(session, make_user("leader"))
+    executive = _auth(session, make_user("executive"))
+    admin = _auth(session, make_user("admin"))
+    assert _upload(client, leader).status_code == 403
+    assert _upload(client, executive).status_code == 403
+    refused = _upload(client, admin)  # no departments yet: every row names an unknown one
+    assert refused.status_code == 422
+    assert refused.json()["detail"][0]["line"] == 4
+    assert client.get("/api/v1/reports/nope", headers=leader).status_code == 403
+    assert client.get("/api/v1/reports/nope", headers=executive).status_code == 404
+    bad_metric = client.get("/api/v1/reports/nope/heatmap?metric=salary", headers=admin)
+    assert bad_metric.status_code == 422
+
+
+def test_upload_over_the_limit_is_413(app, session: Session, make_user) -> None:
+    app.state.settings = app.state.settings.model_copy(update={"max_upload_bytes": 1000})
+    from app.main import create_app
+
+    small_app = create_app(app.state.settings)
+    headers = _auth(session, make_user("analyst"))
+    with TestClient(small_app) as c:
+        response = c.post(
+            "/api/v1/surveys/x/import",
+            headers=headers,
+            files={"file": ("big.csv", b"a,b\n" * 1000, "text/csv")},
+        )
+    assert response.status_code == 413

@@ -1,0 +1,136 @@
+"""POST/GET /api/v1/visits: idempotent by client_id, validated, per-role visibility."""
+
+import uuid
+from concurrent.futures import ThreadPoolExecutor
+from datetime import date, timedelta
+from pathlib import Path
+
+import pytest
+from fastapi.testclient import TestClient
+from sqlmodel import Session, func, select
+
+from app.models import Visit
+from app.services.departments import import_departments
+from app.services.users import create_api_token
+
+
+@pytest.fixture
+def directory(session: Session, tmp_path: Path) -> None:
+    path = tmp_path / "departments.csv"
+    path.write_text("department,headcount\nFinance,40\nWarehouse,25\n")
+    import_departments(session, path=path)
+
+
+def _body(**changes: object) -> dict:
+    body = {
+        "client_id": str(uuid.uuid4()),
+        "department": "finance",
+        "visit_date": "2026-11-20",
+        "conversations": [
+            {
+                "person_role": "analyst",
+                "stated_score": 4,
+                "observed_score": 2,
+                "issues": ["network and vpn", "Printing"],
+                "unreported": 1,
+                "end_run": False,
+                "notes": "VPN drops twice a day; never logged it",
+            }
+        ],
+        "actions": [
+            {
+                "title": "Check VPN concentrator logs",
+                "owner": "leader@example.org",
+                "due_date": "2026-12-01",
+            }
+        ],
+    }
+    body.update(changes)
+    return body
+
+
+def _auth(session: Session, email: str) -> dict[str, str]:
+    return {"Authorization": f"Bearer {create_api_token(session, email=email)}"}
+
+
+def test_post_then_resend_creates_one_walk(
+    client: TestClient, session: Session, make_user, directory
+) -> None:
+    headers = _auth(session, make_user("leader"))
+    body = _body()
+    first = client.post("/api/v1/visits", json=body, headers=headers)
+    assert first.status_code == 201, first.text
+    stored = first.json()
+    assert stored["department"] == "Finance" and stored["leader"] == "leader@example.org"
+    assert stored["conversations"][0]["issues"] == ["Network and VPN", "Printing"]
+    assert stored["actions"][0]["status"] == "open"
+    again = client.post("/api/v1/visits", json=body, headers=headers)
+    assert again.status_code == 200 and again.json() == stored
+    assert session.exec(select(func.count()).select_from(Visit)).one() == 1
+
+
+@pytest.mark.parametrize(
+    "change,field",
+    [
+        ({"department": "Atlantis"}, "department"),
+        ({"visit_date": (date.today() + timedelta(days=30)).isoformat()}, "visit_date"),
+        (
+            {"conversations": [{"person_role": "x", "observed_score": 6}]},
+            "conversations.0.observed_score",
+        ),
+        (
+            {
+                "conversations": [
+                    {"person_role": "x", "observed_score": 3, "issues": ["Teleportation"]}
+                ]
+            },
+            "conversations.0.issues",
+        ),
+        (
+            {"conversations": [{"person_role": "x", "observed_score": 3, "notes": "n" * 4001}]},
+            "conversations.0.notes",
+        ),
+        ({"id": 7}, "id"),
+    ],
+)
+def test_bad_walks_are_422_with_the_field(
+    client: TestClient, session: Session, make_user, directory, change, field
+) -> None:
+    headers = _auth(session, make_user("leader"))
+    response = client.post("/api/v1/visits", json=_body(**change), headers=headers)
+    assert response.status_code == 422
+    assert field in [e["field"] for e in response.json()["detail"]]
+    assert session.exec(select(func.count()).select_from(Visit)).one() == 0
+
+
+def test_roles_and_visibility(client: TestClient, session: Session, make_user, directory) -> None:
+    leader = _auth(session, make_user("leader"))
+    other = _auth(session, make_user("leader", "other@example.org"))
+    analyst = _auth(session, make_user("analyst"))
+    executive = _auth(session, make_user("executive"))
+    assert client.post("/api/v1/visits", json=_body(), headers=leader).status_code == 201
+    assert client.post("/api/v1/visits", json=_body(), headers=analyst).status_code == 403
+    assert client.post("/api/v1/visits", json=_body(), headers=executive).status_code == 403
+    own = client.get("/api/v1/visits", headers=leader).json()
+    assert own["total"] == 1 and own["items"][0]["conversations"][0]["notes"]
+    assert client.get("/api/v1/visits", headers=other).json() == {"items": [], "total": 0}
+    coded = client.get("/api/v1/visits?department=Finance", headers=analyst).json()
+    assert coded["total"] == 1 and "notes" not in coded["items"][0]["conversations"][0]
+    assert client.get("/api/v1/visits", headers=executive).status_code == 403
+
+
+def test_parallel_posts_and_resends_leave_exactly_51(
+    app, session: Session, make_user, directory
+) -> None:
+    headers = _auth(session, make_user("leader"))
+    repeated = _body()
+    bodies = [_body() for _ in range(50)] + [repeated] * 50
+
+    def send(body: dict) -> int:
+        with TestClient(app) as c:
+            return c.post("/api/v1/visits", json=body, headers=headers).status_code
+
+    with ThreadPoolExecutor(max_workers=8) as pool:
+        statuses = list(pool.map(send, bodies))
+    assert statuses.count(201) == 51 and statuses.count(200) == 49
+    assert session.exec(select(func.count()).select_from(Visit)).one() == 51
