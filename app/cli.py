@@ -7,6 +7,7 @@ from pathlib import Path
 from typing import Annotated
 
 import typer
+from sqlalchemy.exc import OperationalError, ProgrammingError
 from sqlmodel import Session
 
 from app.db import DatabaseURLError, get_engine, normalise_url
@@ -64,6 +65,9 @@ def database(database_url: str | None) -> Iterator[Session]:
         raise typer.Exit(code=1) from exc
     except (ServiceError, FileFormatError) as exc:
         fail(str(exc))
+    except (OperationalError, ProgrammingError) as exc:
+        first_line = str(exc.orig).splitlines()[0] if exc.orig else str(exc).splitlines()[0]
+        fail(f"database error: {first_line} (has `walkabout db upgrade` been run?)")
 
 
 @db_app.command("upgrade")

@@ -1,5 +1,6 @@
 """The `walkabout` command line as a user runs it."""
 
+import json
 import subprocess
 import sys
 from pathlib import Path
@@ -8,7 +9,7 @@ import pytest
 from sqlmodel import Session, func, select
 
 from app.db import get_engine
-from app.models import Department, User
+from app.models import Department, Survey, User, Visit
 
 WALKABOUT = [sys.executable, "-m", "app.cli"]
 
@@ -88,6 +89,58 @@ def test_duplicate_user_is_refused(database_url: str) -> None:
     assert count(database_url, User) == 1
 
 
+def test_unmigrated_database_says_what_to_do(tmp_path: Path) -> None:
+    result = run(
+        "users", "token", "a@example.org", "--database-url", f"sqlite:///{tmp_path / 'empty.db'}"
+    )
+    assert result.returncode == 1
+    assert "has `walkabout db upgrade` been run?" in result.stderr
+
+
+def test_analyze_json_csv_html(database_url: str, tmp_path: Path) -> None:
+    from tests.builders import GENERIC
+
+    for args in (
+        ("import", "departments", str(GENERIC / "departments.csv")),
+        ("import", "survey", str(GENERIC / "survey.csv"), "--name", "s"),
+        ("import", "visits", str(GENERIC / "visits.csv")),
+    ):
+        assert run(*args, "--database-url", database_url).returncode == 0
+    as_json = run(
+        "analyze", "--survey", "s", "--as-of", "2026-11-23", "--database-url", database_url
+    )
+    assert json.loads(as_json.stdout)["as_of"] == "2026-11-23"
+    out = tmp_path / "r.csv"
+    run(
+        "analyze",
+        "--survey",
+        "s",
+        "--format",
+        "csv",
+        "--out",
+        str(out),
+        "--database-url",
+        database_url,
+    )
+    assert out.read_text().splitlines()[0].startswith("department,division,headcount")
+    page = tmp_path / "r.html"
+    run(
+        "analyze",
+        "--survey",
+        "s",
+        "--format",
+        "html",
+        "--out",
+        str(page),
+        "--database-url",
+        database_url,
+    )
+    html = page.read_text()
+    assert "<script" in html and "cdn.plot.ly" not in html.split("<body>")[1][:2000]
+    missing = run("analyze", "--survey", "nope", "--database-url", database_url)
+    assert missing.returncode == 1 and "no survey named 'nope'" in missing.stderr
+
+
 def test_unknown_database_scheme_is_one_clear_line() -> None:
     result = run("db", "upgrade", "--database-url", "mysql://root@localhost/x")
     assert result.returncode == 1
@@ -120,8 +173,16 @@ def test_demo_fills_an_empty_database_once(database_url: str) -> None:
     assert first.returncode == 0, first.stderr
     for role in ("leader", "analyst", "executive", "admin"):
         assert f"{role}@demo.walkabout.example" in first.stdout
-    assert count(database_url, User) == 4
+    assert count(database_url, User) == 6  # one per role, and two more leaders
+    assert count(database_url, Survey) == 2 and count(database_url, Visit) > 20
+    report = run("analyze", "--survey", "Autumn survey", "--database-url", database_url)
+    assert report.returncode == 0
+    flags = {
+        d["department"]: {f["code"] for f in d["flags"]}
+        for d in json.loads(report.stdout)["departments"]
+    }
+    assert flags["Logistics"] == {"corroborated_complaints"} and flags["Legal"] == {"unvisited"}
     second = run("demo", "--database-url", database_url)
     assert second.returncode == 0
     assert "already holds data" in second.stdout
-    assert count(database_url, User) == 4
+    assert count(database_url, User) == 6
