@@ -35,7 +35,7 @@ def normalise_url(url: str) -> str:
     return parsed.render_as_string(hide_password=False)
 
 
-def _configure_sqlite(engine: Engine) -> None:
+def _configure_sqlite(engine: Engine, *, immediate: bool) -> None:
     @event.listens_for(engine, "connect")
     def _on_connect(dbapi_connection: Any, _record: Any) -> None:
         # Let SQLAlchemy issue BEGIN itself, so that it can be IMMEDIATE.
@@ -51,19 +51,23 @@ def _configure_sqlite(engine: Engine) -> None:
     def _on_begin(conn: Any) -> None:
         # A deferred read-then-write transaction fails at once with "database is locked"
         # under concurrency; taking the write lock up front makes writers queue instead.
-        conn.exec_driver_sql("BEGIN IMMEDIATE")
+        conn.exec_driver_sql("BEGIN IMMEDIATE" if immediate else "BEGIN")
 
 
 @lru_cache(maxsize=16)
-def get_engine(url: str) -> Engine:
-    """One engine per database URL for the life of the process."""
+def get_engine(url: str, *, immediate: bool = True) -> Engine:
+    """One engine per database URL for the life of the process.
+
+    `immediate=False` gives SQLite sessions deferred transactions: only for a reader that
+    must not hold the write lock while others write (test assertions, for instance).
+    """
     url = normalise_url(url)
     if url.startswith("sqlite"):
         database = make_url(url).database
         if database and database != ":memory:":
             Path(database).parent.mkdir(parents=True, exist_ok=True)
         engine = create_engine(url, connect_args={"check_same_thread": False, "timeout": 30})
-        _configure_sqlite(engine)
+        _configure_sqlite(engine, immediate=immediate)
         return engine
     return create_engine(url, pool_pre_ping=True, pool_size=10, max_overflow=20)
 

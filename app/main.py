@@ -20,7 +20,9 @@ from app.routers import (
     auth,
     health,
     home,
+    offline,
     users,
+    visits,
 )
 from app.settings import Settings, get_settings
 
@@ -68,6 +70,8 @@ def create_app(settings: Settings | None = None, *, database_url: str | None = N
         api_departments.router,
         api_visits.router,
         api_reports.router,
+        visits.router,
+        offline.router,
     ):
         app.include_router(router)
 

@@ -12,10 +12,10 @@ from app.csrf import csrf_token_for, set_csrf_cookie
 TEMPLATES = Jinja2Blocks(directory=str(Path(__file__).parent / "templates"))
 
 NAV_BY_ROLE: dict[str, list[tuple[str, str]]] = {
-    "leader": [("/", "Home")],
+    "leader": [("/", "Home"), ("/visits", "Walks"), ("/visits/new", "New walk")],
     "analyst": [("/", "Home")],
     "executive": [("/", "Home")],
-    "admin": [("/", "Home"), ("/admin/users", "Users")],
+    "admin": [("/", "Home"), ("/visits", "Walks"), ("/admin/users", "Users")],
 }
 
 

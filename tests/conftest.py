@@ -76,13 +76,16 @@ def database_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str
                     )
     yield url
     get_engine(url).dispose()
+    get_engine(url, immediate=False).dispose()
     if request.param == "sqlite":
         get_engine.cache_clear()
 
 
 @pytest.fixture
 def session(database_url: str) -> Iterator[Session]:
-    with Session(get_engine(database_url), expire_on_commit=False) as db_session:
+    # Deferred transactions: the test's own reads must not hold SQLite's write lock while
+    # the app under test writes.
+    with Session(get_engine(database_url, immediate=False), expire_on_commit=False) as db_session:
         yield db_session
 
 

@@ -209,3 +209,22 @@ def list_visits(
         .limit(limit)
     ).all()
     return _details(session, list(page), with_notes=user.role != "analyst"), int(total)
+
+
+def get_visit_for(session: Session, *, user: User, visit_id: int) -> dict[str, Any]:
+    """One walk, if this user may see it (leaders: own or assigned; admins: all)."""
+    visit = session.get(Visit, visit_id)
+    if visit is None:
+        raise NotFoundError("no such walk")
+    if user.role == "leader" and visit.leader_id != user.id:
+        assigned = session.exec(
+            select(LeaderDepartment).where(
+                LeaderDepartment.user_id == user.id,
+                LeaderDepartment.department_id == visit.department_id,
+            )
+        ).first()
+        if assigned is None:
+            raise NotFoundError("no such walk")
+    elif user.role not in ("leader", "admin"):
+        raise NotFoundError("no such walk")
+    return visit_detail(session, visit=visit, with_notes=True)

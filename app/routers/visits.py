@@ -1,0 +1,146 @@
+"""The leader's pages: the walk form, their walks, actions due."""
+
+from fastapi import APIRouter, Depends, Form, HTTPException, Request
+from fastapi.responses import JSONResponse, RedirectResponse, Response
+from sqlmodel import Session
+
+from app.csrf import csrf_token_for, require_csrf, set_csrf_cookie
+from app.db import get_session
+from app.deps import page_user, require_page_role
+from app.models import User
+from app.pages import render
+from app.services.errors import NotFoundError, ServiceError
+from app.services.users import list_users
+from app.services.visits import VisitInputError, create_visit, get_visit_for, list_visits
+from app.services.walk_form import (
+    WalkForm,
+    blank_conversation,
+    read_walk_form,
+    validate_walk_form,
+)
+from app.services.walk_pages import (
+    departments_due,
+    departments_for_form,
+    my_actions,
+    role_suggestions,
+    set_action_status,
+    theme_names,
+)
+
+router = APIRouter()
+walkers = require_page_role("leader", "admin")
+
+
+def _form_page(
+    request: Request, session: Session, user: User, walk: WalkForm, status_code: int = 200
+) -> Response:
+    return render(
+        request,
+        "visits/new.html",
+        {
+            "walk": walk,
+            "departments": departments_for_form(session, user=user),
+            "themes": theme_names(session),
+            "roles": role_suggestions(session),
+            "owners": [u.email for u in list_users(session) if u.role in ("leader", "admin")],
+            "user_email": user.email,
+        },
+        block="walk_form",
+        status_code=status_code,
+    )
+
+
+@router.get("/visits")
+def visits_page(
+    request: Request, user: User = Depends(walkers), session: Session = Depends(get_session)
+) -> Response:
+    walks, total = list_visits(session, user=user, limit=50)
+    return render(
+        request,
+        "visits/index.html",
+        {
+            "walks": walks,
+            "total": total,
+            "due": departments_due(session),
+            "actions": my_actions(session, user=user),
+        },
+    )
+
+
+@router.get("/visits/new")
+def new_visit_page(
+    request: Request, user: User = Depends(walkers), session: Session = Depends(get_session)
+) -> Response:
+    return _form_page(request, session, user, WalkForm.blank())
+
+
+@router.post("/visits", dependencies=[Depends(require_csrf)])
+async def submit_visit(
+    request: Request, user: User = Depends(walkers), session: Session = Depends(get_session)
+) -> Response:
+    form = await request.form()
+    walk = read_walk_form(form)
+    adding = form.get("add")
+    if adding == "conversation":
+        walk.conversations.append(blank_conversation())
+        return _form_page(request, session, user, walk)
+    if adding == "action":
+        walk.actions.append({"title": "", "owner": user.email, "due_date": ""})
+        return _form_page(request, session, user, walk)
+    data = validate_walk_form(walk)
+    if data is not None:
+        try:
+            create_visit(session, leader=user, data=data)
+        except VisitInputError as exc:
+            walk.errors[exc.field.replace(".", "-")] = str(exc)
+        else:
+            return RedirectResponse("/visits?flash=Walk+saved.", status_code=303)
+    return _form_page(request, session, user, walk, status_code=422)
+
+
+@router.get("/visits/{visit_id}")
+def visit_page(
+    visit_id: int,
+    request: Request,
+    user: User = Depends(walkers),
+    session: Session = Depends(get_session),
+) -> Response:
+    try:
+        walk = get_visit_for(session, user=user, visit_id=visit_id)
+    except NotFoundError as exc:
+        raise HTTPException(404, detail=str(exc)) from exc
+    return render(request, "visits/detail.html", {"walk": walk})
+
+
+@router.post("/actions/{action_id}/status", dependencies=[Depends(require_csrf)])
+def action_status(
+    action_id: int,
+    request: Request,
+    status: str = Form(..., max_length=20),
+    user: User = Depends(page_user),
+    session: Session = Depends(get_session),
+) -> Response:
+    try:
+        set_action_status(session, user=user, action_id=action_id, status=status)
+    except NotFoundError as exc:
+        raise HTTPException(404, detail=str(exc)) from exc
+    except ServiceError as exc:
+        raise HTTPException(422, detail=str(exc)) from exc
+    if request.headers.get("HX-Request") == "true":
+        return render(
+            request,
+            "visits/index.html",
+            {"actions": my_actions(session, user=user)},
+            block="actions",
+        )
+    return RedirectResponse("/visits?flash=Action+updated.", status_code=303)
+
+
+@router.get("/csrf-token")
+def csrf_token(request: Request, _user: User = Depends(page_user)) -> Response:
+    """A fresh token for the offline outbox, which sends long after the page was loaded."""
+    token, signed = csrf_token_for(request)
+    response = JSONResponse({"token": token}, headers={"Cache-Control": "no-store"})
+    if signed is not None:
+        set_csrf_cookie(response, signed)
+    return response

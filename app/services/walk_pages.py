@@ -1,0 +1,136 @@
+"""What the leader's pages show: their walks, departments due a visit, their actions."""
+
+from dataclasses import dataclass
+from datetime import date, timedelta
+
+from sqlalchemy import func
+from sqlmodel import Session, col, select
+
+from app.models import Action, Department, Theme, User, Visit
+from app.models.types import utcnow
+from app.services.audit import record_event
+from app.services.errors import NotFoundError, ServiceError
+
+DUE_AFTER_DAYS = 90
+ACTION_STATUSES = ("open", "in_progress", "done", "cant_do")
+
+
+@dataclass(frozen=True)
+class DueDepartment:
+    name: str
+    last_visit: date | None
+
+    @property
+    def days(self) -> int | None:
+        return (date.today() - self.last_visit).days if self.last_visit else None
+
+
+@dataclass(frozen=True)
+class ActionRow:
+    id: int
+    title: str
+    department: str
+    due_date: date | None
+    status: str
+
+    @property
+    def overdue(self) -> bool:
+        return (
+            self.due_date is not None
+            and self.due_date < date.today()
+            and self.status in ("open", "in_progress")
+        )
+
+
+def departments_for_form(session: Session, *, user: User) -> list[str]:
+    """Department names, the ones this leader walked most recently first."""
+    recent = session.exec(
+        select(Department.name, func.max(Visit.visit_date))
+        .join(Visit, col(Visit.department_id) == Department.id)
+        .where(Visit.leader_id == user.id)
+        .group_by(col(Department.name))
+        .order_by(func.max(Visit.visit_date).desc())
+    ).all()
+    first = [name for name, _ in recent]
+    rest = [
+        d.name
+        for d in session.exec(select(Department).order_by(col(Department.name)))
+        if d.name not in first
+    ]
+    return first + rest
+
+
+def theme_names(session: Session) -> list[str]:
+    """Active themes, alphabetically (the chips on the walk form)."""
+    return [
+        t.name
+        for t in session.exec(select(Theme).where(col(Theme.is_active)).order_by(col(Theme.name)))
+    ]
+
+
+def role_suggestions(session: Session) -> list[str]:
+    """Roles already used in conversations, most common first (never names)."""
+    from app.models import Conversation
+
+    rows = session.exec(
+        select(Conversation.person_role, func.count())
+        .group_by(col(Conversation.person_role))
+        .order_by(func.count().desc())
+        .limit(30)
+    ).all()
+    return [role for role, _ in rows]
+
+
+def departments_due(session: Session, *, today: date | None = None) -> list[DueDepartment]:
+    """Departments with no walk in the last 90 days, longest waiting first."""
+    today = today or date.today()
+    last = dict(
+        session.exec(
+            select(Visit.department_id, func.max(Visit.visit_date)).group_by(
+                col(Visit.department_id)
+            )
+        ).all()
+    )
+    cutoff = today - timedelta(days=DUE_AFTER_DAYS)
+    due = []
+    for department in session.exec(select(Department)):
+        seen = last.get(department.id or 0)
+        if seen is None or seen < cutoff:
+            due.append(DueDepartment(department.name, seen))
+    return sorted(due, key=lambda d: (d.last_visit is not None, d.last_visit or date.min, d.name))
+
+
+def my_actions(session: Session, *, user: User) -> list[ActionRow]:
+    """Actions this user owns, overdue first, then by due date; done ones last."""
+    rows = session.exec(
+        select(Action, Department.name)
+        .join(Visit, col(Visit.id) == Action.visit_id)
+        .join(Department, col(Department.id) == Visit.department_id)
+        .where(Action.owner_id == user.id)
+    ).all()
+    actions = [ActionRow(a.id or 0, a.title, name, a.due_date, a.status) for a, name in rows]
+    return sorted(
+        actions,
+        key=lambda a: (
+            a.status in ("done", "cant_do"),
+            not a.overdue,
+            a.due_date or date.max,
+            a.id,
+        ),
+    )
+
+
+def set_action_status(session: Session, *, user: User, action_id: int, status: str) -> None:
+    """Move an action on (its owner, or an admin)."""
+    if status not in ACTION_STATUSES:
+        raise ServiceError(f"unknown status {status!r}")
+    action = session.get(Action, action_id)
+    if action is None or (action.owner_id != user.id and user.role != "admin"):
+        raise NotFoundError("no such action")
+    action.status = status
+    action.completed_at = utcnow() if status in ("done", "cant_do") else None
+    session.add(action)
+    record_event(
+        session, action="action.status", actor_id=user.id, detail=f"action {action_id} -> {status}"
+    )
+    session.commit()

@@ -1,0 +1,136 @@
+"""The walk pages: the form works without JavaScript, errors sit next to their fields."""
+
+import re
+import uuid
+from datetime import date, timedelta
+from pathlib import Path
+
+import pytest
+from fastapi.testclient import TestClient
+from sqlmodel import Session, func, select
+
+from app.models import Action, Visit
+from app.services.departments import import_departments
+from tests.conftest import csrf_from
+
+
+@pytest.fixture
+def directory(session: Session, tmp_path: Path) -> None:
+    path = tmp_path / "departments.csv"
+    path.write_text("department,headcount\nFinance,40\nWarehouse,25\n")
+    import_departments(session, path=path)
+
+
+def _form(token: str, **extra: str) -> dict[str, str]:
+    data = {
+        "csrf_token": token,
+        "client_id": str(uuid.uuid4()),
+        "department": "Finance",
+        "visit_date": date.today().isoformat(),
+        "location": "3rd floor",
+        "conversations-0-person_role": "clerk",
+        "conversations-0-stated_score": "4",
+        "conversations-0-observed_score": "2",
+        "conversations-0-issues": "Printing",
+        "conversations-0-unreported": "1",
+        "conversations-0-notes": "<b>jams</b> daily",
+        "actions-0-title": "Replace printer",
+        "actions-0-owner": "leader@example.org",
+        "actions-0-due_date": (date.today() - timedelta(days=1)).isoformat(),
+    }
+    data.update(extra)
+    return data
+
+
+def _count(session: Session, model: type) -> int:
+    return int(session.exec(select(func.count()).select_from(model)).one())
+
+
+def test_form_page_for_leaders_only(
+    leader_client: TestClient, analyst_client: TestClient, directory
+) -> None:
+    page = leader_client.get("/visits/new")
+    assert page.status_code == 200
+    assert 'name="conversations-0-observed_score"' in page.text
+    assert "plotly" not in page.text
+    assert analyst_client.get("/visits/new").status_code == 403
+
+
+def test_post_form_saves_and_redirects_once(
+    leader_client: TestClient, session: Session, directory
+) -> None:
+    token = csrf_from(leader_client.get("/visits/new").text)
+    data = _form(token)
+    response = leader_client.post("/visits", data=data)
+    assert response.status_code == 303 and response.headers["location"].startswith("/visits")
+    assert leader_client.post("/visits", data=data).status_code == 303  # double tap
+    assert _count(session, Visit) == 1
+    walks = leader_client.get("/visits")
+    assert "Replace printer" in walks.text and "overdue" in walks.text
+    visit_id = session.exec(select(Visit.id)).one()
+    detail = leader_client.get(f"/visits/{visit_id}")
+    assert "&lt;b&gt;jams&lt;/b&gt; daily" in detail.text  # notes are escaped
+
+
+def test_errors_come_back_next_to_fields_keeping_input(
+    leader_client: TestClient, session: Session, directory
+) -> None:
+    token = csrf_from(leader_client.get("/visits/new").text)
+    future = (date.today() + timedelta(days=10)).isoformat()
+    data = _form(token, department="Atlantis", visit_date=future)
+    del data["conversations-0-observed_score"]
+    response = leader_client.post("/visits", data=data)
+    assert response.status_code == 422
+    assert "the visit date is in the future" in response.text
+    assert 'value="Atlantis"' in response.text and 'value="clerk"' in response.text
+    observed_error = re.search(
+        r'conversations-0-observed-5.*?field-error">([^<]+)', response.text, re.S
+    )
+    assert observed_error and observed_error.group(1) == "required"
+    data = _form(token, department="Atlantis")
+    unknown = leader_client.post("/visits", data=data)
+    assert unknown.status_code == 422 and "unknown department &#39;Atlantis&#39;" in unknown.text
+    assert _count(session, Visit) == 0
+
+
+def test_add_conversation_without_javascript(leader_client: TestClient, directory) -> None:
+    token = csrf_from(leader_client.get("/visits/new").text)
+    response = leader_client.post("/visits", data=_form(token, add="conversation"))
+    assert response.status_code == 200
+    assert 'name="conversations-1-person_role"' in response.text
+    assert 'value="clerk"' in response.text
+
+
+def test_forged_form_is_refused(leader_client: TestClient, session: Session, directory) -> None:
+    assert leader_client.post("/visits", data=_form("forged")).status_code == 403
+    assert _count(session, Visit) == 0
+
+
+def test_mark_action_done_full_page_and_fragment(
+    leader_client: TestClient, session: Session, directory
+) -> None:
+    token = csrf_from(leader_client.get("/visits/new").text)
+    leader_client.post("/visits", data=_form(token))
+    action_id = session.exec(select(Action.id)).one()
+    full = leader_client.post(
+        f"/actions/{action_id}/status", data={"csrf_token": token, "status": "in_progress"}
+    )
+    assert full.status_code == 303
+    fragment = leader_client.post(
+        f"/actions/{action_id}/status",
+        data={"csrf_token": token, "status": "done"},
+        headers={"HX-Request": "true"},
+    )
+    assert fragment.status_code == 200 and fragment.headers["vary"] == "HX-Request"
+    assert fragment.text.lstrip().startswith('<section class="card" id="my-actions">')
+    assert "<html" not in fragment.text
+    session.rollback()  # end the test's read snapshot to see the app's commit
+    assert session.exec(select(Action.status)).one() == "done"
+
+
+def test_outbox_helpers(leader_client: TestClient) -> None:
+    token = leader_client.get("/csrf-token")
+    assert token.status_code == 200 and token.json()["token"]
+    worker = leader_client.get("/sw.js")
+    assert worker.status_code == 200
+    assert worker.headers["content-type"].startswith("application/javascript")
