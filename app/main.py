@@ -18,9 +18,12 @@ from app.routers import (
     api_reports,
     api_visits,
     auth,
+    dashboard,
     health,
     home,
+    imports,
     offline,
+    reports,
     users,
     visits,
 )
@@ -72,6 +75,9 @@ def create_app(settings: Settings | None = None, *, database_url: str | None = N
         api_reports.router,
         visits.router,
         offline.router,
+        dashboard.router,
+        reports.router,
+        imports.router,
     ):
         app.include_router(router)
 

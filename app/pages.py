@@ -13,9 +13,14 @@ TEMPLATES = Jinja2Blocks(directory=str(Path(__file__).parent / "templates"))
 
 NAV_BY_ROLE: dict[str, list[tuple[str, str]]] = {
     "leader": [("/", "Home"), ("/visits", "Walks"), ("/visits/new", "New walk")],
-    "analyst": [("/", "Home")],
-    "executive": [("/", "Home")],
-    "admin": [("/", "Home"), ("/visits", "Walks"), ("/admin/users", "Users")],
+    "analyst": [("/", "Home"), ("/reports", "Reports"), ("/dashboard", "Dashboard")],
+    "executive": [("/", "Home"), ("/dashboard", "Dashboard")],
+    "admin": [
+        ("/", "Home"),
+        ("/visits", "Walks"),
+        ("/dashboard", "Dashboard"),
+        ("/admin/users", "Users"),
+    ],
 }
 
 

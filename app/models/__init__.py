@@ -21,6 +21,7 @@ from app.models.survey import (  # noqa: E402
     SurveyMapping,
     SurveyPublic,
     SurveyResponse,
+    SurveyUpload,
 )
 from app.models.theme import Theme, ThemePublic  # noqa: E402
 from app.models.user import Role, User, UserCreate, UserPublic  # noqa: E402
@@ -63,6 +64,7 @@ __all__ = [
     "SurveyMapping",
     "SurveyPublic",
     "SurveyResponse",
+    "SurveyUpload",
     "User",
     "UserCreate",
     "UserPublic",

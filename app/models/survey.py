@@ -2,6 +2,7 @@
 
 from datetime import date, datetime
 
+from sqlalchemy import LargeBinary
 from sqlmodel import Field, Index, SQLModel
 
 from app.models.types import UTCDateTime, utcnow
@@ -74,4 +75,17 @@ class SurveyMapping(SQLModel, table=True):
     id: int | None = Field(default=None, primary_key=True)
     signature: str = Field(max_length=64, unique=True)
     mapping: str = Field(max_length=20000)  # JSON of SurveyImportOptions fields
+    created_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
+
+
+class SurveyUpload(SQLModel, table=True):
+    """A file uploaded for preview, kept in the database (not on one worker's disk) until
+    it is imported or abandoned."""
+
+    __tablename__ = "survey_uploads"
+
+    id: str = Field(primary_key=True, max_length=64)
+    user_id: int = Field(foreign_key="users.id", ondelete="CASCADE", index=True)
+    file_name: str = Field(max_length=255)
+    content: bytes = Field(sa_type=LargeBinary)
     created_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)

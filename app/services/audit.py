@@ -8,3 +8,9 @@ from app.models import AuditEvent
 def record_event(session: Session, *, action: str, actor_id: int | None, detail: str = "") -> None:
     """Add an audit entry to the caller's transaction (the caller commits)."""
     session.add(AuditEvent(action=action, actor_id=actor_id, detail=detail[:1000]))
+
+
+def record_export(session: Session, *, actor_id: int | None, detail: str) -> None:
+    """Log an export on its own (a read-only request has nothing else to commit)."""
+    record_event(session, action="export", actor_id=actor_id, detail=detail)
+    session.commit()

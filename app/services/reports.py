@@ -82,3 +82,30 @@ def report_csv(report: dict[str, Any]) -> str:
             [neutralise_cell("" if flat.get(c) is None else flat.get(c)) for c in CSV_COLUMNS]
         )
     return buffer.getvalue()
+
+
+def filter_rows(
+    rows: list[dict[str, Any]],
+    *,
+    flag: str | None,
+    division: str | None,
+    text: str | None,
+    sort: str,
+) -> list[dict[str, Any]]:
+    """The report's department rows narrowed and ordered as the analyst asked."""
+    if flag:
+        rows = [r for r in rows if any(f["code"] == flag for f in r["flags"])]
+    if division:
+        rows = [r for r in rows if r["division"] == division]
+    if text:
+        needle = text.casefold()
+        rows = [r for r in rows if needle in r["department"].casefold()]
+    if sort == "flags":
+        return sorted(rows, key=lambda r: (-len(r["flags"]), r["department"]))
+    if sort in ("response_rate", "survey_score", "gap"):
+        # Hidden or missing values go last; lowest rate/score first, largest gap first.
+        sign = -1 if sort == "gap" else 1
+        return sorted(rows, key=lambda r: (r[sort] is None, sign * (r[sort] or 0), r["department"]))
+    if sort == "division":
+        return sorted(rows, key=lambda r: (r["division"] or "~", r["department"]))
+    return sorted(rows, key=lambda r: r["department"].casefold())

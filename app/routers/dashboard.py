@@ -1,0 +1,80 @@
+"""The executive dashboard and its drill-down."""
+
+import json
+from typing import Literal
+
+from fastapi import APIRouter, Depends, HTTPException, Query, Request
+from fastapi.responses import FileResponse, Response
+from sqlmodel import Session
+
+from app.db import get_session
+from app.deps import require_page_role
+from app.models import User
+from app.pages import render
+from app.services.dashboard import build_dashboard
+from app.services.drilldown import department_drilldown
+
+router = APIRouter()
+viewers = require_page_role("executive", "analyst", "admin")
+PLOTLY_JS = (
+    __import__("pathlib").Path(__import__("plotly").__file__).parent
+    / "package_data"
+    / "plotly.min.js"
+)
+
+
+@router.get("/dashboard")
+def dashboard_page(
+    request: Request,
+    survey: str | None = Query(None, max_length=200),
+    colouring: Literal["relative", "absolute"] = "relative",
+    sort: Literal["division", "gap", "size"] = "division",
+    _user: User = Depends(viewers),
+    session: Session = Depends(get_session),
+) -> Response:
+    k = request.app.state.settings.min_group_size
+    dashboard = build_dashboard(
+        session, survey=survey, min_group_size=k, relative=colouring == "relative", sort=sort
+    )
+    return render(
+        request,
+        "dashboard/index.html",
+        {
+            "dash": dashboard,
+            "colouring": colouring,
+            "sort": sort,
+            "k": k,
+            "heatmap_json": json.dumps(dashboard.heatmap) if dashboard else "null",
+        },
+        block="dashboard_body",
+    )
+
+
+@router.get("/dashboard/department")
+def drilldown(
+    request: Request,
+    survey: str = Query(..., max_length=200),
+    name: str = Query(..., max_length=200),
+    _user: User = Depends(viewers),
+    session: Session = Depends(get_session),
+) -> Response:
+    k = request.app.state.settings.min_group_size
+    detail = department_drilldown(session, survey=survey, department=name, min_group_size=k)
+    if detail is None:
+        raise HTTPException(404, detail="no such department in this survey")
+    return render(
+        request,
+        "dashboard/department.html",
+        {"d": detail, "k": k, "survey": survey},
+        block="drilldown",
+    )
+
+
+@router.get("/vendor/plotly.min.js", include_in_schema=False)
+def plotly_bundle() -> FileResponse:
+    """plotly.js from the installed package: served by the app, never from a CDN."""
+    return FileResponse(
+        PLOTLY_JS,
+        media_type="application/javascript",
+        headers={"Cache-Control": "public, max-age=86400"},
+    )

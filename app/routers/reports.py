@@ -1,0 +1,112 @@
+"""The analyst's pages: survey rounds, the bias report with filters, exports."""
+
+from datetime import date
+from typing import Literal
+
+from fastapi import APIRouter, Depends, HTTPException, Query, Request
+from fastapi.responses import Response
+from sqlmodel import Session
+
+from app.db import get_session
+from app.deps import require_page_role
+from app.models import User
+from app.pages import render
+from app.services.audit import record_export
+from app.services.errors import NotFoundError
+from app.services.report_html import report_html
+from app.services.reports import filter_rows, report_csv, survey_report
+from app.services.surveys import list_surveys
+
+router = APIRouter()
+analysts = require_page_role("analyst", "admin")
+readers = require_page_role("analyst", "executive", "admin")
+SORTS = Literal["department", "division", "response_rate", "survey_score", "gap", "flags"]
+
+
+@router.get("/reports")
+def reports_page(
+    request: Request, _user: User = Depends(analysts), session: Session = Depends(get_session)
+) -> Response:
+    return render(request, "reports/index.html", {"surveys": list_surveys(session)})
+
+
+def _report(request: Request, session: Session, survey: str, as_of: date | None) -> dict:
+    try:
+        return survey_report(
+            session,
+            survey=survey,
+            as_of=as_of,
+            min_group_size=request.app.state.settings.min_group_size,
+        ).to_dict()
+    except NotFoundError as exc:
+        raise HTTPException(404, detail=str(exc)) from exc
+
+
+@router.get("/reports/{survey}")
+def report_page(
+    request: Request,
+    survey: str,
+    flag: str | None = Query(None, max_length=40),
+    division: str | None = Query(None, max_length=200),
+    q: str | None = Query(None, max_length=200),
+    sort: SORTS = "department",
+    as_of: date | None = None,
+    _user: User = Depends(analysts),
+    session: Session = Depends(get_session),
+) -> Response:
+    report = _report(request, session, survey, as_of)
+    rows = filter_rows(report["departments"], flag=flag, division=division, text=q, sort=sort)
+    divisions = sorted({d["division"] for d in report["departments"] if d["division"]})
+    return render(
+        request,
+        "reports/show.html",
+        {
+            "report": report,
+            "departments": rows,
+            "min_group_size": report["min_group_size"],
+            "divisions": divisions,
+            "flag": flag or "",
+            "division": division or "",
+            "q": q or "",
+            "sort": sort,
+        },
+        block="report_table",
+    )
+
+
+@router.get("/reports/{survey}/export.csv")
+def export_csv(
+    request: Request,
+    survey: str,
+    as_of: date | None = None,
+    user: User = Depends(readers),
+    session: Session = Depends(get_session),
+) -> Response:
+    report = _report(request, session, survey, as_of)
+    record_export(session, actor_id=user.id, detail=f"{survey} as CSV")
+    return Response(
+        report_csv(report),
+        media_type="text/csv; charset=utf-8",
+        headers={"Content-Disposition": 'attachment; filename="walkabout-report.csv"'},
+    )
+
+
+@router.get("/reports/{survey}/export.html")
+def export_html(
+    request: Request,
+    survey: str,
+    as_of: date | None = None,
+    user: User = Depends(readers),
+    session: Session = Depends(get_session),
+) -> Response:
+    report = _report(request, session, survey, as_of)
+    record_export(session, actor_id=user.id, detail=f"{survey} as HTML")
+    # A standalone file to download: its inline plotly script runs where it is opened.
+    return Response(
+        report_html(report),
+        media_type="text/html; charset=utf-8",
+        headers={
+            "Content-Disposition": 'attachment; filename="walkabout-report.html"',
+            "Content-Security-Policy": "sandbox; default-src 'none'",
+        },
+    )

@@ -1,0 +1,250 @@
+"""The executive dashboard: heatmaps, trend, coverage and where to walk next."""
+
+from dataclasses import dataclass, field
+from datetime import date, timedelta
+from typing import Any
+
+from sqlalchemy import func
+from sqlmodel import Session, col, select
+
+from app.models import Action, Conversation, ConversationTheme, Department, Theme, Visit
+from app.services.heatmaps import report_heatmap
+from app.services.reports import survey_report
+from app.services.surveys import list_surveys
+
+COVERAGE_DAYS = 90
+THEME_WINDOW_DAYS = 365
+
+
+@dataclass(frozen=True)
+class WalkSuggestion:
+    department: str
+    points: float
+    reasons: tuple[str, ...]
+
+
+@dataclass
+class Dashboard:
+    survey: str
+    surveys: list[str]
+    report: dict[str, Any]
+    heatmap: dict[str, Any]
+    themes: dict[str, Any]
+    trend: list[dict[str, Any]]
+    rounds: list[dict[str, Any]]
+    coverage: dict[str, Any]
+    next_walks: list[WalkSuggestion] = field(default_factory=list)
+
+
+def _theme_matrix(
+    session: Session, *, departments: list[str], k: int, today: date
+) -> dict[str, Any]:
+    """Departments x themes: how many conversations raised each, only where a department
+    had at least k conversations (coded themes reach executives only then)."""
+    since = today - timedelta(days=THEME_WINDOW_DAYS)
+    totals = dict(
+        session.exec(
+            select(Department.name, func.count(col(Conversation.id)))
+            .join(Visit, col(Visit.department_id) == Department.id)
+            .join(Conversation, col(Conversation.visit_id) == Visit.id)
+            .where(Visit.visit_date >= since)
+            .group_by(col(Department.name))
+        ).all()
+    )
+    rows = session.exec(
+        select(Department.name, Theme.name, func.count())
+        .join(Visit, col(Visit.department_id) == Department.id)
+        .join(Conversation, col(Conversation.visit_id) == Visit.id)
+        .join(ConversationTheme, col(ConversationTheme.conversation_id) == Conversation.id)
+        .join(Theme, col(Theme.id) == ConversationTheme.theme_id)
+        .where(Visit.visit_date >= since)
+        .group_by(col(Department.name), col(Theme.name))
+    ).all()
+    themes = sorted({theme for _, theme, _ in rows})
+    counts = {(d, t): n for d, t, n in rows}
+    shown = [d for d in departments if totals.get(d, 0) >= k]
+    z = [[counts.get((d, t), 0) for t in themes] for d in shown]
+    return {
+        "departments": shown,
+        "themes": themes,
+        "z": z,
+        "conversations": [totals.get(d, 0) for d in shown],
+    }
+
+
+def _coverage(session: Session, *, today: date) -> dict[str, Any]:
+    since = today - timedelta(days=COVERAGE_DAYS)
+    by_department = dict(
+        session.exec(
+            select(Department.name, func.count(col(Visit.id)))
+            .join(Visit, col(Visit.department_id) == Department.id)
+            .where(Visit.visit_date >= since)
+            .group_by(col(Department.name))
+        ).all()
+    )
+    by_leader = session.exec(
+        select(Visit.leader_name, func.count())
+        .where(Visit.visit_date >= since)
+        .group_by(col(Visit.leader_name))
+        .order_by(func.count().desc())
+    ).all()
+    last = dict(
+        session.exec(
+            select(Department.name, func.max(Visit.visit_date))
+            .join(Visit, col(Visit.department_id) == Department.id, isouter=True)
+            .group_by(col(Department.name))
+        ).all()
+    )
+    open_actions = session.exec(
+        select(Department.name, col(Action.due_date))
+        .join(Visit, col(Visit.id) == Action.visit_id)
+        .join(Department, col(Department.id) == Visit.department_id)
+        .where(col(Action.status).in_(("open", "in_progress")))
+    ).all()
+    overdue: dict[str, int] = {}
+    for name, due in open_actions:
+        if due is not None and due < today:
+            overdue[name] = overdue.get(name, 0) + 1
+    not_recent = sorted(
+        ((name, seen) for name, seen in last.items() if seen is None or seen < since),
+        key=lambda item: (item[1] is not None, item[1] or date.min),
+    )
+    return {
+        "walks_by_department": by_department,
+        "walks_by_leader": list(by_leader),
+        "last_visit": last,
+        "not_recent": not_recent,
+        "open_actions": len(open_actions),
+        "overdue_actions": sum(overdue.values()),
+        "overdue_by_department": overdue,
+    }
+
+
+def where_to_walk(
+    report: dict[str, Any], coverage: dict[str, Any], *, today: date
+) -> list[WalkSuggestion]:
+    """Departments ranked by low response, a survey rosier than what was seen, time since
+    the last walk and overdue actions, each with its reasons in words."""
+    org_rate = report["overall"].get("response_rate") or 0
+    suggestions = []
+    for row in report["departments"]:
+        points, reasons = 0.0, []
+        rate = row.get("response_rate")
+        if rate is not None and rate < org_rate - 0.05:
+            points += (org_rate - rate) * 100
+            reasons.append(f"only {rate * 100:.0f}% answered (organisation {org_rate * 100:.0f}%)")
+        gap = row.get("gap")
+        if gap is not None and gap > 5:
+            points += gap
+            reasons.append(f"the survey reads {gap:.0f} points rosier than what leaders saw")
+        seen = coverage["last_visit"].get(row["department"])
+        days = (today - seen).days if seen else None
+        if days is None:
+            points += 40
+            reasons.append("never walked")
+        elif days > COVERAGE_DAYS:
+            points += min(days, 365) / 10
+            reasons.append(f"last walked {days} days ago")
+        overdue = coverage["overdue_by_department"].get(row["department"], 0)
+        if overdue:
+            points += 10 * overdue
+            reasons.append(f"{overdue} overdue action{'s' if overdue != 1 else ''}")
+        if reasons:
+            suggestions.append(WalkSuggestion(row["department"], round(points, 1), tuple(reasons)))
+    return sorted(suggestions, key=lambda s: -s.points)
+
+
+def build_dashboard(
+    session: Session,
+    *,
+    survey: str | None,
+    min_group_size: int,
+    relative: bool = True,
+    sort: str = "division",
+    today: date | None = None,
+) -> Dashboard | None:
+    """Everything the dashboard shows for one round (the newest when none is named)."""
+    rounds = list_surveys(session)
+    if not rounds:
+        return None
+    chosen = next((s for s in rounds if s.name == survey), rounds[0])
+    today = today or date.today()
+    report = survey_report(
+        session, survey=chosen.name, as_of=today, min_group_size=min_group_size
+    ).to_dict()
+    report["departments"] = _sorted(report["departments"], sort)
+    metrics = ["survey_score", "observed_score", "gap", "response_rate", "days_since_visit"]
+    heatmap = report_heatmap(report, metrics=metrics, relative=relative)
+    history = []
+    for past in sorted(rounds, key=lambda s: (s.round_date, s.id or 0)):
+        past_report = (
+            report
+            if past.name == chosen.name
+            else survey_report(
+                session, survey=past.name, as_of=today, min_group_size=min_group_size
+            ).to_dict()
+        )
+        history.append((past, past_report))
+    trend = _trend(history, [d["department"] for d in report["departments"]])
+    coverage = _coverage(session, today=today)
+    return Dashboard(
+        survey=chosen.name,
+        surveys=[s.name for s in rounds],
+        report=report,
+        heatmap=heatmap,
+        themes=_theme_matrix(
+            session,
+            departments=[d["department"] for d in report["departments"]],
+            k=min_group_size,
+            today=today,
+        ),
+        trend=trend,
+        rounds=[
+            {
+                "survey": s.name,
+                "date": s.round_date.isoformat(),
+                "survey_score": r["overall"]["survey_score"],
+                "adjusted_score": r["overall"]["adjusted_score"],
+                "response_rate": r["overall"]["response_rate"],
+            }
+            for s, r in history
+        ],
+        coverage=coverage,
+        next_walks=where_to_walk(report, coverage, today=today)[:8],
+    )
+
+
+def _sorted(rows: list[dict[str, Any]], sort: str) -> list[dict[str, Any]]:
+    if sort == "gap":
+        return sorted(rows, key=lambda r: (r["gap"] is None, -(r["gap"] or 0), r["department"]))
+    if sort == "size":
+        return sorted(rows, key=lambda r: (-r["headcount"], r["department"]))
+    return sorted(rows, key=lambda r: (r.get("division") or "~", r["department"]))
+
+
+def _trend(
+    history: list[tuple[Any, dict[str, Any]]], departments: list[str]
+) -> list[dict[str, Any]]:
+    """Each department's shown score per round, with the change from the previous and the
+    first round where both are shown."""
+    scores = {
+        s.name: {d["department"]: d["survey_score"] for d in r["departments"]} for s, r in history
+    }
+    names = [s.name for s, _ in history]
+    rows = []
+    for department in departments:
+        values = [scores[name].get(department) for name in names]
+        shown = [v for v in values if v is not None]
+        rows.append(
+            {
+                "department": department,
+                "scores": values,
+                "vs_previous": round(values[-1] - values[-2], 1)
+                if len(values) > 1 and values[-1] is not None and values[-2] is not None
+                else None,
+                "vs_first": round(values[-1] - shown[0], 1)
+                if len(shown) > 1 and values[-1] is not None
+                else None,
+            }
+        )
+    return rows

@@ -1,0 +1,91 @@
+"""The executive dashboard and the analyst's report pages, as each role sees them."""
+
+import re
+
+import pytest
+from fastapi.testclient import TestClient
+from sqlmodel import Session
+
+from tests.builders import QUALTRICS, load_sample
+
+
+@pytest.fixture
+def sample(session: Session) -> None:
+    load_sample(session, QUALTRICS, name="Autumn")
+
+
+def test_dashboard_shows_heatmap_data_without_small_groups(
+    executive_client: TestClient, sample
+) -> None:
+    page = executive_client.get("/dashboard")
+    assert page.status_code == 200
+    assert '<script src="/vendor/plotly.min.js"' in page.text
+    data = re.search(
+        r'<script type="application/json" id="heatmap-data">(.*?)</script>', page.text, re.S
+    )
+    assert data
+    import json
+
+    figure = json.loads(data.group(1))
+    trace = figure["data"][0]
+    rows = dict(zip(trace["y"], trace["z"], strict=True))
+    assert rows["Treasury"][0] is None and rows["Admissions"][0] is None
+    texts = dict(zip(trace["y"], trace["text"], strict=True))
+    assert texts["Treasury"][0] == "fewer than 5"
+    assert "fewer than 5" in page.text
+    # Notes never reach the executive views.
+    assert "waiting on ticket" not in page.text and "said all fine" not in page.text
+
+
+def test_dashboard_fragment_and_sort(executive_client: TestClient, sample) -> None:
+    fragment = executive_client.get(
+        "/dashboard?sort=gap&colouring=absolute", headers={"HX-Request": "true"}
+    )
+    assert fragment.status_code == 200
+    assert fragment.text.lstrip().startswith('<div id="dashboard-body">')
+    assert "<html" not in fragment.text and fragment.headers["vary"] == "HX-Request"
+    assert "the value itself" in fragment.text
+
+
+def test_drilldown_has_flags_and_themes_but_no_notes(executive_client: TestClient, sample) -> None:
+    full = executive_client.get("/dashboard/department?survey=Autumn&name=Strategy")
+    assert full.status_code == 200 and "<html" in full.text
+    part = executive_client.get(
+        "/dashboard/department?survey=Autumn&name=Strategy", headers={"HX-Request": "true"}
+    )
+    assert "corroborated complaints" in part.text and "<html" not in part.text
+    assert "waiting on ticket" not in part.text
+    missing = executive_client.get("/dashboard/department?survey=Autumn&name=Nowhere")
+    assert missing.status_code == 404
+
+
+def test_dashboard_roles(leader_client: TestClient, analyst_client: TestClient, sample) -> None:
+    assert leader_client.get("/dashboard").status_code == 403
+    assert analyst_client.get("/dashboard").status_code == 200
+
+
+def test_plotly_is_served_by_the_app(executive_client: TestClient) -> None:
+    response = executive_client.get("/vendor/plotly.min.js")
+    assert response.status_code == 200 and len(response.content) > 1_000_000
+
+
+def test_report_page_filters_and_sorts(analyst_client: TestClient, sample) -> None:
+    page = analyst_client.get("/reports/Autumn")
+    assert page.status_code == 200 and "Strategy" in page.text
+    flagged = analyst_client.get(
+        "/reports/Autumn?flag=im_fine&sort=gap", headers={"HX-Request": "true"}
+    )
+    assert flagged.text.lstrip().startswith('<section id="report-table"')
+    rows = re.findall(r'<th scope="row">([^<]+)', flagged.text)
+    assert set(rows) == {"Admissions", "Call Centre", "Grants", "Plant B"}
+    assert analyst_client.get("/reports/Nope").status_code == 404
+
+
+def test_exports_are_suppressed_and_defused(executive_client: TestClient, sample) -> None:
+    csv_export = executive_client.get("/reports/Autumn/export.csv")
+    assert csv_export.status_code == 200
+    assert csv_export.headers["content-disposition"].startswith("attachment")
+    treasury = next(line for line in csv_export.text.splitlines() if line.startswith("Treasury"))
+    assert ",True,small,,,," in treasury
+    html_export = executive_client.get("/reports/Autumn/export.html")
+    assert html_export.status_code == 200 and "Plotly" in html_export.text

@@ -1,0 +1,80 @@
+"""Uploading a survey in the browser: preview, correct the mapping, import."""
+
+import re
+
+from fastapi.testclient import TestClient
+from sqlmodel import Session, func, select
+
+from app.models import SurveyMapping, SurveyResponse
+from app.services.departments import import_departments
+from tests.builders import GENERIC, QUALTRICS
+from tests.conftest import csrf_from
+
+
+def _upload(client: TestClient, folder, name: str):  # type: ignore[no-untyped-def]
+    token = csrf_from(client.get("/imports/survey").text)
+    with (folder / "survey.csv").open("rb") as handle:
+        return client.post(
+            "/imports/survey",
+            data={"csrf_token": token, "name": name},
+            files={"file": ("survey.csv", handle, "text/csv")},
+        )
+
+
+def test_upload_preview_then_import(analyst_client: TestClient, session: Session) -> None:
+    import_departments(session, path=QUALTRICS / "departments.csv")
+    uploaded = _upload(analyst_client, QUALTRICS, "Autumn")
+    assert uploaded.status_code == 303
+    preview_url = uploaded.headers["location"]
+    preview = analyst_client.get(preview_url)
+    assert preview.status_code == 200
+    text = re.sub(r"\s+", " ", preview.text)
+    assert "1547</span><span>complete responses" in text
+    assert "6</span><span>previews or spam, skipped" in text
+    assert (
+        "[Strongly disagree, Disagree, Neither agree nor disagree, Agree, Strongly agree]" in text
+    )
+    upload_id = preview_url.split("/")[3].split("?")[0]
+    form = {
+        "csrf_token": csrf_from(preview.text),
+        "name": "Autumn",
+        "format": "auto",
+        "department_column": "Q1",
+        "submitted_column": "RecordedDate",
+        "rating_columns": ["Q2_1", "Q2_2", "Q2_3", "Q2_4"],
+        "remember": "true",
+    }
+    done = analyst_client.post(f"/imports/survey/{upload_id}/import", data=form)
+    assert done.status_code == 303 and done.headers["location"].startswith("/reports/Autumn")
+    session.rollback()
+    assert session.exec(select(func.count()).select_from(SurveyResponse)).one() == 1552
+    assert session.exec(select(func.count()).select_from(SurveyMapping)).one() == 1
+    # The next file of the same shape is offered the saved mapping.
+    again = analyst_client.get(_upload(analyst_client, QUALTRICS, "Spring").headers["location"])
+    assert "Using the mapping saved for files of this shape." in again.text
+
+
+def test_refused_file_shows_rows_and_writes_nothing(
+    analyst_client: TestClient, session: Session
+) -> None:
+    uploaded = _upload(analyst_client, GENERIC, "Empty directory")
+    upload_id = uploaded.headers["location"].split("/")[3].split("?")[0]
+    preview = analyst_client.get(uploaded.headers["location"])
+    assert "unknown department" in preview.text
+    refused = analyst_client.post(
+        f"/imports/survey/{upload_id}/import",
+        data={"csrf_token": csrf_from(preview.text), "name": "x"},
+    )
+    assert refused.status_code == 422
+    assert "The file was refused" in refused.text and "line 2, department" in refused.text
+    session.rollback()
+    assert session.exec(select(func.count()).select_from(SurveyResponse)).one() == 0
+
+
+def test_other_users_cannot_open_an_upload(analyst_client: TestClient, app, make_user) -> None:
+    uploaded = _upload(analyst_client, GENERIC, "Mine")
+    from tests.conftest import log_in
+
+    with TestClient(app, follow_redirects=False) as other:
+        log_in(other, make_user("analyst", "other@example.org"))
+        assert other.get(uploaded.headers["location"]).status_code == 404
