@@ -180,8 +180,22 @@ def import_survey_cmd(
         replace=replace,
         skip_bad_rows=skip_bad_rows,
     )
-    with database(database_url) as session:
-        result = import_survey(session, path=file, name=name, options=options)
+    from rich.progress import Progress
+
+    from app.console import stderr_console
+
+    with (
+        database(database_url) as session,
+        Progress(console=stderr_console(), transient=True) as bar,
+    ):
+        task = bar.add_task(f"importing {file.name}", total=None)
+        result = import_survey(
+            session,
+            path=file,
+            name=name,
+            options=options,
+            progress=lambda done, total: bar.update(task, completed=done, total=total),
+        )
         typer.echo(result.summary())
 
 

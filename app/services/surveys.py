@@ -94,8 +94,12 @@ def import_survey(
     options: SurveyOptions,
     display_name: str | None = None,
     actor_id: int | None = None,
+    progress: Callable[[int, int], None] | None = None,
 ) -> SurveyImportResult:
-    """Import one survey export in a single transaction; refuse it whole on any bad row."""
+    """Import one survey export in a single transaction; refuse it whole on any bad row.
+
+    `progress(done, total)` is called as rows are written (total = the file's data rows).
+    """
     file_name = display_name or path.name
     name = name.strip()
     if not name or len(name) > 200:
@@ -146,6 +150,7 @@ def import_survey(
         )
     counts = _insert_responses(
         session,
+        progress=progress,
         plan=plan,
         path=path,
         options=options,
@@ -206,6 +211,7 @@ class _Counts:
 def _insert_responses(
     session: Session,
     *,
+    progress: Callable[[int, int], None] | None,
     plan: SurveyPlan,
     path: Path,
     options: SurveyOptions,
@@ -244,6 +250,8 @@ def _insert_responses(
         if len(batch) >= CHUNK:
             session.execute(insert(SurveyResponse), batch)
             batch = []
+            if progress is not None:
+                progress(counts.completes + counts.partials, plan.data_rows)
     if errors and not options.skip_bad_rows:
         session.rollback()
         raise ImportRefused(errors)
