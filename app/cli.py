@@ -125,6 +125,20 @@ def users_revoke_tokens(email: str, database_url: DatabaseUrl = None) -> None:
         typer.echo(f"revoked {count} token(s) of {email.strip().lower()}")
 
 
+@users_app.command("assign")
+def users_assign(
+    email: str,
+    departments: Annotated[list[str], typer.Argument(help="department names")],
+    database_url: DatabaseUrl = None,
+) -> None:
+    """Assign a leader to departments: they then see every walk there."""
+    from app.services.assignments import assign_departments
+
+    with database(database_url) as session:
+        names = assign_departments(session, email=email, departments=departments)
+        typer.echo(f"{email.strip().lower()} now covers: {', '.join(names)}")
+
+
 @import_app.command("departments")
 def import_departments_cmd(file: Path, database_url: DatabaseUrl = None) -> None:
     """Upsert the department directory (by name)."""

@@ -24,6 +24,7 @@ from app.routers import (
     imports,
     offline,
     reports,
+    themes,
     users,
     visits,
 )
@@ -78,6 +79,7 @@ def create_app(settings: Settings | None = None, *, database_url: str | None = N
         dashboard.router,
         reports.router,
         imports.router,
+        themes.router,
     ):
         app.include_router(router)
 

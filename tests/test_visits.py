@@ -134,3 +134,29 @@ def test_outbox_helpers(leader_client: TestClient) -> None:
     worker = leader_client.get("/sw.js")
     assert worker.status_code == 200
     assert worker.headers["content-type"].startswith("application/javascript")
+
+
+def test_edit_within_seven_days_keeps_history(
+    leader_client: TestClient, session: Session, directory
+) -> None:
+    token = csrf_from(leader_client.get("/visits/new").text)
+    leader_client.post("/visits", data=_form(token))
+    visit_id = session.exec(select(Visit.id)).one()
+    form = leader_client.get(f"/visits/{visit_id}/edit")
+    assert form.status_code == 200 and 'value="clerk"' in form.text
+    edited = _form(token, department="Warehouse", **{"conversations-0-observed_score": "1"})
+    response = leader_client.post(f"/visits/{visit_id}/edit", data=edited)
+    assert response.status_code == 303
+    detail = leader_client.get(f"/visits/{visit_id}")
+    assert "Warehouse" in detail.text and "changed conversations, department" in detail.text
+    # Eight days on, the walk is closed to its leader.
+    session.rollback()
+    visit = session.get(Visit, visit_id)
+    assert visit is not None
+    from app.models.types import utcnow
+
+    visit.created_at = utcnow() - timedelta(days=8)
+    session.add(visit)
+    session.commit()
+    assert leader_client.get(f"/visits/{visit_id}/edit").status_code == 403
+    assert leader_client.post(f"/visits/{visit_id}/edit", data=edited).status_code == 403

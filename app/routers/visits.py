@@ -11,12 +11,14 @@ from app.models import User
 from app.pages import render
 from app.services.errors import NotFoundError, ServiceError
 from app.services.users import list_users
+from app.services.visit_edits import editable_visit, update_visit, visit_history
 from app.services.visits import VisitInputError, create_visit, get_visit_for, list_visits
 from app.services.walk_form import (
     WalkForm,
     blank_conversation,
     read_walk_form,
     validate_walk_form,
+    walk_form_from,
 )
 from app.services.walk_pages import (
     departments_due,
@@ -32,13 +34,20 @@ walkers = require_page_role("leader", "admin")
 
 
 def _form_page(
-    request: Request, session: Session, user: User, walk: WalkForm, status_code: int = 200
+    request: Request,
+    session: Session,
+    user: User,
+    walk: WalkForm,
+    status_code: int = 200,
+    visit_id: int | None = None,
 ) -> Response:
     return render(
         request,
         "visits/new.html",
         {
             "walk": walk,
+            "form_action": f"/visits/{visit_id}/edit" if visit_id else "/visits",
+            "editing": visit_id is not None,
             "departments": departments_for_form(session, user=user),
             "themes": theme_names(session),
             "roles": role_suggestions(session),
@@ -109,7 +118,61 @@ def visit_page(
         walk = get_visit_for(session, user=user, visit_id=visit_id)
     except NotFoundError as exc:
         raise HTTPException(404, detail=str(exc)) from exc
-    return render(request, "visits/detail.html", {"walk": walk})
+    try:
+        editable_visit(session, user=user, visit_id=visit_id)
+        can_edit = True
+    except ServiceError:
+        can_edit = False
+    return render(
+        request,
+        "visits/detail.html",
+        {"walk": walk, "history": visit_history(session, visit_id=visit_id), "can_edit": can_edit},
+    )
+
+
+@router.get("/visits/{visit_id}/edit")
+def edit_visit_page(
+    visit_id: int,
+    request: Request,
+    user: User = Depends(walkers),
+    session: Session = Depends(get_session),
+) -> Response:
+    try:
+        editable_visit(session, user=user, visit_id=visit_id)
+        walk = walk_form_from(get_visit_for(session, user=user, visit_id=visit_id))
+    except NotFoundError as exc:
+        raise HTTPException(404, detail=str(exc)) from exc
+    except ServiceError as exc:
+        raise HTTPException(403, detail=str(exc)) from exc
+    return _form_page(request, session, user, walk, visit_id=visit_id)
+
+
+@router.post("/visits/{visit_id}/edit", dependencies=[Depends(require_csrf)])
+async def submit_edit(
+    visit_id: int,
+    request: Request,
+    user: User = Depends(walkers),
+    session: Session = Depends(get_session),
+) -> Response:
+    form = await request.form()
+    walk = read_walk_form(form)
+    walk.actions = []
+    if form.get("add") == "conversation":
+        walk.conversations.append(blank_conversation())
+        return _form_page(request, session, user, walk, visit_id=visit_id)
+    data = validate_walk_form(walk)
+    if data is not None:
+        try:
+            update_visit(session, user=user, visit_id=visit_id, data=data)
+        except VisitInputError as exc:
+            walk.errors[exc.field.replace(".", "-")] = str(exc)
+        except NotFoundError as exc:
+            raise HTTPException(404, detail=str(exc)) from exc
+        except ServiceError as exc:
+            raise HTTPException(403, detail=str(exc)) from exc
+        else:
+            return RedirectResponse(f"/visits/{visit_id}?flash=Walk+updated.", status_code=303)
+    return _form_page(request, session, user, walk, status_code=422, visit_id=visit_id)
 
 
 @router.post("/actions/{action_id}/status", dependencies=[Depends(require_csrf)])

@@ -34,3 +34,42 @@ def resolve_themes(
             added.append(theme.name)
     ids = {key: t.id for key, t in known.items() if t.id is not None}
     return ids, added
+
+
+def add_theme(session: Session, *, name: str, actor_id: int | None) -> Theme:
+    """Add a theme to the shared list (or switch a retired one back on)."""
+    from app.services.audit import record_event
+    from app.services.errors import ServiceError
+
+    clean = " ".join(name.split())
+    if not clean or len(clean) > 100:
+        raise ServiceError("a theme name of 1 to 100 characters is needed")
+    theme = session.exec(select(Theme).where(Theme.name_key == theme_key(clean))).first()
+    if theme is None:
+        theme = Theme(name=clean, name_key=theme_key(clean))
+    theme.is_active = True
+    session.add(theme)
+    record_event(session, action="theme.add", actor_id=actor_id, detail=clean)
+    session.commit()
+    return theme
+
+
+def set_theme_active(
+    session: Session, *, theme_id: int, active: bool, actor_id: int | None
+) -> None:
+    """Retire a theme from the walk form (past conversations keep it), or bring it back."""
+    from app.services.audit import record_event
+    from app.services.errors import NotFoundError
+
+    theme = session.get(Theme, theme_id)
+    if theme is None:
+        raise NotFoundError("no such theme")
+    theme.is_active = active
+    session.add(theme)
+    record_event(
+        session,
+        action="theme.retire" if not active else "theme.restore",
+        actor_id=actor_id,
+        detail=theme.name,
+    )
+    session.commit()

@@ -143,3 +143,30 @@ def friendly(message: str) -> str:
         "List should have at least 1 item after validation, not 0": "add at least one",
     }
     return replacements.get(message, message)
+
+
+def walk_form_from(detail: dict[str, Any]) -> WalkForm:
+    """A stored walk, as the form shows it for editing."""
+    return WalkForm(
+        values={
+            "client_id": detail["client_id"] or str(uuid.uuid4()),
+            "department": detail["department"],
+            "visit_date": detail["visit_date"],
+            "location": detail["location"] or "",
+            "manager_present": bool(detail["manager_present"]),
+            "setting": detail["setting"] or "",
+        },
+        conversations=[
+            {
+                "person_role": c["person_role"],
+                "stated_score": "" if c["stated_score"] is None else str(c["stated_score"]),
+                "observed_score": str(c["observed_score"]),
+                "issues": c["issues"],
+                "unreported": str(c["unreported"]),
+                "end_run": c["end_run"],
+                "notes": c.get("notes", ""),
+            }
+            for c in detail["conversations"]
+        ],
+        actions=[],
+    )

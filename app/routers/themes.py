@@ -1,0 +1,60 @@
+"""Admin: the shared theme list that conversations are coded against."""
+
+from fastapi import APIRouter, Depends, Form, HTTPException, Request
+from fastapi.responses import RedirectResponse, Response
+from sqlmodel import Session
+
+from app.csrf import require_csrf
+from app.db import get_session
+from app.deps import require_page_role
+from app.models import User
+from app.pages import render
+from app.services.errors import NotFoundError, ServiceError
+from app.services.themes import add_theme, list_themes, set_theme_active
+
+router = APIRouter()
+admins = require_page_role("admin")
+
+
+@router.get("/admin/themes")
+def themes_page(
+    request: Request, _admin: User = Depends(admins), session: Session = Depends(get_session)
+) -> Response:
+    return render(
+        request,
+        "themes/index.html",
+        {"themes": list_themes(session, active_only=False), "error": None},
+    )
+
+
+@router.post("/admin/themes", dependencies=[Depends(require_csrf)])
+def create_theme(
+    request: Request,
+    name: str = Form("", max_length=200),
+    admin: User = Depends(admins),
+    session: Session = Depends(get_session),
+) -> Response:
+    try:
+        add_theme(session, name=name, actor_id=admin.id)
+    except ServiceError as exc:
+        return render(
+            request,
+            "themes/index.html",
+            {"themes": list_themes(session, active_only=False), "error": str(exc)},
+            status_code=422,
+        )
+    return RedirectResponse("/admin/themes?flash=Theme+added.", status_code=303)
+
+
+@router.post("/admin/themes/{theme_id}", dependencies=[Depends(require_csrf)])
+def toggle_theme(
+    theme_id: int,
+    active: bool = Form(...),
+    admin: User = Depends(admins),
+    session: Session = Depends(get_session),
+) -> Response:
+    try:
+        set_theme_active(session, theme_id=theme_id, active=active, actor_id=admin.id)
+    except NotFoundError as exc:
+        raise HTTPException(404, detail=str(exc)) from exc
+    return RedirectResponse("/admin/themes", status_code=303)
