@@ -1,0 +1,62 @@
+"""WCAG 2.2 AA: axe-core finds no violation on the pages people use every day."""
+
+import gzip
+import json
+
+import pytest
+from fastapi.testclient import TestClient
+from sqlmodel import Session
+
+from tests.browser import browser_page, live_server, needs_chromium
+from tests.builders import QUALTRICS, load_sample
+from tests.conftest import PASSWORD
+
+WCAG_TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22aa"]
+PAGES = {
+    "leader": ["/visits/new", "/visits", "/"],
+    "analyst": ["/reports", "/reports/Autumn", "/imports/survey"],
+    "executive": ["/dashboard"],
+}
+
+
+def _violations(page) -> list[str]:  # type: ignore[no-untyped-def]
+    from axe_playwright_python.sync_playwright import Axe
+
+    results = Axe().run(page, options={"runOnly": {"type": "tag", "values": WCAG_TAGS}})
+    return [
+        f"{v['id']}: {v['help']} ({len(v['nodes'])} nodes: "
+        f"{json.dumps([n['target'] for n in v['nodes'][:3]])})"
+        for v in results.response["violations"]
+    ]
+
+
+@needs_chromium
+@pytest.mark.parametrize("role", sorted(PAGES))
+def test_pages_have_no_axe_violations(
+    database_url: str, session: Session, make_user, role: str
+) -> None:
+    load_sample(session, QUALTRICS, name="Autumn")
+    email = make_user(role)
+    found = {}
+    with live_server(database_url) as base, browser_page() as page:
+        page.goto(f"{base}/login")
+        found["/login"] = _violations(page)
+        page.get_by_label("E-mail").fill(email)
+        page.get_by_label("Password").fill(PASSWORD)
+        page.get_by_role("button", name="Log in").click()
+        page.wait_for_url(f"{base}/")
+        for path in PAGES[role]:
+            page.goto(f"{base}{path}")
+            page.wait_for_load_state("networkidle")
+            found[path] = _violations(page)
+    assert {path: v for path, v in found.items() if v} == {}
+
+
+def test_walk_pages_weigh_under_80kb_gzipped(leader_client: TestClient) -> None:
+    page = leader_client.get("/visits/new").text
+    assert "plotly" not in page
+    total = len(gzip.compress(page.encode()))
+    for asset in ("/static/app.css", "/static/htmx.min.js", "/static/walk.js"):
+        assert asset in page
+        total += len(gzip.compress(leader_client.get(asset).content))
+    assert total < 80_000, f"{total} bytes gzipped"
