@@ -33,18 +33,22 @@ def _waves(responses: pd.DataFrame, min_group_size: int) -> pd.DataFrame:
 
 
 def _bunching(answers: pd.DataFrame) -> pd.DataFrame:
-    """Share of answers on the department's most common option, and at either extreme."""
+    """Share of answers on the department's most common option, and at either extreme.
+
+    `answers` holds one row per answer, or per (department, value) with a `count` column.
+    """
     if answers.empty:
         return pd.DataFrame(columns=["modal_share", "extreme_share", "answers"])
-    values = answers.assign(value=answers["value"].round(6))
-    counts = values.groupby(["department", "value"]).size()
+    weights = answers["count"] if "count" in answers.columns else 1
+    values = answers.assign(value=answers["value"].round(6), weight=weights)
+    counts = values.groupby(["department", "value"])["weight"].sum()
     total = counts.groupby(level=0).sum()
     modal = counts.groupby(level=0).max() / total
-    extremes = (
-        values.assign(extreme=(values["value"] <= 0) | (values["value"] >= 100))
-        .groupby("department")["extreme"]
-        .mean()
-    )
+    at_ends = counts[
+        (counts.index.get_level_values("value") <= 0)
+        | (counts.index.get_level_values("value") >= 100)
+    ]
+    extremes = at_ends.groupby(level=0).sum().reindex(total.index, fill_value=0) / total
     return pd.DataFrame({"modal_share": modal, "extreme_share": extremes, "answers": total})
 
 

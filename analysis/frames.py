@@ -3,8 +3,8 @@
 - departments: department (str), headcount (int), division (str or None)
 - responses: department (str), submitted_at (datetime64, NaT allowed), is_complete (bool),
   score (float 0..100, NaN when no rating was answered)
-- answers: department (str), value (float 0..100): every answered rating of every complete
-  response, one row each (for bunching and extremes)
+- answers: department (str), value (float 0..100), optionally count (int): the answered
+  ratings of complete responses, one row each or counted per value (bunching, extremes)
 - conversations: department (str), visit (hashable id), visit_date (datetime64),
   stated (float 0..100 or NaN), observed (float 0..100)
 """

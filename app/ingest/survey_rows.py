@@ -10,6 +10,8 @@ from app.ingest.scales import is_missing, label_key
 from app.ingest.survey_plan import SurveyPlan
 from app.ingest.tabular import Row
 
+_UNSEEN = object()
+_OFF_SCALE = object()
 NOT_RESPONSES = {"survey preview", "1", "spam", "8"}
 FALSE_WORDS = {"0", "false", "no", "n", "partial", "incomplete"}
 
@@ -49,6 +51,9 @@ def parse_rows(
     dept_index = plan.department.index
     time_index = plan.timestamp.index if plan.timestamp else None
     fmt = plan.timestamp_format or "iso"
+    # Answers repeat: each distinct cell is read once per column (a large file has few).
+    score_caches: list[dict[str, object]] = [{} for _ in plan.ratings]
+    department_ids: dict[str, int | None] = {}
     for row in rows:
         cells = row.cells
         if not any(c.strip() for c in cells):
@@ -73,7 +78,10 @@ def parse_rows(
             complete = label_key(cells[layout.finished]) not in FALSE_WORDS
         bad = False
         name = cells[dept_index].strip()
-        dept = department_id(name) if name else None
+        if name in department_ids:
+            dept = department_ids[name]
+        else:
+            dept = department_ids[name] = department_id(name) if name else None
         if not name:
             if not complete:
                 tally.partials_without_department += 1
@@ -94,20 +102,26 @@ def parse_rows(
                 )
                 bad = True
         ratings: list[float | None] = []
-        for rating in plan.ratings:
+        for rating, cache in zip(plan.ratings, score_caches, strict=True):
             value = cells[rating.column.index]
-            if is_missing(value):
+            score = cache.get(value, _UNSEEN)
+            if score is _UNSEEN:
+                score = None if is_missing(value) else rating.scale.to_score(value)
+                if score is None and not is_missing(value):
+                    score = _OFF_SCALE
+                cache[value] = score
+            if score is None:
                 ratings.append(None)
                 continue
-            score = rating.scale.to_score(value)
-            if score is None:
+            if score is _OFF_SCALE:
                 errors.add(
                     row.line,
                     rating.column.id,
                     f"{value!r} is not on the scale ({rating.scale.describe()})",
                 )
                 bad = True
-            ratings.append(score)
+                score = None
+            ratings.append(score)  # type: ignore[arg-type]
         if bad or dept is None:
             continue
         yield ParsedResponse(

@@ -17,6 +17,7 @@ from app.models.department import Department, DepartmentCreate, DepartmentPublic
 from app.models.login_attempt import LoginAttempt  # noqa: E402
 from app.models.survey import (  # noqa: E402
     Survey,
+    SurveyAnswerCount,
     SurveyDepartment,
     SurveyMapping,
     SurveyPublic,
@@ -60,6 +61,7 @@ __all__ = [
     "LoginAttempt",
     "Role",
     "Survey",
+    "SurveyAnswerCount",
     "SurveyDepartment",
     "SurveyMapping",
     "SurveyPublic",

@@ -89,3 +89,15 @@ class SurveyUpload(SQLModel, table=True):
     file_name: str = Field(max_length=255)
     content: bytes = Field(sa_type=LargeBinary)
     created_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
+
+
+class SurveyAnswerCount(SQLModel, table=True):
+    """How many complete responses' answers fell on each value, per department: counted at
+    import so the report need not unpack every response's ratings."""
+
+    __tablename__ = "survey_answer_counts"
+
+    survey_id: int = Field(foreign_key="surveys.id", primary_key=True, ondelete="CASCADE")
+    department_id: int = Field(foreign_key="departments.id", primary_key=True, ondelete="CASCADE")
+    value: float = Field(primary_key=True)
+    count: int = Field(ge=0)

@@ -16,10 +16,17 @@ from app.ingest.row_errors import ImportRefused, RowError, RowErrors
 from app.ingest.survey_plan import SurveyOptions, SurveyPlan, open_survey, plan_survey
 from app.ingest.survey_rows import RowTally, parse_rows
 from app.ingest.tabular import FileFormatError
-from app.models import Department, Survey, SurveyDepartment, SurveyResponse
+from app.models import (
+    Department,
+    Survey,
+    SurveyAnswerCount,
+    SurveyDepartment,
+    SurveyResponse,
+)
 from app.models.department import department_key
 from app.models.types import utcnow
 from app.services.audit import record_event
+from app.services.bulk_insert import ResponseRow, insert_responses, ratings_text
 from app.services.errors import ConflictError, NotFoundError
 
 CHUNK = 5000
@@ -148,6 +155,9 @@ def import_survey(
         session.execute(
             delete(SurveyDepartment).where(col(SurveyDepartment.survey_id) == survey.id)
         )
+        session.execute(
+            delete(SurveyAnswerCount).where(col(SurveyAnswerCount.survey_id) == survey.id)
+        )
     counts = _insert_responses(
         session,
         progress=progress,
@@ -171,6 +181,14 @@ def import_survey(
             for d in departments.values()
         ],
     )
+    if counts.answers:
+        session.execute(
+            insert(SurveyAnswerCount),
+            [
+                {"survey_id": survey.id, "department_id": d, "value": v, "count": n}
+                for (d, v), n in sorted(counts.answers.items())
+            ],
+        )
     status = "replaced" if existing is not None else "imported"
     record_event(
         session,
@@ -205,6 +223,7 @@ class _Counts:
     last_submitted: datetime | None = None
     tally: RowTally = field(default_factory=RowTally)
     by_department: Counter[tuple[int, bool]] = field(default_factory=Counter)
+    answers: Counter[tuple[int, float]] = field(default_factory=Counter)
     skipped: list[RowError] = field(default_factory=list)
 
 
@@ -222,13 +241,17 @@ def _insert_responses(
     counts = _Counts()
     errors = RowErrors(file_name)
     _layout, rows = open_survey(path, options, file_name)
-    batch: list[dict[str, object]] = []
+    batch: list[ResponseRow] = []
     for parsed in parse_rows(
         plan, rows, department_id=department_id, errors=errors, tally=counts.tally
     ):
         if errors and not options.skip_bad_rows:
             continue  # keep reading to name every bad row, but write nothing more
         counts.by_department[(parsed.department_id, parsed.is_complete)] += 1
+        if parsed.is_complete:
+            for value in parsed.ratings:
+                if value is not None:
+                    counts.answers[(parsed.department_id, round(value, 4))] += 1
         if parsed.is_complete:
             counts.completes += 1
         else:
@@ -238,17 +261,17 @@ def _insert_responses(
         ):
             counts.last_submitted = parsed.submitted_at
         batch.append(
-            {
-                "survey_id": survey_id,
-                "department_id": parsed.department_id,
-                "submitted_at": parsed.submitted_at,
-                "is_complete": parsed.is_complete,
-                "score": parsed.score,
-                "ratings": json.dumps([None if r is None else round(r, 4) for r in parsed.ratings]),
-            }
+            (
+                survey_id,
+                parsed.department_id,
+                parsed.submitted_at,
+                parsed.is_complete,
+                parsed.score,
+                ratings_text(parsed.ratings),
+            )
         )
         if len(batch) >= CHUNK:
-            session.execute(insert(SurveyResponse), batch)
+            insert_responses(session, batch)
             batch = []
             if progress is not None:
                 progress(counts.completes + counts.partials, plan.data_rows)
@@ -256,6 +279,6 @@ def _insert_responses(
         session.rollback()
         raise ImportRefused(errors)
     if batch:
-        session.execute(insert(SurveyResponse), batch)
+        insert_responses(session, batch)
     counts.skipped = errors.errors
     return counts

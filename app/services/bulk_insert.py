@@ -1,0 +1,44 @@
+"""Writing many survey responses fast: executemany on SQLite, COPY on PostgreSQL.
+
+Both run on the session's own connection, inside its transaction, so an import stays all
+or nothing.
+"""
+
+from collections.abc import Sequence
+from datetime import UTC, datetime
+
+from sqlmodel import Session
+
+ResponseRow = tuple[int, int, datetime | None, bool, float | None, str]
+COLUMNS = "survey_id, department_id, submitted_at, is_complete, score, ratings"
+
+
+def ratings_text(ratings: Sequence[float | None]) -> str:
+    """The JSON list of 0..100 ratings (null where unanswered), written without json.dumps."""
+    return "[" + ",".join("null" if r is None else repr(round(r, 4)) for r in ratings) + "]"
+
+
+def _sqlite_time(value: datetime | None) -> str | None:
+    # The text form SQLAlchemy's SQLite DateTime reads back: naive UTC with microseconds.
+    if value is None:
+        return None
+    return value.astimezone(UTC).replace(tzinfo=None).strftime("%Y-%m-%d %H:%M:%S.%f")
+
+
+def insert_responses(session: Session, rows: list[ResponseRow]) -> None:
+    """Insert response rows in the session's transaction."""
+    connection = session.connection()
+    if connection.dialect.name == "sqlite":
+        connection.exec_driver_sql(
+            f"INSERT INTO survey_responses ({COLUMNS}) VALUES (?, ?, ?, ?, ?, ?)",  # noqa: S608
+            [(a, b, _sqlite_time(c), int(d), e, f) for a, b, c, d, e, f in rows],
+        )
+        return
+    raw = connection.connection.driver_connection
+    assert raw is not None
+    with (
+        raw.cursor() as cursor,
+        cursor.copy(f"COPY survey_responses ({COLUMNS}) FROM STDIN") as copy,
+    ):
+        for row in rows:
+            copy.write_row(row)
