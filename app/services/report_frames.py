@@ -15,7 +15,6 @@ from app.models import (
     Visit,
 )
 
-
 RESPONSES_QUERY = (
     "SELECT department_id, submitted_at, is_complete, score FROM survey_responses "
     "WHERE survey_id = {placeholder}"
