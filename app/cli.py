@@ -83,6 +83,32 @@ def db_upgrade(database_url: DatabaseUrl = None) -> None:
     typer.echo("database is up to date", err=True)
 
 
+@db_app.command("backup")
+def db_backup(file: Path, database_url: DatabaseUrl = None) -> None:
+    """Write a consistent backup of the database to FILE (online)."""
+    from app.services.backups import backup_database
+    from app.services.errors import ServiceError
+
+    try:
+        size = backup_database(url=resolve_url(database_url), target=file)
+    except ServiceError as exc:
+        fail(str(exc))
+    typer.echo(f"backup written to {file} ({size} bytes)")
+
+
+@db_app.command("restore")
+def db_restore(file: Path, database_url: DatabaseUrl = None) -> None:
+    """Replace the database's contents with a backup made by `walkabout db backup`."""
+    from app.services.backups import restore_database
+    from app.services.errors import ServiceError
+
+    try:
+        restore_database(url=resolve_url(database_url), source=file)
+    except ServiceError as exc:
+        fail(str(exc))
+    typer.echo(f"restored from {file}")
+
+
 @users_app.command("create")
 def users_create(
     email: str,

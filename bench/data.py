@@ -19,7 +19,9 @@ def departments_file() -> Path:
             writer = csv.writer(handle)
             writer.writerow(["department", "headcount", "division"])
             for i in range(DEPARTMENTS):
-                writer.writerow([f"Department {i:03d}", rng.randint(5000, 15000), f"Division {i % 8}"])
+                writer.writerow(
+                    [f"Department {i:03d}", rng.randint(5000, 15000), f"Division {i % 8}"]
+                )
     return path
 
 
@@ -34,11 +36,19 @@ def survey_file(rows: int, seed: int = 1) -> Path:
     weights = (7, 10, 22, 40, 21)
     with path.open("w", newline="") as handle:
         writer = csv.writer(handle)
-        writer.writerow(["respondent_id", "department", "submitted_at", "q1", "q2", "q3", "q4", "q5"])
+        writer.writerow(
+            ["respondent_id", "department", "submitted_at", "q1", "q2", "q3", "q4", "q5"]
+        )
         for i in range(rows):
             when = start + timedelta(seconds=rng.randint(0, 21 * 86400))
-            writer.writerow([i, f"Department {i % DEPARTMENTS:03d}", when.isoformat(sep=" "),
-                             *rng.choices(LABELS, weights=weights, k=5)])
+            writer.writerow(
+                [
+                    i,
+                    f"Department {i % DEPARTMENTS:03d}",
+                    when.isoformat(sep=" "),
+                    *rng.choices(LABELS, weights=weights, k=5),
+                ]
+            )
     return path
 
 
@@ -51,8 +61,20 @@ def visits_file(conversations: int, seed: int = 3) -> Path:
     today = date(2026, 11, 23)
     with path.open("w", newline="") as handle:
         writer = csv.writer(handle)
-        writer.writerow(["visit_date", "department", "leader", "person_role", "stated_score",
-                         "observed_score", "issues", "unreported", "end_run", "notes"])
+        writer.writerow(
+            [
+                "visit_date",
+                "department",
+                "leader",
+                "person_role",
+                "stated_score",
+                "observed_score",
+                "issues",
+                "unreported",
+                "end_run",
+                "notes",
+            ]
+        )
         written = 0
         visit = 0
         while written < conversations:
@@ -60,9 +82,20 @@ def visits_file(conversations: int, seed: int = 3) -> Path:
             department = f"Department {visit % DEPARTMENTS:03d}"
             leader = f"leader{visit % 25}@bench.example"
             for _ in range(min(4, conversations - written)):
-                writer.writerow([day.isoformat(), department, leader, "clerk", 4,
-                                 rng.randint(1, 5), "Printing" if rng.random() < 0.2 else "",
-                                 0, "false", "bench"])
+                writer.writerow(
+                    [
+                        day.isoformat(),
+                        department,
+                        leader,
+                        "clerk",
+                        4,
+                        rng.randint(1, 5),
+                        "Printing" if rng.random() < 0.2 else "",
+                        0,
+                        "false",
+                        "bench",
+                    ]
+                )
                 written += 1
             visit += 1
     return path

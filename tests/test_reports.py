@@ -184,7 +184,10 @@ def test_report_frames_have_the_columns_and_dtypes_analysis_expects(session: Ses
         "score": "float64",
     }
     assert dict(frames.answers.dtypes.astype(str)) == {
-        "department": "object", "value": "float64", "count": "int64"}
+        "department": "object",
+        "value": "float64",
+        "count": "int64",
+    }
     assert list(frames.conversations.columns) == [
         "department",
         "visit",

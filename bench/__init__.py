@@ -1,0 +1,1 @@
+"""`make bench`: figures beside the machine's own limits, written to bench/results.json."""

@@ -1,0 +1,170 @@
+"""Benchmarks: each figure printed and written to bench/results.json beside a baseline that
+measures this machine's own limit in the same run (a ratio means something on a noisy host)."""
+
+import json
+import shutil
+import sqlite3
+import subprocess
+import sys
+import tempfile
+import time
+from datetime import date
+from pathlib import Path
+
+import pandas as pd
+
+from bench.data import departments_file, survey_file, visits_file
+
+ROOT = Path(__file__).resolve().parent.parent
+RESULTS = ROOT / "bench" / "results.json"
+PG_ADMIN = "postgresql://postgres@127.0.0.1:5432/postgres"
+results: dict[str, dict[str, object]] = {}
+
+
+def cli(*args: str) -> dict[str, object]:
+    """Run `walkabout ...` in a child process; its time and peak memory."""
+    output = subprocess.run(
+        [sys.executable, "-m", "bench.measure", sys.executable, "-m", "app.cli", *args],
+        capture_output=True,
+        text=True,
+        check=True,
+        cwd=ROOT,
+    )
+    figure = json.loads(output.stdout)
+    if figure["returncode"]:
+        raise SystemExit(f"walkabout {' '.join(args)} failed: {figure['stderr']}")
+    return figure
+
+
+def record(name: str, **figures: object) -> None:
+    results[name] = figures
+    print(f"{name}: " + ", ".join(f"{k}={v}" for k, v in figures.items()), flush=True)
+
+
+def baseline_sqlite_load(csv_path: Path, db_path: Path) -> float:
+    """pandas read_csv plus a raw sqlite3 executemany of the same rows."""
+    start = time.perf_counter()
+    frame = pd.read_csv(csv_path, dtype=str, keep_default_na=False)
+    connection = sqlite3.connect(db_path)
+    connection.execute("CREATE TABLE raw (id, department, submitted_at, q1, q2, q3, q4, q5)")
+    connection.executemany(
+        "INSERT INTO raw VALUES (?, ?, ?, ?, ?, ?, ?, ?)", frame.itertuples(index=False, name=None)
+    )
+    connection.commit()
+    connection.close()
+    return time.perf_counter() - start
+
+
+def bench_import(workdir: Path) -> Path:
+    source = survey_file(1_000_000)
+    base = baseline_sqlite_load(source, workdir / "baseline.db")
+    database = workdir / "walkabout-1m.db"
+    url = f"sqlite:///{database}"
+    cli("db", "upgrade", "--database-url", url)
+    cli("import", "departments", str(departments_file()), "--database-url", url)
+    cli("import", "visits", str(visits_file(50_000)), "--database-url", url)
+    shutil.copy(database, workdir / "organisation.db")  # departments and walks, no survey
+    figure = cli("import", "survey", str(source), "--name", "bench", "--database-url", url)
+    record(
+        "import_1m_sqlite",
+        seconds=figure["seconds"],
+        peak_mb=figure["peak_mb"],
+        baseline_seconds=round(base, 3),
+        ratio=round(figure["seconds"] / base, 2),
+        goal="ratio <= 3, peak <= 1024 MB",
+    )
+    return database
+
+
+def bench_report(workdir: Path, big: Path) -> None:
+    sizes = {}
+    for rows in (10_000, 100_000):
+        database = workdir / f"walkabout-{rows}.db"
+        shutil.copy(workdir / "organisation.db", database)
+        url = f"sqlite:///{database}"
+        cli("import", "survey", str(survey_file(rows)), "--name", "bench", "--database-url", url)
+        sizes[rows] = database
+    sizes[1_000_000] = big
+    scaling = {}
+    for rows, database in sizes.items():
+        figure = cli(
+            "analyze",
+            "--survey",
+            "bench",
+            "--as-of",
+            date(2026, 11, 23).isoformat(),
+            "--database-url",
+            f"sqlite:///{database}",
+        )
+        connection = sqlite3.connect(database)
+        start = time.perf_counter()
+        connection.execute(
+            "SELECT department_id, score, COUNT(*) FROM survey_responses "
+            "GROUP BY department_id, score"
+        ).fetchall()
+        group_by = time.perf_counter() - start
+        connection.close()
+        scaling[rows] = figure["seconds"]
+        record(
+            f"report_{rows}",
+            seconds=figure["seconds"],
+            peak_mb=figure["peak_mb"],
+            baseline_group_by_seconds=round(group_by, 3),
+            ratio=round(figure["seconds"] / group_by, 1),
+            goal="ratio <= 6, peak <= 1536 MB (at 1M)",
+        )
+    record(
+        "report_growth",
+        per_10x_from_10k=round(scaling[100_000] / scaling[10_000], 2),
+        per_10x_from_100k=round(scaling[1_000_000] / scaling[100_000], 2),
+        goal="<= 10 per tenfold (linear or better)",
+    )
+
+
+def bench_dashboard(workdir: Path) -> None:
+    database = workdir / "walkabout-100000.db"
+    url = f"sqlite:///{database}"
+    for seed in (2, 3):
+        cli(
+            "import",
+            "survey",
+            str(survey_file(20_000, seed)),
+            "--name",
+            f"round {seed}",
+            "--database-url",
+            url,
+        )
+    sys.path.insert(0, str(ROOT))
+    from sqlmodel import Session
+
+    from app.db import get_engine
+    from app.services.dashboard import build_dashboard
+
+    with Session(get_engine(url)) as session:
+        build_dashboard(session, survey="bench", min_group_size=5)  # warm
+        timings = []
+        for _ in range(3):
+            start = time.perf_counter()
+            build_dashboard(session, survey="bench", min_group_size=5)
+            timings.append(time.perf_counter() - start)
+    record(
+        "dashboard_200_departments_3_rounds",
+        seconds=round(min(timings), 3),
+        rounds_responses="100k + 20k + 20k",
+        goal="<= 0.3 s",
+    )
+
+
+def main() -> None:
+    print("Benchmarks (this takes a few minutes; data is cached in bench/data/)", flush=True)
+    with tempfile.TemporaryDirectory() as tmp:
+        workdir = Path(tmp)
+        big = bench_import(workdir)
+        bench_report(workdir, big)
+        bench_dashboard(workdir)
+    RESULTS.write_text(json.dumps(results, indent=2) + "\n")
+    print(f"wrote {RESULTS.relative_to(ROOT)}")
+
+
+if __name__ == "__main__":
+    main()

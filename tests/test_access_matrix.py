@@ -1,0 +1,135 @@
+"""Every route, called by every role, answers as this one table says."""
+
+import uuid
+from pathlib import Path
+
+import pytest
+from fastapi.testclient import TestClient
+from sqlmodel import Session, select
+
+from app.models import Visit
+from app.services.departments import import_departments
+from app.services.users import create_api_token
+from tests.builders import GENERIC, load_sample
+from tests.conftest import log_in
+
+ROLES = ("anonymous", "leader", "analyst", "executive", "admin")
+# method, path -> status per role, in ROLES order. 303: to the login page.
+PAGES = {
+    ("GET", "/"): (303, 200, 200, 200, 200),
+    ("GET", "/login"): (200, 200, 200, 200, 200),
+    ("GET", "/healthz"): (200, 200, 200, 200, 200),
+    ("GET", "/visits"): (303, 200, 403, 403, 200),
+    ("GET", "/visits/new"): (303, 200, 403, 403, 200),
+    ("GET", "/visits/{visit}"): (303, 200, 403, 403, 200),
+    ("GET", "/visits/{visit}/edit"): (303, 200, 403, 403, 200),
+    ("GET", "/csrf-token"): (303, 200, 200, 200, 200),
+    ("GET", "/reports"): (303, 403, 200, 403, 200),
+    ("GET", "/reports/S"): (303, 403, 200, 403, 200),
+    ("GET", "/reports/S/export.csv"): (303, 403, 200, 200, 200),
+    ("GET", "/reports/S/export.html"): (303, 403, 200, 200, 200),
+    ("GET", "/imports/survey"): (303, 403, 200, 403, 200),
+    ("GET", "/dashboard"): (303, 403, 200, 200, 200),
+    ("GET", "/dashboard/department?survey=S&name=Legal"): (303, 403, 200, 200, 200),
+    ("GET", "/admin/users"): (303, 403, 403, 403, 200),
+    ("GET", "/admin/themes"): (303, 403, 403, 403, 200),
+    ("GET", "/sw.js"): (200, 200, 200, 200, 200),
+    ("GET", "/vendor/plotly.min.js"): (200, 200, 200, 200, 200),
+    ("GET", "/openapi.json"): (200, 200, 200, 200, 200),
+}
+API = {
+    ("GET", "/api/v1/departments"): (401, 200, 200, 200, 200),
+    ("GET", "/api/v1/visits"): (401, 200, 200, 403, 200),
+    ("POST", "/api/v1/visits"): (401, 201, 403, 403, 201),
+    ("POST", "/api/v1/surveys/New/import"): (401, 403, 422, 403, 422),
+    ("GET", "/api/v1/reports/S"): (401, 403, 200, 200, 200),
+    ("GET", "/api/v1/reports/S/heatmap"): (401, 403, 200, 200, 200),
+}
+# Routes that only take posted forms (CSRF-checked, tested where they live) or uploads.
+FORM_ONLY = {
+    "/login",
+    "/logout",
+    "/visits",
+    "/visits/{visit_id}/edit",
+    "/imports/survey",
+    "/imports/survey/{upload_id}",
+    "/imports/survey/{upload_id}/import",
+    "/actions/{action_id}/status",
+    "/admin/themes",
+    "/admin/themes/{theme_id}",
+}
+UNDOCUMENTED = {"", "/api/docs", "/docs/oauth2-redirect", "/static", "/openapi.json"}
+
+
+def test_the_table_covers_every_route(app) -> None:
+    listed = {p.split("?")[0].replace("{visit}", "{visit_id}") for _, p in PAGES | API}
+    listed = {
+        p.replace("/S/", "/{survey}/")
+        .replace("/reports/S", "/reports/{survey}")
+        .replace("/surveys/S/", "/surveys/{name}/")
+        for p in listed
+    }
+    routes = {getattr(r, "path", "") for r in app.routes}
+    missing = routes - listed - FORM_ONLY - UNDOCUMENTED
+    assert missing == set()
+
+
+@pytest.fixture
+def world(session: Session, make_user, tmp_path: Path) -> dict[str, object]:
+    load_sample(session, GENERIC, name="S")
+    extra = tmp_path / "more.csv"
+    extra.write_text("department,headcount\nLegal,65\n")
+    import_departments(session, path=extra)
+    emails = {role: make_user(role) for role in ROLES[1:]}
+    tokens = {role: create_api_token(session, email=email) for role, email in emails.items()}
+    return {"emails": emails, "tokens": tokens}
+
+
+def _visit_body() -> dict[str, object]:
+    return {
+        "client_id": str(uuid.uuid4()),
+        "department": "Legal",
+        "visit_date": "2026-11-02",
+        "conversations": [{"person_role": "clerk", "observed_score": 3}],
+    }
+
+
+def test_every_route_for_every_role(app, session: Session, world) -> None:
+    failures = []
+    for index, role in enumerate(ROLES):
+        with TestClient(app, follow_redirects=False) as client:
+            headers = {}
+            if role != "anonymous":
+                log_in(client, world["emails"][role])  # type: ignore[index]
+                headers = {"Authorization": f"Bearer {world['tokens'][role]}"}  # type: ignore[index]
+            # A walk of the leader's own, for the walk pages.
+            leader_visit = session.exec(
+                select(Visit).where(Visit.leader_name == "leader@example.org")
+            ).first()
+            if leader_visit is None:
+                with TestClient(app) as leader_api:
+                    leader_api.post(
+                        "/api/v1/visits",
+                        json=_visit_body(),
+                        headers={"Authorization": f"Bearer {world['tokens']['leader']}"},
+                    )  # type: ignore[index]
+                session.rollback()
+                leader_visit = session.exec(
+                    select(Visit).where(Visit.leader_name == "leader@example.org")
+                ).one()
+            for (method, path), statuses in PAGES.items():
+                url = path.replace("{visit}", str(leader_visit.id))
+                got = client.request(method, url).status_code
+                if got != statuses[index]:
+                    failures.append(f"{role} {method} {url}: {got}, expected {statuses[index]}")
+            for (method, path), statuses in API.items():
+                kwargs: dict[str, object] = {"headers": headers}
+                if path == "/api/v1/visits" and method == "POST":
+                    kwargs["json"] = _visit_body()
+                if path.endswith("/import"):
+                    kwargs["files"] = {"file": ("s.csv", b"department\nnowhere\n", "text/csv")}
+                with TestClient(app, follow_redirects=False) as api:
+                    got = api.request(method, path, **kwargs).status_code  # type: ignore[arg-type]
+                if got != statuses[index]:
+                    failures.append(f"{role} {method} {path}: {got}, expected {statuses[index]}")
+    assert failures == []
