@@ -6,7 +6,7 @@ STAMP := $(VENV)/.installed
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: setup run test lint format bench clean
+.PHONY: setup run test lint format bench fuzz clean
 
 setup: $(STAMP)
 
@@ -22,9 +22,10 @@ run: setup
 	$(BIN)/walkabout serve --host $(HOST) --port $(PORT)
 
 lint: setup
-	$(BIN)/ruff check app analysis tests migrations
-	$(BIN)/ruff format --check app analysis tests
+	$(BIN)/ruff check app analysis tests migrations bench
+	$(BIN)/ruff format --check app analysis tests bench
 	$(BIN)/mypy app analysis
+	$(BIN)/bandit -q -c pyproject.toml -r app analysis
 
 format: setup
 	$(BIN)/ruff check --fix app analysis tests migrations
@@ -35,6 +36,9 @@ test: lint
 
 bench: setup
 	$(BIN)/python -m bench
+
+fuzz: setup
+	$(BIN)/python -m tests.fuzz
 
 clean:
 	rm -rf $(VENV) data .pytest_cache .mypy_cache .ruff_cache

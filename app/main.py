@@ -6,11 +6,13 @@ from fastapi import FastAPI, HTTPException, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse, RedirectResponse, Response
 from fastapi.staticfiles import StaticFiles
+from sqlalchemy.exc import DataError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from app.csrf import CsrfRejected, configure_csrf
 from app.db import get_engine
 from app.deps import LoginRequired, PageForbidden
+from app.logs import RequestLogMiddleware, configure_logging
 from app.middleware import BodyLimitMiddleware, SecurityHeadersMiddleware
 from app.pages import render
 from app.routers import (
@@ -53,6 +55,7 @@ def create_app(settings: Settings | None = None, *, database_url: str | None = N
     if database_url:
         settings = settings.model_copy(update={"database_url": database_url})
     configure_csrf(settings)
+    configure_logging()
     app = FastAPI(title="Walkabout", version="0.1.0", docs_url="/api/docs", redoc_url=None)
     app.state.settings = settings
     app.state.engine = get_engine(settings.database_url)
@@ -64,6 +67,7 @@ def create_app(settings: Settings | None = None, *, database_url: str | None = N
         upload_paths=("/api/v1/surveys/", "/imports/survey"),
     )
     app.add_middleware(SecurityHeadersMiddleware)
+    app.add_middleware(RequestLogMiddleware)
     app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")
 
     for router in (
@@ -138,6 +142,14 @@ def create_app(settings: Settings | None = None, *, database_url: str | None = N
             for e in exc.errors()
         ]
         return JSONResponse({"detail": errors}, status_code=422)
+
+    @app.exception_handler(DataError)
+    async def _unstorable(request: Request, _exc: DataError) -> Response:
+        # e.g. a NUL character, which PostgreSQL text cannot hold: bad input, not a crash.
+        message = "the input holds characters that cannot be stored (such as NUL)"
+        if _wants_json(request):
+            return JSONResponse({"detail": message}, status_code=422)
+        return _error_page(request, 422, "Cannot store that", message.capitalize() + ".")
 
     @app.exception_handler(Exception)
     async def _crash(request: Request, exc: Exception) -> Response:

@@ -6,7 +6,7 @@ from pathlib import Path
 from pydantic import model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
-DEV_SECRET = "dev-only-secret-change-me"  # noqa: S105 - the placeholder that production refuses
+DEV_SECRET = "dev-only-secret-change-me"  # noqa: S105  # nosec B105 - refused outside development
 
 
 class Settings(BaseSettings):

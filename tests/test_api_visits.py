@@ -134,3 +134,13 @@ def test_parallel_posts_and_resends_leave_exactly_51(
         statuses = list(pool.map(send, bodies))
     assert statuses.count(201) == 51 and statuses.count(200) == 49
     assert session.exec(select(func.count()).select_from(Visit)).one() == 51
+
+
+def test_nul_characters_are_refused_not_crashed(
+    client: TestClient, session: Session, make_user, directory
+) -> None:
+    headers = _auth(session, make_user("leader"))
+    response = client.get("/api/v1/visits?department=%00", headers=headers)
+    assert response.status_code == 422
+    body = _body(department="Fin\x00ance")
+    assert client.post("/api/v1/visits", json=body, headers=headers).status_code == 422

@@ -11,6 +11,9 @@ from sqlmodel import Session
 
 ResponseRow = tuple[int, int, datetime | None, bool, float | None, str]
 COLUMNS = "survey_id, department_id, submitted_at, is_complete, score, ratings"
+# Both statements are constants; every value travels as a bound parameter or COPY data.
+SQLITE_INSERT = f"INSERT INTO survey_responses ({COLUMNS}) VALUES (?, ?, ?, ?, ?, ?)"  # noqa: S608  # nosec B608
+PG_COPY = f"COPY survey_responses ({COLUMNS}) FROM STDIN"
 
 
 def ratings_text(ratings: Sequence[float | None]) -> str:
@@ -30,7 +33,7 @@ def insert_responses(session: Session, rows: list[ResponseRow]) -> None:
     connection = session.connection()
     if connection.dialect.name == "sqlite":
         connection.exec_driver_sql(
-            f"INSERT INTO survey_responses ({COLUMNS}) VALUES (?, ?, ?, ?, ?, ?)",  # noqa: S608
+            SQLITE_INSERT,
             [(a, b, _sqlite_time(c), int(d), e, f) for a, b, c, d, e, f in rows],
         )
         return
@@ -38,7 +41,7 @@ def insert_responses(session: Session, rows: list[ResponseRow]) -> None:
     assert raw is not None
     with (
         raw.cursor() as cursor,
-        cursor.copy(f"COPY survey_responses ({COLUMNS}) FROM STDIN") as copy,
+        cursor.copy(PG_COPY) as copy,
     ):
         for row in rows:
             copy.write_row(row)

@@ -71,7 +71,7 @@ def write_survey(
     shift: float = 0.0,
 ) -> Path:
     """A plain-CSV survey round for the demo departments."""
-    rng = random.Random(seed)
+    rng = random.Random(seed)  # nosec B311 - made-up demo data, not security
     rows = []
     for name, headcount, _division in departments:
         kind, propensity = PATTERNS.get(name, ("clean", 0.6))
@@ -130,7 +130,7 @@ def write_visits(
     seed: int,
 ) -> Path:
     """Walks over the last five months, none in the 'unvisited' departments."""
-    rng = random.Random(seed)
+    rng = random.Random(seed)  # nosec B311 - made-up demo data, not security
     rows = []
     for name, _headcount, _division in departments:
         kind, _ = PATTERNS.get(name, ("clean", 0.6))
