@@ -6,7 +6,8 @@ from pathlib import Path
 from pydantic import model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
-DEV_SECRET = "dev-only-secret-change-me"  # noqa: S105  # nosec B105 - refused outside development
+# The placeholder secret: Settings refuses it outside development.
+DEV_SECRET = "dev-only-secret-change-me"  # noqa: S105  # nosec B105
 
 
 class Settings(BaseSettings):

@@ -2,7 +2,8 @@
 
 import shutil
 import sqlite3
-import subprocess  # noqa: S404  # nosec B404 - pg_dump/pg_restore with argument lists, no shell
+# pg_dump/pg_restore run with argument lists from a fixed tool path, never a shell.
+import subprocess  # noqa: S404  # nosec B404
 from pathlib import Path
 
 from sqlalchemy.engine import make_url
@@ -38,7 +39,7 @@ def backup_database(*, url: str, target: Path) -> int:
             destination.close()
             source.close()
     else:
-        result = subprocess.run(  # noqa: S603  # nosec B603 - fixed tool, argument list
+        result = subprocess.run(  # noqa: S603  # nosec B603
             [
                 _pg_tool("pg_dump"),
                 "--format=custom",
@@ -76,7 +77,7 @@ def restore_database(*, url: str, source: Path) -> None:
         return
     if not head.startswith(PG_MAGIC):
         raise ServiceError(f"{source}: not a pg_dump custom-format backup")
-    result = subprocess.run(  # noqa: S603  # nosec B603 - fixed tool, argument list
+    result = subprocess.run(  # noqa: S603  # nosec B603
         [
             _pg_tool("pg_restore"),
             "--clean",

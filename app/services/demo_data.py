@@ -1,4 +1,4 @@
-"""Made-up but realistic demo data: survey rounds and walks with the patterns Walkabout finds."""
+"""Made-up but realistic demo data (plain `random`: nothing here is a secret): survey rounds and walks with the patterns Walkabout finds."""
 
 import csv
 import random
@@ -71,7 +71,7 @@ def write_survey(
     shift: float = 0.0,
 ) -> Path:
     """A plain-CSV survey round for the demo departments."""
-    rng = random.Random(seed)  # nosec B311 - made-up demo data, not security
+    rng = random.Random(seed)  # nosec B311
     rows = []
     for name, headcount, _division in departments:
         kind, propensity = PATTERNS.get(name, ("clean", 0.6))
@@ -130,7 +130,7 @@ def write_visits(
     seed: int,
 ) -> Path:
     """Walks over the last five months, none in the 'unvisited' departments."""
-    rng = random.Random(seed)  # nosec B311 - made-up demo data, not security
+    rng = random.Random(seed)  # nosec B311
     rows = []
     for name, _headcount, _division in departments:
         kind, _ = PATTERNS.get(name, ("clean", 0.6))
