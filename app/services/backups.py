@@ -2,6 +2,7 @@
 
 import shutil
 import sqlite3
+
 # pg_dump/pg_restore run with argument lists from a fixed tool path, never a shell.
 import subprocess  # noqa: S404  # nosec B404
 from pathlib import Path
