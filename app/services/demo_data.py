@@ -1,4 +1,7 @@
-"""Made-up but realistic demo data (plain `random`: nothing here is a secret): survey rounds and walks with the patterns Walkabout finds."""
+"""Made-up but realistic demo data: survey rounds and walks with the patterns Walkabout finds.
+
+Plain `random` is used on purpose: nothing here is a secret.
+"""
 
 import csv
 import random
