@@ -12,7 +12,10 @@ from sqlmodel import Session
 ResponseRow = tuple[int, int, datetime | None, bool, float | None, str]
 COLUMNS = "survey_id, department_id, submitted_at, is_complete, score, ratings"
 # Both statements are constants; every value travels as a bound parameter or COPY data.
-SQLITE_INSERT = f"INSERT INTO survey_responses ({COLUMNS}) VALUES (?, ?, ?, ?, ?, ?)"  # noqa: S608
+SQLITE_INSERT = (
+    "INSERT INTO survey_responses (survey_id, department_id, submitted_at, is_complete, "
+    "score, ratings) VALUES (?, ?, ?, ?, ?, ?)"
+)
 PG_COPY = f"COPY survey_responses ({COLUMNS}) FROM STDIN"
 
 
