@@ -18,6 +18,7 @@ from app.pages import render
 from app.routers import (
     api_departments,
     api_reports,
+    api_service,
     api_visits,
     auth,
     dashboard,
@@ -26,6 +27,7 @@ from app.routers import (
     imports,
     offline,
     reports,
+    service_pages,
     themes,
     users,
     visits,
@@ -84,6 +86,8 @@ def create_app(settings: Settings | None = None, *, database_url: str | None = N
         reports.router,
         imports.router,
         themes.router,
+        api_service.router,
+        service_pages.router,
     ):
         app.include_router(router)
 

@@ -12,9 +12,16 @@ from app.csrf import csrf_token_for, set_csrf_cookie
 TEMPLATES = Jinja2Blocks(directory=str(Path(__file__).parent / "templates"))
 
 NAV_BY_ROLE: dict[str, list[tuple[str, str]]] = {
-    "leader": [("/", "Home"), ("/visits", "Walks"), ("/visits/new", "New walk")],
+    "leader": [
+        ("/", "Home"),
+        ("/visits", "Walks"),
+        ("/visits/new", "New walk"),
+        ("/ideas", "Ideas"),
+        ("/decisions", "Decisions"),
+        ("/services", "Services"),
+    ],
     "analyst": [("/", "Home"), ("/reports", "Reports"), ("/dashboard", "Dashboard")],
-    "executive": [("/", "Home"), ("/dashboard", "Dashboard")],
+    "executive": [("/", "Home"), ("/dashboard", "Dashboard"), ("/decisions", "Decisions")],
     "admin": [
         ("/", "Home"),
         ("/visits", "Walks"),

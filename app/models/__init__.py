@@ -14,7 +14,14 @@ SQLModel.metadata.naming_convention = {
 from app.models.api_token import ApiToken  # noqa: E402
 from app.models.audit_event import AuditEvent  # noqa: E402
 from app.models.department import Department, DepartmentCreate, DepartmentPublic  # noqa: E402
+from app.models.idea import Idea, IdeaCreate, IdeaStatusChange  # noqa: E402
 from app.models.login_attempt import LoginAttempt  # noqa: E402
+from app.models.priority_decision import (  # noqa: E402
+    PriorityDecision,
+    PriorityDecisionCreate,
+    PriorityDecisionStatusChange,
+)
+from app.models.service_entry import ServiceEntry, ServiceEntryCreate  # noqa: E402
 from app.models.survey import (  # noqa: E402
     Survey,
     SurveyAnswerCount,
@@ -42,6 +49,14 @@ from app.models.visit import (  # noqa: E402
 metadata: MetaData = SQLModel.metadata
 
 __all__ = [
+    "Idea",
+    "IdeaCreate",
+    "IdeaStatusChange",
+    "PriorityDecision",
+    "PriorityDecisionCreate",
+    "PriorityDecisionStatusChange",
+    "ServiceEntry",
+    "ServiceEntryCreate",
     "ActionCreate",
     "ConversationCreate",
     "VisitCreate",

@@ -7,6 +7,8 @@ from uuid import UUID
 from pydantic import ConfigDict, StringConstraints, field_validator
 from sqlmodel import Field, Index, SQLModel
 
+from app.models.idea import IdeaCreate
+from app.models.priority_decision import PriorityDecisionCreate
 from app.models.types import UTCDateTime, utcnow
 
 
@@ -42,6 +44,13 @@ class Conversation(SQLModel, table=True):
     unreported: int = Field(default=0, ge=0)
     end_run: bool = False
     notes: str = Field(default="", max_length=4000)
+    expectation_mismatch: bool = False
+    expected: str = Field(default="", max_length=500)  # what the person expected
+    service_id: int | None = Field(
+        default=None, foreign_key="service_entries.id", ondelete="SET NULL"
+    )
+    teaching: str = Field(default="", max_length=500)  # what the leader showed
+    taught_people: int = Field(default=0, ge=0)
 
 
 class ConversationTheme(SQLModel, table=True):
@@ -105,6 +114,12 @@ class ConversationCreate(SQLModel):
     unreported: int = Field(default=0, ge=0, le=100)
     end_run: bool = False
     notes: str = Field(default="", max_length=4000)
+    expectation_mismatch: bool = False
+    expected: str = Field(default="", max_length=500)
+    service: str | None = Field(default=None, max_length=100)
+    teaching: str = Field(default="", max_length=500)
+    taught_people: int = Field(default=0, ge=0, le=1000)
+    ideas: list[IdeaCreate] = Field(default_factory=list, max_length=10)
 
     @field_validator("person_role")
     @classmethod
@@ -135,6 +150,7 @@ class VisitCreate(SQLModel):
     setting: Literal["private", "open"] | None = None
     conversations: list[ConversationCreate] = Field(min_length=1, max_length=50)
     actions: list[ActionCreate] = Field(default_factory=list, max_length=20)
+    priority_decisions: list[PriorityDecisionCreate] = Field(default_factory=list, max_length=10)
 
     @field_validator("visit_date")
     @classmethod

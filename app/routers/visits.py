@@ -10,6 +10,7 @@ from app.deps import page_user, require_page_role
 from app.models import User
 from app.pages import render
 from app.services.errors import NotFoundError, ServiceError
+from app.services.service_catalogue import list_services
 from app.services.users import list_users
 from app.services.visit_edits import editable_visit, update_visit, visit_history
 from app.services.visits import VisitInputError, create_visit, get_visit_for, list_visits
@@ -53,6 +54,8 @@ def _form_page(
             "roles": role_suggestions(session),
             "owners": [u.email for u in list_users(session) if u.role in ("leader", "admin")],
             "user_email": user.email,
+            "services": [svc.name for svc in list_services(session)],
+            "blank_conversation": blank_conversation(),
         },
         block="walk_form",
         status_code=status_code,

@@ -13,8 +13,9 @@ def replace_conversations(
     visit_id: int,
     conversations: list[ConversationCreate],
     theme_ids: dict[str, int],
+    service_ids: dict[str, int] | None = None,
 ) -> None:
-    """Swap a visit's conversations for these (themes already resolved to ids)."""
+    """Swap a visit's conversations for these (themes and services already resolved to ids)."""
     old = select(Conversation.id).where(Conversation.visit_id == visit_id)
     session.execute(
         delete(ConversationTheme).where(col(ConversationTheme.conversation_id).in_(old))
@@ -30,6 +31,11 @@ def replace_conversations(
             unreported=item.unreported,
             end_run=item.end_run,
             notes=item.notes,
+            expectation_mismatch=item.expectation_mismatch,
+            expected=item.expected,
+            service_id=(service_ids or {}).get(theme_key(item.service)) if item.service else None,
+            teaching=item.teaching,
+            taught_people=item.taught_people,
         )
         session.add(row)
         session.flush()

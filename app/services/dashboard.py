@@ -10,6 +10,7 @@ from sqlmodel import Session, col, select
 from app.models import Action, Conversation, ConversationTheme, Department, Theme, Visit
 from app.services.heatmaps import report_heatmap
 from app.services.reports import survey_report
+from app.services.service_counts import service_counts
 from app.services.surveys import list_surveys
 
 COVERAGE_DAYS = 90
@@ -33,6 +34,7 @@ class Dashboard:
     trend: list[dict[str, Any]]
     rounds: list[dict[str, Any]]
     coverage: dict[str, Any]
+    service: dict[str, Any] = field(default_factory=dict)
     next_walks: list[WalkSuggestion] = field(default_factory=list)
 
 
@@ -210,6 +212,7 @@ def build_dashboard(
             for s, r in history
         ],
         coverage=coverage,
+        service=service_counts(session, min_group_size=min_group_size, today=today),
         next_walks=where_to_walk(report, coverage, today=today)[:8],
     )
 

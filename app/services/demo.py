@@ -10,9 +10,10 @@ from sqlalchemy import func
 from sqlmodel import Session, select
 
 from app.ingest.survey_plan import SurveyOptions
-from app.models import Department, User, VisitCreate
+from app.models import Department, ServiceEntryCreate, User, VisitCreate
 from app.services.demo_data import write_survey, write_visits
 from app.services.departments import import_departments
+from app.services.service_catalogue import save_service
 from app.services.surveys import import_survey
 from app.services.users import create_user, find_user_by_email
 from app.services.visit_import import import_visits
@@ -81,10 +82,58 @@ def load_demo(session: Session) -> list[tuple[str, str, str]] | None:
     return logins
 
 
+DEMO_SERVICES = (
+    (
+        "Laptops and desktops",
+        "A whole team cannot work, or a clinic session is at risk",
+        "30 minutes",
+        "1 working day",
+        "Service desk portal, or call 4000",
+    ),
+    (
+        "Network and Wi-Fi",
+        "A site or a ward is offline",
+        "15 minutes",
+        "4 hours",
+        "Call 4000 at once for an outage; the portal otherwise",
+    ),
+    (
+        "Business applications",
+        "Payments, orders or patient records cannot be used",
+        "15 minutes",
+        "4 hours",
+        "Call 4000; name the application and how many are stopped",
+    ),
+    (
+        "Accounts and passwords",
+        "Someone cannot start a shift",
+        "1 hour",
+        "same day",
+        "Self-service reset at /reset, or the portal",
+    ),
+)
+
+
+def _demo_services(session: Session) -> None:
+    for name, emergency, response, resolution, how in DEMO_SERVICES:
+        save_service(
+            session,
+            data=ServiceEntryCreate(
+                name=name,
+                emergency=emergency,
+                response_time=response,
+                resolution_time=resolution,
+                how_to_ask=how,
+            ),
+            actor_id=None,
+        )
+
+
 def _demo_walk_with_actions(session: Session, *, leader_email: str, today: date) -> None:
     """One walk logged the way the phone does, with follow-up actions (one overdue)."""
     leader = find_user_by_email(session, email=leader_email)
     assert leader is not None
+    _demo_services(session)
     create_visit(
         session,
         leader=leader,
@@ -105,6 +154,17 @@ def _demo_walk_with_actions(session: Session, *, leader_email: str, today: date)
                         "unreported": 2,
                         "end_run": True,
                         "notes": "Scanner drops Wi-Fi in the yard; calls a friend in IT",
+                        "expectation_mismatch": True,
+                        "expected": "Thought a dead scanner would be fixed within the hour",
+                        "service": "Network and Wi-Fi",
+                        "ideas": [
+                            {
+                                "client_id": str(uuid.uuid4()),
+                                "what": "Scan parcels at the door with phones, not fixed scanners",
+                                "benefit": "No walking back to the bay to book a parcel in",
+                                "who_else": "Goods-in at the Warehouse",
+                            }
+                        ],
                     },
                     {
                         "person_role": "team lead",
@@ -114,7 +174,19 @@ def _demo_walk_with_actions(session: Session, *, leader_email: str, today: date)
                         "unreported": 0,
                         "end_run": False,
                         "notes": "Tickets closed without asking whether the fix worked",
+                        "teaching": "Showed how to follow a ticket in the portal",
+                        "taught_people": 3,
                     },
+                ],
+                "priority_decisions": [
+                    {
+                        "client_id": str(uuid.uuid4()),
+                        "title": "Route planning add-on for the dispatch system",
+                        "owner_role": "Head of Logistics",
+                        "owner_email": "head.logistics@demo.walkabout.example",
+                        "capacity": "About 15 days of an analyst",
+                        "competes_with": "Payroll upgrade in the same quarter",
+                    }
                 ],
                 "actions": [
                     {

@@ -109,3 +109,15 @@ def filter_rows(
     if sort == "division":
         return sorted(rows, key=lambda r: (r["division"] or "~", r["department"]))
     return sorted(rows, key=lambda r: r["department"].casefold())
+
+
+def rows_csv(rows: list[dict[str, Any]], columns: tuple[str, ...]) -> str:
+    """Any list of records as CSV, formula cells neutralised."""
+    buffer = io.StringIO()
+    writer = csv.writer(buffer, lineterminator="\n")
+    writer.writerow(columns)
+    for row in rows:
+        writer.writerow(
+            [neutralise_cell("" if row.get(c) is None else row.get(c)) for c in columns]
+        )
+    return buffer.getvalue()

@@ -12,6 +12,7 @@ from app.models.types import utcnow
 from app.services.audit import record_event
 from app.services.conversations import replace_conversations
 from app.services.errors import NotFoundError, ServiceError
+from app.services.service_catalogue import service_ids
 from app.services.themes import resolve_themes
 from app.services.visits import VisitInputError, visit_detail
 
@@ -60,7 +61,11 @@ def update_visit(
     session.add(visit)
     assert visit.id is not None
     replace_conversations(
-        session, visit_id=visit.id, conversations=data.conversations, theme_ids=theme_ids
+        session,
+        visit_id=visit.id,
+        conversations=data.conversations,
+        theme_ids=theme_ids,
+        service_ids=service_ids(session),
     )
     session.flush()
     after = visit_detail(session, visit=visit, with_notes=True)

@@ -13,6 +13,7 @@ from app.models import (
     ConversationTheme,
     Department,
     LeaderDepartment,
+    ServiceEntry,
     Theme,
     User,
     Visit,
@@ -22,6 +23,9 @@ from app.models.department import department_key
 from app.services.audit import record_event
 from app.services.conversations import replace_conversations
 from app.services.errors import NotFoundError, ServiceError
+from app.services.ideas import add_ideas
+from app.services.priority_decisions import add_decisions
+from app.services.service_catalogue import service_ids
 from app.services.themes import resolve_themes
 from app.services.users import find_user_by_email
 
@@ -54,6 +58,12 @@ def create_visit(
         for name in conversation.issues:
             if department_key(name) not in theme_ids:
                 raise VisitInputError(f"conversations.{index}.issues", f"unknown theme {name!r}")
+    services = service_ids(session)
+    for index, conversation in enumerate(data.conversations):
+        if conversation.service and department_key(conversation.service) not in services:
+            raise VisitInputError(
+                f"conversations.{index}.service", f"unknown service {conversation.service!r}"
+            )
     owners = []
     for index, action in enumerate(data.actions):
         owner = find_user_by_email(session, email=action.owner)
@@ -80,7 +90,25 @@ def create_visit(
         return visit_detail(session, visit=stored, with_notes=True), False
     assert visit.id is not None
     replace_conversations(
-        session, visit_id=visit.id, conversations=data.conversations, theme_ids=theme_ids
+        session,
+        visit_id=visit.id,
+        conversations=data.conversations,
+        theme_ids=theme_ids,
+        service_ids=services,
+    )
+    add_ideas(
+        session,
+        ideas=[i for c in data.conversations for i in c.ideas],
+        visit_id=visit.id,
+        department_id=department.id,
+        user=leader,
+    )
+    add_decisions(
+        session,
+        decisions=data.priority_decisions,
+        visit_id=visit.id,
+        department_id=department.id,
+        user=leader,
     )
     for action, owner in zip(data.actions, owners, strict=True):
         session.add(
@@ -131,6 +159,7 @@ def _details(session: Session, visits: list[Visit], *, with_notes: bool) -> list
     themes: dict[int, list[str]] = {}
     for conversation_id, name in links:
         themes.setdefault(conversation_id, []).append(name)
+    services = {e.id: e.name for e in session.exec(select(ServiceEntry))}
     actions = session.exec(
         select(Action).where(col(Action.visit_id).in_(ids)).order_by(col(Action.id))
     ).all()
@@ -157,9 +186,13 @@ def _details(session: Session, visits: list[Visit], *, with_notes: bool) -> list
             "issues": sorted(themes.get(c.id or 0, [])),
             "unreported": c.unreported,
             "end_run": c.end_run,
+            "expectation_mismatch": c.expectation_mismatch,
+            "service": services.get(c.service_id or 0),
+            "taught_people": c.taught_people,
         }
         if with_notes:
-            item["notes"] = c.notes
+            # Free text the person's words may be in: for the leader and admins only.
+            item.update(notes=c.notes, expected=c.expected, teaching=c.teaching)
         by_visit[c.visit_id]["conversations"].append(item)
     for a in actions:
         by_visit[a.visit_id]["actions"].append(

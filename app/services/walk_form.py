@@ -11,7 +11,28 @@ from starlette.datastructures import FormData
 
 from app.models import VisitCreate
 
-CONVERSATION_FIELDS = ("person_role", "stated_score", "observed_score", "unreported", "notes")
+CONVERSATION_FIELDS = (
+    "person_role",
+    "stated_score",
+    "observed_score",
+    "unreported",
+    "notes",
+    "expected",
+    "service",
+    "teaching",
+    "taught_people",
+    "idea_what",
+    "idea_benefit",
+    "idea_who_else",
+)
+CONVERSATION_CHECKS = ("end_run", "expectation_mismatch")
+DECISION_FIELDS = (
+    "decision_title",
+    "decision_owner_role",
+    "decision_owner_email",
+    "decision_capacity",
+    "decision_competes_with",
+)
 ACTION_FIELDS = ("title", "owner", "due_date")
 MAX_CONVERSATIONS = 50
 MAX_ACTIONS = 20
@@ -37,6 +58,7 @@ class WalkForm:
                 "location": "",
                 "manager_present": False,
                 "setting": "",
+                **dict.fromkeys(DECISION_FIELDS, ""),
             },
             conversations=[blank_conversation()],
             actions=[],
@@ -44,14 +66,13 @@ class WalkForm:
 
 
 def blank_conversation() -> dict[str, Any]:
+    """An empty conversation block."""
     return {
-        "person_role": "",
-        "stated_score": "",
-        "observed_score": "",
-        "issues": [],
+        **dict.fromkeys(CONVERSATION_FIELDS, ""),
         "unreported": "0",
-        "end_run": False,
-        "notes": "",
+        "taught_people": "0",
+        "issues": [],
+        **dict.fromkeys(CONVERSATION_CHECKS, False),
     }
 
 
@@ -63,13 +84,14 @@ def _indices(form: FormData, prefix: str, limit: int) -> list[int]:
 
 def read_walk_form(form: FormData) -> WalkForm:
     """The posted walk, as typed (strings), in order."""
-    values = {
+    values: dict[str, Any] = {
         "client_id": str(form.get("client_id", "")),
         "department": str(form.get("department", "")),
         "visit_date": str(form.get("visit_date", "")),
         "location": str(form.get("location", "")),
         "manager_present": form.get("manager_present") == "on",
         "setting": str(form.get("setting", "")),
+        **{name: str(form.get(name, "")) for name in DECISION_FIELDS},
     }
     conversations = []
     for i in _indices(form, "conversations", MAX_CONVERSATIONS):
@@ -77,7 +99,8 @@ def read_walk_form(form: FormData) -> WalkForm:
             name: str(form.get(f"conversations-{i}-{name}", "")) for name in CONVERSATION_FIELDS
         }
         item["issues"] = [str(v) for v in form.getlist(f"conversations-{i}-issues")]
-        item["end_run"] = form.get(f"conversations-{i}-end_run") == "on"
+        for check in CONVERSATION_CHECKS:
+            item[check] = form.get(f"conversations-{i}-{check}") == "on"
         conversations.append(item)
     actions = [
         {name: str(form.get(f"actions-{i}-{name}", "")) for name in ACTION_FIELDS}
@@ -92,33 +115,74 @@ def _blank_to_none(value: str) -> str | None:
     return value.strip() or None
 
 
+def _derived_id(client_id: str, name: str) -> str:
+    # Records made from one form post get ids derived from the walk's: a resend repeats them.
+    try:
+        return str(uuid.uuid5(uuid.UUID(client_id), name))
+    except ValueError:
+        return client_id
+
+
+def _conversation_body(c: dict[str, Any], client_id: str, index: int) -> dict[str, Any]:
+    body: dict[str, Any] = {
+        "person_role": c["person_role"],
+        "stated_score": _blank_to_none(c["stated_score"]),
+        "issues": c["issues"],
+        "unreported": c["unreported"] or "0",
+        "end_run": c["end_run"],
+        "notes": c["notes"],
+        "expectation_mismatch": c["expectation_mismatch"],
+        "expected": c["expected"],
+        "service": _blank_to_none(c["service"]),
+        "teaching": c["teaching"],
+        "taught_people": c["taught_people"] or "0",
+        "ideas": [],
+    }
+    # Left out when blank, so that the message says it is required.
+    if c["observed_score"]:
+        body["observed_score"] = c["observed_score"]
+    if c["idea_what"].strip():
+        body["ideas"] = [
+            {
+                "client_id": _derived_id(client_id, f"idea-{index}"),
+                "what": c["idea_what"].strip(),
+                "benefit": c["idea_benefit"].strip(),
+                "who_else": c["idea_who_else"].strip(),
+            }
+        ]
+    return body
+
+
 def validate_walk_form(walk: WalkForm) -> VisitCreate | None:
     """The VisitCreate, or None with `walk.errors` filled in (field name -> message)."""
-    body = {
-        "client_id": walk.values["client_id"],
-        "department": walk.values["department"].strip(),
-        "visit_date": walk.values["visit_date"],
-        "location": _blank_to_none(walk.values["location"]),
-        "manager_present": walk.values["manager_present"],
-        "setting": _blank_to_none(walk.values["setting"]),
+    values = walk.values
+    client_id = values["client_id"]
+    body: dict[str, Any] = {
+        "client_id": client_id,
+        "department": values["department"].strip(),
+        "visit_date": values["visit_date"],
+        "location": _blank_to_none(values["location"]),
+        "manager_present": values["manager_present"],
+        "setting": _blank_to_none(values["setting"]),
         "conversations": [
-            {
-                "person_role": c["person_role"],
-                "stated_score": _blank_to_none(c["stated_score"]),
-                # Left out when blank, so that the message says it is required.
-                **({"observed_score": c["observed_score"]} if c["observed_score"] else {}),
-                "issues": c["issues"],
-                "unreported": c["unreported"] or "0",
-                "end_run": c["end_run"],
-                "notes": c["notes"],
-            }
-            for c in walk.conversations
+            _conversation_body(c, client_id, i) for i, c in enumerate(walk.conversations)
         ],
         "actions": [
             {"title": a["title"], "owner": a["owner"], "due_date": _blank_to_none(a["due_date"])}
             for a in walk.actions
         ],
     }
+    if values.get("decision_title", "").strip():
+        body["priority_decisions"] = [
+            {
+                "client_id": _derived_id(client_id, "decision"),
+                "title": values["decision_title"].strip(),
+                "owner_role": values.get("decision_owner_role", "").strip(),
+                "owner_email": values.get("decision_owner_email", "").strip(),
+                "capacity": values.get("decision_capacity", "").strip(),
+                "competes_with": values.get("decision_competes_with", "").strip(),
+            }
+        ]
     try:
         return VisitCreate.model_validate(body)
     except ValidationError as exc:
@@ -146,7 +210,25 @@ def friendly(message: str) -> str:
 
 
 def walk_form_from(detail: dict[str, Any]) -> WalkForm:
-    """A stored walk, as the form shows it for editing."""
+    """A stored walk, as the form shows it for editing (ideas and decisions live apart)."""
+    conversations = []
+    for c in detail["conversations"]:
+        item = blank_conversation()
+        item.update(
+            person_role=c["person_role"],
+            stated_score="" if c["stated_score"] is None else str(c["stated_score"]),
+            observed_score=str(c["observed_score"]),
+            issues=c["issues"],
+            unreported=str(c["unreported"]),
+            end_run=c["end_run"],
+            notes=c.get("notes", ""),
+            expectation_mismatch=c.get("expectation_mismatch", False),
+            expected=c.get("expected", ""),
+            service=c.get("service") or "",
+            teaching=c.get("teaching", ""),
+            taught_people=str(c.get("taught_people", 0)),
+        )
+        conversations.append(item)
     return WalkForm(
         values={
             "client_id": detail["client_id"] or str(uuid.uuid4()),
@@ -155,18 +237,8 @@ def walk_form_from(detail: dict[str, Any]) -> WalkForm:
             "location": detail["location"] or "",
             "manager_present": bool(detail["manager_present"]),
             "setting": detail["setting"] or "",
+            **dict.fromkeys(DECISION_FIELDS, ""),
         },
-        conversations=[
-            {
-                "person_role": c["person_role"],
-                "stated_score": "" if c["stated_score"] is None else str(c["stated_score"]),
-                "observed_score": str(c["observed_score"]),
-                "issues": c["issues"],
-                "unreported": str(c["unreported"]),
-                "end_run": c["end_run"],
-                "notes": c.get("notes", ""),
-            }
-            for c in detail["conversations"]
-        ],
+        conversations=conversations,
         actions=[],
     )

@@ -67,15 +67,30 @@
     };
     form.querySelectorAll("fieldset.conversation").forEach(function (block) {
       var p = "conversations-" + block.dataset.index + "-";
+      var idea = value(data, p + "idea_what").trim();
       body.conversations.push({
         person_role: value(data, p + "person_role"),
         stated_score: data.get(p + "stated_score") ? Number(data.get(p + "stated_score")) : null,
         observed_score: data.get(p + "observed_score") ? Number(data.get(p + "observed_score")) : null,
         issues: data.getAll(p + "issues").map(String),
         unreported: Number(value(data, p + "unreported") || 0),
-        end_run: data.get(p + "end_run") === "on", notes: value(data, p + "notes")
+        end_run: data.get(p + "end_run") === "on", notes: value(data, p + "notes"),
+        expectation_mismatch: data.get(p + "expectation_mismatch") === "on",
+        expected: value(data, p + "expected"), service: value(data, p + "service") || null,
+        teaching: value(data, p + "teaching"),
+        taught_people: Number(value(data, p + "taught_people") || 0),
+        ideas: idea ? [{ client_id: uuid(), what: idea, benefit: value(data, p + "idea_benefit"),
+                         who_else: value(data, p + "idea_who_else") }] : []
       });
     });
+    var decision = value(data, "decision_title").trim();
+    if (decision) {
+      body.priority_decisions = [{
+        client_id: uuid(), title: decision, owner_role: value(data, "decision_owner_role"),
+        owner_email: value(data, "decision_owner_email"),
+        capacity: value(data, "decision_capacity"), competes_with: value(data, "decision_competes_with")
+      }];
+    }
     form.querySelectorAll("fieldset.action").forEach(function (block) {
       var p = "actions-" + block.dataset.index + "-";
       var title = value(data, p + "title").trim();
@@ -106,7 +121,22 @@
       form.querySelector("[name='" + p + "unreported']").value = c.unreported;
       form.querySelector("[name='" + p + "end_run']").checked = !!c.end_run;
       form.querySelector("[name='" + p + "notes']").value = c.notes;
+      form.querySelector("[name='" + p + "expectation_mismatch']").checked = !!c.expectation_mismatch;
+      form.querySelector("[name='" + p + "expected']").value = c.expected || "";
+      form.querySelector("[name='" + p + "service']").value = c.service || "";
+      form.querySelector("[name='" + p + "teaching']").value = c.teaching || "";
+      form.querySelector("[name='" + p + "taught_people']").value = c.taught_people || 0;
+      var idea = (c.ideas || [])[0] || { what: "", benefit: "", who_else: "" };
+      form.querySelector("[name='" + p + "idea_what']").value = idea.what;
+      form.querySelector("[name='" + p + "idea_benefit']").value = idea.benefit;
+      form.querySelector("[name='" + p + "idea_who_else']").value = idea.who_else;
     });
+    var decision = (body.priority_decisions || [])[0];
+    if (decision) {
+      ["title", "owner_role", "owner_email", "capacity", "competes_with"].forEach(function (key) {
+        form.querySelector("[name=decision_" + key + "]").value = decision[key] || "";
+      });
+    }
     body.actions.forEach(function (a, i) {
       if (!form.querySelector("fieldset.action[data-index='" + i + "']")) { addBlock("action"); }
       var p = "actions-" + i + "-";

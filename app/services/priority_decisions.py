@@ -1,0 +1,117 @@
+"""Priority decisions: what IT cannot take on now, waiting on the business owner to decide."""
+
+from datetime import date
+from typing import Any
+
+from sqlmodel import Session, col, select
+
+from app.models import Department, PriorityDecision, PriorityDecisionCreate, User
+from app.models.priority_decision import DECISION_TRANSITIONS
+from app.models.types import utcnow
+from app.services.audit import record_event
+from app.services.errors import NotFoundError, ServiceError
+
+OPEN = ("with_it", "awaiting_business", "deferred")
+
+
+def add_decisions(
+    session: Session,
+    *,
+    decisions: list[PriorityDecisionCreate],
+    visit_id: int | None,
+    department_id: int,
+    user: User,
+) -> None:
+    """Store the decisions a walk raised (the caller commits); a known client_id is skipped."""
+    for item in decisions:
+        client_id = str(item.client_id)
+        if (
+            session.exec(
+                select(PriorityDecision.id).where(PriorityDecision.client_id == client_id)
+            ).first()
+            is None
+        ):
+            session.add(
+                PriorityDecision(
+                    client_id=client_id,
+                    visit_id=visit_id,
+                    department_id=department_id,
+                    title=item.title,
+                    owner_role=item.owner_role,
+                    owner_email=str(item.owner_email).lower(),
+                    capacity=item.capacity,
+                    competes_with=item.competes_with,
+                    status=item.status,
+                    created_by=user.id,
+                )
+            )
+
+
+def change_decision_status(
+    session: Session, *, user: User, decision_id: int, status: str, note: str = ""
+) -> PriorityDecision:
+    """Record the business's answer (or hand it back to IT for sizing)."""
+    decision = session.get(PriorityDecision, decision_id)
+    if decision is None:
+        raise NotFoundError("no such priority decision")
+    allowed = DECISION_TRANSITIONS.get(decision.status, ())
+    if status not in allowed:
+        nexts = ", ".join(allowed) if allowed else "nothing (it is decided)"
+        raise ServiceError(
+            f"a decision that is {decision.status} cannot become {status}; it can become {nexts}"
+        )
+    previous = decision.status
+    decision.status = status
+    if note.strip():
+        decision.decision_note = note.strip()
+    decision.decided_at = utcnow() if status.startswith("decided") else None
+    session.add(decision)
+    record_event(
+        session,
+        action="decision.status",
+        actor_id=user.id,
+        detail=f"decision {decision_id}: {previous} -> {status}",
+    )
+    session.commit()
+    return decision
+
+
+def list_decisions(session: Session, *, open_only: bool = True) -> list[dict[str, Any]]:
+    """Decisions by business owner, the longest waiting first."""
+    query = select(PriorityDecision, Department.name).join(
+        Department, col(Department.id) == PriorityDecision.department_id
+    )
+    if open_only:
+        query = query.where(col(PriorityDecision.status).in_(OPEN))
+    today = date.today()
+    rows = session.exec(
+        query.order_by(col(PriorityDecision.owner_email), col(PriorityDecision.created_at))
+    ).all()
+    return [
+        {
+            "id": d.id,
+            "client_id": d.client_id,
+            "department": name,
+            "title": d.title,
+            "owner_role": d.owner_role,
+            "owner_email": d.owner_email,
+            "capacity": d.capacity,
+            "competes_with": d.competes_with,
+            "status": d.status,
+            "note": d.decision_note,
+            "age_days": (today - d.created_at.date()).days,
+            "next": list(DECISION_TRANSITIONS.get(d.status, ())),
+        }
+        for d, name in rows
+    ]
+
+
+def decision_counts(session: Session) -> dict[str, int]:
+    """How many open decisions wait on the business, and how many on IT."""
+    rows = session.exec(
+        select(PriorityDecision.status).where(col(PriorityDecision.status).in_(OPEN))
+    ).all()
+    return {
+        "waiting_on_business": sum(s in ("awaiting_business", "deferred") for s in rows),
+        "waiting_on_it": sum(s == "with_it" for s in rows),
+    }
