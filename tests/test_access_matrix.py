@@ -28,6 +28,7 @@ PAGES = {
     ("GET", "/reports/S"): (303, 403, 200, 403, 200),
     ("GET", "/reports/S/export.csv"): (303, 403, 200, 200, 200),
     ("GET", "/reports/S/export.html"): (303, 403, 200, 200, 200),
+    ("GET", "/reports/S/heatmap.png"): (303, 403, 200, 200, 200),
     ("GET", "/imports/survey"): (303, 403, 200, 403, 200),
     ("GET", "/dashboard"): (303, 403, 200, 200, 200),
     ("GET", "/dashboard/department?survey=S&name=Legal"): (303, 403, 200, 200, 200),

@@ -89,3 +89,14 @@ def test_exports_are_suppressed_and_defused(executive_client: TestClient, sample
     assert ",True,small,,,," in treasury
     html_export = executive_client.get("/reports/Autumn/export.html")
     assert html_export.status_code == 200 and "Plotly" in html_export.text
+
+
+def test_heatmap_png_for_a_board_pack(executive_client: TestClient, sample) -> None:
+    from tests.browser import CHROMIUM
+
+    response = executive_client.get("/reports/Autumn/heatmap.png")
+    if not CHROMIUM.exists():
+        assert response.status_code == 503 and "Chromium" in response.json()["detail"]
+        return
+    assert response.status_code == 200
+    assert response.content.startswith(b"\x89PNG") and len(response.content) > 10_000

@@ -13,6 +13,7 @@ from app.models import User
 from app.pages import render
 from app.services.audit import record_export
 from app.services.errors import NotFoundError
+from app.services.heatmaps import ImageExportUnavailable, heatmap_png
 from app.services.report_html import report_html
 from app.services.reports import filter_rows, report_csv, survey_report
 from app.services.surveys import list_surveys
@@ -109,4 +110,26 @@ def export_html(
             "Content-Disposition": 'attachment; filename="walkabout-report.html"',
             "Content-Security-Policy": "sandbox; default-src 'none'",
         },
+    )
+
+
+@router.get("/reports/{survey}/heatmap.png")
+def export_png(
+    request: Request,
+    survey: str,
+    as_of: date | None = None,
+    colouring: Literal["relative", "absolute"] = "relative",
+    user: User = Depends(readers),
+    session: Session = Depends(get_session),
+) -> Response:
+    report = _report(request, session, survey, as_of)
+    try:
+        image = heatmap_png(report, relative=colouring == "relative")
+    except ImageExportUnavailable as exc:
+        raise HTTPException(503, detail=str(exc)) from exc
+    record_export(session, actor_id=user.id, detail=f"{survey} heatmap as PNG")
+    return Response(
+        image,
+        media_type="image/png",
+        headers={"Content-Disposition": 'attachment; filename="walkabout-heatmap.png"'},
     )

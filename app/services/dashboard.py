@@ -8,7 +8,7 @@ from sqlalchemy import func
 from sqlmodel import Session, col, select
 
 from app.models import Action, Conversation, ConversationTheme, Department, Theme, Visit
-from app.services.heatmaps import report_heatmap
+from app.services.heatmaps import DASHBOARD_METRICS, report_heatmap
 from app.services.reports import survey_report
 from app.services.service_counts import service_counts
 from app.services.surveys import list_surveys
@@ -175,8 +175,7 @@ def build_dashboard(
         session, survey=chosen.name, as_of=today, min_group_size=min_group_size
     ).to_dict()
     report["departments"] = _sorted(report["departments"], sort)
-    metrics = ["survey_score", "observed_score", "gap", "response_rate", "days_since_visit"]
-    heatmap = report_heatmap(report, metrics=metrics, relative=relative)
+    heatmap = report_heatmap(report, metrics=list(DASHBOARD_METRICS), relative=relative)
     history = []
     for past in sorted(rounds, key=lambda s: (s.round_date, s.id or 0)):
         past_report = (

@@ -9,6 +9,7 @@ import pandas as pd
 from analysis.heatmap import department_heatmap
 
 HEATMAP_METRICS = ("gap", "survey_score", "observed_score", "response_rate")
+DASHBOARD_METRICS = ("survey_score", "observed_score", "gap", "response_rate", "days_since_visit")
 COUNT_COLUMNS = {
     "survey_score": "responses",
     "observed_score": "conversations",
@@ -60,3 +61,20 @@ def report_heatmap(
         hidden_label=f"fewer than {report['min_group_size']}",
     )
     return figure_json(figure)
+
+
+class ImageExportUnavailable(RuntimeError):
+    """No browser to draw the picture with."""
+
+
+def heatmap_png(report: dict[str, Any], *, relative: bool = True) -> bytes:
+    """The dashboard heatmap as a PNG for a board pack (drawn by headless Chromium)."""
+    import plotly.graph_objects as go
+
+    figure = go.Figure(report_heatmap(report, metrics=list(DASHBOARD_METRICS), relative=relative))
+    try:
+        return bytes(figure.to_image(format="png", width=1100, scale=2))
+    except Exception as exc:  # kaleido raises various errors when no browser can start
+        raise ImageExportUnavailable(
+            "PNG export needs Chromium on the server (Debian: apt-get install chromium)"
+        ) from exc
