@@ -100,3 +100,39 @@ def test_heatmap_png_for_a_board_pack(executive_client: TestClient, sample) -> N
         return
     assert response.status_code == 200
     assert response.content.startswith(b"\x89PNG") and len(response.content) > 10_000
+
+
+def test_reports_are_cached_until_the_data_changes(
+    analyst_client: TestClient, session: Session, make_user, sample
+) -> None:
+    import uuid
+
+    from sqlmodel import func, select
+
+    from app.models import ReportCache, User
+    from app.models.visit import VisitCreate
+    from app.services.visits import create_visit
+
+    first = analyst_client.get("/api/v1/reports/Autumn?as_of=2026-11-23").json()
+    assert analyst_client.get("/api/v1/reports/Autumn?as_of=2026-11-23").json() == first
+    session.rollback()
+    assert session.exec(select(func.count()).select_from(ReportCache)).one() == 1
+    # A new walk changes the report: the next request works it out afresh.
+    email = make_user("leader", "walker@example.org")
+    leader = session.exec(select(User).where(User.email == email)).one()
+    create_visit(
+        session,
+        leader=leader,
+        data=VisitCreate.model_validate(
+            {
+                "client_id": str(uuid.uuid4()),
+                "department": "Treasury",
+                "visit_date": "2026-11-20",
+                "conversations": [{"person_role": "clerk", "observed_score": 1}],
+            }
+        ),
+    )
+    later = analyst_client.get("/api/v1/reports/Autumn?as_of=2026-11-23").json()
+    treasury = {d["department"]: d for d in later["departments"]}["Treasury"]
+    before = {d["department"]: d for d in first["departments"]}["Treasury"]
+    assert treasury["conversations"] == before["conversations"] + 1

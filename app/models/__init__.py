@@ -21,6 +21,7 @@ from app.models.priority_decision import (  # noqa: E402
     PriorityDecisionCreate,
     PriorityDecisionStatusChange,
 )
+from app.models.report_cache import ReportCache  # noqa: E402
 from app.models.service_entry import ServiceEntry, ServiceEntryCreate  # noqa: E402
 from app.models.survey import (  # noqa: E402
     Survey,
@@ -49,6 +50,7 @@ from app.models.visit import (  # noqa: E402
 metadata: MetaData = SQLModel.metadata
 
 __all__ = [
+    "ReportCache",
     "Idea",
     "IdeaCreate",
     "IdeaStatusChange",

@@ -17,7 +17,7 @@ from app.ingest.tabular import FileFormatError
 from app.models import User
 from app.services.errors import ConflictError, NotFoundError
 from app.services.heatmaps import HEATMAP_METRICS, report_heatmap
-from app.services.reports import survey_report
+from app.services.reports import cached_report
 from app.services.surveys import import_survey
 
 router = APIRouter(prefix="/api/v1", tags=["surveys and reports"])
@@ -94,12 +94,12 @@ def post_survey_import(
 
 def _report(request: Request, session: Session, survey: str, as_of: date | None) -> dict[str, Any]:
     try:
-        return survey_report(
+        return cached_report(
             session,
             survey=survey,
             as_of=as_of,
             min_group_size=request.app.state.settings.min_group_size,
-        ).to_dict()
+        )
     except NotFoundError as exc:
         raise HTTPException(404, detail=str(exc)) from exc
 

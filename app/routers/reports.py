@@ -15,7 +15,7 @@ from app.services.audit import record_export
 from app.services.errors import NotFoundError
 from app.services.heatmaps import ImageExportUnavailable, heatmap_png
 from app.services.report_html import report_html
-from app.services.reports import filter_rows, report_csv, survey_report
+from app.services.reports import cached_report, filter_rows, report_csv
 from app.services.surveys import list_surveys
 
 router = APIRouter()
@@ -33,12 +33,12 @@ def reports_page(
 
 def _report(request: Request, session: Session, survey: str, as_of: date | None) -> dict:
     try:
-        return survey_report(
+        return cached_report(
             session,
             survey=survey,
             as_of=as_of,
             min_group_size=request.app.state.settings.min_group_size,
-        ).to_dict()
+        )
     except NotFoundError as exc:
         raise HTTPException(404, detail=str(exc)) from exc
 

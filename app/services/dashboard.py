@@ -9,7 +9,7 @@ from sqlmodel import Session, col, select
 
 from app.models import Action, Conversation, ConversationTheme, Department, Theme, Visit
 from app.services.heatmaps import DASHBOARD_METRICS, report_heatmap
-from app.services.reports import survey_report
+from app.services.reports import cached_report
 from app.services.service_counts import service_counts
 from app.services.surveys import list_surveys
 
@@ -171,9 +171,7 @@ def build_dashboard(
         return None
     chosen = next((s for s in rounds if s.name == survey), rounds[0])
     today = today or date.today()
-    report = survey_report(
-        session, survey=chosen.name, as_of=today, min_group_size=min_group_size
-    ).to_dict()
+    report = cached_report(session, survey=chosen.name, as_of=today, min_group_size=min_group_size)
     report["departments"] = _sorted(report["departments"], sort)
     heatmap = report_heatmap(report, metrics=list(DASHBOARD_METRICS), relative=relative)
     history = []
@@ -181,9 +179,9 @@ def build_dashboard(
         past_report = (
             report
             if past.name == chosen.name
-            else survey_report(
+            else cached_report(
                 session, survey=past.name, as_of=today, min_group_size=min_group_size
-            ).to_dict()
+            )
         )
         history.append((past, past_report))
     trend = _trend(history, [d["department"] for d in report["departments"]])

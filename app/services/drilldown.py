@@ -10,7 +10,7 @@ from app.models import Action, Conversation, ConversationTheme, Department, Them
 from app.models.department import department_key
 from app.services.dashboard import THEME_WINDOW_DAYS
 from app.services.errors import NotFoundError
-from app.services.reports import survey_report
+from app.services.reports import cached_report
 
 
 def department_drilldown(
@@ -18,9 +18,9 @@ def department_drilldown(
 ) -> dict[str, Any] | None:
     """The report row, the themes raised (only with k or more conversations) and actions."""
     try:
-        report = survey_report(
+        report = cached_report(
             session, survey=survey, as_of=date.today(), min_group_size=min_group_size
-        ).to_dict()
+        )
     except NotFoundError:
         return None
     row = next(

@@ -1,13 +1,19 @@
 """The bias report for a survey round: built from the database, written as JSON/CSV/HTML."""
 
 import csv
+import hashlib
 import io
-from datetime import date
+import json
+from datetime import date, timedelta
 from typing import Any
 
-from sqlmodel import Session
+from sqlalchemy import delete, func
+from sqlalchemy.exc import IntegrityError
+from sqlmodel import Session, col, select
 
 from analysis.report import Report, build_report
+from app.models import Conversation, Department, ReportCache, Survey, Visit
+from app.models.types import utcnow
 from app.services.report_frames import load_report_frames
 from app.services.surveys import get_survey
 
@@ -121,3 +127,58 @@ def rows_csv(rows: list[dict[str, Any]], columns: tuple[str, ...]) -> str:
             [neutralise_cell("" if row.get(c) is None else row.get(c)) for c in columns]
         )
     return buffer.getvalue()
+
+
+def _fingerprint(session: Session, *, survey: Survey, as_of: date, min_group_size: int) -> str:
+    """Everything a report depends on: the round's import, the walks, the directory."""
+    walks = session.exec(
+        select(func.count(col(Visit.id)), func.max(col(Visit.id)), func.max(col(Visit.updated_at)))
+    ).one()
+    conversations = session.exec(
+        select(func.count(col(Conversation.id)), func.max(col(Conversation.id)))
+    ).one()
+    directory = session.exec(
+        select(Department.id, Department.name, Department.division).order_by(col(Department.id))
+    ).all()
+    material = json.dumps(
+        [
+            survey.id,
+            survey.imported_at.isoformat(),
+            as_of.isoformat(),
+            min_group_size,
+            [str(v) for v in walks],
+            list(conversations),
+            [list(d) for d in directory],
+        ],
+        default=str,
+    )
+    return hashlib.sha256(material.encode()).hexdigest()
+
+
+def cached_report(
+    session: Session, *, survey: str, as_of: date | None, min_group_size: int
+) -> dict[str, Any]:
+    """The report as JSON-ready data, worked out once per state of the data and kept in the
+    database, so every worker answers the next request from it."""
+    found = get_survey(session, name=survey)
+    assert found.id is not None
+    when = as_of or date.today()
+    key = _fingerprint(session, survey=found, as_of=when, min_group_size=min_group_size)
+    hit = session.get(ReportCache, key)
+    if hit is not None:
+        return json.loads(hit.payload)  # type: ignore[no-any-return]
+    report = survey_report(
+        session, survey=survey, as_of=when, min_group_size=min_group_size
+    ).to_dict()
+    session.execute(
+        delete(ReportCache).where(
+            col(ReportCache.survey_id) == found.id,
+            col(ReportCache.created_at) < utcnow() - timedelta(days=1),
+        )
+    )
+    session.add(ReportCache(key=key, survey_id=found.id, payload=json.dumps(report)))
+    try:
+        session.commit()
+    except IntegrityError:
+        session.rollback()  # another worker stored the same report first
+    return report
