@@ -31,6 +31,15 @@ def _cell_text(value: float | None, metric: str, n: int | None, hidden_label: st
     return f"{shown}<br>n={n}" if n is not None else shown
 
 
+def _interval_text(interval: object, metric: str) -> str:
+    if not isinstance(interval, list | tuple) or len(interval) != 2 or None in interval:
+        return ""
+    low, high = (float(v) for v in interval)
+    if metric == "response_rate":
+        return f"<br>95% interval {low * 100:.0f}%–{high * 100:.0f}%"
+    return f"<br>95% interval {low:.0f}–{high:.0f}"
+
+
 def department_heatmap(
     rows: pd.DataFrame,
     metrics: list[str],
@@ -39,21 +48,28 @@ def department_heatmap(
     relative: bool = True,
     counts: dict[str, str] | None = None,
     hidden_label: str = "hidden",
+    intervals: dict[str, str] | None = None,
 ) -> go.Figure:
     """Departments (y) by metrics (x); colour is the difference from the organisation
     (relative) or the value itself (absolute), signed so that blue is better; a hidden cell
     is null. `rows` is indexed by department and holds one column per metric."""
     counts = counts or {}
+    intervals = intervals or {}
     z: list[list[float | None]] = []
     text: list[list[str]] = []
+    hover: list[list[str]] = []
     for _department, row in rows.iterrows():
         z_row: list[float | None] = []
         text_row: list[str] = []
+        hover_row: list[str] = []
         for metric in metrics:
             value = row.get(metric)
             missing = value is None or bool(pd.isna(value))
             n_column = counts.get(metric)
             n = int(row[n_column]) if n_column and not pd.isna(row.get(n_column)) else None
+            hover_row.append(
+                _interval_text(row.get(intervals.get(metric, "")), metric) if not missing else ""
+            )
             if value is None or missing:
                 text_row.append(_cell_text(None, metric, n, hidden_label))
                 z_row.append(None)
@@ -67,6 +83,7 @@ def department_heatmap(
             z_row.append(round(sign * number, 2))
         z.append(z_row)
         text.append(text_row)
+        hover.append(hover_row)
     limit = max([abs(v) for r in z for v in r if v is not None] or [1.0])
     figure = go.Figure(
         go.Heatmap(
@@ -74,8 +91,9 @@ def department_heatmap(
             x=[METRIC_LABELS.get(m, m) for m in metrics],
             y=[str(i) for i in rows.index],
             text=text,
+            customdata=hover,
             texttemplate="%{text}",
-            hovertemplate="%{y}<br>%{x}: %{text}<extra></extra>",
+            hovertemplate="%{y}<br>%{x}: %{text}%{customdata}<extra></extra>",
             colorscale=DIVERGING,
             zmid=0 if relative else None,
             zmin=-limit if relative else None,

@@ -13,7 +13,7 @@ from tests.conftest import PASSWORD
 
 WCAG_TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22aa"]
 PAGES = {
-    "leader": ["/visits/new", "/visits", "/"],
+    "leader": ["/visits/new", "/visits", "/", "/ideas", "/decisions", "/services"],
     "analyst": ["/reports", "/reports/Autumn", "/imports/survey"],
     "executive": ["/dashboard"],
 }

@@ -9,6 +9,11 @@ import pandas as pd
 from analysis.heatmap import department_heatmap
 
 HEATMAP_METRICS = ("gap", "survey_score", "observed_score", "response_rate")
+INTERVAL_COLUMNS = {
+    "survey_score": "survey_score_ci",
+    "gap": "gap_ci",
+    "response_rate": "response_rate_ci",
+}
 DASHBOARD_METRICS = ("survey_score", "observed_score", "gap", "response_rate", "days_since_visit")
 COUNT_COLUMNS = {
     "survey_score": "responses",
@@ -59,6 +64,7 @@ def report_heatmap(
         relative=relative,
         counts=COUNT_COLUMNS,
         hidden_label=f"fewer than {report['min_group_size']}",
+        intervals=INTERVAL_COLUMNS,
     )
     return figure_json(figure)
 
