@@ -141,7 +141,9 @@ def bench_dashboard(workdir: Path) -> None:
     from app.services.dashboard import build_dashboard
 
     with Session(get_engine(url)) as session:
-        build_dashboard(session, survey="bench", min_group_size=5)  # warm
+        start = time.perf_counter()
+        build_dashboard(session, survey="bench", min_group_size=5)  # works out and caches
+        cold = time.perf_counter() - start
         timings = []
         for _ in range(3):
             start = time.perf_counter()
@@ -150,6 +152,7 @@ def bench_dashboard(workdir: Path) -> None:
     record(
         "dashboard_200_departments_3_rounds",
         seconds=round(min(timings), 3),
+        first_request_seconds=round(cold, 3),
         rounds_responses="100k + 20k + 20k",
         goal="<= 0.3 s",
     )
