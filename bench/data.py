@@ -5,6 +5,8 @@ import random
 from datetime import date, datetime, timedelta
 from pathlib import Path
 
+from app.services.visit_import import COLUMNS as VISIT_COLUMNS
+
 DATA = Path(__file__).resolve().parent / "data"
 LABELS = ("Poor", "Fair", "Good", "Very good", "Excellent")
 DEPARTMENTS = 200
@@ -61,20 +63,7 @@ def visits_file(conversations: int, seed: int = 3) -> Path:
     today = date(2026, 11, 23)
     with path.open("w", newline="") as handle:
         writer = csv.writer(handle)
-        writer.writerow(
-            [
-                "visit_date",
-                "department",
-                "leader",
-                "person_role",
-                "stated_score",
-                "observed_score",
-                "issues",
-                "unreported",
-                "end_run",
-                "notes",
-            ]
-        )
+        writer.writerow(VISIT_COLUMNS)
         written = 0
         visit = 0
         while written < conversations:

@@ -15,9 +15,9 @@ from app.ingest.row_errors import ImportRefused
 from app.ingest.survey_plan import SurveyOptions
 from app.ingest.tabular import FileFormatError
 from app.models import User
-from app.services.errors import ConflictError, NotFoundError
+from app.routers.report_access import report_or_404
+from app.services.errors import ConflictError
 from app.services.heatmaps import HEATMAP_METRICS, report_heatmap
-from app.services.reports import cached_report
 from app.services.surveys import import_survey
 
 router = APIRouter(prefix="/api/v1", tags=["surveys and reports"])
@@ -92,18 +92,6 @@ def post_survey_import(
     }
 
 
-def _report(request: Request, session: Session, survey: str, as_of: date | None) -> dict[str, Any]:
-    try:
-        return cached_report(
-            session,
-            survey=survey,
-            as_of=as_of,
-            min_group_size=request.app.state.settings.min_group_size,
-        )
-    except NotFoundError as exc:
-        raise HTTPException(404, detail=str(exc)) from exc
-
-
 @router.get("/reports/{survey}")
 def get_report(
     request: Request,
@@ -113,7 +101,7 @@ def get_report(
     session: Session = Depends(get_session),
 ) -> dict[str, Any]:
     """The bias report (contract section 4); small groups already hidden."""
-    return _report(request, session, survey, as_of)
+    return report_or_404(request, session, survey, as_of)
 
 
 @router.get("/reports/{survey}/heatmap")
@@ -127,5 +115,5 @@ def get_heatmap(
     session: Session = Depends(get_session),
 ) -> dict[str, Any]:
     """One metric per department as a plotly figure (plain JSON arrays; hidden cells null)."""
-    report = _report(request, session, survey, as_of)
+    report = report_or_404(request, session, survey, as_of)
     return report_heatmap(report, metrics=[metric], relative=relative)

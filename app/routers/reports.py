@@ -11,11 +11,11 @@ from app.db import get_session
 from app.deps import require_page_role
 from app.models import User
 from app.pages import render
+from app.routers.report_access import report_or_404
 from app.services.audit import record_export
-from app.services.errors import NotFoundError
 from app.services.heatmaps import ImageExportUnavailable, heatmap_png
 from app.services.report_html import report_html
-from app.services.reports import cached_report, filter_rows, report_csv
+from app.services.reports import filter_rows, report_csv
 from app.services.surveys import list_surveys
 
 router = APIRouter()
@@ -31,18 +31,6 @@ def reports_page(
     return render(request, "reports/index.html", {"surveys": list_surveys(session)})
 
 
-def _report(request: Request, session: Session, survey: str, as_of: date | None) -> dict:
-    try:
-        return cached_report(
-            session,
-            survey=survey,
-            as_of=as_of,
-            min_group_size=request.app.state.settings.min_group_size,
-        )
-    except NotFoundError as exc:
-        raise HTTPException(404, detail=str(exc)) from exc
-
-
 @router.get("/reports/{survey}")
 def report_page(
     request: Request,
@@ -55,7 +43,7 @@ def report_page(
     _user: User = Depends(analysts),
     session: Session = Depends(get_session),
 ) -> Response:
-    report = _report(request, session, survey, as_of)
+    report = report_or_404(request, session, survey, as_of)
     rows = filter_rows(report["departments"], flag=flag, division=division, text=q, sort=sort)
     divisions = sorted({d["division"] for d in report["departments"] if d["division"]})
     return render(
@@ -83,7 +71,7 @@ def export_csv(
     user: User = Depends(readers),
     session: Session = Depends(get_session),
 ) -> Response:
-    report = _report(request, session, survey, as_of)
+    report = report_or_404(request, session, survey, as_of)
     record_export(session, actor_id=user.id, detail=f"{survey} as CSV")
     return Response(
         report_csv(report),
@@ -100,7 +88,7 @@ def export_html(
     user: User = Depends(readers),
     session: Session = Depends(get_session),
 ) -> Response:
-    report = _report(request, session, survey, as_of)
+    report = report_or_404(request, session, survey, as_of)
     record_export(session, actor_id=user.id, detail=f"{survey} as HTML")
     # A standalone file to download: its inline plotly script runs where it is opened.
     return Response(
@@ -122,7 +110,7 @@ def export_png(
     user: User = Depends(readers),
     session: Session = Depends(get_session),
 ) -> Response:
-    report = _report(request, session, survey, as_of)
+    report = report_or_404(request, session, survey, as_of)
     try:
         image = heatmap_png(report, relative=colouring == "relative")
     except ImageExportUnavailable as exc:

@@ -8,6 +8,8 @@ import random
 from datetime import date, datetime, time, timedelta
 from pathlib import Path
 
+from app.services.visit_import import COLUMNS as VISIT_COLUMNS
+
 QUALITY = ("Poor", "Fair", "Good", "Very good", "Excellent")
 ROLES = ("clerk", "analyst", "team lead", "manager", "engineer", "nurse", "driver", "assistant")
 NOTES = (
@@ -161,19 +163,6 @@ def write_visits(
                 )
     with path.open("w", newline="", encoding="utf-8") as handle:
         writer = csv.writer(handle)
-        writer.writerow(
-            [
-                "visit_date",
-                "department",
-                "leader",
-                "person_role",
-                "stated_score",
-                "observed_score",
-                "issues",
-                "unreported",
-                "end_run",
-                "notes",
-            ]
-        )
+        writer.writerow(VISIT_COLUMNS)
         writer.writerows(rows)
     return path

@@ -6,15 +6,12 @@ from typing import Any
 
 from sqlmodel import Session, col, select
 
-from app.models import Department, User, Visit, VisitCreate, VisitEdit
-from app.models.department import department_key
+from app.models import User, Visit, VisitCreate, VisitEdit
 from app.models.types import utcnow
 from app.services.audit import record_event
 from app.services.conversations import replace_conversations
 from app.services.errors import NotFoundError, ServiceError
-from app.services.service_catalogue import service_ids
-from app.services.themes import resolve_themes
-from app.services.visits import VisitInputError, visit_detail
+from app.services.visits import resolve_walk_references, visit_detail
 
 EDIT_WINDOW = timedelta(days=7)
 EDITED_FIELDS = (
@@ -43,18 +40,8 @@ def update_visit(
     """Apply the edited walk (actions are kept) and record what changed."""
     visit = editable_visit(session, user=user, visit_id=visit_id)
     before = visit_detail(session, visit=visit, with_notes=True)
-    department = session.exec(
-        select(Department).where(Department.name_key == department_key(data.department))
-    ).first()
-    if department is None or department.id is None:
-        raise VisitInputError("department", f"unknown department {data.department!r}")
-    issues = [name for c in data.conversations for name in c.issues]
-    theme_ids, _ = resolve_themes(session, names=issues, create_missing=False)
-    for index, conversation in enumerate(data.conversations):
-        for name in conversation.issues:
-            if department_key(name) not in theme_ids:
-                raise VisitInputError(f"conversations.{index}.issues", f"unknown theme {name!r}")
-    visit.department_id = department.id
+    refs = resolve_walk_references(session, data=data)
+    visit.department_id = refs.department_id
     visit.visit_date, visit.location = data.visit_date, data.location
     visit.manager_present, visit.setting = data.manager_present, data.setting
     visit.updated_at = utcnow()
@@ -64,8 +51,8 @@ def update_visit(
         session,
         visit_id=visit.id,
         conversations=data.conversations,
-        theme_ids=theme_ids,
-        service_ids=service_ids(session),
+        theme_ids=refs.theme_ids,
+        service_ids=refs.service_ids,
     )
     session.flush()
     after = visit_detail(session, visit=visit, with_notes=True)

@@ -1,5 +1,6 @@
 """Walks: logging one (idempotent by client_id), listing them as each role may see them."""
 
+from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
@@ -38,6 +39,35 @@ class VisitInputError(ServiceError):
         self.field = field
 
 
+@dataclass(frozen=True)
+class WalkReferences:
+    department: Department
+    department_id: int
+    theme_ids: dict[str, int]
+    service_ids: dict[str, int]
+
+
+def resolve_walk_references(session: Session, *, data: VisitCreate) -> WalkReferences:
+    """The department, themes and services a walk names; VisitInputError for an unknown one."""
+    department = session.exec(
+        select(Department).where(Department.name_key == department_key(data.department))
+    ).first()
+    if department is None or department.id is None:
+        raise VisitInputError("department", f"unknown department {data.department!r}")
+    issues = [name for c in data.conversations for name in c.issues]
+    theme_ids, _ = resolve_themes(session, names=issues, create_missing=False)
+    services = service_ids(session)
+    for index, conversation in enumerate(data.conversations):
+        for name in conversation.issues:
+            if department_key(name) not in theme_ids:
+                raise VisitInputError(f"conversations.{index}.issues", f"unknown theme {name!r}")
+        if conversation.service and department_key(conversation.service) not in services:
+            raise VisitInputError(
+                f"conversations.{index}.service", f"unknown service {conversation.service!r}"
+            )
+    return WalkReferences(department, department.id, theme_ids, services)
+
+
 def create_visit(
     session: Session, *, leader: User, data: VisitCreate
 ) -> tuple[dict[str, Any], bool]:
@@ -47,23 +77,9 @@ def create_visit(
     existing = session.exec(select(Visit).where(Visit.client_id == client_id)).first()
     if existing is not None:
         return visit_detail(session, visit=existing, with_notes=True), False
-    department = session.exec(
-        select(Department).where(Department.name_key == department_key(data.department))
-    ).first()
-    if department is None or department.id is None:
-        raise VisitInputError("department", f"unknown department {data.department!r}")
-    issues = [name for c in data.conversations for name in c.issues]
-    theme_ids, _ = resolve_themes(session, names=issues, create_missing=False)
-    for index, conversation in enumerate(data.conversations):
-        for name in conversation.issues:
-            if department_key(name) not in theme_ids:
-                raise VisitInputError(f"conversations.{index}.issues", f"unknown theme {name!r}")
-    services = service_ids(session)
-    for index, conversation in enumerate(data.conversations):
-        if conversation.service and department_key(conversation.service) not in services:
-            raise VisitInputError(
-                f"conversations.{index}.service", f"unknown service {conversation.service!r}"
-            )
+    refs = resolve_walk_references(session, data=data)
+    department, theme_ids, services = refs.department, refs.theme_ids, refs.service_ids
+    department_id = refs.department_id
     owners = []
     for index, action in enumerate(data.actions):
         owner = find_user_by_email(session, email=action.owner)
@@ -72,7 +88,7 @@ def create_visit(
         owners.append(owner)
     visit = Visit(
         client_id=client_id,
-        department_id=department.id,
+        department_id=department_id,
         leader_id=leader.id,
         leader_name=leader.email,
         visit_date=data.visit_date,
@@ -100,14 +116,14 @@ def create_visit(
         session,
         ideas=[i for c in data.conversations for i in c.ideas],
         visit_id=visit.id,
-        department_id=department.id,
+        department_id=department_id,
         user=leader,
     )
     add_decisions(
         session,
         decisions=data.priority_decisions,
         visit_id=visit.id,
-        department_id=department.id,
+        department_id=department_id,
         user=leader,
     )
     for action, owner in zip(data.actions, owners, strict=True):
