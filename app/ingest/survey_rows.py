@@ -3,6 +3,7 @@
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from datetime import datetime
+from typing import NamedTuple
 
 from app.ingest import timestamps
 from app.ingest.row_errors import RowErrors
@@ -16,8 +17,7 @@ NOT_RESPONSES = {"survey preview", "1", "spam", "8"}
 FALSE_WORDS = {"0", "false", "no", "n", "partial", "incomplete"}
 
 
-@dataclass(frozen=True)
-class ParsedResponse:
+class ParsedResponse(NamedTuple):
     line: int
     department_id: int
     submitted_at: datetime | None
@@ -54,9 +54,10 @@ def parse_rows(
     # Answers repeat: each distinct cell is read once per column (a large file has few).
     score_caches: list[dict[str, object]] = [{} for _ in plan.ratings]
     department_ids: dict[str, int | None] = {}
+    rating_indices = [r.column.index for r in plan.ratings]
     for row in rows:
         cells = row.cells
-        if not any(c.strip() for c in cells):
+        if not "".join(cells).strip():
             tally.blank += 1
             continue
         if len(cells) < width:
@@ -69,7 +70,8 @@ def parse_rows(
                 row.line, "", f"ragged row: {len(cells)} fields where the header has {width}"
             )
             continue
-        cells = cells + [""] * (width - len(cells))
+        if len(cells) != width:
+            cells = cells[:width]
         if layout.status is not None and label_key(cells[layout.status]) in NOT_RESPONSES:
             tally.previews += 1
             continue
@@ -102,10 +104,11 @@ def parse_rows(
                 )
                 bad = True
         ratings: list[float | None] = []
-        for rating, cache in zip(plan.ratings, score_caches, strict=True):
-            value = cells[rating.column.index]
+        for position, (index, cache) in enumerate(zip(rating_indices, score_caches, strict=True)):
+            value = cells[index]
             score = cache.get(value, _UNSEEN)
             if score is _UNSEEN:
+                rating = plan.ratings[position]
                 score = None if is_missing(value) else rating.scale.to_score(value)
                 if score is None and not is_missing(value):
                     score = _OFF_SCALE
@@ -114,6 +117,7 @@ def parse_rows(
                 ratings.append(None)
                 continue
             if score is _OFF_SCALE:
+                rating = plan.ratings[position]
                 errors.add(
                     row.line,
                     rating.column.id,
@@ -124,10 +128,4 @@ def parse_rows(
             ratings.append(score)  # type: ignore[arg-type]
         if bad or dept is None:
             continue
-        yield ParsedResponse(
-            line=row.line,
-            department_id=dept,
-            submitted_at=submitted,
-            is_complete=complete,
-            ratings=tuple(ratings),
-        )
+        yield ParsedResponse(row.line, dept, submitted, complete, tuple(ratings))

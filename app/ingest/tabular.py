@@ -7,7 +7,6 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import date, datetime, time
 from pathlib import Path
-from typing import IO
 
 SAMPLE_BYTES = 1 << 20
 MAX_FIELD_CHARS = 1_000_000
@@ -85,7 +84,8 @@ def _iter_csv(path: Path, name: str, head: bytes) -> Iterator[Row]:
     delimiter = sniff_delimiter(sample.lstrip("\ufeff"))
     csv.field_size_limit(MAX_FIELD_CHARS)
     with path.open("r", encoding=encoding, newline="") as handle:
-        reader = csv.reader(_strip_bom(handle), delimiter=delimiter)
+        # utf-8-sig and utf-16 drop the byte-order mark themselves.
+        reader = csv.reader(handle, delimiter=delimiter)
         line = 1
         while True:
             try:
@@ -102,15 +102,6 @@ def _iter_csv(path: Path, name: str, head: bytes) -> Iterator[Row]:
                 raise FileFormatError(f"{name}: line {line}: more than {MAX_COLUMNS} columns")
             yield Row(line=line, cells=cells)
             line = reader.line_num + 1
-
-
-def _strip_bom(handle: IO[str]) -> Iterator[str]:
-    first = True
-    for text in handle:
-        if first:
-            text = text.lstrip("\ufeff")
-            first = False
-        yield text
 
 
 def _cell_text(value: object) -> str:

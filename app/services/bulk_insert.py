@@ -28,7 +28,9 @@ def _sqlite_time(value: datetime | None) -> str | None:
     # The text form SQLAlchemy's SQLite DateTime reads back: naive UTC with microseconds.
     if value is None:
         return None
-    return value.astimezone(UTC).replace(tzinfo=None).strftime("%Y-%m-%d %H:%M:%S.%f")
+    if value.tzinfo is not UTC:
+        value = value.astimezone(UTC)
+    return value.replace(tzinfo=None).isoformat(sep=" ", timespec="microseconds")
 
 
 def insert_responses(session: Session, rows: list[ResponseRow]) -> None:

@@ -224,6 +224,7 @@ class _Counts:
     tally: RowTally = field(default_factory=RowTally)
     by_department: Counter[tuple[int, bool]] = field(default_factory=Counter)
     answers: Counter[tuple[int, float]] = field(default_factory=Counter)
+    patterns: Counter[tuple[int, tuple[float | None, ...]]] = field(default_factory=Counter)
     skipped: list[RowError] = field(default_factory=list)
 
 
@@ -242,18 +243,20 @@ def _insert_responses(
     errors = RowErrors(file_name)
     _layout, rows = open_survey(path, options, file_name)
     batch: list[ResponseRow] = []
+    patterns: dict[tuple[float | None, ...], tuple[float | None, str]] = {}
     for parsed in parse_rows(
         plan, rows, department_id=department_id, errors=errors, tally=counts.tally
     ):
         if errors and not options.skip_bad_rows:
             continue  # keep reading to name every bad row, but write nothing more
         counts.by_department[(parsed.department_id, parsed.is_complete)] += 1
-        if parsed.is_complete:
-            for value in parsed.ratings:
-                if value is not None:
-                    counts.answers[(parsed.department_id, round(value, 4))] += 1
+        # Few distinct answer patterns repeat across many rows: score and text them once.
+        pattern = patterns.get(parsed.ratings)
+        if pattern is None:
+            pattern = patterns[parsed.ratings] = (parsed.score, ratings_text(parsed.ratings))
         if parsed.is_complete:
             counts.completes += 1
+            counts.patterns[(parsed.department_id, parsed.ratings)] += 1
         else:
             counts.partials += 1
         if parsed.submitted_at and (
@@ -266,8 +269,8 @@ def _insert_responses(
                 parsed.department_id,
                 parsed.submitted_at,
                 parsed.is_complete,
-                parsed.score,
-                ratings_text(parsed.ratings),
+                pattern[0],
+                pattern[1],
             )
         )
         if len(batch) >= CHUNK:
@@ -278,6 +281,10 @@ def _insert_responses(
     if errors and not options.skip_bad_rows:
         session.rollback()
         raise ImportRefused(errors)
+    for (department, ratings), n in counts.patterns.items():
+        for value in ratings:
+            if value is not None:
+                counts.answers[(department, round(value, 4))] += n
     if batch:
         insert_responses(session, batch)
     counts.skipped = errors.errors
