@@ -72,7 +72,16 @@ def get_engine(url: str, *, immediate: bool = True) -> Engine:
     return create_engine(url, pool_pre_ping=True, pool_size=10, max_overflow=20)
 
 
+READ_METHODS = ("GET", "HEAD", "OPTIONS")
+
+
 def get_session(request: Request) -> Iterator[Session]:
-    """FastAPI dependency: one session per request, closed afterwards."""
-    with Session(request.app.state.engine, expire_on_commit=False) as session:
+    """FastAPI dependency: one session per request, closed afterwards.
+
+    Reads (GET) take SQLite's deferred transactions so that they run side by side; requests
+    that change things take the write lock up front (BEGIN IMMEDIATE) and queue for it.
+    """
+    state = request.app.state
+    engine = state.read_engine if request.method in READ_METHODS else state.engine
+    with Session(engine, expire_on_commit=False) as session:
         yield session

@@ -61,6 +61,7 @@ def create_app(settings: Settings | None = None, *, database_url: str | None = N
     app = FastAPI(title="Walkabout", version="0.1.0", docs_url="/api/docs", redoc_url=None)
     app.state.settings = settings
     app.state.engine = get_engine(settings.database_url)
+    app.state.read_engine = get_engine(settings.database_url, immediate=False)
 
     app.add_middleware(
         BodyLimitMiddleware,

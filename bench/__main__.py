@@ -55,6 +55,13 @@ def baseline_sqlite_load(csv_path: Path, db_path: Path) -> float:
     return time.perf_counter() - start
 
 
+def _organisation(workdir: Path) -> None:
+    url = f"sqlite:///{workdir / 'organisation.db'}"
+    cli("db", "upgrade", "--database-url", url)
+    cli("import", "departments", str(departments_file()), "--database-url", url)
+    cli("import", "visits", str(visits_file(50_000)), "--database-url", url)
+
+
 def bench_import(workdir: Path) -> Path:
     source = survey_file(1_000_000)
     base = baseline_sqlite_load(source, workdir / "baseline.db")
@@ -158,13 +165,131 @@ def bench_dashboard(workdir: Path) -> None:
     )
 
 
+def _walk_counter(url: str):  # type: ignore[no-untyped-def]
+    from sqlalchemy import create_engine, text
+
+    engine = create_engine(url.replace("postgresql+psycopg", "postgresql+psycopg"))
+
+    def count() -> int:
+        with engine.connect() as connection:
+            return int(connection.execute(text("SELECT COUNT(*) FROM visits")).scalar_one())
+
+    return count
+
+
+def _users(url: str) -> tuple[str, str]:
+    leader = "leader@bench.example"
+    subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "app.cli",
+            "users",
+            "create",
+            leader,
+            "--role",
+            "leader",
+            "--password-stdin",
+            "--database-url",
+            url,
+        ],
+        input="bench password 12345\n",
+        capture_output=True,
+        text=True,
+        check=True,
+        cwd=ROOT,
+    )
+    token = (
+        subprocess.run(
+            [sys.executable, "-m", "app.cli", "users", "token", leader, "--database-url", url],
+            capture_output=True,
+            text=True,
+            check=True,
+            cwd=ROOT,
+        )
+        .stdout.strip()
+        .splitlines()[-1]
+    )
+    return leader, token
+
+
+def _record_web(name: str, figures: dict[str, object]) -> None:
+    health = figures["healthz"]["requests_per_second"]  # type: ignore[index]
+    for page in ("walk_list", "walk_form"):
+        entry = figures[page]  # type: ignore[index]
+        record(
+            f"{name}_{page}",
+            requests_per_second=entry["requests_per_second"],
+            p99_ms=entry["p99_ms"],
+            failed=entry["failed"],
+            share_of_healthz=round(entry["requests_per_second"] / health, 2),
+            healthz_requests_per_second=health,
+            goal=">= 0.4 of healthz, p99 <= 250 ms, 0 failed",
+        )
+    posts = figures["posts"]  # type: ignore[index]
+    record(
+        f"{name}_walk_posts",
+        per_second=posts["requests_per_second"],
+        p99_ms=posts["p99_ms"],
+        failed=posts["failed"],
+        created=figures["posts_created"],
+        stored=figures["walks_stored"],
+        goal=">= 200/s on SQLite, stored == created",
+    )
+
+
+def bench_web(workdir: Path) -> None:
+    from bench.web import run_web
+
+    database = workdir / "web.db"
+    shutil.copy(workdir / "organisation.db", database)
+    url = f"sqlite:///{database}"
+    leader, token = _users(url)
+    _record_web(
+        "web_sqlite",
+        run_web(url, workers=1, leader=leader, token=token, count_walks=_walk_counter(url)),
+    )
+    pg = _postgres_bench_database()
+    if pg is None:
+        print("PostgreSQL does not answer on 127.0.0.1:5432: multi-process run skipped")
+        return
+    cli("db", "upgrade", "--database-url", pg)
+    cli("import", "departments", str(departments_file()), "--database-url", pg)
+    leader, token = _users(pg)
+    _record_web(
+        "web_postgres_4_workers",
+        run_web(pg, workers=4, leader=leader, token=token, count_walks=_walk_counter(pg)),
+    )
+
+
+def _postgres_bench_database() -> str | None:
+    try:
+        import psycopg
+
+        with psycopg.connect(PG_ADMIN, autocommit=True, connect_timeout=3) as connection:
+            connection.execute("DROP DATABASE IF EXISTS walkabout_bench")
+            connection.execute("CREATE DATABASE walkabout_bench")
+    except Exception:
+        return None
+    return "postgresql+psycopg://postgres@127.0.0.1:5432/walkabout_bench"
+
+
 def main() -> None:
     print("Benchmarks (this takes a few minutes; data is cached in bench/data/)", flush=True)
+    only_web = sys.argv[1:] == ["web"]
     with tempfile.TemporaryDirectory() as tmp:
         workdir = Path(tmp)
-        big = bench_import(workdir)
-        bench_report(workdir, big)
-        bench_dashboard(workdir)
+        if only_web:
+            _organisation(workdir)
+        else:
+            big = bench_import(workdir)
+            bench_report(workdir, big)
+            bench_dashboard(workdir)
+        bench_web(workdir)
+    if only_web and RESULTS.exists():
+        results.update(
+            {k: v for k, v in json.loads(RESULTS.read_text()).items() if k not in results}
+        )
     RESULTS.write_text(json.dumps(results, indent=2) + "\n")
     print(f"wrote {RESULTS.relative_to(ROOT)}")
 

@@ -1,8 +1,10 @@
 """The leader's pages: the walk form, their walks, actions due."""
 
 from fastapi import APIRouter, Depends, Form, HTTPException, Request
+from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import JSONResponse, RedirectResponse, Response
 from sqlmodel import Session
+from starlette.datastructures import FormData
 
 from app.csrf import csrf_token_for, require_csrf, set_csrf_cookie
 from app.db import get_session
@@ -90,7 +92,13 @@ def new_visit_page(
 async def submit_visit(
     request: Request, user: User = Depends(walkers), session: Session = Depends(get_session)
 ) -> Response:
+    # The form is read here (async); the database work runs in the thread pool, so a wait
+    # for SQLite's write lock never blocks the event loop.
     form = await request.form()
+    return await run_in_threadpool(_save_walk, request, session, user, form)
+
+
+def _save_walk(request: Request, session: Session, user: User, form: FormData) -> Response:
     walk = read_walk_form(form)
     adding = form.get("add")
     if adding == "conversation":
@@ -158,6 +166,12 @@ async def submit_edit(
     session: Session = Depends(get_session),
 ) -> Response:
     form = await request.form()
+    return await run_in_threadpool(_save_edit, request, session, user, visit_id, form)
+
+
+def _save_edit(
+    request: Request, session: Session, user: User, visit_id: int, form: FormData
+) -> Response:
     walk = read_walk_form(form)
     walk.actions = []
     if form.get("add") == "conversation":

@@ -4,6 +4,7 @@ from dataclasses import dataclass
 from datetime import timedelta
 
 from sqlalchemy import delete, func
+from sqlalchemy.exc import OperationalError
 from sqlmodel import Session, col, select
 
 from app.models import LoginAttempt, User, UserSession
@@ -83,7 +84,11 @@ def user_for_session(session: Session, *, settings: Settings, token: str) -> Use
     if now - user_session.last_seen_at > timedelta(minutes=1):
         user_session.last_seen_at = now
         session.add(user_session)
-        session.commit()
+        try:
+            session.commit()
+        except OperationalError:
+            # A read request found the database busy: the idle clock moves on next time.
+            session.rollback()
     return user
 
 

@@ -8,7 +8,7 @@ from datetime import date, timedelta
 from typing import Any
 
 from sqlalchemy import delete, func
-from sqlalchemy.exc import IntegrityError
+from sqlalchemy.exc import IntegrityError, OperationalError
 from sqlmodel import Session, col, select
 
 from analysis.report import Report, build_report
@@ -179,6 +179,7 @@ def cached_report(
     session.add(ReportCache(key=key, survey_id=found.id, payload=json.dumps(report)))
     try:
         session.commit()
-    except IntegrityError:
-        session.rollback()  # another worker stored the same report first
+    except (IntegrityError, OperationalError):
+        # Another worker stored it first, or a read found SQLite busy: the next one keeps it.
+        session.rollback()
     return report
