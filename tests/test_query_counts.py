@@ -1,0 +1,53 @@
+"""The main pages ask the database a handful of times, however much data there is (no N+1)."""
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+
+import pytest
+from fastapi.testclient import TestClient
+from sqlalchemy import event
+from sqlmodel import Session
+
+from app.db import get_engine
+from tests.builders import GENERIC, load_sample
+
+
+@contextmanager
+def counting(database_url: str) -> Iterator[list[str]]:
+    statements: list[str] = []
+    engines = [get_engine(database_url), get_engine(database_url, immediate=False)]
+
+    def count(_conn, _cursor, statement, *_args) -> None:  # type: ignore[no-untyped-def]
+        if not statement.startswith(("BEGIN", "PRAGMA")):
+            statements.append(statement)
+
+    for engine in engines:
+        event.listen(engine, "before_cursor_execute", count)
+    try:
+        yield statements
+    finally:
+        for engine in engines:
+            event.remove(engine, "before_cursor_execute", count)
+
+
+@pytest.mark.parametrize(
+    "role,path,limit",
+    [
+        ("leader", "/visits", 8),  # 6 measured
+        ("leader", "/visits/new", 9),  # 7
+        ("analyst", "/reports/S", 8),  # 6: the report comes from the cache
+        ("executive", "/dashboard", 20),  # 16, whatever the number of departments or walks
+    ],
+)
+def test_main_pages_use_few_queries(
+    app, session: Session, make_user, database_url: str, role: str, path: str, limit: int
+) -> None:
+    from tests.conftest import log_in
+
+    load_sample(session, GENERIC, name="S")  # 90 walks, 304 conversations, 1,483 responses
+    with TestClient(app, follow_redirects=False) as client:
+        log_in(client, make_user(role))
+        client.get(path)  # the first view may work out and cache the report
+        with counting(database_url) as statements:
+            assert client.get(path).status_code == 200
+    assert len(statements) <= limit, "\n".join(statements)
