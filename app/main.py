@@ -148,10 +148,11 @@ def create_app(settings: Settings | None = None, *, database_url: str | None = N
         ]
         return JSONResponse({"detail": errors}, status_code=422)
 
+    @app.exception_handler(OverflowError)
     @app.exception_handler(DataError)
-    async def _unstorable(request: Request, _exc: DataError) -> Response:
+    async def _unstorable(request: Request, _exc: Exception) -> Response:
         # e.g. a NUL character, which PostgreSQL text cannot hold: bad input, not a crash.
-        message = "the input holds characters that cannot be stored (such as NUL)"
+        message = "the input holds a value the database cannot store (a NUL, a huge number)"
         if _wants_json(request):
             return JSONResponse({"detail": message}, status_code=422)
         return _error_page(request, 422, "Cannot store that", message.capitalize() + ".")

@@ -154,3 +154,25 @@ def executive_client(app, make_user) -> Iterator[TestClient]:  # type: ignore[no
 @pytest.fixture
 def admin_client(app, make_user) -> Iterator[TestClient]:  # type: ignore[no-untyped-def]
     yield from _role_client(app, make_user, "admin")
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    config.addinivalue_line(
+        "markers",
+        "sqlite_only: browser tests exercise the pages; the backends are compared by "
+        "the API and service tests, so these run once, on SQLite",
+    )
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    keep, drop = [], []
+    for item in items:
+        callspec = getattr(item, "callspec", None)
+        backend = callspec.params.get("database_url") if callspec else None
+        if item.get_closest_marker("sqlite_only") and backend == "postgresql":
+            drop.append(item)
+        else:
+            keep.append(item)
+    if drop:
+        config.hook.pytest_deselected(items=drop)
+        items[:] = keep

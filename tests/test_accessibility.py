@@ -31,6 +31,7 @@ def _violations(page) -> list[str]:  # type: ignore[no-untyped-def]
 
 
 @needs_chromium
+@pytest.mark.sqlite_only
 @pytest.mark.parametrize("role", sorted(PAGES))
 def test_pages_have_no_axe_violations(
     database_url: str, session: Session, make_user, role: str

@@ -7,7 +7,7 @@ from tests.browser import browser_page, live_server, needs_chromium
 from tests.builders import QUALTRICS, load_sample
 from tests.conftest import PASSWORD
 
-pytestmark = needs_chromium
+pytestmark = [needs_chromium, pytest.mark.sqlite_only]
 
 
 @pytest.mark.parametrize("size", [{"width": 1024, "height": 768}, {"width": 1440, "height": 900}])

@@ -5,7 +5,7 @@ import pytest
 from tests.browser import browser_page, live_server, needs_chromium
 from tests.conftest import PASSWORD
 
-pytestmark = needs_chromium
+pytestmark = [needs_chromium, pytest.mark.sqlite_only]
 
 
 @pytest.mark.parametrize(

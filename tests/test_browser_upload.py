@@ -1,5 +1,6 @@
 """An analyst uploads an export in the browser, watches it go up, and sees the preview."""
 
+import pytest
 from sqlmodel import Session
 
 from app.services.departments import import_departments
@@ -7,7 +8,7 @@ from tests.browser import browser_page, live_server, needs_chromium
 from tests.builders import QUALTRICS
 from tests.conftest import PASSWORD
 
-pytestmark = needs_chromium
+pytestmark = [needs_chromium, pytest.mark.sqlite_only]
 
 
 def test_upload_shows_progress_then_the_preview(

@@ -10,7 +10,7 @@ from app.services.departments import import_departments
 from tests.browser import browser_page, live_server, needs_chromium
 from tests.conftest import PASSWORD
 
-pytestmark = needs_chromium
+pytestmark = [needs_chromium, pytest.mark.sqlite_only]
 
 
 @pytest.fixture

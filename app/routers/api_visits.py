@@ -38,7 +38,7 @@ def get_visits(
     department: str | None = Query(None, max_length=200),
     since: date | None = None,
     limit: int = Query(200, ge=1, le=1000),
-    offset: int = Query(0, ge=0),
+    offset: int = Query(0, ge=0, le=1_000_000_000),
     user: User = Depends(require_api_role("leader", "analyst", "admin")),
     session: Session = Depends(get_session),
 ) -> dict[str, Any]:
