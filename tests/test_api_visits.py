@@ -146,8 +146,10 @@ def test_nul_characters_are_refused_not_crashed(
     assert client.post("/api/v1/visits", json=body, headers=headers).status_code == 422
 
 
-def test_huge_numbers_are_refused_not_crashed(client: TestClient, session: Session, make_user,
-                                              directory) -> None:
+def test_huge_numbers_are_refused_not_crashed(
+    client: TestClient, session: Session, make_user, directory
+) -> None:
     headers = _auth(session, make_user("leader"))
-    assert client.get("/api/v1/visits?offset=99999999999999999999",
-                      headers=headers).status_code == 422
+    assert (
+        client.get("/api/v1/visits?offset=99999999999999999999", headers=headers).status_code == 422
+    )
