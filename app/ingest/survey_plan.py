@@ -9,7 +9,7 @@ from pathlib import Path
 from app.ingest import timestamps
 from app.ingest.scales import Scale, detect_scale, parse_extra_scale
 from app.ingest.survey_layout import Column, SurveyLayout, build_layout, detect_format
-from app.ingest.tabular import FileFormatError, Row, iter_rows
+from app.ingest.tabular import FileFormatError, Row, csv_dialect, iter_rows
 
 MAX_DISTINCT = 64  # a column with more distinct answers is no rating question
 TIMESTAMP_SAMPLE = 2000
@@ -106,6 +106,79 @@ def _count_chunk(
         del times[TIMESTAMP_SAMPLE:]
 
 
+def _count_with_pandas(
+    path: Path,
+    layout: SurveyLayout,
+    counters: dict[int, Counter[str]],
+    times: list[str],
+    timestamp: Column | None,
+    sample: list[tuple[str, ...]],
+    *,
+    bounded: bool,
+) -> int | None:
+    """The first pass done by pandas' C parser (CSV only); None to fall back to Python.
+
+    Only counting happens here; every row is still read and checked one by one in pass two,
+    which names bad rows by their line.
+    """
+    import pandas as pd
+
+    dialect = csv_dialect(path)
+    if dialect is None:
+        return None
+    wanted = sorted(set(counters) | ({timestamp.index} if timestamp else set()))
+    width = len(layout.columns)
+    rows = 0
+    try:
+        reader = pd.read_csv(
+            path,
+            sep=dialect.delimiter,
+            encoding=dialect.encoding,
+            header=None,
+            skiprows=layout.header_rows,
+            names=list(range(width)),
+            usecols=wanted,
+            dtype=str,
+            keep_default_na=False,
+            na_filter=False,
+            chunksize=200_000,
+            engine="c",
+            on_bad_lines="skip",
+            skip_blank_lines=True,
+        )
+        for chunk in reader:
+            if not sample:
+                head = pd.read_csv(
+                    path,
+                    sep=dialect.delimiter,
+                    encoding=dialect.encoding,
+                    header=None,
+                    skiprows=layout.header_rows,
+                    nrows=5,
+                    dtype=str,
+                    keep_default_na=False,
+                    na_filter=False,
+                )
+                sample.extend(tuple(r) for r in head.itertuples(index=False, name=None))
+            rows += len(chunk)
+            for index in list(counters):
+                counts = chunk[index].str.strip().value_counts()
+                counters[index].update(dict(zip(counts.index, counts.tolist(), strict=True)))
+                if bounded and len(counters[index]) > MAX_DISTINCT:
+                    del counters[index]
+            if timestamp is not None and len(times) < TIMESTAMP_SAMPLE:
+                values = chunk[timestamp.index]
+                times.extend(values[values.str.strip() != ""].head(TIMESTAMP_SAMPLE).tolist())
+                del times[TIMESTAMP_SAMPLE:]
+    except (ValueError, UnicodeDecodeError, pd.errors.ParserError):
+        for counter in counters.values():
+            counter.clear()
+        times.clear()
+        sample.clear()
+        return None
+    return rows
+
+
 def plan_survey(path: Path, options: SurveyOptions, file_name: str) -> SurveyPlan:
     """Read the file once to choose the department, time and rating columns and scales."""
     try:
@@ -143,17 +216,23 @@ def plan_survey(path: Path, options: SurveyOptions, file_name: str) -> SurveyPla
     times: list[str] = []
     sample: list[tuple[str, ...]] = []
     data_rows = 0
-    # Counted per chunk of rows: one Counter.update per column instead of one step per cell.
-    chunk: list[list[str]] = []
-    for row in rows:
-        data_rows += 1
-        if len(sample) < 5:
-            sample.append(tuple(row.cells))
-        chunk.append(row.cells)
-        if len(chunk) >= PLAN_CHUNK:
-            _count_chunk(chunk, counters, times, timestamp, bounded=not explicit)
-            chunk = []
-    _count_chunk(chunk, counters, times, timestamp, bounded=not explicit)
+    counted = _count_with_pandas(
+        path, layout, counters, times, timestamp, sample, bounded=not explicit
+    )
+    if counted is not None:
+        data_rows = counted
+    else:
+        # Counted per chunk of rows: one Counter.update per column, not one step per cell.
+        chunk: list[list[str]] = []
+        for row in rows:
+            data_rows += 1
+            if len(sample) < 5:
+                sample.append(tuple(row.cells))
+            chunk.append(row.cells)
+            if len(chunk) >= PLAN_CHUNK:
+                _count_chunk(chunk, counters, times, timestamp, bounded=not explicit)
+                chunk = []
+        _count_chunk(chunk, counters, times, timestamp, bounded=not explicit)
     ratings = []
     for index in candidates:
         answers = counters.get(index)

@@ -78,6 +78,25 @@ def iter_rows(path: Path, *, display_name: str | None = None) -> Iterator[Row]:
     yield from _iter_csv(path, name, head)
 
 
+@dataclass(frozen=True)
+class CsvDialect:
+    encoding: str
+    delimiter: str
+
+
+def csv_dialect(path: Path) -> CsvDialect | None:
+    """The encoding and delimiter of a CSV file; None for a workbook or a non-text file."""
+    with path.open("rb") as raw:
+        head = raw.read(SAMPLE_BYTES)
+    if not head.strip() or is_xlsx(head):
+        return None
+    encoding = detect_encoding(head)
+    if b"\x00" in head and not encoding.startswith("utf-16"):
+        return None
+    sample = head.decode(encoding, errors="replace")
+    return CsvDialect(encoding, sniff_delimiter(sample.lstrip("\ufeff")))
+
+
 def _iter_csv(path: Path, name: str, head: bytes) -> Iterator[Row]:
     encoding = detect_encoding(head)
     sample = head.decode(encoding, errors="replace")
