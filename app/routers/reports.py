@@ -11,6 +11,7 @@ from app.db import get_session
 from app.deps import require_page_role
 from app.models import User
 from app.pages import render
+from app.routers.downloads import download
 from app.routers.report_access import report_or_404
 from app.services.audit import record_export
 from app.services.heatmaps import ImageExportUnavailable, heatmap_png
@@ -73,10 +74,8 @@ def export_csv(
 ) -> Response:
     report = report_or_404(request, session, survey, as_of)
     record_export(session, actor_id=user.id, detail=f"{survey} as CSV")
-    return Response(
-        report_csv(report),
-        media_type="text/csv; charset=utf-8",
-        headers={"Content-Disposition": 'attachment; filename="walkabout-report.csv"'},
+    return download(
+        report_csv(report), filename="walkabout-report.csv", media_type="text/csv; charset=utf-8"
     )
 
 
@@ -91,13 +90,11 @@ def export_html(
     report = report_or_404(request, session, survey, as_of)
     record_export(session, actor_id=user.id, detail=f"{survey} as HTML")
     # A standalone file to download: its inline plotly script runs where it is opened.
-    return Response(
+    return download(
         report_html(report),
+        filename="walkabout-report.html",
         media_type="text/html; charset=utf-8",
-        headers={
-            "Content-Disposition": 'attachment; filename="walkabout-report.html"',
-            "Content-Security-Policy": "sandbox; default-src 'none'",
-        },
+        headers={"Content-Security-Policy": "sandbox; default-src 'none'"},
     )
 
 
@@ -116,8 +113,4 @@ def export_png(
     except ImageExportUnavailable as exc:
         raise HTTPException(503, detail=str(exc)) from exc
     record_export(session, actor_id=user.id, detail=f"{survey} heatmap as PNG")
-    return Response(
-        image,
-        media_type="image/png",
-        headers={"Content-Disposition": 'attachment; filename="walkabout-heatmap.png"'},
-    )
+    return download(image, filename="walkabout-heatmap.png", media_type="image/png")

@@ -12,6 +12,7 @@ from app.db import get_session
 from app.deps import require_page_role
 from app.models import IdeaStatusChange, ServiceEntryCreate, User
 from app.pages import render
+from app.routers.downloads import download
 from app.services.audit import record_export
 from app.services.errors import NotFoundError, ServiceError
 from app.services.ideas import change_idea_status, list_ideas
@@ -163,10 +164,10 @@ DECISION_COLUMNS = (
 @router.get("/ideas/export.csv")
 def ideas_csv(user: User = Depends(walkers), session: Session = Depends(get_session)) -> Response:
     record_export(session, actor_id=user.id, detail="ideas as CSV")
-    return Response(
+    return download(
         rows_csv(list_ideas(session), IDEA_COLUMNS),
+        filename="ideas.csv",
         media_type="text/csv; charset=utf-8",
-        headers={"Content-Disposition": 'attachment; filename="ideas.csv"'},
     )
 
 
@@ -175,8 +176,8 @@ def decisions_csv(
     user: User = Depends(readers), session: Session = Depends(get_session)
 ) -> Response:
     record_export(session, actor_id=user.id, detail="priority decisions as CSV")
-    return Response(
+    return download(
         rows_csv(list_decisions(session, open_only=False), DECISION_COLUMNS),
+        filename="decisions.csv",
         media_type="text/csv; charset=utf-8",
-        headers={"Content-Disposition": 'attachment; filename="decisions.csv"'},
     )
