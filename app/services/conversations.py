@@ -14,13 +14,16 @@ def replace_conversations(
     conversations: list[ConversationCreate],
     theme_ids: dict[str, int],
     service_ids: dict[str, int] | None = None,
+    new_visit: bool = False,
 ) -> None:
-    """Swap a visit's conversations for these (themes and services already resolved to ids)."""
-    old = select(Conversation.id).where(Conversation.visit_id == visit_id)
-    session.execute(
-        delete(ConversationTheme).where(col(ConversationTheme.conversation_id).in_(old))
-    )
-    session.execute(delete(Conversation).where(col(Conversation.visit_id) == visit_id))
+    """Swap a visit's conversations for these (themes and services already resolved to ids);
+    a visit created in this transaction has none to remove."""
+    if not new_visit:
+        old = select(Conversation.id).where(Conversation.visit_id == visit_id)
+        session.execute(
+            delete(ConversationTheme).where(col(ConversationTheme.conversation_id).in_(old))
+        )
+        session.execute(delete(Conversation).where(col(Conversation.visit_id) == visit_id))
     for position, item in enumerate(conversations):
         row = Conversation(
             visit_id=visit_id,
@@ -38,11 +41,11 @@ def replace_conversations(
             taught_people=item.taught_people,
         )
         session.add(row)
-        session.flush()
         themes = {
             theme_ids[theme_key(name)] for name in item.issues if theme_key(name) in theme_ids
         }
         if themes:
+            session.flush()  # the row's id, for its theme links
             session.execute(
                 insert(ConversationTheme),
                 [{"conversation_id": row.id, "theme_id": t} for t in sorted(themes)],

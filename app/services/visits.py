@@ -111,6 +111,7 @@ def create_visit(
         conversations=data.conversations,
         theme_ids=theme_ids,
         service_ids=services,
+        new_visit=True,
     )
     add_ideas(
         session,
