@@ -36,7 +36,6 @@ class Flag:
     code: str
     severity: str
     evidence: str
-    p_value: float | None = None
 
 
 @dataclass(frozen=True)
@@ -221,7 +220,7 @@ def assess_flags(
             _p_main, p_corroboration, evidence = results[name]
             if p_adjusted <= alpha and p_corroboration <= GATE_ALPHA:
                 flags[name].append(
-                    Flag(code, _severity(max(p_adjusted, p_corroboration)), evidence, p_adjusted)
+                    Flag(code, _severity(max(p_adjusted, p_corroboration)), evidence)
                 )
     cutoff = pd.Timestamp(as_of - timedelta(days=UNVISITED_DAYS))
     for name, row in table.iterrows():

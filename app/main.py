@@ -1,6 +1,7 @@
 """The FastAPI application factory."""
 
 import logging
+from pathlib import Path
 
 from fastapi import FastAPI, HTTPException, Request
 from fastapi.exceptions import RequestValidationError
@@ -35,7 +36,7 @@ from app.routers import (
 from app.settings import Settings, get_settings
 
 log = logging.getLogger("walkabout")
-STATIC_DIR = __import__("pathlib").Path(__file__).parent / "static"
+STATIC_DIR = Path(__file__).parent / "static"
 
 
 def _wants_json(request: Request) -> bool:

@@ -73,9 +73,10 @@ def iter_rows(path: Path, *, display_name: str | None = None) -> Iterator[Row]:
     if is_xlsx(head):
         yield from _iter_xlsx(path, name)
         return
-    if b"\x00" in head and not detect_encoding(head).startswith("utf-16"):
+    dialect = _dialect(head)
+    if dialect is None:
         raise FileFormatError(f"{name}: this is not a text (CSV) or Excel file")
-    yield from _iter_csv(path, name, head)
+    yield from _iter_csv(path, name, dialect)
 
 
 @dataclass(frozen=True)
@@ -90,6 +91,11 @@ def csv_dialect(path: Path) -> CsvDialect | None:
         head = raw.read(SAMPLE_BYTES)
     if not head.strip() or is_xlsx(head):
         return None
+    return _dialect(head)
+
+
+def _dialect(head: bytes) -> CsvDialect | None:
+    """Encoding and delimiter from the file's first bytes; None when it is not text."""
     encoding = detect_encoding(head)
     if b"\x00" in head and not encoding.startswith("utf-16"):
         return None
@@ -97,10 +103,8 @@ def csv_dialect(path: Path) -> CsvDialect | None:
     return CsvDialect(encoding, sniff_delimiter(sample.lstrip("\ufeff")))
 
 
-def _iter_csv(path: Path, name: str, head: bytes) -> Iterator[Row]:
-    encoding = detect_encoding(head)
-    sample = head.decode(encoding, errors="replace")
-    delimiter = sniff_delimiter(sample.lstrip("\ufeff"))
+def _iter_csv(path: Path, name: str, dialect: CsvDialect) -> Iterator[Row]:
+    encoding, delimiter = dialect.encoding, dialect.delimiter
     csv.field_size_limit(MAX_FIELD_CHARS)
     with path.open("r", encoding=encoding, newline="") as handle:
         # utf-8-sig and utf-16 drop the byte-order mark themselves.

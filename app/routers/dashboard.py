@@ -1,8 +1,10 @@
 """The executive dashboard and its drill-down."""
 
 import json
+from pathlib import Path
 from typing import Literal
 
+import plotly
 from fastapi import APIRouter, Depends, HTTPException, Query, Request
 from fastapi.responses import FileResponse, Response
 from sqlmodel import Session
@@ -16,11 +18,7 @@ from app.services.drilldown import department_drilldown
 
 router = APIRouter()
 viewers = require_page_role("executive", "analyst", "admin")
-PLOTLY_JS = (
-    __import__("pathlib").Path(__import__("plotly").__file__).parent
-    / "package_data"
-    / "plotly.min.js"
-)
+PLOTLY_JS = Path(plotly.__file__).parent / "package_data" / "plotly.min.js"
 
 
 @router.get("/dashboard")
