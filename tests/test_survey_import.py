@@ -1,11 +1,12 @@
 """Survey exports come in exactly, or not at all."""
 
 import json
+from datetime import date
 from pathlib import Path
 
 import pytest
 from sqlalchemy import text
-from sqlmodel import Session, func, select
+from sqlmodel import Session, col, func, select
 
 from app.ingest.row_errors import ImportRefused
 from app.ingest.survey_plan import SurveyOptions
@@ -221,3 +222,35 @@ def test_no_rating_columns_is_a_clear_error(session: Session, tmp_path: Path) ->
     path = write_csv(tmp_path / "free.csv", [["department", "comment"], ["Finance", "hello"]])
     with pytest.raises(FileFormatError, match="no rating columns found"):
         import_survey(session, path=path, name="f", options=SurveyOptions())
+
+
+def test_stored_responses_read_back_as_written(session: Session, tmp_path: Path) -> None:
+    """Times with offsets and fractions, blank times and unanswered questions are stored the
+    same way on SQLite and PostgreSQL, whether a row went the bulk way or the careful one."""
+    _directory(session, tmp_path)
+    path = _small_file(
+        tmp_path,
+        [
+            ["Finance", "2026-10-01T10:00:00+02:00", "Good", "N/A"],
+            ["Legal", "2026-10-01 23:59:59.123456", "Excellent", "Poor"],
+            ["Finance", "", "", "Fair"],
+            ["Legal", "2026-10-02T00:30:00Z", "Very good", "Very good", "", ""],  # long, blank
+            *[["Finance", "2026-10-03", "Good", "Very good"]] * 20,
+        ],
+    )
+    result = import_survey(session, path=path, name="times", options=SurveyOptions())
+    assert result.responses == 24
+    stored = session.exec(
+        select(SurveyResponse.submitted_at, SurveyResponse.score, SurveyResponse.ratings).order_by(
+            col(SurveyResponse.score), col(SurveyResponse.submitted_at)
+        )
+    ).all()
+    first = [(t.isoformat() if t else None, score, ratings) for t, score, ratings in stored[:4]]
+    assert first == [
+        (None, 25.0, "[null,25.0]"),
+        ("2026-10-01T08:00:00+00:00", 50.0, "[50.0,null]"),
+        ("2026-10-01T23:59:59.123456+00:00", 50.0, "[100.0,0.0]"),
+        ("2026-10-03T00:00:00+00:00", 62.5, "[50.0,75.0]"),
+    ]
+    assert (stored[-1][0].isoformat(), stored[-1][1]) == ("2026-10-02T00:30:00+00:00", 75.0)
+    assert result.round_date == date(2026, 10, 3)

@@ -9,7 +9,14 @@ from pathlib import Path
 from app.ingest import timestamps
 from app.ingest.scales import Scale, detect_scale, parse_extra_scale
 from app.ingest.survey_layout import Column, SurveyLayout, build_layout, detect_format
-from app.ingest.tabular import FileFormatError, Row, csv_dialect, iter_rows
+from app.ingest.tabular import (
+    CHUNK_ROWS,
+    FileFormatError,
+    Row,
+    RowChunk,
+    csv_dialect,
+    iter_chunks,
+)
 
 MAX_DISTINCT = 64  # a column with more distinct answers is no rating question
 TIMESTAMP_SAMPLE = 2000
@@ -62,22 +69,28 @@ def _pick(layout: SurveyLayout, wanted: str | None, what: str, file_name: str) -
     return column
 
 
+def open_survey_chunks(
+    path: Path, options: SurveyOptions, file_name: str, *, size: int = CHUNK_ROWS
+) -> tuple[SurveyLayout, Iterator[RowChunk]]:
+    """The layout and the data rows, `size` records at a time (header rows consumed)."""
+    chunks = iter_chunks(path, display_name=file_name, size=size)
+    first = next(chunks, None)
+    if first is None:
+        raise FileFormatError(f"{file_name}: the file is empty")
+    while len(first) < 3 and (more := next(chunks, None)) is not None:
+        first = RowChunk([*first.lines, *more.lines], first.cells + more.cells)
+    cells = first.cells[:3]
+    file_format = detect_format(cells) if options.format == "auto" else options.format
+    layout = build_layout(cells, file_format, file_name)
+    return layout, chain([first.without_first(layout.header_rows)], chunks)
+
+
 def open_survey(
     path: Path, options: SurveyOptions, file_name: str
 ) -> tuple[SurveyLayout, Iterator[Row]]:
     """The layout and an iterator over the data rows (header rows consumed)."""
-    rows = iter_rows(path, display_name=file_name)
-    first: list[Row] = []
-    for row in rows:
-        first.append(row)
-        if len(first) == 3:
-            break
-    if not first:
-        raise FileFormatError(f"{file_name}: the file is empty")
-    cells = [r.cells for r in first]
-    file_format = detect_format(cells) if options.format == "auto" else options.format
-    layout = build_layout(cells, file_format, file_name)
-    return layout, chain(first[layout.header_rows :], rows)
+    layout, chunks = open_survey_chunks(path, options, file_name)
+    return layout, (row for chunk in chunks for row in chunk.rows())
 
 
 PLAN_CHUNK = 20_000
@@ -130,7 +143,7 @@ def _count_with_pandas(
     width = len(layout.columns)
     rows = 0
     try:
-        reader = pd.read_csv(
+        with pd.read_csv(
             path,
             sep=dialect.delimiter,
             encoding=dialect.encoding,
@@ -145,31 +158,35 @@ def _count_with_pandas(
             engine="c",
             on_bad_lines="skip",
             skip_blank_lines=True,
-        )
-        for chunk in reader:
-            if not sample:
-                head = pd.read_csv(
-                    path,
-                    sep=dialect.delimiter,
-                    encoding=dialect.encoding,
-                    header=None,
-                    skiprows=layout.header_rows,
-                    nrows=5,
-                    dtype=str,
-                    keep_default_na=False,
-                    na_filter=False,
-                )
-                sample.extend(tuple(r) for r in head.itertuples(index=False, name=None))
-            rows += len(chunk)
-            for index in list(counters):
-                counts = chunk[index].str.strip().value_counts()
-                counters[index].update(dict(zip(counts.index, counts.tolist(), strict=True)))
-                if bounded and len(counters[index]) > MAX_DISTINCT:
-                    del counters[index]
-            if timestamp is not None and len(times) < TIMESTAMP_SAMPLE:
-                values = chunk[timestamp.index]
-                times.extend(values[values.str.strip() != ""].head(TIMESTAMP_SAMPLE).tolist())
-                del times[TIMESTAMP_SAMPLE:]
+        ) as reader:
+            for chunk in reader:
+                if not sample:
+                    head = pd.read_csv(
+                        path,
+                        sep=dialect.delimiter,
+                        encoding=dialect.encoding,
+                        header=None,
+                        skiprows=layout.header_rows,
+                        nrows=5,
+                        dtype=str,
+                        keep_default_na=False,
+                        na_filter=False,
+                    )
+                    sample.extend(tuple(r) for r in head.itertuples(index=False, name=None))
+                rows += len(chunk)
+                for index in list(counters):
+                    counts = chunk[index].value_counts()  # few distinct answers: strip those
+                    if len(counts) > MAX_DISTINCT:
+                        counts = chunk[index].str.strip().value_counts()
+                    counter = counters[index]
+                    for answer, number in zip(counts.index, counts.tolist(), strict=True):
+                        counter[answer.strip()] += number
+                    if bounded and len(counters[index]) > MAX_DISTINCT:
+                        del counters[index]
+                if timestamp is not None and len(times) < TIMESTAMP_SAMPLE:
+                    values = chunk[timestamp.index]
+                    times.extend(values[values.str.strip() != ""].head(TIMESTAMP_SAMPLE).tolist())
+                    del times[TIMESTAMP_SAMPLE:]
     except (ValueError, UnicodeDecodeError, pd.errors.ParserError):
         for counter in counters.values():
             counter.clear()

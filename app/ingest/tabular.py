@@ -3,14 +3,16 @@
 import codecs
 import csv
 import zipfile
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, time
+from itertools import islice
 from pathlib import Path
 
 SAMPLE_BYTES = 1 << 20
 MAX_FIELD_CHARS = 1_000_000
 MAX_COLUMNS = 2000
+CHUNK_ROWS = 20_000
 
 
 class FileFormatError(ValueError):
@@ -21,6 +23,26 @@ class FileFormatError(ValueError):
 class Row:
     line: int  # 1-based line (CSV) or sheet row (XLSX) where the record starts
     cells: list[str]
+
+
+@dataclass(frozen=True)
+class RowChunk:
+    """Consecutive records read together: the line each starts on, and its cells."""
+
+    lines: Sequence[int]
+    cells: list[list[str]]
+
+    def __len__(self) -> int:
+        return len(self.cells)
+
+    def rows(self) -> Iterator[Row]:
+        return map(Row, self.lines, self.cells)
+
+    def row(self, position: int) -> Row:
+        return Row(self.lines[position], self.cells[position])
+
+    def without_first(self, count: int) -> "RowChunk":
+        return RowChunk(self.lines[count:], self.cells[count:])
 
 
 def normalise_header(name: str) -> str:
@@ -65,18 +87,28 @@ def is_xlsx(head: bytes) -> bool:
 
 def iter_rows(path: Path, *, display_name: str | None = None) -> Iterator[Row]:
     """Every record of the file, header lines included, as strings."""
+    for chunk in iter_chunks(path, display_name=display_name):
+        yield from chunk.rows()
+
+
+def iter_chunks(
+    path: Path, *, display_name: str | None = None, size: int = CHUNK_ROWS
+) -> Iterator[RowChunk]:
+    """Every record of the file, header lines included, `size` records at a time."""
     name = display_name or path.name
     with path.open("rb") as raw:
         head = raw.read(SAMPLE_BYTES)
     if not head.strip():
         raise FileFormatError(f"{name}: the file is empty")
     if is_xlsx(head):
-        yield from _iter_xlsx(path, name)
+        rows = _iter_xlsx(path, name)
+        while chunk := list(islice(rows, size)):
+            yield RowChunk([r.line for r in chunk], [r.cells for r in chunk])
         return
     dialect = _dialect(head)
     if dialect is None:
         raise FileFormatError(f"{name}: this is not a text (CSV) or Excel file")
-    yield from _iter_csv(path, name, dialect)
+    yield from _iter_csv(path, name, dialect, size)
 
 
 @dataclass(frozen=True)
@@ -103,28 +135,49 @@ def _dialect(head: bytes) -> CsvDialect | None:
     return CsvDialect(encoding, sniff_delimiter(sample.lstrip("\ufeff")))
 
 
-def _iter_csv(path: Path, name: str, dialect: CsvDialect) -> Iterator[Row]:
+def _line_breaks(cells: list[str]) -> int:
+    """Line breaks inside a record's quoted cells (CR LF counts once, as the reader does)."""
+    return sum(c.count("\n") + c.count("\r") - c.count("\r\n") for c in cells)
+
+
+def _iter_csv(path: Path, name: str, dialect: CsvDialect, size: int) -> Iterator[RowChunk]:
     encoding, delimiter = dialect.encoding, dialect.delimiter
     csv.field_size_limit(MAX_FIELD_CHARS)
     with path.open("r", encoding=encoding, newline="") as handle:
         # utf-8-sig and utf-16 drop the byte-order mark themselves.
         reader = csv.reader(handle, delimiter=delimiter)
-        line = 1
         while True:
+            first = reader.line_num + 1
+            records: list[list[str]] = []
+            append = records.append
             try:
-                cells = next(reader)
-            except StopIteration:
-                return
+                # A plain loop: the width check stops a hostile row before the next is read.
+                for cells in reader:
+                    if len(cells) > MAX_COLUMNS:
+                        raise FileFormatError(
+                            f"{name}: line {reader.line_num}: more than {MAX_COLUMNS} columns"
+                        )
+                    append(cells)
+                    if len(records) >= size:
+                        break
             except UnicodeDecodeError as exc:
                 raise FileFormatError(
                     f"{name}: line {reader.line_num + 1}: bytes that are not {encoding} text"
                 ) from exc
             except csv.Error as exc:
                 raise FileFormatError(f"{name}: line {reader.line_num}: {exc}") from exc
-            if len(cells) > MAX_COLUMNS:
-                raise FileFormatError(f"{name}: line {line}: more than {MAX_COLUMNS} columns")
-            yield Row(line=line, cells=cells)
-            line = reader.line_num + 1
+            if not records:
+                return
+            lines: Sequence[int] = range(first, first + len(records))
+            if reader.line_num - first + 1 != len(records):
+                # Some records span lines (quoted line breaks): number them one by one.
+                starts = []
+                line = first
+                for cells in records:
+                    starts.append(line)
+                    line += 1 + _line_breaks(cells)
+                lines = starts
+            yield RowChunk(lines, records)
 
 
 def _cell_text(value: object) -> str:

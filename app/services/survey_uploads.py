@@ -15,8 +15,9 @@ from sqlalchemy import delete
 from sqlmodel import Session, col, select
 
 from app.ingest.row_errors import RowError, RowErrors
-from app.ingest.survey_plan import SurveyOptions, open_survey, plan_survey
-from app.ingest.survey_rows import RowTally, parse_rows
+from app.ingest.survey_chunks import parse_chunks
+from app.ingest.survey_plan import SurveyOptions, open_survey, open_survey_chunks, plan_survey
+from app.ingest.survey_rows import RowTally
 from app.models import Department, SurveyMapping, SurveyUpload, User
 from app.models.department import department_key
 from app.models.types import utcnow
@@ -116,18 +117,16 @@ def preview_survey(
     errors = RowErrors(file_name)
     tally = RowTally()
     completes = partials = 0
-    _layout, rows = open_survey(path, options, file_name)
-    for parsed in parse_rows(
+    _layout, rows = open_survey_chunks(path, options, file_name)
+    for chunk in parse_chunks(
         plan,
         rows,
         department_id=lambda raw: departments.get(department_key(raw)),
         errors=errors,
         tally=tally,
     ):
-        if parsed.is_complete:
-            completes += 1
-        else:
-            partials += 1
+        completes += sum(chunk.complete)
+        partials += len(chunk) - sum(chunk.complete)
     return SurveyPreview(
         format=plan.layout.format,
         columns=[c.id for c in plan.layout.columns],

@@ -2,19 +2,20 @@
 
 import hashlib
 import json
-from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import date, datetime
+from datetime import date
 from pathlib import Path
 
 from sqlalchemy import delete, insert
 from sqlmodel import Session, col, select
 
 from app.ingest import timestamps
+from app.ingest.gc_pause import paused_gc
 from app.ingest.row_errors import ImportRefused, RowError, RowErrors
-from app.ingest.survey_plan import SurveyOptions, SurveyPlan, open_survey, plan_survey
-from app.ingest.survey_rows import RowTally, parse_rows
+from app.ingest.survey_chunks import parse_chunks
+from app.ingest.survey_counts import AnswerPatterns, ImportCounts
+from app.ingest.survey_plan import SurveyOptions, SurveyPlan, open_survey_chunks, plan_survey
 from app.ingest.tabular import FileFormatError
 from app.models import (
     Department,
@@ -26,10 +27,8 @@ from app.models import (
 from app.models.department import department_key
 from app.models.types import utcnow
 from app.services.audit import record_event
-from app.services.bulk_insert import ResponseRow, insert_responses, ratings_text
+from app.services.bulk_insert import insert_responses
 from app.services.errors import ConflictError, NotFoundError
-
-CHUNK = 5000
 
 
 @dataclass(frozen=True)
@@ -216,18 +215,6 @@ def import_survey(
     )
 
 
-@dataclass
-class _Counts:
-    completes: int = 0
-    partials: int = 0
-    last_submitted: datetime | None = None
-    tally: RowTally = field(default_factory=RowTally)
-    by_department: Counter[tuple[int, bool]] = field(default_factory=Counter)
-    answers: Counter[tuple[int, float]] = field(default_factory=Counter)
-    patterns: Counter[tuple[int, tuple[float | None, ...]]] = field(default_factory=Counter)
-    skipped: list[RowError] = field(default_factory=list)
-
-
 def _insert_responses(
     session: Session,
     *,
@@ -238,54 +225,24 @@ def _insert_responses(
     survey_id: int,
     department_id: Callable[[str], int | None],
     file_name: str,
-) -> _Counts:
-    counts = _Counts()
+) -> ImportCounts:
+    counts = ImportCounts()
     errors = RowErrors(file_name)
-    _layout, rows = open_survey(path, options, file_name)
-    batch: list[ResponseRow] = []
-    patterns: dict[tuple[float | None, ...], tuple[float | None, str]] = {}
-    for parsed in parse_rows(
-        plan, rows, department_id=department_id, errors=errors, tally=counts.tally
-    ):
-        if errors and not options.skip_bad_rows:
-            continue  # keep reading to name every bad row, but write nothing more
-        counts.by_department[(parsed.department_id, parsed.is_complete)] += 1
-        # Few distinct answer patterns repeat across many rows: score and text them once.
-        pattern = patterns.get(parsed.ratings)
-        if pattern is None:
-            pattern = patterns[parsed.ratings] = (parsed.score, ratings_text(parsed.ratings))
-        if parsed.is_complete:
-            counts.completes += 1
-            counts.patterns[(parsed.department_id, parsed.ratings)] += 1
-        else:
-            counts.partials += 1
-        if parsed.submitted_at and (
-            counts.last_submitted is None or parsed.submitted_at > counts.last_submitted
+    _layout, rows = open_survey_chunks(path, options, file_name)
+    patterns = AnswerPatterns()
+    with paused_gc():
+        for chunk in parse_chunks(
+            plan, rows, department_id=department_id, errors=errors, tally=counts.tally
         ):
-            counts.last_submitted = parsed.submitted_at
-        batch.append(
-            (
-                survey_id,
-                parsed.department_id,
-                parsed.submitted_at,
-                parsed.is_complete,
-                pattern[0],
-                pattern[1],
-            )
-        )
-        if len(batch) >= CHUNK:
-            insert_responses(session, batch)
-            batch = []
+            if errors and not options.skip_bad_rows:
+                continue  # keep reading to name every bad row, but write nothing more
+            numbers = patterns.numbers(chunk)
+            counts.add(chunk, numbers, patterns)
+            insert_responses(session, patterns.rows(survey_id, chunk, numbers))
             if progress is not None:
                 progress(counts.completes + counts.partials, plan.data_rows)
     if errors and not options.skip_bad_rows:
         session.rollback()
         raise ImportRefused(errors)
-    for (department, ratings), n in counts.patterns.items():
-        for value in ratings:
-            if value is not None:
-                counts.answers[(department, round(value, 4))] += n
-    if batch:
-        insert_responses(session, batch)
     counts.skipped = errors.errors
     return counts

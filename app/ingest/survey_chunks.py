@@ -1,0 +1,244 @@
+"""Pass two a chunk of rows at a time: each column's distinct answers are read once, then the
+rows are mapped in bulk. The few rows that are irregular or wrong go through `parse_rows`,
+which checks them one by one and names each bad one by its line, so both ways give the same
+result (a test holds them to it)."""
+
+from collections.abc import Callable, Iterable, Iterator
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from functools import partial
+from operator import itemgetter
+from typing import TypeVar
+
+import numpy as np
+import pandas as pd
+
+from app.ingest import timestamps
+from app.ingest.row_errors import RowErrors
+from app.ingest.scales import is_missing, label_key
+from app.ingest.survey_plan import SurveyPlan
+from app.ingest.survey_rows import (
+    FALSE_WORDS,
+    NOT_RESPONSES,
+    ParsedResponse,
+    RowTally,
+    parse_rows,
+)
+from app.ingest.tabular import RowChunk
+
+_OFF_SCALE = object()
+_NO_DEPARTMENT = -1
+T = TypeVar("T")
+
+
+def utc_text(value: datetime | None) -> str | None:
+    """A time as naive UTC text with microseconds, the form SQLite keeps."""
+    if value is None:
+        return None
+    if value.tzinfo is not UTC:
+        value = value.astimezone(UTC)
+    return value.replace(tzinfo=None).isoformat(sep=" ", timespec="microseconds")
+
+
+@dataclass
+class ParsedChunk:
+    """The good responses of one chunk of rows, column by column."""
+
+    department_ids: list[int] = field(default_factory=list)
+    submitted: list[str | None] = field(default_factory=list)  # utc_text
+    complete: list[bool] = field(default_factory=list)
+    ratings: list[tuple[float | None, ...]] = field(default_factory=list)
+    last_submitted: datetime | None = None
+
+    def __len__(self) -> int:
+        return len(self.department_ids)
+
+    def _saw(self, when: datetime | None) -> None:
+        if when is not None and (self.last_submitted is None or when > self.last_submitted):
+            self.last_submitted = when
+
+    def add(self, parsed: Iterable[ParsedResponse]) -> None:
+        for response in parsed:
+            self.department_ids.append(response.department_id)
+            self.submitted.append(utc_text(response.submitted_at))
+            self.complete.append(response.is_complete)
+            self.ratings.append(response.ratings)
+            self._saw(response.submitted_at)
+
+
+class _Lookups:
+    """What each distinct cell means, per column, kept across the chunks of one file."""
+
+    def __init__(self, plan: SurveyPlan, department_id: Callable[[str], int | None]) -> None:
+        self.plan = plan
+        self.department_id = department_id
+        self.departments: dict[str, int] = {}
+        self.previews: dict[str, bool] = {}
+        self.finished: dict[str, bool] = {}
+        self.scores: list[dict[str, object]] = [{} for _ in plan.ratings]
+
+    def department(self, raw: str) -> int:
+        name = raw.strip()
+        found = self.department_id(name) if name else None
+        return _NO_DEPARTMENT if found is None else found
+
+    def score(self, position: int, raw: str) -> object:
+        if is_missing(raw):
+            return None
+        score = self.plan.ratings[position].scale.to_score(raw)
+        return _OFF_SCALE if score is None else score
+
+
+def _mapped(values: tuple[str, ...], cache: dict[str, T], meaning: Callable[[str], T]) -> list[T]:
+    """Each value's meaning, worked out once per distinct value."""
+    for value in set(values).difference(cache):
+        cache[value] = meaning(value)
+    return list(map(cache.__getitem__, values))
+
+
+def parse_chunks(
+    plan: SurveyPlan,
+    chunks: Iterable[RowChunk],
+    *,
+    department_id: Callable[[str], int | None],
+    errors: RowErrors,
+    tally: RowTally,
+) -> Iterator[ParsedChunk]:
+    """The file's good responses a chunk at a time; bad rows go to `errors`."""
+    lookups = _Lookups(plan, department_id)
+    for chunk in chunks:
+        yield _parse_chunk(chunk, lookups, errors=errors, tally=tally)
+
+
+def _parse_times(
+    values: tuple[str, ...], fmt: str
+) -> tuple[list[str | None], np.ndarray, datetime | None]:
+    """Each value as utc_text (None when blank), which ones did not read, and the latest."""
+    parsed = pd.to_datetime(
+        np.asarray(values, dtype=object),
+        format="ISO8601" if fmt == "iso" else fmt,
+        utc=True,
+        errors="coerce",
+    )
+    micro = parsed.tz_convert(None).to_numpy().astype("datetime64[us]")
+    unread = np.isnat(micro)
+    latest = None
+    if not unread.all():
+        latest = micro[~unread].max().astype(datetime).replace(tzinfo=UTC)
+    text: list[str | None] = [
+        f"{s[:10]} {s[11:]}" for s in np.datetime_as_string(micro, unit="us").tolist()
+    ]
+    bad = np.zeros(len(values), dtype=np.bool_)
+    for i in np.flatnonzero(unread).tolist():
+        # pandas is stricter than the row reader about a few forms; ask the row reader.
+        when = timestamps.parse_with(values[i], fmt) if values[i].strip() else None
+        text[i] = utc_text(when)
+        bad[i] = when is None and bool(values[i].strip())
+        if when is not None and (latest is None or when > latest):
+            latest = when
+    return text, bad, latest
+
+
+def _parse_chunk(
+    chunk: RowChunk, lookups: _Lookups, *, errors: RowErrors, tally: RowTally
+) -> ParsedChunk:
+    plan = lookups.plan
+    layout = plan.layout
+    cells = chunk.cells
+    regular = np.fromiter(map(len, cells), dtype=np.int64, count=len(cells)) == plan.width
+    positions = np.flatnonzero(regular)
+    wanted = [plan.department.index]
+    if layout.status is not None:
+        wanted.append(layout.status)
+    if layout.finished is not None:
+        wanted.append(layout.finished)
+    if plan.timestamp is not None:
+        wanted.append(plan.timestamp.index)
+    wanted += [r.column.index for r in plan.ratings]
+    picked = list(map(itemgetter(*wanted), (cells[i] for i in positions.tolist())))
+    count = len(picked)
+    columns: dict[int, tuple[str, ...]] = (
+        dict(zip(wanted, zip(*picked, strict=True), strict=True))
+        if count
+        else {i: () for i in wanted}
+    )
+
+    keep = np.ones(count, dtype=np.bool_)
+    if layout.status is not None:
+        preview = np.array(
+            _mapped(
+                columns[layout.status],
+                lookups.previews,
+                lambda v: label_key(v) in NOT_RESPONSES,
+            ),
+            dtype=np.bool_,
+        )
+        tally.previews += int(preview.sum())
+        keep &= ~preview
+    departments = np.array(
+        _mapped(columns[plan.department.index], lookups.departments, lookups.department),
+        dtype=np.int64,
+    )
+    wrong = departments == _NO_DEPARTMENT
+    if layout.finished is not None:
+        complete = np.array(
+            _mapped(
+                columns[layout.finished],
+                lookups.finished,
+                lambda v: label_key(v) not in FALSE_WORDS,
+            ),
+            dtype=np.bool_,
+        )
+    else:
+        complete = np.ones(count, dtype=np.bool_)
+    submitted: list[str | None] = [None] * count
+    latest = None
+    if plan.timestamp is not None:
+        submitted, unread, latest = _parse_times(
+            columns[plan.timestamp.index], plan.timestamp_format or "iso"
+        )
+        wrong |= unread
+    scores = []
+    for position, rating in enumerate(plan.ratings):
+        cache = lookups.scores[position]
+        values = columns[rating.column.index]
+        scores.append(_mapped(values, cache, partial(lookups.score, position)))
+        if any(cache[v] is _OFF_SCALE for v in set(values)):
+            wrong |= np.fromiter((s is _OFF_SCALE for s in scores[-1]), dtype=np.bool_, count=count)
+    ratings: list[tuple[float | None, ...]] = list(zip(*scores, strict=True))
+
+    good = keep & ~wrong
+    result = ParsedChunk()
+    if good.all():
+        result.department_ids = departments.tolist()
+        result.complete = complete.tolist()
+        result.submitted = submitted
+        result.ratings = ratings
+        result.last_submitted = latest
+    else:
+        chosen = np.flatnonzero(good).tolist()
+        result.department_ids = departments[chosen].tolist()
+        result.complete = complete[chosen].tolist()
+        result.submitted = [submitted[i] for i in chosen]
+        result.ratings = [ratings[i] for i in chosen]
+        # The latest time among the rows kept (a refused row's time does not count).
+        for i in chosen:
+            result._saw(_time_of(submitted[i]))
+    checked = np.zeros(len(chunk), dtype=np.bool_)
+    checked[positions[keep & wrong]] = True
+    checked[~regular] = True
+    if checked.any():
+        result.add(
+            parse_rows(
+                plan,
+                map(chunk.row, np.flatnonzero(checked).tolist()),
+                department_id=lookups.department_id,
+                errors=errors,
+                tally=tally,
+            )
+        )
+    return result
+
+
+def _time_of(text: str | None) -> datetime | None:
+    return None if text is None else datetime.fromisoformat(text).replace(tzinfo=UTC)

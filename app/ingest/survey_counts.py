@@ -1,0 +1,117 @@
+"""What an import counts as it writes: responses per department, answers per department
+and value (kept beside the survey so the report need not unpack every response), and the
+distinct answer patterns, each scored and written out once."""
+
+from collections import Counter
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from datetime import datetime
+from itertools import repeat
+
+import numpy as np
+
+from app.ingest.row_errors import RowError
+from app.ingest.survey_chunks import ParsedChunk
+from app.ingest.survey_rows import RowTally
+
+Ratings = tuple[float | None, ...]
+# survey_id, department_id, submitted_at (naive UTC text), is_complete, score, ratings JSON
+ResponseRow = tuple[int, int, str | None, bool, float | None, str]
+
+
+def ratings_text(ratings: Ratings) -> str:
+    """The JSON list of 0..100 ratings (null where unanswered), written without json.dumps."""
+    return "[" + ",".join("null" if r is None else repr(round(r, 4)) for r in ratings) + "]"
+
+
+class AnswerPatterns:
+    """Few distinct answer patterns repeat across many rows: each gets a number, a score, its
+    text, and a code per answer (-1 where unanswered) for counting in bulk."""
+
+    def __init__(self) -> None:
+        self.number: dict[Ratings, int] = {}
+        self.score: list[float | None] = []
+        self.text: list[str] = []
+        self.values: list[float] = []  # each distinct answer value, rounded to 4 places
+        self._value_code: dict[float, int] = {}
+        self._codes: list[tuple[int, ...]] = []
+        self._code_matrix = np.zeros((0, 0), dtype=np.int64)
+
+    def numbers(self, chunk: ParsedChunk) -> np.ndarray:
+        for ratings in set(chunk.ratings).difference(self.number):
+            self.number[ratings] = len(self.text)
+            answered = [r for r in ratings if r is not None]
+            self.score.append(sum(answered) / len(answered) if answered else None)
+            self.text.append(ratings_text(ratings))
+            self._codes.append(tuple(self._code(r) for r in ratings))
+        return np.fromiter(map(self.number.__getitem__, chunk.ratings), np.int64, len(chunk))
+
+    def _code(self, value: float | None) -> int:
+        if value is None:
+            return -1
+        rounded = round(value, 4)
+        code = self._value_code.get(rounded)
+        if code is None:
+            code = self._value_code[rounded] = len(self.values)
+            self.values.append(rounded)
+        return code
+
+    def codes(self) -> np.ndarray:
+        """patterns x questions: each answer's value code, -1 where unanswered."""
+        if len(self._code_matrix) != len(self._codes):
+            self._code_matrix = np.array(self._codes, dtype=np.int64)
+        return self._code_matrix
+
+    def rows(
+        self, survey_id: int, chunk: ParsedChunk, numbers: np.ndarray
+    ) -> Iterator[ResponseRow]:
+        listed = numbers.tolist()
+        return zip(
+            repeat(survey_id, len(chunk)),
+            chunk.department_ids,
+            chunk.submitted,
+            chunk.complete,
+            map(self.score.__getitem__, listed),
+            map(self.text.__getitem__, listed),
+            strict=True,
+        )
+
+
+@dataclass
+class ImportCounts:
+    completes: int = 0
+    partials: int = 0
+    last_submitted: datetime | None = None
+    tally: RowTally = field(default_factory=RowTally)
+    by_department: Counter[tuple[int, bool]] = field(default_factory=Counter)
+    answers: Counter[tuple[int, float]] = field(default_factory=Counter)  # complete ones only
+    skipped: list[RowError] = field(default_factory=list)
+
+    def add(self, chunk: ParsedChunk, numbers: np.ndarray, patterns: AnswerPatterns) -> None:
+        if not len(chunk):
+            return
+        complete = np.asarray(chunk.complete, dtype=np.bool_)
+        completes = int(np.count_nonzero(complete))
+        self.completes += completes
+        self.partials += len(chunk) - completes
+        departments, dense = np.unique(
+            np.asarray(chunk.department_ids, dtype=np.int64), return_inverse=True
+        )
+        listed = departments.tolist()
+        per = np.bincount(dense * 2 + complete, minlength=2 * len(listed)).reshape(-1, 2)
+        for department, (partial, full) in zip(listed, per.tolist(), strict=True):
+            self.by_department[(department, True)] += full
+            self.by_department[(department, False)] += partial
+        codes = patterns.codes()[numbers[complete]]
+        where = dense[complete]
+        width = len(patterns.values)
+        for question in range(codes.shape[1]):
+            answered = codes[:, question] >= 0
+            keys = where[answered] * width + codes[answered, question]
+            tallied = np.bincount(keys, minlength=len(listed) * width)
+            for key in np.flatnonzero(tallied).tolist():
+                department, value = divmod(key, width)
+                self.answers[(listed[department], patterns.values[value])] += int(tallied[key])
+        latest = chunk.last_submitted
+        if latest is not None and (self.last_submitted is None or latest > self.last_submitted):
+            self.last_submitted = latest
