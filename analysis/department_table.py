@@ -5,31 +5,33 @@ from datetime import date, timedelta
 import numpy as np
 import pandas as pd
 
+from analysis.response_counts import EARLY, LATE, NO_WAVE, weighted_measures
 from analysis.stats import Z95, shrink_means, wilson_interval
 
 POOR_SCORE = 25.0
 
 
-def _waves(responses: pd.DataFrame, min_group_size: int) -> pd.DataFrame:
+def _waves(counted: pd.DataFrame, min_group_size: int) -> pd.DataFrame:
     """Mean, variance and size of the first and last thirds by submission time."""
-    rows = []
-    timed = responses.dropna(subset=["submitted_at", "score"]).sort_values(
-        ["department", "submitted_at"], kind="stable"
+    columns = ["wave_n", "early_score", "early_var", "late_score", "late_var"]
+    timed = counted[counted["wave"] != NO_WAVE]
+    if timed.empty:
+        return pd.DataFrame(columns=columns, index=pd.Index([], name="department"))
+    third = timed.groupby("department")["count"].sum() // 3
+    early = weighted_measures(timed[timed["wave"] == EARLY]).reindex(third.index)
+    late = weighted_measures(timed[timed["wave"] == LATE]).reindex(third.index)
+    enough = third >= min_group_size
+    waves = pd.DataFrame(
+        {
+            "wave_n": third,
+            "early_score": early["mean"].where(enough),
+            "early_var": early["var"].where(enough),
+            "late_score": late["mean"].where(enough),
+            "late_var": late["var"].where(enough),
+        }
     )
-    for department, group in timed.groupby("department", sort=False):
-        third = len(group) // 3
-        record: dict[str, object] = {"department": department, "wave_n": third}
-        if third >= min_group_size:
-            early, late = group["score"].iloc[:third], group["score"].iloc[-third:]
-            record |= {
-                "early_score": early.mean(),
-                "early_var": early.var(ddof=1),
-                "late_score": late.mean(),
-                "late_var": late.var(ddof=1),
-            }
-        rows.append(record)
-    columns = ["department", "wave_n", "early_score", "early_var", "late_score", "late_var"]
-    return pd.DataFrame(rows, columns=columns).set_index("department")
+    waves.index.name = "department"
+    return waves
 
 
 def _bunching(answers: pd.DataFrame) -> pd.DataFrame:
@@ -90,7 +92,7 @@ def _conversation_measures(conversations: pd.DataFrame) -> pd.DataFrame:
 
 def department_table(
     departments: pd.DataFrame,
-    responses: pd.DataFrame,
+    counted: pd.DataFrame,
     answers: pd.DataFrame,
     conversations: pd.DataFrame,
     *,
@@ -100,28 +102,28 @@ def department_table(
 ) -> pd.DataFrame:
     """One row per department of the directory, indexed by name, with every measure."""
     table = departments.set_index("department")[["headcount", "division"]].copy()
-    complete = responses[responses["is_complete"].astype(bool)]
-    partials = responses[~responses["is_complete"].astype(bool)].groupby("department").size()
-    scored = complete.dropna(subset=["score"])
-    by_dept = scored.groupby("department")["score"]
-    table["responses"] = complete.groupby("department").size()
-    table["partials"] = partials
+    complete = counted[counted["is_complete"]]
+    table["responses"] = complete.groupby("department")["count"].sum()
+    table["partials"] = counted[~counted["is_complete"]].groupby("department")["count"].sum()
     table[["responses", "partials"]] = table[["responses", "partials"]].fillna(0).astype(int)
-    table["scored"] = by_dept.count()
-    table["survey_score"] = by_dept.mean()
-    table["survey_var"] = by_dept.var(ddof=1)
-    # Poor ratings after setting aside the three lowest respondents ("the usual complainers").
-    ranked = scored.sort_values("score", kind="stable")
-    beyond_lowest = ranked[ranked.groupby("department").cumcount() >= 3]
-    table["robust_n"] = beyond_lowest.groupby("department").size()
-    table["poor_robust"] = (
-        (beyond_lowest["score"] <= POOR_SCORE).groupby(beyond_lowest["department"]).sum()
+    scored = complete[complete["score"].notna()]
+    measures = weighted_measures(scored)
+    table["scored"] = measures["n"]
+    table["survey_score"] = measures["mean"]
+    table["survey_var"] = measures["var"]
+    poor = (
+        scored[scored["score"] <= POOR_SCORE]
+        .groupby("department")["count"]
+        .sum()
+        .reindex(measures.index, fill_value=0)
     )
+    table["poor"] = poor
+    # Poor ratings after setting aside the three lowest respondents ("the usual complainers"):
+    # the lowest scores are the poor ones, so three fewer of each, never below none.
+    table["robust_n"] = (measures["n"] - 3).clip(lower=0)
+    table["poor_robust"] = (poor - 3).clip(lower=0)
     table[["robust_n", "poor_robust"]] = table[["robust_n", "poor_robust"]].fillna(0)
-    table["poor"] = (
-        scored.assign(poor=scored["score"] <= POOR_SCORE).groupby("department")["poor"].sum()
-    )
-    table = table.join(_waves(complete, min_group_size)).join(_bunching(answers))
+    table = table.join(_waves(counted, min_group_size)).join(_bunching(answers))
     start = pd.Timestamp(as_of - timedelta(days=window_days))
     end = pd.Timestamp(as_of)
     recent = conversations[

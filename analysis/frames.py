@@ -2,7 +2,8 @@
 
 - departments: department (str), headcount (int), division (str or None)
 - responses: department (str), submitted_at (datetime64, NaT allowed), is_complete (bool),
-  score (float 0..100, NaN when no rating was answered)
+  score (float 0..100, NaN when no rating was answered); or counted, as
+  `analysis.response_counts` describes: department, is_complete, wave, score, count
 - answers: department (str), value (float 0..100), optionally count (int): the answered
   ratings of complete responses, one row each or counted per value (bunching, extremes)
 - conversations: department (str), visit (hashable id), visit_date (datetime64),

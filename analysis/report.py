@@ -17,6 +17,7 @@ from analysis.frames import (
     RESPONSE_COLUMNS,
     check_columns,
 )
+from analysis.response_counts import COUNTED_COLUMNS, count_responses
 from analysis.stats import r_indicator, wilson_interval
 from analysis.suppression import suppressed_groups
 
@@ -95,11 +96,16 @@ def build_report(
 ) -> Report:
     """Everything the report shows, with small groups already hidden."""
     check_columns(departments, DEPARTMENT_COLUMNS, "departments")
-    check_columns(responses, RESPONSE_COLUMNS, "responses")
+    if "count" in responses.columns:
+        check_columns(responses, COUNTED_COLUMNS, "responses")
+        counted = responses
+    else:
+        check_columns(responses, RESPONSE_COLUMNS, "responses")
+        counted = count_responses(responses)
     check_columns(answers, ANSWER_COLUMNS, "answers")
     check_columns(conversations, CONVERSATION_COLUMNS, "conversations")
     table = department_table(
-        departments, responses, answers, conversations, as_of=as_of, min_group_size=min_group_size
+        departments, counted, answers, conversations, as_of=as_of, min_group_size=min_group_size
     )
     hidden = suppressed_groups(
         {str(k): int(v) for k, v in table["responses"].items()}, min_group_size
@@ -153,21 +159,22 @@ def build_report(
         survey=survey,
         as_of=as_of,
         min_group_size=min_group_size,
-        overall=_overall(table, responses, conversations, hidden, as_of),
+        overall=_overall(table, counted, conversations, hidden, as_of),
         departments=tuple(results),
     )
 
 
 def _overall(
     table: pd.DataFrame,
-    responses: pd.DataFrame,
+    counted: pd.DataFrame,
     conversations: pd.DataFrame,
     hidden: dict[str, str],
     as_of: date,
 ) -> dict[str, Any]:
     headcount = int(table["headcount"].sum())
     count = int(table["responses"].sum())
-    complete = responses[responses["is_complete"].astype(bool)]
+    scored = counted[counted["is_complete"] & counted["score"].notna()]
+    answered = int(scored["count"].sum())
     recent = conversations[conversations["visit_date"] <= pd.Timestamp(as_of)]
     shown = table[
         ~table.index.isin(list(hidden)) & (table["scored"] > 0) & (table["headcount"] > 0)
@@ -189,7 +196,9 @@ def _overall(
         "r_indicator": clean(
             r_indicator(table["headcount"].tolist(), table["responses"].tolist()), 4
         ),
-        "survey_score": clean(complete["score"].mean()),
+        "survey_score": clean((scored["count"] * scored["score"]).sum() / answered)
+        if answered
+        else None,
         "observed_score": clean(recent["observed"].mean()),
         "post_stratified_score": clean(post_stratified),
         "adjusted_score": clean(adjusted),
