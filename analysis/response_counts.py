@@ -49,7 +49,9 @@ def count_responses(responses: pd.DataFrame) -> pd.DataFrame:
         .rename("count")
         .reset_index()
     )
-    return counted.astype({"is_complete": bool, "wave": np.int64, "count": np.int64})
+    return counted.astype(
+        {"department": "object", "is_complete": bool, "wave": np.int64, "count": np.int64}
+    )
 
 
 def weighted_measures(counted: pd.DataFrame) -> pd.DataFrame:

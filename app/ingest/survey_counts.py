@@ -10,6 +10,7 @@ from itertools import repeat
 
 import numpy as np
 
+from analysis.response_counts import NO_WAVE, wave_of
 from app.ingest.row_errors import RowError
 from app.ingest.survey_chunks import ParsedChunk
 from app.ingest.survey_rows import RowTally
@@ -86,17 +87,22 @@ class ImportCounts:
     by_department: Counter[tuple[int, bool]] = field(default_factory=Counter)
     answers: Counter[tuple[int, float]] = field(default_factory=Counter)  # complete ones only
     skipped: list[RowError] = field(default_factory=list)
+    by_score: list[tuple[int, bool, int, float | None, int]] = field(default_factory=list)
+    # Per chunk: department, complete, pattern number and time (datetime64[us]) of each row.
+    _kept: list[tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]] = field(default_factory=list)
 
     def add(self, chunk: ParsedChunk, numbers: np.ndarray, patterns: AnswerPatterns) -> None:
         if not len(chunk):
             return
         complete = np.asarray(chunk.complete, dtype=np.bool_)
+        ids = np.asarray(chunk.department_ids, dtype=np.int64)
+        self._kept.append(
+            (ids, complete, numbers, np.array(chunk.submitted, dtype="datetime64[us]"))
+        )
         completes = int(np.count_nonzero(complete))
         self.completes += completes
         self.partials += len(chunk) - completes
-        departments, dense = np.unique(
-            np.asarray(chunk.department_ids, dtype=np.int64), return_inverse=True
-        )
+        departments, dense = np.unique(ids, return_inverse=True)
         listed = departments.tolist()
         per = np.bincount(dense * 2 + complete, minlength=2 * len(listed)).reshape(-1, 2)
         for department, (partial, full) in zip(listed, per.tolist(), strict=True):
@@ -115,3 +121,51 @@ class ImportCounts:
         latest = chunk.last_submitted
         if latest is not None and (self.last_submitted is None or latest > self.last_submitted):
             self.last_submitted = latest
+
+    def score_counts(
+        self, patterns: AnswerPatterns
+    ) -> list[tuple[int, bool, int, float | None, int]]:
+        """(department, complete, wave, score, count) over every row added, as
+        `analysis.response_counts` defines the waves (ties in time kept in file order)."""
+        if not self._kept:
+            return []
+        departments = np.concatenate([part[0] for part in self._kept])
+        complete = np.concatenate([part[1] for part in self._kept])
+        numbers = np.concatenate([part[2] for part in self._kept])
+        times = np.concatenate([part[3] for part in self._kept])
+        self._kept = []
+        distinct_scores = sorted({s for s in patterns.score if s is not None})
+        code_of = {score: code for code, score in enumerate(distinct_scores)}
+        score_codes = np.array(
+            [code_of[s] if s is not None else len(distinct_scores) for s in patterns.score],
+            dtype=np.int64,
+        )[numbers]
+        scored = score_codes < len(distinct_scores)
+        waves = np.full(len(departments), NO_WAVE, dtype=np.int64)
+        timed = np.flatnonzero(complete & scored & ~np.isnat(times))
+        if len(timed):
+            order = timed[np.lexsort((timed, times[timed], departments[timed]))]
+            in_order = departments[order]
+            starts = np.flatnonzero(np.r_[True, in_order[1:] != in_order[:-1]])
+            sizes = np.diff(np.r_[starts, len(order)])
+            rank = np.arange(len(order)) - np.repeat(starts, sizes)
+            waves[order] = wave_of(rank, np.repeat(sizes, sizes))
+        listed, dense = np.unique(departments, return_inverse=True)
+        width = len(distinct_scores) + 1
+        keys = ((dense * 2 + complete) * 4 + waves) * width + score_codes
+        found, tallies = np.unique(keys, return_counts=True)
+        rows = []
+        for key, count in zip(found.tolist(), tallies.tolist(), strict=True):
+            rest, score = divmod(key, width)
+            rest, wave = divmod(rest, 4)
+            department, full = divmod(rest, 2)
+            rows.append(
+                (
+                    int(listed[department]),
+                    bool(full),
+                    wave,
+                    distinct_scores[score] if score < len(distinct_scores) else None,
+                    count,
+                )
+            )
+        return rows

@@ -30,6 +30,7 @@ from app.models.survey import (  # noqa: E402
     SurveyMapping,
     SurveyPublic,
     SurveyResponse,
+    SurveyScoreCount,
     SurveyUpload,
 )
 from app.models.theme import Theme, ThemePublic  # noqa: E402
@@ -79,6 +80,7 @@ __all__ = [
     "Role",
     "Survey",
     "SurveyAnswerCount",
+    "SurveyScoreCount",
     "SurveyDepartment",
     "SurveyMapping",
     "SurveyPublic",

@@ -101,3 +101,19 @@ class SurveyAnswerCount(SQLModel, table=True):
     department_id: int = Field(foreign_key="departments.id", primary_key=True, ondelete="CASCADE")
     value: float = Field(primary_key=True)
     count: int = Field(ge=0)
+
+
+class SurveyScoreCount(SQLModel, table=True):
+    """How many responses share a department, completeness, submission wave and score:
+    counted at import (waves as `analysis.response_counts` defines them) so the report reads
+    a few thousand rows, not every response."""
+
+    __tablename__ = "survey_score_counts"
+
+    id: int | None = Field(default=None, primary_key=True)
+    survey_id: int = Field(foreign_key="surveys.id", ondelete="CASCADE", index=True)
+    department_id: int = Field(foreign_key="departments.id", ondelete="CASCADE")
+    is_complete: bool
+    wave: int = Field(ge=0, le=3)
+    score: float | None = None
+    count: int = Field(ge=1)

@@ -12,12 +12,8 @@ from app.models import (
     Department,
     SurveyAnswerCount,
     SurveyDepartment,
+    SurveyScoreCount,
     Visit,
-)
-
-RESPONSES_QUERY = (
-    "SELECT department_id, submitted_at, is_complete, score FROM survey_responses "
-    "WHERE survey_id = {placeholder}"
 )
 
 
@@ -101,33 +97,25 @@ def load_report_frames(session: Session, *, survey_id: int) -> ReportFrames:
 
 
 def _load_responses(session: Session, *, survey_id: int, names: dict[Any, str]) -> pd.DataFrame:
-    """A survey's responses, read column-wise: a million rows without a Python object per
-    value (no ORM type processing; times parsed by pandas in one go)."""
-    connection = session.connection()
-    placeholder = "?" if connection.dialect.name == "sqlite" else "%s"
-    raw = connection.connection.driver_connection
-    assert raw is not None
-    cursor = raw.cursor()
-    try:
-        # Only the driver's placeholder style varies; the survey id is a bound parameter.
-        query = RESPONSES_QUERY.format(placeholder=placeholder)
-        cursor.execute(query, (survey_id,))
-        rows = cursor.fetchall()
-    finally:
-        cursor.close()
-    columns = list(zip(*rows, strict=True)) or [(), (), (), ()]
-    department_ids, submitted, complete, scores = columns
-    times = pd.Series(submitted, dtype="object")
-    if connection.dialect.name == "sqlite":
-        # Stored as naive UTC text by the UTCDateTime column.
-        parsed = pd.to_datetime(times, format="ISO8601", utc=True)
-    else:
-        parsed = pd.to_datetime(times, utc=True)
-    return pd.DataFrame(
+    """A survey's responses as counted at import (per department, completeness, wave and
+    score): a few thousand rows however many responses there are."""
+    rows = _rows(
+        session,
+        select(
+            col(SurveyScoreCount.department_id),
+            col(SurveyScoreCount.is_complete),
+            col(SurveyScoreCount.wave),
+            col(SurveyScoreCount.score),
+            col(SurveyScoreCount.count),
+        ).where(col(SurveyScoreCount.survey_id) == survey_id),
+    )
+    frame = pd.DataFrame(
         {
-            "department": pd.Series(department_ids, dtype="int64").map(names).astype("object"),
-            "submitted_at": parsed,
-            "is_complete": pd.Series(complete, dtype="bool"),
-            "score": pd.Series(scores, dtype="float64"),
+            "department": pd.Series([names.get(r[0]) for r in rows], dtype="object"),
+            "is_complete": pd.Series([bool(r[1]) for r in rows], dtype="bool"),
+            "wave": pd.Series([r[2] for r in rows], dtype="int64"),
+            "score": pd.Series([r[3] for r in rows], dtype="float64"),
+            "count": pd.Series([r[4] for r in rows], dtype="int64"),
         }
     )
+    return frame[frame["department"].notna()].reset_index(drop=True)

@@ -23,6 +23,7 @@ from app.models import (
     SurveyAnswerCount,
     SurveyDepartment,
     SurveyResponse,
+    SurveyScoreCount,
 )
 from app.models.department import department_key
 from app.models.types import utcnow
@@ -157,6 +158,9 @@ def import_survey(
         session.execute(
             delete(SurveyAnswerCount).where(col(SurveyAnswerCount.survey_id) == survey.id)
         )
+        session.execute(
+            delete(SurveyScoreCount).where(col(SurveyScoreCount.survey_id) == survey.id)
+        )
     counts = _insert_responses(
         session,
         progress=progress,
@@ -186,6 +190,21 @@ def import_survey(
             [
                 {"survey_id": survey.id, "department_id": d, "value": v, "count": n}
                 for (d, v), n in sorted(counts.answers.items())
+            ],
+        )
+    if counts.by_score:
+        session.execute(
+            insert(SurveyScoreCount),
+            [
+                {
+                    "survey_id": survey.id,
+                    "department_id": d,
+                    "is_complete": complete,
+                    "wave": wave,
+                    "score": score,
+                    "count": n,
+                }
+                for d, complete, wave, score, n in counts.by_score
             ],
         )
     status = "replaced" if existing is not None else "imported"
@@ -245,4 +264,5 @@ def _insert_responses(
         session.rollback()
         raise ImportRefused(errors)
     counts.skipped = errors.errors
+    counts.by_score = counts.score_counts(patterns)
     return counts
