@@ -4,7 +4,8 @@ Both run on the session's own connection, inside its transaction, so an import s
 or nothing.
 """
 
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable, Iterator
+from contextlib import contextmanager
 
 from sqlmodel import Session
 
@@ -30,13 +31,24 @@ def _copy_line(row: ResponseRow) -> str:
     )
 
 
-def insert_responses(session: Session, rows: Iterable[ResponseRow]) -> None:
-    """Insert response rows in the session's transaction."""
+@contextmanager
+def response_writer(session: Session) -> Iterator[Callable[[Iterable[ResponseRow]], None]]:
+    """A function that inserts response rows in the session's transaction. On PostgreSQL one
+    COPY stays open for the whole import, so the server stores one chunk while the next is
+    being read (a COPY per chunk would wait for each)."""
     connection = session.connection()
     if connection.dialect.name == "sqlite":
-        connection.exec_driver_sql(SQLITE_INSERT, list(rows))
+
+        def execute(rows: Iterable[ResponseRow]) -> None:
+            connection.exec_driver_sql(SQLITE_INSERT, list(rows))
+
+        yield execute
         return
     raw = connection.connection.driver_connection
     assert raw is not None
     with raw.cursor() as cursor, cursor.copy(PG_COPY) as copy:
-        copy.write("".join(map(_copy_line, rows)))
+
+        def send(rows: Iterable[ResponseRow]) -> None:
+            copy.write("".join(map(_copy_line, rows)))
+
+        yield send

@@ -28,7 +28,7 @@ from app.models import (
 from app.models.department import department_key
 from app.models.types import utcnow
 from app.services.audit import record_event
-from app.services.bulk_insert import insert_responses
+from app.services.bulk_insert import response_writer
 from app.services.errors import ConflictError, NotFoundError
 
 
@@ -249,7 +249,7 @@ def _insert_responses(
     errors = RowErrors(file_name)
     _layout, rows = open_survey_chunks(path, options, file_name)
     patterns = AnswerPatterns()
-    with paused_gc():
+    with paused_gc(), response_writer(session) as write:
         for chunk in parse_chunks(
             plan, rows, department_id=department_id, errors=errors, tally=counts.tally
         ):
@@ -257,7 +257,7 @@ def _insert_responses(
                 continue  # keep reading to name every bad row, but write nothing more
             numbers = patterns.numbers(chunk)
             counts.add(chunk, numbers, patterns)
-            insert_responses(session, patterns.rows(survey_id, chunk, numbers))
+            write(patterns.rows(survey_id, chunk, numbers))
             if progress is not None:
                 progress(counts.completes + counts.partials, plan.data_rows)
     if errors and not options.skip_bad_rows:
