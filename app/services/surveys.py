@@ -122,7 +122,10 @@ def import_survey(
         )
     round_date = timestamps.parse_date(options.round_date) if options.round_date else None
     plan = plan_survey(path, options, file_name)
-    departments = {d.name_key: d for d in session.exec(select(Department))}
+    # Held until commit: no department can go while its responses are written (the
+    # responses table keeps no foreign keys; see SurveyResponse).
+    locked = select(Department).with_for_update(key_share=True)
+    departments = {d.name_key: d for d in session.exec(locked)}
 
     def department_id(raw: str) -> int | None:
         found = departments.get(department_key(raw))
