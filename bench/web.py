@@ -2,11 +2,14 @@
 beside the app's own /healthz throughput measured the same way in the same run."""
 
 import asyncio
+import json
 import os
 import re
+import shutil
 import socket
 import subprocess
 import sys
+import tempfile
 import time
 import uuid
 from pathlib import Path
@@ -109,6 +112,88 @@ async def _load(
     }
 
 
+# wrk (C, a few percent of a core) drives the load when it is installed (Debian: wrk), so the
+# two cores go to the app; without it, the Python load generator below shares them.
+WRK_SCRIPT = r"""
+local threads = {}
+function setup(thread)
+  table.insert(threads, thread)
+  thread:set("number", #threads)
+end
+local sent = 0
+function init(args)
+  mode, run, token, cookie = args[1], args[2], args[3], args[4]
+end
+request = function()
+  if mode ~= "post" then
+    return wrk.format("GET", nil, {["Cookie"] = cookie})
+  end
+  sent = sent + 1
+  local id = string.format("%s-%04x-%012x", run, number, sent)
+  local body = '{"client_id":"' .. id .. '","department":"Department 001",' ..
+    '"visit_date":"2026-11-20","conversations":[{"person_role":"clerk",' ..
+    '"stated_score":4,"observed_score":3,"notes":"bench"}]}'
+  return wrk.format("POST", nil, {["Content-Type"] = "application/json",
+    ["Authorization"] = "Bearer " .. token}, body)
+end
+created = 0
+response = function(status, headers, body)
+  if status == 201 then created = created + 1 end
+end
+function done(summary, latency, requests)
+  local e = summary.errors
+  local made = 0
+  for _, thread in ipairs(threads) do made = made + thread:get("created") end
+  io.write(string.format(
+    '{"requests":%d,"microseconds":%d,"p99_us":%d,"errors":%d,"status_errors":%d,' ..
+    '"created":%d}\n',
+    summary.requests, summary.duration, latency:percentile(99),
+    e.connect + e.read + e.write + e.timeout, e.status, made))
+end
+"""
+
+
+def _wrk(
+    base: str, path: str, *, cookie: str = "", token: str = "", post: bool = False
+) -> dict[str, Any]:
+    run = uuid.uuid4().hex[:8] + "-" + uuid.uuid4().hex[:4] + "-4" + uuid.uuid4().hex[:3]
+    with tempfile.NamedTemporaryFile("w", suffix=".lua") as script:
+        script.write(WRK_SCRIPT)
+        script.flush()
+        output = subprocess.run(
+            [
+                "wrk",
+                "-t2",
+                f"-c{CONNECTIONS}",
+                f"-d{int(SECONDS)}s",
+                "--timeout",
+                "30s",
+                "-s",
+                script.name,
+                base + path,
+                "--",
+                "post" if post else "get",
+                run,
+                token,
+                cookie,
+            ],
+            capture_output=True,
+            text=True,
+            check=True,
+        ).stdout
+    figures = json.loads(output.strip().splitlines()[-1])
+    seconds = figures["microseconds"] / 1e6
+    failed = figures["errors"] + figures["status_errors"]
+    return {
+        "requests_per_second": round(figures["requests"] / seconds, 1),
+        "p99_ms": round(figures["p99_us"] / 1000, 1),
+        "failed": failed,
+        "ok": figures["requests"] - figures["status_errors"],
+        "created": figures["created"],
+        "load_generator": "wrk",
+    }
+
+
 def _walk() -> dict[str, Any]:
     return {
         "client_id": str(uuid.uuid4()),
@@ -135,13 +220,24 @@ def run_web(url: str, *, workers: int, leader: str, token: str, count_walks: Any
     process, base = start_server(url, workers)
     try:
         cookies = _login(base, leader)
-        health = asyncio.run(_load(base, "/healthz"))
-        walks = asyncio.run(_load(base, "/visits", cookies=cookies))
-        form = asyncio.run(_load(base, "/visits/new", cookies=cookies))
-        before = count_walks()
-        posts = asyncio.run(
-            _load(base, "/api/v1/visits", post=True, headers={"Authorization": f"Bearer {token}"})
-        )
+        if shutil.which("wrk"):
+            cookie = "; ".join(f"{k}={v}" for k, v in cookies.items())
+            health = _wrk(base, "/healthz")
+            walks = _wrk(base, "/visits", cookie=cookie)
+            form = _wrk(base, "/visits/new", cookie=cookie)
+            before = count_walks()
+            posts = _wrk(base, "/api/v1/visits", token=token, post=True)
+            posts["statuses"] = {201: posts["created"]}
+        else:
+            health = asyncio.run(_load(base, "/healthz"))
+            walks = asyncio.run(_load(base, "/visits", cookies=cookies))
+            form = asyncio.run(_load(base, "/visits/new", cookies=cookies))
+            before = count_walks()
+            posts = asyncio.run(
+                _load(
+                    base, "/api/v1/visits", post=True, headers={"Authorization": f"Bearer {token}"}
+                )
+            )
         stored = count_walks() - before
     finally:
         process.terminate()
