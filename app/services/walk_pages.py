@@ -4,6 +4,7 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 
 from sqlalchemy import func
+from sqlalchemy import select as sa_select  # more than four columns
 from sqlmodel import Session, col, select
 
 from app.models import Action, Department, Theme, User, Visit
@@ -84,31 +85,35 @@ def role_suggestions(session: Session) -> list[str]:
 def departments_due(session: Session, *, today: date | None = None) -> list[DueDepartment]:
     """Departments with no walk in the last 90 days, longest waiting first."""
     today = today or date.today()
-    last = dict(
-        session.exec(
-            select(Visit.department_id, func.max(Visit.visit_date)).group_by(
-                col(Visit.department_id)
-            )
-        ).all()
+    # One index seek per department (ix_visits_department_id_visit_date), not a scan of
+    # every walk; names and dates only, no ORM objects.
+    last_walk = (
+        select(func.max(Visit.visit_date))
+        .where(col(Visit.department_id) == col(Department.id))
+        .correlate(Department)
+        .scalar_subquery()
     )
+    rows = session.execute(select(col(Department.name), last_walk)).all()
     cutoff = today - timedelta(days=DUE_AFTER_DAYS)
-    due = []
-    for department in session.exec(select(Department)):
-        seen = last.get(department.id or 0)
-        if seen is None or seen < cutoff:
-            due.append(DueDepartment(department.name, seen))
+    due = [DueDepartment(name, seen) for name, seen in rows if seen is None or seen < cutoff]
     return sorted(due, key=lambda d: (d.last_visit is not None, d.last_visit or date.min, d.name))
 
 
 def my_actions(session: Session, *, user: User) -> list[ActionRow]:
     """Actions this user owns, overdue first, then by due date; done ones last."""
-    rows = session.exec(
-        select(Action, Department.name)
+    rows = session.execute(
+        sa_select(
+            col(Action.id),
+            col(Action.title),
+            col(Department.name),
+            col(Action.due_date),
+            col(Action.status),
+        )
         .join(Visit, col(Visit.id) == Action.visit_id)
         .join(Department, col(Department.id) == Visit.department_id)
-        .where(Action.owner_id == user.id)
+        .where(col(Action.owner_id) == user.id)
     ).all()
-    actions = [ActionRow(a.id or 0, a.title, name, a.due_date, a.status) for a, name in rows]
+    actions = [ActionRow(*row) for row in rows]
     return sorted(
         actions,
         key=lambda a: (
