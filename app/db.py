@@ -1,6 +1,8 @@
 """Engines and sessions: SQLite (WAL, IMMEDIATE writes) and PostgreSQL alike."""
 
+import threading
 from collections.abc import Iterator
+from contextlib import contextmanager
 from functools import lru_cache
 from pathlib import Path
 from typing import Any
@@ -82,6 +84,27 @@ def get_session(request: Request) -> Iterator[Session]:
     that change things take the write lock up front (BEGIN IMMEDIATE) and queue for it.
     """
     state = request.app.state
-    engine = state.read_engine if request.method in READ_METHODS else state.engine
-    with Session(engine, expire_on_commit=False) as session:
+    if request.method in READ_METHODS:
+        with Session(state.read_engine, expire_on_commit=False) as session:
+            yield session
+        return
+    with _writer_turn(state.engine), Session(state.engine, expire_on_commit=False) as session:
         yield session
+
+
+_SQLITE_WRITERS: dict[str, threading.Lock] = {}
+
+
+@contextmanager
+def _writer_turn(engine: Engine) -> Iterator[None]:
+    """On SQLite, a process's writing requests take turns on a lock of their own before they
+    ask SQLite for its write lock. A writer waiting in SQLite's busy handler sleeps in steps
+    of up to 100 ms and wakes late; one waiting here starts the moment the last one ends
+    (measured with 32 clients posting walks: p99 from seconds to a few hundred ms). Other
+    processes on the same file still queue in SQLite's busy handler, as before."""
+    if engine.dialect.name != "sqlite":
+        yield
+        return
+    lock = _SQLITE_WRITERS.setdefault(str(engine.url), threading.Lock())
+    with lock:
+        yield

@@ -144,8 +144,11 @@ def create_visit(
         actor_id=leader.id,
         detail=f"visit {visit.id} in {department.name}",
     )
+    # Read back inside the transaction: after the commit a new one would queue for SQLite's
+    # write lock again just to read.
+    detail = visit_detail(session, visit=visit, with_notes=True)
     session.commit()
-    return visit_detail(session, visit=visit, with_notes=True), True
+    return detail, True
 
 
 def visit_detail(session: Session, *, visit: Visit, with_notes: bool) -> dict[str, Any]:
