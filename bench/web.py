@@ -205,6 +205,26 @@ def _walk() -> dict[str, Any]:
     }
 
 
+LEADER_WALKS = 100
+
+
+def _seed_walks(base: str, token: str, leader: str) -> None:
+    """The bench leader's own history: 100 walks over five months, every fourth with an
+    action they own, so the walk list shows a realistic page and not an empty one."""
+    with httpx.Client(base_url=base, headers={"Authorization": f"Bearer {token}"}) as client:
+        for i in range(LEADER_WALKS):
+            walk = _walk()
+            walk["department"] = f"Department {(i * 37) % 200:03d}"
+            walk["visit_date"] = f"2026-{6 + i % 5:02d}-{1 + (i * 7) % 28:02d}"
+            if i % 4 == 0:
+                walk["actions"] = [
+                    {"title": "Fix the printer", "owner": leader, "due_date": "2026-12-01"}
+                ]
+            response = client.post("/api/v1/visits", json=walk)
+            if response.status_code != 201:
+                raise SystemExit(f"seeding the leader's walks failed: {response.text}")
+
+
 def _login(base: str, email: str) -> dict[str, str]:
     with httpx.Client(base_url=base, follow_redirects=False) as client:
         page = client.get("/login")
@@ -219,6 +239,7 @@ def _login(base: str, email: str) -> dict[str, str]:
 def run_web(url: str, *, workers: int, leader: str, token: str, count_walks: Any) -> dict[str, Any]:
     process, base = start_server(url, workers)
     try:
+        _seed_walks(base, token, leader)
         cookies = _login(base, leader)
         if shutil.which("wrk"):
             cookie = "; ".join(f"{k}={v}" for k, v in cookies.items())

@@ -15,7 +15,7 @@ from app.services.errors import NotFoundError, ServiceError
 from app.services.service_catalogue import list_services
 from app.services.users import list_users
 from app.services.visit_edits import editable_visit, update_visit, visit_history
-from app.services.visits import VisitInputError, create_visit, get_visit_for, list_visits
+from app.services.visits import VisitInputError, create_visit, get_visit_for, walk_summaries
 from app.services.walk_form import (
     WalkForm,
     blank_conversation,
@@ -68,7 +68,7 @@ def _form_page(
 def visits_page(
     request: Request, user: User = Depends(walkers), session: Session = Depends(get_session)
 ) -> Response:
-    walks, total = list_visits(session, user=user, limit=50)
+    walks, total = walk_summaries(session, user=user, limit=50)
     return render(
         request,
         "visits/index.html",

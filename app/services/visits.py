@@ -4,7 +4,8 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
-from sqlalchemy import func
+from sqlalchemy import func, true
+from sqlalchemy import select as sa_select  # more than four columns
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col, select
 
@@ -227,6 +228,16 @@ def _details(session: Session, visits: list[Visit], *, with_notes: bool) -> list
     return [by_visit[v.id] for v in visits if v.id is not None]
 
 
+def _visible_walks(user: User) -> Any:
+    """The condition on Visit for the walks this user may see."""
+    if user.role == "leader":
+        assigned = select(LeaderDepartment.department_id).where(LeaderDepartment.user_id == user.id)
+        return (col(Visit.leader_id) == user.id) | col(Visit.department_id).in_(assigned)
+    if user.role in ("admin", "analyst"):
+        return true()
+    raise NotFoundError("no walks for this role")
+
+
 def list_visits(
     session: Session,
     *,
@@ -238,14 +249,7 @@ def list_visits(
 ) -> tuple[list[dict[str, Any]], int]:
     """Walks the user may see, newest first: leaders their own and their assigned
     departments', admins all, analysts all without notes. Returns (page, total)."""
-    query = select(Visit)
-    if user.role == "leader":
-        assigned = select(LeaderDepartment.department_id).where(LeaderDepartment.user_id == user.id)
-        query = query.where(
-            (col(Visit.leader_id) == user.id) | col(Visit.department_id).in_(assigned)
-        )
-    elif user.role not in ("admin", "analyst"):
-        raise NotFoundError("no walks for this role")
+    query = select(Visit).where(_visible_walks(user))
     if department:
         dept = session.exec(
             select(Department).where(Department.name_key == department_key(department))
@@ -262,6 +266,50 @@ def list_visits(
         .limit(limit)
     ).all()
     return _details(session, list(page), with_notes=user.role != "analyst"), int(total)
+
+
+@dataclass(frozen=True)
+class WalkSummary:
+    id: int
+    visit_date: date
+    department: str
+    leader: str
+    conversations: int
+
+
+def walk_summaries(session: Session, *, user: User, limit: int) -> tuple[list[WalkSummary], int]:
+    """The newest walks this user may see, a line each (what the walk list shows), and how
+    many there are: two queries, whatever the page holds."""
+    visible = _visible_walks(user)
+    conversations = (
+        sa_select(func.count())
+        .where(col(Conversation.visit_id) == col(Visit.id))
+        .correlate(Visit)
+        .scalar_subquery()
+    )
+    rows = (
+        session.connection()
+        .execute(
+            sa_select(
+                col(Visit.id),
+                col(Visit.visit_date),
+                col(Department.name),
+                col(Visit.leader_name),
+                conversations,
+            )
+            .join(Department, col(Department.id) == col(Visit.department_id))
+            .where(visible)
+            .order_by(col(Visit.visit_date).desc(), col(Visit.id).desc())
+            .limit(limit)
+        )
+        .all()
+    )
+    total = (
+        session.connection()
+        .execute(sa_select(func.count()).select_from(Visit).where(visible))
+        .scalar_one()
+    )
+    return [WalkSummary(*row) for row in rows], int(total)
 
 
 def get_visit_for(session: Session, *, user: User, visit_id: int) -> dict[str, Any]:

@@ -54,9 +54,11 @@ def departments_for_form(session: Session, *, user: User) -> list[str]:
     ).all()
     first = [name for name, _ in recent]
     seen = set(first)
-    names = session.execute(
-        sa_select(col(Department.name)).order_by(col(Department.name))
-    ).scalars()
+    names = (
+        session.connection()
+        .execute(sa_select(col(Department.name)).order_by(col(Department.name)))
+        .scalars()
+    )
     return first + [name for name in names.all() if name not in seen]
 
 
@@ -82,12 +84,16 @@ def role_suggestions(session: Session) -> list[str]:
         .limit(ROLE_SAMPLE)
         .subquery()
     )
-    rows = session.execute(
-        sa_select(recent.c.role, func.count())
-        .group_by(recent.c.role)
-        .order_by(func.count().desc(), recent.c.role)
-        .limit(30)
-    ).all()
+    rows = (
+        session.connection()
+        .execute(
+            sa_select(recent.c.role, func.count())
+            .group_by(recent.c.role)
+            .order_by(func.count().desc(), recent.c.role)
+            .limit(30)
+        )
+        .all()
+    )
     return [role for role, _ in rows]
 
 
@@ -102,7 +108,7 @@ def departments_due(session: Session, *, today: date | None = None) -> list[DueD
         .correlate(Department)
         .scalar_subquery()
     )
-    rows = session.execute(select(col(Department.name), last_walk)).all()
+    rows = session.connection().execute(select(col(Department.name), last_walk)).all()
     cutoff = today - timedelta(days=DUE_AFTER_DAYS)
     due = [DueDepartment(name, seen) for name, seen in rows if seen is None or seen < cutoff]
     return sorted(due, key=lambda d: (d.last_visit is not None, d.last_visit or date.min, d.name))
@@ -110,19 +116,25 @@ def departments_due(session: Session, *, today: date | None = None) -> list[DueD
 
 def my_actions(session: Session, *, user: User) -> list[ActionRow]:
     """Actions this user owns, overdue first, then by due date; done ones last."""
-    rows = session.execute(
-        sa_select(
-            col(Action.id),
-            col(Action.title),
-            col(Department.name),
-            col(Action.due_date),
-            col(Action.status),
+    rows = (
+        session.connection()
+        .execute(
+            sa_select(
+                col(Action.id),
+                col(Action.title),
+                col(Department.name),
+                col(Action.due_date),
+                col(Action.status),
+            )
+            .join(Visit, col(Visit.id) == Action.visit_id)
+            .join(Department, col(Department.id) == Visit.department_id)
+            .where(col(Action.owner_id) == user.id)
         )
-        .join(Visit, col(Visit.id) == Action.visit_id)
-        .join(Department, col(Department.id) == Visit.department_id)
-        .where(col(Action.owner_id) == user.id)
-    ).all()
-    actions = [ActionRow(*row) for row in rows]
+        .all()
+    )
+    actions = [
+        ActionRow(id or 0, title, dept, due, status) for id, title, dept, due, status in rows
+    ]
     return sorted(
         actions,
         key=lambda a: (
