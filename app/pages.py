@@ -10,6 +10,8 @@ from jinja2_fragments.fastapi import Jinja2Blocks
 from app.csrf import csrf_token_for, set_csrf_cookie
 
 TEMPLATES = Jinja2Blocks(directory=str(Path(__file__).parent / "templates"))
+# Templates ship with the code: no look at each file's modification time on every render.
+TEMPLATES.env.auto_reload = False
 
 NAV_BY_ROLE: dict[str, list[tuple[str, str]]] = {
     "leader": [
