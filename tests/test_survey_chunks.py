@@ -105,23 +105,18 @@ def test_chunks_and_rows_agree(survey: tuple[list[list[str]], str, str, str], si
                 tally=one_by_one_tally,
             )
         ]
-        latest = max((p[1] for p in expected if p[1] is not None), default=None)
         errors, tally = RowErrors("survey.csv"), RowTally()
         _layout, chunks = open_survey_chunks(path, OPTIONS, "survey.csv", size=size)
         got = []
-        got_latest = None
         for chunk in parse_chunks(
             plan, chunks, department_id=department_id, errors=errors, tally=tally
         ):
             got += zip(
                 chunk.department_ids, chunk.submitted, chunk.complete, chunk.ratings, strict=True
             )
-            if chunk.last_submitted is not None:
-                got_latest = max(got_latest or chunk.last_submitted, chunk.last_submitted)
     assert errors.errors == one_by_one_errors.errors
     assert tally == one_by_one_tally
     assert sorted(got, key=repr) == sorted(expected, key=repr)
-    assert utc_text(got_latest) == latest
 
 
 def test_line_numbers_count_quoted_line_breaks(tmp_path: Path) -> None:

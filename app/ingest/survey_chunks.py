@@ -48,14 +48,9 @@ class ParsedChunk:
     submitted: list[str | None] = field(default_factory=list)  # utc_text
     complete: list[bool] = field(default_factory=list)
     ratings: list[tuple[float | None, ...]] = field(default_factory=list)
-    last_submitted: datetime | None = None
 
     def __len__(self) -> int:
         return len(self.department_ids)
-
-    def _saw(self, when: datetime | None) -> None:
-        if when is not None and (self.last_submitted is None or when > self.last_submitted):
-            self.last_submitted = when
 
     def add(self, parsed: Iterable[ParsedResponse]) -> None:
         for response in parsed:
@@ -63,7 +58,6 @@ class ParsedChunk:
             self.submitted.append(utc_text(response.submitted_at))
             self.complete.append(response.is_complete)
             self.ratings.append(response.ratings)
-            self._saw(response.submitted_at)
 
 
 class _Lookups:
@@ -110,10 +104,8 @@ def parse_chunks(
         yield _parse_chunk(chunk, lookups, errors=errors, tally=tally)
 
 
-def _parse_times(
-    values: tuple[str, ...], fmt: str
-) -> tuple[list[str | None], np.ndarray, datetime | None]:
-    """Each value as utc_text (None when blank), which ones did not read, and the latest."""
+def _parse_times(values: tuple[str, ...], fmt: str) -> tuple[list[str | None], np.ndarray]:
+    """Each value as utc_text (None when blank), and which ones did not read."""
     parsed = pd.to_datetime(
         np.asarray(values, dtype=object),
         format="ISO8601" if fmt == "iso" else fmt,
@@ -122,9 +114,6 @@ def _parse_times(
     )
     micro = parsed.tz_convert(None).to_numpy().astype("datetime64[us]")
     unread = np.isnat(micro)
-    latest = None
-    if not unread.all():
-        latest = micro[~unread].max().astype(datetime).replace(tzinfo=UTC)
     text: list[str | None] = [
         f"{s[:10]} {s[11:]}" for s in np.datetime_as_string(micro, unit="us").tolist()
     ]
@@ -134,9 +123,7 @@ def _parse_times(
         when = timestamps.parse_with(values[i], fmt) if values[i].strip() else None
         text[i] = utc_text(when)
         bad[i] = when is None and bool(values[i].strip())
-        if when is not None and (latest is None or when > latest):
-            latest = when
-    return text, bad, latest
+    return text, bad
 
 
 def _parse_chunk(
@@ -192,9 +179,8 @@ def _parse_chunk(
     else:
         complete = np.ones(count, dtype=np.bool_)
     submitted: list[str | None] = [None] * count
-    latest = None
     if plan.timestamp is not None:
-        submitted, unread, latest = _parse_times(
+        submitted, unread = _parse_times(
             columns[plan.timestamp.index], plan.timestamp_format or "iso"
         )
         wrong |= unread
@@ -214,16 +200,12 @@ def _parse_chunk(
         result.complete = complete.tolist()
         result.submitted = submitted
         result.ratings = ratings
-        result.last_submitted = latest
     else:
         chosen = np.flatnonzero(good).tolist()
         result.department_ids = departments[chosen].tolist()
         result.complete = complete[chosen].tolist()
         result.submitted = [submitted[i] for i in chosen]
         result.ratings = [ratings[i] for i in chosen]
-        # The latest time among the rows kept (a refused row's time does not count).
-        for i in chosen:
-            result._saw(_time_of(submitted[i]))
     checked = np.zeros(len(chunk), dtype=np.bool_)
     checked[positions[keep & wrong]] = True
     checked[~regular] = True
@@ -238,7 +220,3 @@ def _parse_chunk(
             )
         )
     return result
-
-
-def _time_of(text: str | None) -> datetime | None:
-    return None if text is None else datetime.fromisoformat(text).replace(tzinfo=UTC)

@@ -5,7 +5,7 @@ distinct answer patterns, each scored and written out once."""
 from collections import Counter
 from collections.abc import Iterator
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import UTC, datetime
 from itertools import repeat
 
 import numpy as np
@@ -80,6 +80,9 @@ class AnswerPatterns:
 
 @dataclass
 class ImportCounts:
+    """Kept while the rows are written (four small arrays per chunk); every count is worked
+    out once from them by `finish`."""
+
     completes: int = 0
     partials: int = 0
     last_submitted: datetime | None = None
@@ -91,81 +94,96 @@ class ImportCounts:
     # Per chunk: department, complete, pattern number and time (datetime64[us]) of each row.
     _kept: list[tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]] = field(default_factory=list)
 
-    def add(self, chunk: ParsedChunk, numbers: np.ndarray, patterns: AnswerPatterns) -> None:
-        if not len(chunk):
-            return
+    def add(self, chunk: ParsedChunk, numbers: np.ndarray) -> None:
         complete = np.asarray(chunk.complete, dtype=np.bool_)
-        ids = np.asarray(chunk.department_ids, dtype=np.int64)
         self._kept.append(
-            (ids, complete, numbers, np.array(chunk.submitted, dtype="datetime64[us]"))
+            (
+                np.asarray(chunk.department_ids, dtype=np.int64),
+                complete,
+                numbers,
+                np.array(chunk.submitted, dtype="datetime64[us]"),
+            )
         )
         completes = int(np.count_nonzero(complete))
         self.completes += completes
         self.partials += len(chunk) - completes
-        departments, dense = np.unique(ids, return_inverse=True)
-        listed = departments.tolist()
-        per = np.bincount(dense * 2 + complete, minlength=2 * len(listed)).reshape(-1, 2)
-        for department, (partial, full) in zip(listed, per.tolist(), strict=True):
-            self.by_department[(department, True)] += full
-            self.by_department[(department, False)] += partial
-        codes = patterns.codes()[numbers[complete]]
-        where = dense[complete]
-        width = len(patterns.values)
-        for question in range(codes.shape[1]):
-            answered = codes[:, question] >= 0
-            keys = where[answered] * width + codes[answered, question]
-            tallied = np.bincount(keys, minlength=len(listed) * width)
-            for key in np.flatnonzero(tallied).tolist():
-                department, value = divmod(key, width)
-                self.answers[(listed[department], patterns.values[value])] += int(tallied[key])
-        latest = chunk.last_submitted
-        if latest is not None and (self.last_submitted is None or latest > self.last_submitted):
-            self.last_submitted = latest
 
-    def score_counts(
-        self, patterns: AnswerPatterns
-    ) -> list[tuple[int, bool, int, float | None, int]]:
-        """(department, complete, wave, score, count) over every row added, as
-        `analysis.response_counts` defines the waves (ties in time kept in file order)."""
+    def finish(self, patterns: AnswerPatterns) -> None:
+        """Responses per department, answers per department and value, the latest time, and
+        (department, complete, wave, score) counts with the waves as
+        `analysis.response_counts` defines them (ties in time kept in file order)."""
         if not self._kept:
-            return []
+            return
         departments = np.concatenate([part[0] for part in self._kept])
         complete = np.concatenate([part[1] for part in self._kept])
         numbers = np.concatenate([part[2] for part in self._kept])
         times = np.concatenate([part[3] for part in self._kept])
         self._kept = []
-        distinct_scores = sorted({s for s in patterns.score if s is not None})
-        code_of = {score: code for code, score in enumerate(distinct_scores)}
-        score_codes = np.array(
-            [code_of[s] if s is not None else len(distinct_scores) for s in patterns.score],
-            dtype=np.int64,
-        )[numbers]
-        scored = score_codes < len(distinct_scores)
-        waves = np.full(len(departments), NO_WAVE, dtype=np.int64)
-        timed = np.flatnonzero(complete & scored & ~np.isnat(times))
-        if len(timed):
-            order = timed[np.lexsort((timed, times[timed], departments[timed]))]
-            in_order = departments[order]
-            starts = np.flatnonzero(np.r_[True, in_order[1:] != in_order[:-1]])
-            sizes = np.diff(np.r_[starts, len(order)])
-            rank = np.arange(len(order)) - np.repeat(starts, sizes)
-            waves[order] = wave_of(rank, np.repeat(sizes, sizes))
         listed, dense = np.unique(departments, return_inverse=True)
-        width = len(distinct_scores) + 1
-        keys = ((dense * 2 + complete) * 4 + waves) * width + score_codes
-        found, tallies = np.unique(keys, return_counts=True)
-        rows = []
-        for key, count in zip(found.tolist(), tallies.tolist(), strict=True):
-            rest, score = divmod(key, width)
-            rest, wave = divmod(rest, 4)
-            department, full = divmod(rest, 2)
-            rows.append(
-                (
-                    int(listed[department]),
-                    bool(full),
-                    wave,
-                    distinct_scores[score] if score < len(distinct_scores) else None,
-                    count,
-                )
+        ids = listed.tolist()
+        timed_rows = ~np.isnat(times)
+        if timed_rows.any():
+            self.last_submitted = times[timed_rows].max().astype(datetime).replace(tzinfo=UTC)
+        per = np.bincount(dense * 2 + complete, minlength=2 * len(ids)).reshape(-1, 2)
+        for department, (partial, full) in zip(ids, per.tolist(), strict=True):
+            self.by_department[(department, True)] += full
+            self.by_department[(department, False)] += partial
+        self._count_answers(patterns, ids, dense[complete], numbers[complete])
+        self.by_score = _score_counts(patterns, ids, dense, complete, numbers, times)
+
+    def _count_answers(
+        self, patterns: AnswerPatterns, ids: list[int], where: np.ndarray, numbers: np.ndarray
+    ) -> None:
+        codes = patterns.codes()[numbers]
+        width = len(patterns.values)
+        for question in range(codes.shape[1]):
+            answered = codes[:, question] >= 0
+            keys = where[answered] * width + codes[answered, question]
+            tallied = np.bincount(keys, minlength=len(ids) * width)
+            for key in np.flatnonzero(tallied).tolist():
+                department, value = divmod(key, width)
+                self.answers[(ids[department], patterns.values[value])] += int(tallied[key])
+
+
+def _score_counts(
+    patterns: AnswerPatterns,
+    ids: list[int],
+    dense: np.ndarray,
+    complete: np.ndarray,
+    numbers: np.ndarray,
+    times: np.ndarray,
+) -> list[tuple[int, bool, int, float | None, int]]:
+    distinct_scores = sorted({s for s in patterns.score if s is not None})
+    code_of = {score: code for code, score in enumerate(distinct_scores)}
+    score_codes = np.array(
+        [code_of[s] if s is not None else len(distinct_scores) for s in patterns.score],
+        dtype=np.int64,
+    )[numbers]
+    scored = score_codes < len(distinct_scores)
+    waves = np.full(len(dense), NO_WAVE, dtype=np.int64)
+    timed = np.flatnonzero(complete & scored & ~np.isnat(times))
+    if len(timed):
+        order = timed[np.lexsort((timed, times[timed], dense[timed]))]
+        in_order = dense[order]
+        starts = np.flatnonzero(np.r_[True, in_order[1:] != in_order[:-1]])
+        sizes = np.diff(np.r_[starts, len(order)])
+        rank = np.arange(len(order)) - np.repeat(starts, sizes)
+        waves[order] = wave_of(rank, np.repeat(sizes, sizes))
+    width = len(distinct_scores) + 1
+    keys = ((dense * 2 + complete) * 4 + waves) * width + score_codes
+    found, tallies = np.unique(keys, return_counts=True)
+    rows = []
+    for key, count in zip(found.tolist(), tallies.tolist(), strict=True):
+        rest, score = divmod(key, width)
+        rest, wave = divmod(rest, 4)
+        department, full = divmod(rest, 2)
+        rows.append(
+            (
+                ids[department],
+                bool(full),
+                wave,
+                distinct_scores[score] if score < len(distinct_scores) else None,
+                count,
             )
-        return rows
+        )
+    return rows

@@ -125,8 +125,9 @@ def preview_survey(
         errors=errors,
         tally=tally,
     ):
-        completes += sum(chunk.complete)
-        partials += len(chunk) - sum(chunk.complete)
+        complete = sum(chunk.complete)
+        completes += complete
+        partials += len(chunk) - complete
     return SurveyPreview(
         format=plan.layout.format,
         columns=[c.id for c in plan.layout.columns],

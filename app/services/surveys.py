@@ -259,7 +259,7 @@ def _insert_responses(
             if errors and not options.skip_bad_rows:
                 continue  # keep reading to name every bad row, but write nothing more
             numbers = patterns.numbers(chunk)
-            counts.add(chunk, numbers, patterns)
+            counts.add(chunk, numbers)
             write(patterns.rows(survey_id, chunk, numbers))
             if progress is not None:
                 progress(counts.completes + counts.partials, plan.data_rows)
@@ -267,5 +267,5 @@ def _insert_responses(
         session.rollback()
         raise ImportRefused(errors)
     counts.skipped = errors.errors
-    counts.by_score = counts.score_counts(patterns)
+    counts.finish(patterns)
     return counts
