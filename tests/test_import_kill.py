@@ -7,6 +7,8 @@ import sys
 import time
 from pathlib import Path
 
+import psycopg
+from sqlalchemy.engine import make_url
 from sqlmodel import Session, func, select
 
 from app.models import Survey, SurveyResponse
@@ -30,7 +32,7 @@ def test_kill_9_mid_import_leaves_nothing(
             labels[(i + 1) % 5],
             labels[(i + 2) % 5],
         ]
-        for i in range(150_000)
+        for i in range(300_000)
     ]
     big = write_csv(tmp_path / "big.csv", rows)
     process = subprocess.Popen(
@@ -51,11 +53,10 @@ def test_kill_9_mid_import_leaves_nothing(
     )
     # Wait until rows are being written (pass two), then kill without warning.
     deadline = time.monotonic() + 60
-    time.sleep(1.5)
     while time.monotonic() < deadline and process.poll() is None:
-        time.sleep(0.2)
-        if _in_flight(process):
+        if _writing(database_url):
             break
+        time.sleep(0.05)
     assert process.poll() is None, "the import finished before it could be killed"
     os.kill(process.pid, signal.SIGKILL)
     process.wait(timeout=10)
@@ -64,11 +65,16 @@ def test_kill_9_mid_import_leaves_nothing(
     assert session.exec(select(Survey)).first() is None
 
 
-def _in_flight(process: subprocess.Popen[bytes]) -> bool:
-    # /proc tells whether the child has been running long enough to be in its write pass.
-    try:
-        with open(f"/proc/{process.pid}/stat") as handle:
-            fields = handle.read().split()
-        return int(fields[13]) > 150  # user CPU ticks (1/100 s)
-    except OSError:
-        return False
+def _writing(database_url: str) -> bool:
+    """The import is in its write pass: on SQLite its transaction has spilled pages to the
+    write-ahead log; on PostgreSQL its COPY is running."""
+    url = make_url(database_url)
+    if url.get_backend_name() == "sqlite":
+        wal = Path(f"{url.database}-wal")
+        return wal.exists() and wal.stat().st_size > 1_000_000
+    with psycopg.connect(url.set(drivername="postgresql").render_as_string(False)) as conn:
+        row = conn.execute(
+            "SELECT count(*) FROM pg_stat_activity "
+            "WHERE state = 'active' AND query LIKE 'COPY survey_responses%'"
+        ).fetchone()
+    return bool(row and row[0])
