@@ -1,13 +1,16 @@
 """Engines and sessions: SQLite (WAL, IMMEDIATE writes) and PostgreSQL alike."""
 
-import threading
-from collections.abc import Iterator
-from contextlib import contextmanager
+import asyncio
+from collections.abc import AsyncIterator
+from contextlib import AsyncExitStack
+from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
 from typing import Any
+from weakref import WeakKeyDictionary
 
 from fastapi import Request
+from fastapi.concurrency import run_in_threadpool
 from sqlalchemy import event
 from sqlalchemy.engine import Engine, make_url
 from sqlalchemy.exc import ArgumentError
@@ -75,36 +78,59 @@ def get_engine(url: str, *, immediate: bool = True) -> Engine:
 
 
 READ_METHODS = ("GET", "HEAD", "OPTIONS")
+# Requests that may use the database at once in one process, per engine. Below the engine's
+# pool and far below the thread pool's 40 tokens: a request waits for its turn in the event
+# loop (holding no thread and no connection), never in a thread for a pooled connection that
+# a request waiting for a thread holds (that deadlocked until the pool's timeout).
+DB_SLOTS = 4
 
 
-def get_session(request: Request) -> Iterator[Session]:
+async def get_session(request: Request) -> AsyncIterator[Session]:
     """FastAPI dependency: one session per request, closed afterwards.
 
     Reads (GET) take SQLite's deferred transactions so that they run side by side; requests
     that change things take the write lock up front (BEGIN IMMEDIATE) and queue for it.
+    Waiting for a turn happens in the event loop; only the database work takes a thread.
     """
     state = request.app.state
-    if request.method in READ_METHODS:
-        with Session(state.read_engine, expire_on_commit=False) as session:
+    reading = request.method in READ_METHODS
+    engine: Engine = state.read_engine if reading else state.engine
+    turns = _turns(engine)
+    async with AsyncExitStack() as stack:
+        if not reading and turns.writer is not None:
+            await stack.enter_async_context(turns.writer)
+        await stack.enter_async_context(turns.slots)
+        session = Session(engine, expire_on_commit=False)
+        try:
             yield session
-        return
-    with _writer_turn(state.engine), Session(state.engine, expire_on_commit=False) as session:
-        yield session
+        finally:
+            if engine.dialect.name == "sqlite":
+                # Ending a transaction on a local file never waits on the network.
+                session.close()
+            else:
+                await run_in_threadpool(session.close)
 
 
-_SQLITE_WRITERS: dict[str, threading.Lock] = {}
+@dataclass
+class _Turns:
+    slots: asyncio.Semaphore
+    writer: asyncio.Lock | None
 
 
-@contextmanager
-def _writer_turn(engine: Engine) -> Iterator[None]:
-    """On SQLite, a process's writing requests take turns on a lock of their own before they
-    ask SQLite for its write lock. A writer waiting in SQLite's busy handler sleeps in steps
+_TURNS: "WeakKeyDictionary[asyncio.AbstractEventLoop, dict[int, _Turns]]" = WeakKeyDictionary()
+
+
+def _turns(engine: Engine) -> _Turns:
+    """This event loop's turns for this engine.
+
+    On SQLite a process's writing requests also take turns on a lock of their own before they
+    ask SQLite for its write lock: a writer waiting in SQLite's busy handler sleeps in steps
     of up to 100 ms and wakes late; one waiting here starts the moment the last one ends
     (measured with 32 clients posting walks: p99 from seconds to a few hundred ms). Other
     processes on the same file still queue in SQLite's busy handler, as before."""
-    if engine.dialect.name != "sqlite":
-        yield
-        return
-    lock = _SQLITE_WRITERS.setdefault(str(engine.url), threading.Lock())
-    with lock:
-        yield
+    by_engine = _TURNS.setdefault(asyncio.get_running_loop(), {})
+    turns = by_engine.get(id(engine))
+    if turns is None:
+        writer = asyncio.Lock() if engine.dialect.name == "sqlite" else None
+        turns = by_engine[id(engine)] = _Turns(asyncio.Semaphore(DB_SLOTS), writer)
+    return turns

@@ -8,7 +8,7 @@ from sqlmodel import Session
 from app.csrf import csrf_header_valid
 from app.db import get_session
 from app.models import User
-from app.services.auth import user_for_session
+from app.services.auth import lookup_session, user_for_session
 from app.services.users import user_for_api_token
 from app.settings import Settings
 
@@ -40,11 +40,13 @@ def page_user(
 ) -> User:
     """The logged-in user of a page, or a redirect to /login."""
     token = request.cookies.get(SESSION_COOKIE)
-    user = user_for_session(session, settings=settings, token=token) if token else None
-    if user is None:
+    found = lookup_session(session, settings=settings, token=token) if token else None
+    if found is None:
         raise LoginRequired
-    request.state.user = user
-    return user
+    request.state.user = found.user
+    # Read before the page's own data: what a page kept under it shows is at least this new.
+    request.state.data_version = found.data_version
+    return found.user
 
 
 def require_page_role(*roles: str) -> Callable[..., Awaitable[User]]:

@@ -15,6 +15,7 @@ from app.db import get_engine
 from app.deps import LoginRequired, PageForbidden
 from app.logs import RequestLogMiddleware, configure_logging
 from app.middleware import BodyLimitMiddleware, SecurityHeadersMiddleware
+from app.page_cache import PageCache
 from app.pages import render
 from app.routers import (
     api_departments,
@@ -63,6 +64,7 @@ def create_app(settings: Settings | None = None, *, database_url: str | None = N
     app.state.settings = settings
     app.state.engine = get_engine(settings.database_url)
     app.state.read_engine = get_engine(settings.database_url, immediate=False)
+    app.state.page_cache = PageCache()
 
     app.add_middleware(
         BodyLimitMiddleware,

@@ -68,6 +68,7 @@ def database_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str
             for table in metadata.sorted_tables:
                 if table.name in seeds:
                     conn.execute(table.insert(), seeds[table.name])
+                if table.name in seeds and "id" in table.c:
                     conn.execute(
                         text(
                             f"SELECT setval(pg_get_serial_sequence('{table.name}', 'id'), "

@@ -1,5 +1,8 @@
 """The leader's pages: the walk form, their walks, actions due."""
 
+import uuid
+from typing import Any
+
 from fastapi import APIRouter, Depends, Form, HTTPException, Request
 from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import JSONResponse, RedirectResponse, Response
@@ -10,7 +13,8 @@ from app.csrf import csrf_token_for, require_csrf, set_csrf_cookie
 from app.db import get_session
 from app.deps import page_user, require_page_role
 from app.models import User
-from app.pages import render
+from app.page_cache import placeholder
+from app.pages import render, render_cached
 from app.services.errors import NotFoundError, ServiceError
 from app.services.service_catalogue import list_services
 from app.services.users import list_users
@@ -36,6 +40,23 @@ router = APIRouter()
 walkers = require_page_role("leader", "admin")
 
 
+def _form_context(
+    session: Session, user: User, walk: WalkForm, visit_id: int | None
+) -> dict[str, Any]:
+    return {
+        "walk": walk,
+        "form_action": f"/visits/{visit_id}/edit" if visit_id else "/visits",
+        "editing": visit_id is not None,
+        "departments": departments_for_form(session, user=user),
+        "themes": theme_names(session),
+        "roles": role_suggestions(session),
+        "owners": [u.email for u in list_users(session) if u.role in ("leader", "admin")],
+        "user_email": user.email,
+        "services": [svc.name for svc in list_services(session)],
+        "blank_conversation": blank_conversation(),
+    }
+
+
 def _form_page(
     request: Request,
     session: Session,
@@ -47,18 +68,7 @@ def _form_page(
     return render(
         request,
         "visits/new.html",
-        {
-            "walk": walk,
-            "form_action": f"/visits/{visit_id}/edit" if visit_id else "/visits",
-            "editing": visit_id is not None,
-            "departments": departments_for_form(session, user=user),
-            "themes": theme_names(session),
-            "roles": role_suggestions(session),
-            "owners": [u.email for u in list_users(session) if u.role in ("leader", "admin")],
-            "user_email": user.email,
-            "services": [svc.name for svc in list_services(session)],
-            "blank_conversation": blank_conversation(),
-        },
+        _form_context(session, user, walk, visit_id),
         block="walk_form",
         status_code=status_code,
     )
@@ -68,24 +78,31 @@ def _form_page(
 def visits_page(
     request: Request, user: User = Depends(walkers), session: Session = Depends(get_session)
 ) -> Response:
-    walks, total = walk_summaries(session, user=user, limit=50)
-    return render(
-        request,
-        "visits/index.html",
-        {
+    def build() -> dict[str, Any]:
+        walks, total = walk_summaries(session, user=user, limit=50)
+        return {
             "walks": walks,
             "total": total,
             "due": departments_due(session),
             "actions": my_actions(session, user=user),
-        },
-    )
+        }
+
+    return render_cached(request, "visits/index.html", build)
 
 
 @router.get("/visits/new")
 def new_visit_page(
     request: Request, user: User = Depends(walkers), session: Session = Depends(get_session)
 ) -> Response:
-    return _form_page(request, session, user, WalkForm.blank())
+    # Kept rendered per leader and data version; every request gets its own client_id.
+    walk = WalkForm.blank(client_id=placeholder("client_id"))
+    return render_cached(
+        request,
+        "visits/new.html",
+        lambda: _form_context(session, user, walk, None),
+        fresh={"client_id": str(uuid.uuid4())},
+        block="walk_form",
+    )
 
 
 @router.post("/visits", dependencies=[Depends(require_csrf)])

@@ -3,7 +3,8 @@
 from dataclasses import dataclass
 from datetime import timedelta
 
-from sqlalchemy import delete, func
+from sqlalchemy import bindparam, delete, func, update
+from sqlalchemy import select as sa_select  # more than four columns
 from sqlalchemy.exc import OperationalError
 from sqlmodel import Session, col, select
 
@@ -11,6 +12,7 @@ from app.models import LoginAttempt, User, UserSession
 from app.models.types import utcnow
 from app.security import new_token, token_digest, verify_password
 from app.services.audit import record_event
+from app.services.data_version import version_query
 from app.services.users import find_user_by_email
 from app.settings import Settings
 
@@ -63,33 +65,69 @@ def log_in(
     return LoginResult(user=user, session_token=token)
 
 
-def user_for_session(session: Session, *, settings: Settings, token: str) -> User | None:
-    """The user behind a session cookie, or None when unknown, idle or too old."""
+@dataclass(frozen=True)
+class SessionLookup:
+    user: User
+    # The data version read before anything else of this request (None: do not cache).
+    data_version: int | None
+
+
+_SESSION_USER = (
+    sa_select(
+        col(UserSession.created_at),
+        col(UserSession.last_seen_at),
+        col(User.id),
+        col(User.email),
+        col(User.role),
+        col(User.password_hash),
+        col(User.is_active),
+        col(User.created_at),
+        version_query(),
+    )
+    .join(User, col(User.id) == col(UserSession.user_id))
+    .where(col(UserSession.id_hash) == bindparam("digest"))
+)
+
+
+def lookup_session(session: Session, *, settings: Settings, token: str) -> SessionLookup | None:
+    """The user behind a session cookie and the data version, in one query; None when the
+    session is unknown, idle or too old."""
     digest = token_digest(token)
-    row = session.exec(
-        select(UserSession, User)
-        .join(User, User.id == UserSession.user_id)  # type: ignore[arg-type]
-        .where(UserSession.id_hash == digest)
-    ).first()
+    row = session.connection().execute(_SESSION_USER, {"digest": digest}).first()
     if row is None:
         return None
-    user_session, user = row
+    created, last_seen, user_id, email, role, password_hash, is_active, user_created, version = row
     now = utcnow()
-    idle = now - user_session.last_seen_at > timedelta(minutes=settings.session_idle_minutes)
-    old = now - user_session.created_at > timedelta(hours=settings.session_absolute_hours)
-    if idle or old or not user.is_active:
-        session.delete(user_session)
+    idle = now - last_seen > timedelta(minutes=settings.session_idle_minutes)
+    old = now - created > timedelta(hours=settings.session_absolute_hours)
+    if idle or old or not is_active:
+        session.execute(delete(UserSession).where(col(UserSession.id_hash) == digest))
         session.commit()
         return None
-    if now - user_session.last_seen_at > timedelta(minutes=1):
-        user_session.last_seen_at = now
-        session.add(user_session)
+    if now - last_seen > timedelta(minutes=1):
+        session.execute(
+            update(UserSession).where(col(UserSession.id_hash) == digest).values(last_seen_at=now)
+        )
         try:
             session.commit()
         except OperationalError:
             # A read request found the database busy: the idle clock moves on next time.
             session.rollback()
-    return user
+    user = User(
+        id=user_id,
+        email=email,
+        role=role,
+        password_hash=password_hash,
+        is_active=is_active,
+        created_at=user_created,
+    )
+    return SessionLookup(user, None if version is None else int(version))
+
+
+def user_for_session(session: Session, *, settings: Settings, token: str) -> User | None:
+    """The user behind a session cookie, or None when unknown, idle or too old."""
+    found = lookup_session(session, settings=settings, token=token)
+    return found.user if found else None
 
 
 def log_out(session: Session, *, token: str) -> None:

@@ -48,11 +48,11 @@ class WalkForm:
     errors: dict[str, str] = field(default_factory=dict)
 
     @classmethod
-    def blank(cls) -> "WalkForm":
+    def blank(cls, client_id: str | None = None) -> "WalkForm":
         """A new walk: today, one empty conversation, a fresh client_id."""
         return cls(
             values={
-                "client_id": str(uuid.uuid4()),
+                "client_id": client_id or str(uuid.uuid4()),
                 "visit_date": date.today().isoformat(),
                 "department": "",
                 "location": "",
