@@ -64,7 +64,9 @@ def create_app(settings: Settings | None = None, *, database_url: str | None = N
     app.state.settings = settings
     app.state.engine = get_engine(settings.database_url)
     app.state.read_engine = get_engine(settings.database_url, immediate=False)
-    app.state.page_cache = PageCache()
+    app.state.page_cache = (
+        PageCache(settings.page_cache_pages) if settings.page_cache_pages else None
+    )
 
     app.add_middleware(
         BodyLimitMiddleware,

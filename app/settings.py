@@ -3,7 +3,7 @@
 from functools import lru_cache
 from pathlib import Path
 
-from pydantic import model_validator
+from pydantic import Field, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 # The placeholder secret: Settings refuses it outside development.
@@ -23,6 +23,8 @@ class Settings(BaseSettings):
     login_window_minutes: int = 15
     max_body_bytes: int = 1_000_000
     max_upload_bytes: int = 100 * 1024 * 1024
+    # Rendered leader pages each process keeps under the data version (0: build every time).
+    page_cache_pages: int = Field(default=256, ge=0)
 
     @model_validator(mode="after")
     def _refuse_placeholder_secret(self) -> "Settings":

@@ -289,6 +289,15 @@ def _record_web(name: str, figures: dict[str, object]) -> None:
             healthz_requests_per_second=health,
             goal=">= 0.4 of healthz, p99 <= 250 ms, 0 failed",
         )
+    for page, entry in figures.get("uncached", {}).items():  # type: ignore[attr-defined]
+        record(
+            f"{name}_{page}_cache_off",
+            requests_per_second=entry["requests_per_second"],
+            p99_ms=entry["p99_ms"],
+            failed=entry["failed"],
+            share_of_healthz=round(entry["requests_per_second"] / health, 2),
+            note="every page built from the database (WALKABOUT_PAGE_CACHE_PAGES=0)",
+        )
     posts = figures["posts"]  # type: ignore[index]
     record(
         f"{name}_walk_posts",

@@ -29,9 +29,10 @@ def _free_port() -> int:
         return int(sock.getsockname()[1])
 
 
-def start_server(url: str, workers: int) -> tuple[subprocess.Popen[bytes], str]:
+def start_server(url: str, workers: int, **settings: str) -> tuple[subprocess.Popen[bytes], str]:
     port = _free_port()
     env = {**os.environ, "WALKABOUT_DATABASE_URL": url}
+    env.update({f"WALKABOUT_{name.upper()}": value for name, value in settings.items()})
     process = subprocess.Popen(
         [
             sys.executable,
@@ -272,7 +273,7 @@ def run_web(url: str, *, workers: int, leader: str, token: str, count_walks: Any
         except subprocess.TimeoutExpired:
             process.kill()
             process.wait(timeout=10)
-    return {
+    figures = {
         "healthz": health,
         "walk_list": walks,
         "walk_form": form,
@@ -282,3 +283,21 @@ def run_web(url: str, *, workers: int, leader: str, token: str, count_walks: Any
         # wrk stops with requests in flight: every one it sent must be stored, once.
         "posts_sent": posts.get("sent", posts["statuses"].get(201, 0)),
     }
+    if shutil.which("wrk"):
+        figures["uncached"] = _pages_built_every_time(url, workers, leader)
+    return figures
+
+
+def _pages_built_every_time(url: str, workers: int, leader: str) -> dict[str, Any]:
+    """The same pages with the page cache off: what a request costs when the data has just
+    changed and the page is built from the database."""
+    process, base = start_server(url, workers, page_cache_pages="0")
+    try:
+        cookie = "; ".join(f"{k}={v}" for k, v in _login(base, leader).items())
+        return {
+            "walk_list": _wrk(base, "/visits", cookie=cookie),
+            "walk_form": _wrk(base, "/visits/new", cookie=cookie),
+        }
+    finally:
+        process.terminate()
+        process.wait(timeout=20)

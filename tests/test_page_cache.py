@@ -191,3 +191,23 @@ def test_fresh_values_go_in_only_when_safe() -> None:
     assert fill(page, {"client_id": "abc-123"}) == '<input value="abc-123">'
     with pytest.raises(ValueError, match="client_id"):
         fill(page, {"client_id": '"><script>'})
+
+
+def test_with_the_cache_off_every_page_is_built_and_still_gets_fresh_values(
+    settings, make_user, database_url: str, directory
+) -> None:
+    from app.main import create_app
+
+    app = create_app(settings.model_copy(update={"page_cache_pages": 0}))
+    assert app.state.page_cache is None
+    with TestClient(app, follow_redirects=False) as client:
+        log_in(client, make_user("leader"))
+        pages = []
+        for _ in range(2):
+            with counting(database_url) as statements:
+                pages.append(client.get("/visits/new").text)
+            assert len(statements) > 1  # built from the database each time
+    ids = {re.search(r'name="client_id" value="([^"]+)"', p).group(1) for p in pages}  # type: ignore[union-attr]
+    assert len(ids) == 2 and all(uuid.UUID(i) for i in ids)
+    token = csrf_from(pages[1])
+    assert "fresh" not in token and len(token) > 20
