@@ -53,7 +53,7 @@ def create_function_sql(dialect: str) -> list[str]:
         return []
     return [
         # Fixed names and numbers only, no input.
-        f"CREATE OR REPLACE FUNCTION {_PG_FUNCTION}() RETURNS trigger LANGUAGE plpgsql AS $$\n"  # noqa: S608
+        f"CREATE OR REPLACE FUNCTION {_PG_FUNCTION}() RETURNS trigger LANGUAGE plpgsql AS $$\n"  # noqa: S608  # nosec B608
         "BEGIN\n"
         "  UPDATE data_versions SET version = version + 1\n"
         f"  WHERE shard = pg_backend_pid() % {SHARDS};\n"
@@ -75,7 +75,7 @@ def create_triggers_sql(table: str, dialect: str) -> list[str]:
         ]
     # SQLite has row triggers only; its writers are one at a time, so one row will do.
     return [
-        f"CREATE TRIGGER data_version_{table}_{op} AFTER {op.upper()} ON {table} "  # noqa: S608
+        f"CREATE TRIGGER data_version_{table}_{op} AFTER {op.upper()} ON {table} "  # noqa: S608  # nosec B608
         "BEGIN UPDATE data_versions SET version = version + 1 WHERE shard = 0; END"
         for op in ("insert", "update", "delete")
     ]
