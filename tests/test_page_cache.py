@@ -211,3 +211,16 @@ def test_with_the_cache_off_every_page_is_built_and_still_gets_fresh_values(
     assert len(ids) == 2 and all(uuid.UUID(i) for i in ids)
     token = csrf_from(pages[1])
     assert "fresh" not in token and len(token) > 20
+
+
+def test_a_database_made_again_starts_from_another_number(tmp_path: Path) -> None:
+    from app.migrate import upgrade_database
+
+    starts = []
+    for name in ("one.db", "two.db"):
+        url = f"sqlite:///{tmp_path / name}"
+        upgrade_database(url)
+        with get_engine(url).connect() as connection:
+            starts.append(read_data_version(connection))
+        get_engine(url).dispose()
+    assert all(s is not None and s >= 2**32 for s in starts) and starts[0] != starts[1]

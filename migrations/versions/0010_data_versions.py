@@ -5,6 +5,7 @@ Revises: 0009
 Create Date: 2026-11-23 23:55:00
 """
 
+import secrets
 from collections.abc import Sequence
 
 import sqlalchemy as sa
@@ -52,7 +53,12 @@ def upgrade() -> None:
         sa.Column("version", sa.BigInteger(), nullable=False),
         sa.PrimaryKeyConstraint("shard", name=op.f("pk_data_versions")),
     )
-    op.bulk_insert(table, [{"shard": n, "version": 0} for n in range(SHARDS)])
+    # A random start: a database made again from nothing (while an app still runs on it)
+    # does not count up through the numbers the old one had pages kept under.
+    start = secrets.randbelow(2**40) + 2**32
+    op.bulk_insert(
+        table, [{"shard": n, "version": start if n == 0 else 0} for n in range(SHARDS)]
+    )
     dialect = op.get_bind().dialect.name
     for statement in create_function_sql(dialect):
         op.execute(statement)
