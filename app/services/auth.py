@@ -72,17 +72,13 @@ class SessionLookup:
     data_version: int | None
 
 
+_USER_COLUMNS = list(User.__table__.columns)  # type: ignore[attr-defined]
 _SESSION_USER = (
     sa_select(
-        col(UserSession.created_at),
-        col(UserSession.last_seen_at),
-        col(User.id),
-        col(User.email),
-        col(User.role),
-        col(User.password_hash),
-        col(User.is_active),
-        col(User.created_at),
-        version_query(),
+        col(UserSession.created_at).label("session_created"),
+        col(UserSession.last_seen_at).label("session_seen"),
+        version_query().label("data_version"),
+        *_USER_COLUMNS,
     )
     .join(User, col(User.id) == col(UserSession.user_id))
     .where(col(UserSession.id_hash) == bindparam("digest"))
@@ -96,11 +92,12 @@ def lookup_session(session: Session, *, settings: Settings, token: str) -> Sessi
     row = session.connection().execute(_SESSION_USER, {"digest": digest}).first()
     if row is None:
         return None
-    created, last_seen, user_id, email, role, password_hash, is_active, user_created, version = row
+    created, last_seen, version = row.session_created, row.session_seen, row.data_version
+    user = User(**{column.name: row._mapping[column] for column in _USER_COLUMNS})
     now = utcnow()
     idle = now - last_seen > timedelta(minutes=settings.session_idle_minutes)
     old = now - created > timedelta(hours=settings.session_absolute_hours)
-    if idle or old or not is_active:
+    if idle or old or not user.is_active:
         session.execute(delete(UserSession).where(col(UserSession.id_hash) == digest))
         session.commit()
         return None
@@ -113,14 +110,6 @@ def lookup_session(session: Session, *, settings: Settings, token: str) -> Sessi
         except OperationalError:
             # A read request found the database busy: the idle clock moves on next time.
             session.rollback()
-    user = User(
-        id=user_id,
-        email=email,
-        role=role,
-        password_hash=password_hash,
-        is_active=is_active,
-        created_at=user_created,
-    )
     return SessionLookup(user, None if version is None else int(version))
 
 
