@@ -50,9 +50,10 @@ class PageCache:
             self._pages.clear()
             self.version = None
 
-    def get(self, key: Hashable, version: int) -> str | None:
+    def get(self, key: Hashable, version: int | None) -> str | None:
+        """The page kept under `key` at this version (never for version None)."""
         with self._lock:
-            page = self._pages.get(key) if version == self.version else None
+            page = self._pages.get(key) if version is not None and version == self.version else None
             if page is None:
                 self.misses += 1
                 return None
@@ -60,7 +61,10 @@ class PageCache:
             self.hits += 1
             return page
 
-    def put(self, key: Hashable, version: int, page: str) -> None:
+    def put(self, key: Hashable, version: int | None, page: str) -> None:
+        """Keep `page` (not when there is no version to keep it under)."""
+        if version is None:
+            return
         with self._lock:
             if self.version is not None and version < self.version:
                 return  # built from an older read than pages already kept: not kept

@@ -1,6 +1,6 @@
 """Rendering pages and htmx fragments from one place."""
 
-from collections.abc import Callable, Hashable
+from collections.abc import Callable
 from datetime import date
 from pathlib import Path
 from typing import Any
@@ -80,40 +80,39 @@ def render_cached(
     template: str,
     build: Callable[[], dict[str, Any]],
     *,
-    key: tuple[Hashable, ...] = (),
     fresh: dict[str, str] | None = None,
     block: str | None = None,
 ) -> Response:
-    """`render`, kept per user, day and data version, for pages built only from the database.
+    """`render`, kept per user, path, query, day and data version, for pages built only from
+    the database and the request's user.
 
-    `build` makes the context (it runs only when the page is not kept); `key` holds anything
-    else the page depends on (query parameters); `fresh` the values every request gets anew,
-    which the context holds as `app.page_cache.placeholder(name)`.
+    `build` makes the context (it runs only when the page is not kept); `fresh` holds the
+    values every request gets anew, which the context holds as `placeholder(name)`.
     """
-    version = getattr(request.state, "data_version", None)
     user = getattr(request.state, "user", None)
     cache: PageCache | None = getattr(request.app.state, "page_cache", None)
-    fresh = dict(fresh or {})
-    if version is None or user is None or cache is None or "flash" in request.query_params:
-        context = build()
-        response = render(request, template, context, block=block)
-        response.body = fill(bytes(response.body).decode(), fresh).encode()
-        response.headers["content-length"] = str(len(response.body))
-        return response
+    # No version, no user or a flash message (the request's own): built, not kept.
+    version = getattr(request.state, "data_version", None)
+    if user is None or "flash" in request.query_params:
+        version = None
     fragment = block if block is not None and is_fragment_request(request) else None
-    page_key = (template, fragment, request.url.path, user.id, date.today().isoformat(), *key)
-    token, signed = csrf_token_for(request)
-    fresh["csrf_token"] = token
-    page = cache.get(page_key, version)
+    page_key = (
+        template,
+        fragment,
+        request.url.path,
+        request.url.query,
+        getattr(user, "id", None),
+        date.today().isoformat(),
+    )
+    page = cache.get(page_key, version) if cache else None
     if page is None:
-        context = {**build(), "csrf_token": placeholder("csrf_token")}
+        context = {**_base_context(request), **build(), "csrf_token": placeholder("csrf_token")}
         kwargs: dict[str, Any] = {"block_name": fragment} if fragment else {}
-        rendered = TEMPLATES.TemplateResponse(
-            request, template, {**_base_context(request), **context}, **kwargs
-        )
-        page = bytes(rendered.body).decode()
-        cache.put(page_key, version, page)
-    response = HTMLResponse(fill(page, fresh))
+        page = bytes(TEMPLATES.TemplateResponse(request, template, context, **kwargs).body).decode()
+        if cache:
+            cache.put(page_key, version, page)
+    token, signed = csrf_token_for(request)
+    response = HTMLResponse(fill(page, {**(fresh or {}), "csrf_token": token}))
     if block is not None:
         response.headers["Vary"] = "HX-Request"
     if signed is not None:

@@ -184,6 +184,8 @@ def test_cache_keeps_one_version_and_never_an_older_build() -> None:
     cache.put("c", 6, "c")
     cache.put("d", 6, "d")  # beyond the size, the least recently used goes
     assert cache.get("b", 6) is None and cache.get("d", 6) == "d"
+    cache.put("d", None, "no version")  # nothing to keep it under: not kept
+    assert cache.get("d", 6) == "d" and cache.get("d", None) is None
 
 
 def test_fresh_values_go_in_only_when_safe() -> None:
