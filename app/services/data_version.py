@@ -41,10 +41,14 @@ def version_query():  # type: ignore[no-untyped-def]
     return select(func.sum(DataVersion.version)).scalar_subquery()
 
 
+_SQLITE_OPS = ("insert", "update", "delete")
+
+
 def trigger_names(table: str, dialect: str) -> list[str]:
+    """The names of `table`'s triggers: one on PostgreSQL, one per change on SQLite."""
     if dialect == "postgresql":
         return [f"data_version_{table}"]
-    return [f"data_version_{table}_{op}" for op in ("insert", "update", "delete")]
+    return [f"data_version_{table}_{op}" for op in _SQLITE_OPS]
 
 
 def create_function_sql(dialect: str) -> list[str]:
@@ -66,25 +70,25 @@ def create_triggers_sql(table: str, dialect: str) -> list[str]:
     """Triggers that move the version on every change to `table` (a name from the code)."""
     if not _IDENTIFIER.fullmatch(table):
         raise ValueError(f"not a table name: {table!r}")
+    names = trigger_names(table, dialect)
     if dialect == "postgresql":
         # Once per statement, however many rows it touches (COPY and TRUNCATE included).
         return [
-            f"CREATE TRIGGER data_version_{table} "
+            f"CREATE TRIGGER {names[0]} "
             f"AFTER INSERT OR UPDATE OR DELETE OR TRUNCATE ON {table} "
             f"FOR EACH STATEMENT EXECUTE FUNCTION {_PG_FUNCTION}()"
         ]
     # SQLite has row triggers only; its writers are one at a time, so one row will do.
     return [
-        f"CREATE TRIGGER data_version_{table}_{op} AFTER {op.upper()} ON {table} "  # noqa: S608  # nosec B608
+        f"CREATE TRIGGER {name} AFTER {op.upper()} ON {table} "  # noqa: S608  # nosec B608
         "BEGIN UPDATE data_versions SET version = version + 1 WHERE shard = 0; END"
-        for op in ("insert", "update", "delete")
+        for name, op in zip(names, _SQLITE_OPS, strict=True)
     ]
 
 
 def drop_triggers_sql(table: str, dialect: str) -> list[str]:
-    if dialect == "postgresql":
-        return [f"DROP TRIGGER IF EXISTS data_version_{table} ON {table}"]
-    return [f"DROP TRIGGER IF EXISTS {name}" for name in trigger_names(table, dialect)]
+    on_table = f" ON {table}" if dialect == "postgresql" else ""
+    return [f"DROP TRIGGER IF EXISTS {name}{on_table}" for name in trigger_names(table, dialect)]
 
 
 def installed_triggers(connection: Connection) -> set[str]:
