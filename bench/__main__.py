@@ -10,6 +10,7 @@ import tempfile
 import time
 from datetime import date
 from pathlib import Path
+from typing import Any
 
 import pandas as pd
 
@@ -276,26 +277,28 @@ def _users(url: str) -> tuple[str, str]:
     return leader, token
 
 
+def _page_figures(entry: dict[str, Any], health: float) -> dict[str, object]:
+    return {
+        "requests_per_second": entry["requests_per_second"],
+        "p99_ms": entry["p99_ms"],
+        "failed": entry["failed"],
+        "share_of_healthz": round(entry["requests_per_second"] / health, 2),
+    }
+
+
 def _record_web(name: str, figures: dict[str, object]) -> None:
     health = figures["healthz"]["requests_per_second"]  # type: ignore[index]
     for page in ("walk_list", "walk_form"):
-        entry = figures[page]  # type: ignore[index]
         record(
             f"{name}_{page}",
-            requests_per_second=entry["requests_per_second"],
-            p99_ms=entry["p99_ms"],
-            failed=entry["failed"],
-            share_of_healthz=round(entry["requests_per_second"] / health, 2),
+            **_page_figures(figures[page], health),  # type: ignore[arg-type]
             healthz_requests_per_second=health,
             goal=">= 0.4 of healthz, p99 <= 250 ms, 0 failed",
         )
     for page, entry in figures.get("uncached", {}).items():  # type: ignore[attr-defined]
         record(
             f"{name}_{page}_cache_off",
-            requests_per_second=entry["requests_per_second"],
-            p99_ms=entry["p99_ms"],
-            failed=entry["failed"],
-            share_of_healthz=round(entry["requests_per_second"] / health, 2),
+            **_page_figures(entry, health),
             note="every page built from the database (WALKABOUT_PAGE_CACHE_PAGES=0)",
         )
     posts = figures["posts"]  # type: ignore[index]
