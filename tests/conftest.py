@@ -22,9 +22,8 @@ from app.settings import Settings
 PG_URL = os.environ.get("WALKABOUT_TEST_DATABASE_URL")
 BACKENDS = ["sqlite"] + (["postgresql"] if PG_URL else [])
 PASSWORD = "correct horse battery staple"
-SAMPLES = Path(__file__).resolve().parents[2] / "shared" / "samples"
-if not SAMPLES.exists():
-    SAMPLES = Path(__file__).resolve().parent / "data" / "samples"
+# Made-up organisations with their answers, written by tests/data/make_samples.py.
+SAMPLES = Path(__file__).resolve().parent / "data" / "samples"
 
 
 @pytest.fixture(scope="session")

@@ -32,11 +32,11 @@ def test_import_report_and_heatmap(client: TestClient, session: Session, make_us
     body = imported.json()
     assert (body["status"], body["responses"], body["partials"], body["previews"]) == (
         "imported",
-        1547,
-        5,
+        1510,
+        6,
         6,
     )
-    assert body["departments"]["Strategy"] == {"responses": 31, "partials": 1}
+    assert body["departments"]["Strategy"] == {"responses": 30, "partials": 0}
     assert _upload(client, analyst).json()["status"] == "unchanged"
 
     report = client.get("/api/v1/reports/Autumn 2026?as_of=2026-11-23", headers=analyst)

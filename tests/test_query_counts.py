@@ -44,7 +44,7 @@ def test_main_pages_use_few_queries(
 ) -> None:
     from tests.conftest import log_in
 
-    load_sample(session, GENERIC, name="S")  # 90 walks, 304 conversations, 1,483 responses
+    load_sample(session, GENERIC, name="S")  # 90 walks, 370 conversations, 1,527 responses
     with TestClient(app, follow_redirects=False) as client:
         log_in(client, make_user(role))
         client.get(path)  # the first view may work out and cache the report

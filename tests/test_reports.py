@@ -55,7 +55,7 @@ def test_complementary_suppression_hides_the_next_smallest(session: Session) -> 
         session, survey="sample", as_of=date(2026, 11, 23), min_group_size=5
     ).to_dict()
     rows = {d["department"]: d for d in report["departments"]}
-    # Treasury (2) and Lab Services (2) pool 4 < 5 responses, so Admissions (10) is hidden too.
+    # Treasury (2) and Lab Services (2) pool 4 < 5 responses, so Admissions (18) is hidden too.
     assert rows["Treasury"]["suppressed_reason"] == "small"
     assert rows["Lab Services"]["suppressed_reason"] == "small"
     assert rows["Admissions"]["suppressed_reason"] == "complementary"
@@ -72,8 +72,8 @@ def test_overall_figures(session: Session) -> None:
     overall = survey_report(
         session, survey="sample", as_of=date(2026, 11, 23), min_group_size=5
     ).to_dict()["overall"]
-    assert (overall["headcount"], overall["responses"]) == (2818, 1483)
-    assert overall["response_rate"] == round(1483 / 2818, 4)
+    assert (overall["headcount"], overall["responses"]) == (2818, 1527)
+    assert overall["response_rate"] == round(1527 / 2818, 4)
     assert 0 < overall["r_indicator"] < 1
     # Leaders saw worse than the survey says, so the adjusted score is below the raw one.
     assert overall["adjusted_score"] < overall["survey_score"]
@@ -200,8 +200,8 @@ def test_report_frames_have_the_columns_and_dtypes_analysis_expects(session: Ses
         len(frames.departments),
         int(frames.responses["count"].sum()),
         len(frames.conversations),
-    ) == (24, 1483, 304)
-    assert len(frames.responses) < 1483 / 2  # counted, not one row per response
+    ) == (24, 1527, 370)
+    assert len(frames.responses) < 1527 / 2  # counted, not one row per response
     # Poor=0 .. Excellent=100; a conversation's 1..5 goes on the same footing.
     assert set(frames.answers["value"].unique()) == {0.0, 25.0, 50.0, 75.0, 100.0}
     assert set(frames.conversations["observed"].unique()) == {0.0, 25.0, 50.0, 75.0, 100.0}

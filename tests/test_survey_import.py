@@ -50,7 +50,7 @@ def test_qualtrics_skips_previews_and_counts_partials(session: Session) -> None:
     result = import_survey(
         session, path=QUALTRICS / "survey.csv", name="q", options=QUALTRICS_OPTIONS
     )
-    assert (result.format, result.previews, result.partials) == ("qualtrics", 6, 5)
+    assert (result.format, result.previews, result.partials) == ("qualtrics", 6, 6)
     assert [scale for _, scale in result.rating_columns] == [
         "Strongly disagree, Disagree, Neither agree nor disagree, Agree, Strongly agree"
     ] * 4
@@ -72,7 +72,7 @@ def test_other_tools_exports(session: Session, tmp_path: Path, builder, file_for
     assert result.format == file_format
     assert result.by_department == {k: v for k, v in expected_counts(GENERIC).items()}
     assert len(result.rating_columns) == 4
-    assert result.round_date is not None and result.round_date.isoformat() == "2026-10-25"
+    assert result.round_date is not None and result.round_date.isoformat() == "2026-10-24"
 
 
 @pytest.mark.parametrize(
@@ -90,8 +90,8 @@ def test_encodings_and_delimiters(session: Session, tmp_path: Path, encoding, de
     path = write_csv(tmp_path / "s.csv", [header, *rows], encoding=encoding, delimiter=delimiter)
     result = import_survey(session, path=path, name="enc", options=SurveyOptions())
     # "Réception" survives every encoding and is matched to the directory.
-    assert result.by_department["Réception"] == (19, 0)
-    assert result.responses == 1483
+    assert result.by_department["Réception"] == (51, 0)
+    assert result.responses == 1527
 
 
 def _small_file(tmp_path: Path, rows: list[list[str]]) -> Path:
