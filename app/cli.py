@@ -10,7 +10,7 @@ import typer
 from sqlalchemy.exc import OperationalError, ProgrammingError
 from sqlmodel import Session
 
-from app.db import DatabaseURLError, get_engine, normalise_url
+from app.db import DatabaseURLError, get_engine, normalise_url, unit_of_work
 from app.ingest.row_errors import ImportRefused
 from app.ingest.tabular import FileFormatError
 from app.services.errors import ServiceError
@@ -54,11 +54,12 @@ def resolve_url(database_url: str | None) -> str:
 
 
 @contextmanager
-def database(database_url: str | None) -> Iterator[Session]:
-    """A session on the chosen database; known errors become one-line messages."""
+def database(database_url: str | None, *, read_only: bool = False) -> Iterator[Session]:
+    """One unit of work on the chosen database (committed when the command's work ends), or
+    a read-only session; known errors become one-line messages and nothing is written."""
     url = resolve_url(database_url)
     try:
-        with Session(get_engine(url), expire_on_commit=False) as session:
+        with unit_of_work(get_engine(url, read_only=read_only)) as session:
             yield session
     except ImportRefused as exc:
         typer.echo(str(exc), err=True)
@@ -127,7 +128,7 @@ def users_create(
         password = typer.prompt("Password", hide_input=True, confirmation_prompt=True)
     with database(database_url) as session:
         user = create_user(session, email=email, role=role, password=password)
-        typer.echo(f"created {user.email} ({user.role})")
+    typer.echo(f"created {user.email} ({user.role})")
 
 
 @users_app.command("token")
@@ -137,8 +138,8 @@ def users_token(email: str, database_url: DatabaseUrl = None) -> None:
 
     with database(database_url) as session:
         token = create_api_token(session, email=email)
-        typer.echo(f"API token for {email.strip().lower()} (shown once):", err=True)
-        typer.echo(token)
+    typer.echo(f"API token for {email.strip().lower()} (shown once):", err=True)
+    typer.echo(token)
 
 
 @users_app.command("revoke-tokens")
@@ -148,7 +149,7 @@ def users_revoke_tokens(email: str, database_url: DatabaseUrl = None) -> None:
 
     with database(database_url) as session:
         count = revoke_api_tokens(session, email=email)
-        typer.echo(f"revoked {count} token(s) of {email.strip().lower()}")
+    typer.echo(f"revoked {count} token(s) of {email.strip().lower()}")
 
 
 @users_app.command("assign")
@@ -162,7 +163,7 @@ def users_assign(
 
     with database(database_url) as session:
         names = assign_departments(session, email=email, departments=departments)
-        typer.echo(f"{email.strip().lower()} now covers: {', '.join(names)}")
+    typer.echo(f"{email.strip().lower()} now covers: {', '.join(names)}")
 
 
 @import_app.command("departments")
@@ -174,10 +175,9 @@ def import_departments_cmd(file: Path, database_url: DatabaseUrl = None) -> None
         fail(f"{file}: no such file")
     with database(database_url) as session:
         result = import_departments(session, path=file)
-        typer.echo(
-            f"departments: {result.created} new, {result.updated} updated, "
-            f"{result.unchanged} unchanged"
-        )
+    typer.echo(
+        f"departments: {result.created} new, {result.updated} updated, {result.unchanged} unchanged"
+    )
 
 
 @import_app.command("survey")
@@ -236,7 +236,7 @@ def import_survey_cmd(
             options=options,
             progress=lambda done, total: bar.update(task, completed=done, total=total),
         )
-        typer.echo(result.summary())
+    typer.echo(result.summary())
 
 
 @import_app.command("visits")
@@ -247,7 +247,8 @@ def import_visits_cmd(file: Path, database_url: DatabaseUrl = None) -> None:
     if not file.is_file():
         fail(f"{file}: no such file")
     with database(database_url) as session:
-        typer.echo(import_visits(session, path=file).summary())
+        result = import_visits(session, path=file)
+    typer.echo(result.summary())
 
 
 @main.command("analyze")
@@ -270,7 +271,7 @@ def analyze(
         when = date.fromisoformat(as_of) if as_of else None
     except ValueError:
         fail(f"--as-of {as_of!r} is not a date (YYYY-MM-DD)")
-    with database(database_url) as session:
+    with database(database_url, read_only=True) as session:
         typer.echo(f"analysing survey {survey!r}...", err=True)
         report = survey_report(
             session, survey=survey, as_of=when, min_group_size=get_settings().min_group_size
@@ -299,12 +300,12 @@ def demo(database_url: DatabaseUrl = None) -> None:
 
     with database(database_url) as session:
         logins = load_demo(session)
-        if logins is None:
-            typer.echo("the database already holds data; demo not loaded")
-            return
-        typer.echo("Demo organisation loaded. Logins (shown once):")
-        for role, email, password in logins:
-            typer.echo(f"  {role:<10} {email:<28} {password}")
+    if logins is None:
+        typer.echo("the database already holds data; demo not loaded")
+        return
+    typer.echo("Demo organisation loaded. Logins (shown once):")
+    for role, email, password in logins:
+        typer.echo(f"  {role:<10} {email:<28} {password}")
 
 
 @main.command("serve")

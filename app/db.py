@@ -1,22 +1,26 @@
-"""Engines and sessions: SQLite (WAL, IMMEDIATE writes) and PostgreSQL alike."""
+"""Engines and sessions: SQLite (WAL, IMMEDIATE writes) and PostgreSQL alike.
 
-import asyncio
-from collections.abc import AsyncIterator
-from contextlib import AsyncExitStack
-from dataclasses import dataclass
-from functools import lru_cache
+A route says whether it reads or writes by the session it takes: `ReadSession` (a read-only
+transaction, never committed) or `WriteSession` (committed once when the route's work ends,
+rolled back on any error). `unit_of_work` is the one place that commits; the command line
+uses it too. Services flush, never commit.
+"""
+
+from collections.abc import AsyncIterator, Callable, Iterator
+from contextlib import contextmanager
+from functools import lru_cache, wraps
 from pathlib import Path
-from typing import Any
-from weakref import WeakKeyDictionary
+from typing import Annotated, Any, Concatenate, ParamSpec, TypeVar
 
-from fastapi import Request
-from fastapi.concurrency import run_in_threadpool
+import anyio
+from fastapi import Depends, Request
 from sqlalchemy import event
 from sqlalchemy.engine import Engine, make_url
-from sqlalchemy.exc import ArgumentError
+from sqlalchemy.exc import ArgumentError, OperationalError
 from sqlmodel import Session, create_engine
 
 SUPPORTED_SCHEMES = ("sqlite", "postgresql")
+_MADE: list[Engine] = []  # what get_engine's cache holds, for dispose_engines
 
 
 class DatabaseURLError(ValueError):
@@ -40,16 +44,22 @@ def normalise_url(url: str) -> str:
     return parsed.render_as_string(hide_password=False)
 
 
-def _configure_sqlite(engine: Engine, *, immediate: bool) -> None:
+class DatabaseBusy(Exception):
+    """A writer could not get its turn within the wait the settings allow."""
+
+
+def _configure_sqlite(engine: Engine, *, immediate: bool, read_only: bool, wait_ms: int) -> None:
     @event.listens_for(engine, "connect")
     def _on_connect(dbapi_connection: Any, _record: Any) -> None:
         # Let SQLAlchemy issue BEGIN itself, so that it can be IMMEDIATE.
         dbapi_connection.isolation_level = None
         cursor = dbapi_connection.cursor()
         cursor.execute("PRAGMA journal_mode=WAL")
-        cursor.execute("PRAGMA busy_timeout=30000")
+        cursor.execute(f"PRAGMA busy_timeout={int(wait_ms)}")
         cursor.execute("PRAGMA foreign_keys=ON")
         cursor.execute("PRAGMA synchronous=NORMAL")
+        if read_only:
+            cursor.execute("PRAGMA query_only=ON")
         cursor.close()
 
     @event.listens_for(engine, "begin")
@@ -59,78 +69,131 @@ def _configure_sqlite(engine: Engine, *, immediate: bool) -> None:
         conn.exec_driver_sql("BEGIN IMMEDIATE" if immediate else "BEGIN")
 
 
-@lru_cache(maxsize=16)
-def get_engine(url: str, *, immediate: bool = True) -> Engine:
-    """One engine per database URL for the life of the process.
+@lru_cache(maxsize=32)
+def get_engine(
+    url: str, *, immediate: bool = True, read_only: bool = False, wait_seconds: float = 30.0
+) -> Engine:
+    """One engine per database URL and kind for the life of the process.
 
-    `immediate=False` gives SQLite sessions deferred transactions: only for a reader that
-    must not hold the write lock while others write (test assertions, for instance).
+    `immediate=False` gives SQLite sessions deferred transactions: for readers, which must
+    not hold the write lock while others write. `read_only` makes the database refuse any
+    write through the engine. A writer waits at most `wait_seconds` for a lock.
     """
     url = normalise_url(url)
+    wait_ms = int(wait_seconds * 1000)
     if url.startswith("sqlite"):
         database = make_url(url).database
         if database and database != ":memory:":
             Path(database).parent.mkdir(parents=True, exist_ok=True)
-        engine = create_engine(url, connect_args={"check_same_thread": False, "timeout": 30})
-        _configure_sqlite(engine, immediate=immediate)
+        engine = create_engine(
+            url, connect_args={"check_same_thread": False, "timeout": wait_seconds}
+        )
+        _configure_sqlite(
+            engine, immediate=immediate and not read_only, read_only=read_only, wait_ms=wait_ms
+        )
+        _MADE.append(engine)
         return engine
-    return create_engine(url, pool_pre_ping=True, pool_size=10, max_overflow=20)
+    options = f"-c lock_timeout={wait_ms}"
+    if read_only:
+        options += " -c default_transaction_read_only=on"
+    engine = create_engine(
+        url,
+        pool_pre_ping=True,
+        pool_size=10,
+        max_overflow=20,
+        connect_args={"options": options},
+    )
+    _MADE.append(engine)
+    return engine
 
 
-READ_METHODS = ("GET", "HEAD", "OPTIONS")
-# Requests that may use the database at once in one process, per engine. Below the engine's
-# pool and far below the thread pool's 40 tokens: a request waits for its turn in the event
-# loop (holding no thread and no connection), never in a thread for a pooled connection that
-# a request waiting for a thread holds (that deadlocked until the pool's timeout).
-DB_SLOTS = 4
+def dispose_engines() -> None:
+    """Close every pooled connection of every engine made so far and forget the engines (a
+    database removed or remade under the process, as between tests)."""
+    for engine in _MADE:
+        engine.dispose()
+    _MADE.clear()
+    get_engine.cache_clear()
 
 
-async def get_session(request: Request) -> AsyncIterator[Session]:
-    """FastAPI dependency: one session per request, closed afterwards.
-
-    Reads (GET) take SQLite's deferred transactions so that they run side by side; requests
-    that change things take the write lock up front (BEGIN IMMEDIATE) and queue for it.
-    Waiting for a turn happens in the event loop; only the database work takes a thread.
-    """
-    state = request.app.state
-    reading = request.method in READ_METHODS
-    engine: Engine = state.read_engine if reading else state.engine
-    turns = _turns(engine)
-    async with AsyncExitStack() as stack:
-        if not reading and turns.writer is not None:
-            await stack.enter_async_context(turns.writer)
-        await stack.enter_async_context(turns.slots)
-        session = Session(engine, expire_on_commit=False)
+@contextmanager
+def unit_of_work(engine: Engine) -> Iterator[Session]:
+    """One transaction: committed when the block ends, rolled back if it raises."""
+    with Session(engine, expire_on_commit=False) as session:
         try:
             yield session
+            session.commit()
+        except BaseException:
+            session.rollback()
+            raise
+
+
+P = ParamSpec("P")
+R = TypeVar("R")
+
+
+def all_or_nothing(
+    service: Callable[Concatenate[Session, P], R],
+) -> Callable[Concatenate[Session, P], R]:
+    """A service whose writes are undone together when it raises (a savepoint), whatever the
+    caller then does with the error: a form that shows a refused file still commits nothing
+    of it."""
+
+    @wraps(service)
+    def wrapper(session: Session, *args: P.args, **kwargs: P.kwargs) -> R:
+        with session.begin_nested():
+            return service(session, *args, **kwargs)
+
+    return wrapper
+
+
+def is_busy(exc: OperationalError) -> bool:
+    """True when the database refused for want of a lock in time (SQLite busy, PostgreSQL's
+    lock_timeout), not for a broken query."""
+    orig = exc.orig
+    if getattr(orig, "sqlstate", None) == "55P03":  # lock_not_available
+        return True
+    return "database is locked" in str(orig) or "database table is locked" in str(orig)
+
+
+async def read_session(request: Request) -> AsyncIterator[Session]:
+    """A read-only session for one route; its transaction is never committed."""
+    session = Session(request.app.state.read_engine, expire_on_commit=False)
+    try:
+        yield session
+    finally:
+        # In the event loop, not a thread: the connection goes back to the pool even when
+        # every thread is busy (a request holding one while waiting for a thread deadlocked).
+        session.close()
+
+
+async def write_session(request: Request) -> AsyncIterator[Session]:
+    """A session whose work is committed once, when the route's work ends.
+
+    Writers of one process take turns on the app's write limiter (anyio's): a writer that
+    cannot get its turn within `write_wait_seconds` gets 503 with Retry-After, not a hang.
+    """
+    limiter: anyio.CapacityLimiter = request.app.state.write_limiter
+    turn = object()
+    with anyio.move_on_after(request.app.state.settings.write_wait_seconds):
+        await limiter.acquire_on_behalf_of(turn)
+    if turn not in limiter.statistics().borrowers:
+        raise DatabaseBusy
+    try:
+        session = Session(request.app.state.engine, expire_on_commit=False)
+        try:
+            yield session
+            await anyio.to_thread.run_sync(session.commit)
+        except BaseException:
+            session.rollback()
+            raise
         finally:
-            if engine.dialect.name == "sqlite":
-                # Ending a transaction on a local file never waits on the network.
-                session.close()
-            else:
-                await run_in_threadpool(session.close)
+            session.close()
+    finally:
+        limiter.release_on_behalf_of(turn)
 
 
-@dataclass
-class _Turns:
-    slots: asyncio.Semaphore
-    writer: asyncio.Lock | None
-
-
-_TURNS: "WeakKeyDictionary[asyncio.AbstractEventLoop, dict[int, _Turns]]" = WeakKeyDictionary()
-
-
-def _turns(engine: Engine) -> _Turns:
-    """This event loop's turns for this engine.
-
-    On SQLite a process's writing requests also take turns on a lock of their own before they
-    ask SQLite for its write lock: a writer waiting in SQLite's busy handler sleeps in steps
-    of up to 100 ms and wakes late; one waiting here starts the moment the last one ends
-    (measured with 32 clients posting walks: p99 from seconds to a few hundred ms). Other
-    processes on the same file still queue in SQLite's busy handler, as before."""
-    by_engine = _TURNS.setdefault(asyncio.get_running_loop(), {})
-    turns = by_engine.get(id(engine))
-    if turns is None:
-        writer = asyncio.Lock() if engine.dialect.name == "sqlite" else None
-        turns = by_engine[id(engine)] = _Turns(asyncio.Semaphore(DB_SLOTS), writer)
-    return turns
+# scope="function": the session ends (and the writer's turn is released) when the route
+# function returns, before the response is sent.
+ReadSession = Annotated[Session, Depends(read_session, scope="function")]
+WriteSession = Annotated[Session, Depends(write_session, scope="function")]

@@ -1,14 +1,16 @@
 """Who is asking: session users for pages, bearer tokens for the API, one role check."""
 
 from collections.abc import Awaitable, Callable
+from functools import partial
 
+import anyio
 from fastapi import Depends, HTTPException, Request
-from sqlmodel import Session
+from sqlalchemy.exc import OperationalError
 
 from app.csrf import csrf_header_valid
-from app.db import get_session
+from app.db import DatabaseBusy, ReadSession, is_busy, unit_of_work
 from app.models import User
-from app.services.auth import lookup_session, user_for_session
+from app.services.auth import SessionLookup, lookup_session, touch_session
 from app.services.users import user_for_api_token
 from app.settings import Settings
 
@@ -33,20 +35,38 @@ async def get_app_settings(request: Request) -> Settings:
     return settings
 
 
-def page_user(
-    request: Request,
-    session: Session = Depends(get_session),
-    settings: Settings = Depends(get_app_settings),
-) -> User:
+async def _session_user(request: Request, session: ReadSession, token: str) -> User | None:
+    """The user of a session cookie; the session's idle clock is moved on through a write of
+    its own once a minute (a read request's session cannot write)."""
+    settings: Settings = request.app.state.settings
+    found: SessionLookup | None = await anyio.to_thread.run_sync(
+        partial(lookup_session, session, settings=settings, token=token)
+    )
+    if found is None:
+        return None
+    if found.touch_due:
+
+        def touch() -> None:
+            with unit_of_work(request.app.state.engine) as writer:
+                touch_session(writer, token=token)
+
+        try:
+            await anyio.to_thread.run_sync(touch)
+        except OperationalError as exc:
+            if is_busy(exc):
+                raise DatabaseBusy from exc
+            raise
+    return found.user
+
+
+async def page_user(request: Request, session: ReadSession) -> User:
     """The logged-in user of a page, or a redirect to /login."""
     token = request.cookies.get(SESSION_COOKIE)
-    found = lookup_session(session, settings=settings, token=token) if token else None
-    if found is None:
+    user = await _session_user(request, session, token) if token else None
+    if user is None:
         raise LoginRequired
-    request.state.user = found.user
-    # Read before the page's own data: what a page kept under it shows is at least this new.
-    request.state.data_version = found.data_version
-    return found.user
+    request.state.user = user  # for the page's navigation
+    return user
 
 
 def require_page_role(*roles: str) -> Callable[..., Awaitable[User]]:
@@ -60,20 +80,20 @@ def require_page_role(*roles: str) -> Callable[..., Awaitable[User]]:
     return _check
 
 
-def api_user(request: Request, session: Session = Depends(get_session)) -> User:
-    """The user behind `Authorization: Bearer TOKEN` (or a page session), or 401.
-
-    A plain function on purpose: it queries the database, so it runs in the thread pool and
-    never blocks the event loop while SQLite's write lock is held elsewhere.
-    """
+async def api_user(request: Request, session: ReadSession) -> User:
+    """The user behind `Authorization: Bearer TOKEN` (or a page session), or 401."""
     header = request.headers.get("Authorization", "")
     scheme, _, token = header.partition(" ")
-    user = user_for_api_token(session, token=token.strip()) if scheme.lower() == "bearer" else None
+    user = None
+    if scheme.lower() == "bearer":
+        user = await anyio.to_thread.run_sync(
+            partial(user_for_api_token, session, token=token.strip())
+        )
     if user is None:
         # A page session also works for the API (the phone's outbox posts with its cookie).
         cookie = request.cookies.get(SESSION_COOKIE)
         if cookie:
-            user = user_for_session(session, settings=request.app.state.settings, token=cookie)
+            user = await _session_user(request, session, cookie)
             # Cookies ride along on forged cross-site requests; bearer tokens do not.
             unsafe = request.method not in ("GET", "HEAD", "OPTIONS")
             if user is not None and unsafe and not csrf_header_valid(request):

@@ -1,21 +1,25 @@
 """The FastAPI application factory."""
 
 import logging
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from pathlib import Path
 
+import anyio
 from fastapi import FastAPI, HTTPException, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse, RedirectResponse, Response
 from fastapi.staticfiles import StaticFiles
-from sqlalchemy.exc import DataError
+from sqlalchemy.exc import DataError, OperationalError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from app.csrf import CsrfRejected, configure_csrf
-from app.db import get_engine
+from app.db import DatabaseBusy, get_engine, is_busy
 from app.deps import LoginRequired, PageForbidden
+from app.ingest.row_errors import ImportRefused
+from app.ingest.tabular import FileFormatError
 from app.logs import RequestLogMiddleware, configure_logging
 from app.middleware import BodyLimitMiddleware, SecurityHeadersMiddleware
-from app.page_cache import PageCache
 from app.pages import render
 from app.routers import (
     api_departments,
@@ -34,6 +38,13 @@ from app.routers import (
     users,
     visits,
 )
+from app.services.errors import (
+    ConflictError,
+    ForbiddenError,
+    NotFoundError,
+    ServiceError,
+)
+from app.services.visits import VisitInputError
 from app.settings import Settings, get_settings
 
 log = logging.getLogger("walkabout")
@@ -60,13 +71,24 @@ def create_app(settings: Settings | None = None, *, database_url: str | None = N
         settings = settings.model_copy(update={"database_url": database_url})
     configure_csrf(settings)
     configure_logging()
-    app = FastAPI(title="Walkabout", version="0.1.0", docs_url="/api/docs", redoc_url=None)
-    app.state.settings = settings
-    app.state.engine = get_engine(settings.database_url)
-    app.state.read_engine = get_engine(settings.database_url, immediate=False)
-    app.state.page_cache = (
-        PageCache(settings.page_cache_pages) if settings.page_cache_pages else None
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        # Limiters belong to an event loop: made when the process starts serving.
+        sqlite = app.state.engine.dialect.name == "sqlite"
+        app.state.write_limiter = anyio.CapacityLimiter(1 if sqlite else settings.write_slots)
+        yield
+
+    app = FastAPI(
+        title="Walkabout",
+        version="0.1.0",
+        docs_url="/api/docs",
+        redoc_url=None,
+        lifespan=lifespan,
     )
+    app.state.settings = settings
+    app.state.engine = get_engine(settings.database_url, wait_seconds=settings.write_wait_seconds)
+    app.state.read_engine = get_engine(settings.database_url, read_only=True)
 
     app.add_middleware(
         BodyLimitMiddleware,
@@ -152,6 +174,55 @@ def create_app(settings: Settings | None = None, *, database_url: str | None = N
             for e in exc.errors()
         ]
         return JSONResponse({"detail": errors}, status_code=422)
+
+    def _refusal(request: Request, status: int, message: str, field: str | None = None) -> Response:
+        if _wants_json(request):
+            detail: object = [{"field": field, "message": message}] if field else message
+            return JSONResponse({"detail": detail}, status_code=status)
+        titles = {403: "Not allowed", 404: "Not found", 409: "Already done", 422: "Cannot do that"}
+        return _error_page(request, status, titles[status], message[:1].upper() + message[1:])
+
+    @app.exception_handler(ServiceError)
+    async def _service_error(request: Request, exc: ServiceError) -> Response:
+        if isinstance(exc, NotFoundError):
+            return _refusal(request, 404, str(exc))
+        if isinstance(exc, ForbiddenError):
+            return _refusal(request, 403, str(exc))
+        if isinstance(exc, ConflictError):
+            return _refusal(request, 409, str(exc))
+        field = exc.field if isinstance(exc, VisitInputError) else None
+        return _refusal(request, 422, str(exc), field)
+
+    def _busy(request: Request) -> Response:
+        headers = {"Retry-After": "2"}
+        message = "the database is busy; try again in a moment"
+        if _wants_json(request):
+            return JSONResponse({"detail": message}, status_code=503, headers=headers)
+        response = _error_page(
+            request, 503, "Busy", "Walkabout is busy. Nothing was saved; try again in a moment."
+        )
+        response.headers.update(headers)
+        return response
+
+    @app.exception_handler(ImportRefused)
+    async def _refused_file(request: Request, exc: ImportRefused) -> Response:
+        # Pages show a refused file on their own form; this answers the API.
+        rows = [{"line": e.line, "field": e.field, "message": e.message} for e in exc.errors.errors]
+        return JSONResponse({"detail": rows}, status_code=422)
+
+    @app.exception_handler(FileFormatError)
+    async def _unreadable_file(request: Request, exc: FileFormatError) -> Response:
+        return _refusal(request, 422, str(exc))
+
+    @app.exception_handler(DatabaseBusy)
+    async def _database_busy(request: Request, _exc: DatabaseBusy) -> Response:
+        return _busy(request)
+
+    @app.exception_handler(OperationalError)
+    async def _operational(request: Request, exc: OperationalError) -> Response:
+        if is_busy(exc):
+            return _busy(request)
+        return await _crash(request, exc)
 
     @app.exception_handler(OverflowError)
     @app.exception_handler(DataError)

@@ -1,16 +1,13 @@
 """Rendering pages and htmx fragments from one place."""
 
-from collections.abc import Callable
-from datetime import date
 from pathlib import Path
 from typing import Any
 
 from fastapi import Request
-from fastapi.responses import HTMLResponse, Response
+from fastapi.responses import Response
 from jinja2_fragments.fastapi import Jinja2Blocks
 
 from app.csrf import csrf_token_for, set_csrf_cookie
-from app.page_cache import PageCache, fill, placeholder
 
 TEMPLATES = Jinja2Blocks(directory=str(Path(__file__).parent / "templates"))
 # Templates ship with the code: no look at each file's modification time on every render.
@@ -68,51 +65,6 @@ def render(
     if block is not None and is_fragment_request(request):
         kwargs["block_name"] = block
     response = TEMPLATES.TemplateResponse(request, template, ctx, **kwargs)
-    if block is not None:
-        response.headers["Vary"] = "HX-Request"
-    if signed is not None:
-        set_csrf_cookie(response, signed)
-    return response
-
-
-def render_cached(
-    request: Request,
-    template: str,
-    build: Callable[[], dict[str, Any]],
-    *,
-    fresh: dict[str, str] | None = None,
-    block: str | None = None,
-) -> Response:
-    """`render`, kept per user, path, query, day and data version, for pages built only from
-    the database and the request's user.
-
-    `build` makes the context (it runs only when the page is not kept); `fresh` holds the
-    values every request gets anew, which the context holds as `placeholder(name)`.
-    """
-    user = getattr(request.state, "user", None)
-    cache: PageCache | None = getattr(request.app.state, "page_cache", None)
-    # No version, no user or a flash message (the request's own): built, not kept.
-    version = getattr(request.state, "data_version", None)
-    if user is None or "flash" in request.query_params:
-        version = None
-    fragment = block if block is not None and is_fragment_request(request) else None
-    page_key = (
-        template,
-        fragment,
-        request.url.path,
-        request.url.query,
-        getattr(user, "id", None),
-        date.today().isoformat(),
-    )
-    page = cache.get(page_key, version) if cache else None
-    if page is None:
-        context = {**_base_context(request), **build(), "csrf_token": placeholder("csrf_token")}
-        kwargs: dict[str, Any] = {"block_name": fragment} if fragment else {}
-        page = bytes(TEMPLATES.TemplateResponse(request, template, context, **kwargs).body).decode()
-        if cache:
-            cache.put(page_key, version, page)
-    token, signed = csrf_token_for(request)
-    response = HTMLResponse(fill(page, {**(fresh or {}), "csrf_token": token}))
     if block is not None:
         response.headers["Vary"] = "HX-Request"
     if signed is not None:

@@ -23,8 +23,10 @@ class Settings(BaseSettings):
     login_window_minutes: int = 15
     max_body_bytes: int = 1_000_000
     max_upload_bytes: int = 100 * 1024 * 1024
-    # Rendered leader pages each process keeps under the data version (0: build every time).
-    page_cache_pages: int = Field(default=256, ge=0)
+    # How long a writer waits for its turn (and for a lock) before the answer is 503.
+    write_wait_seconds: float = Field(default=5.0, gt=0, le=60)
+    # Writers of one process at once on PostgreSQL (SQLite takes one writer at a time anyway).
+    write_slots: int = Field(default=4, ge=1, le=20)
 
     @model_validator(mode="after")
     def _refuse_placeholder_secret(self) -> "Settings":

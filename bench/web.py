@@ -10,6 +10,7 @@ import socket
 import subprocess
 import sys
 import tempfile
+import threading
 import time
 import uuid
 from pathlib import Path
@@ -29,7 +30,9 @@ def _free_port() -> int:
         return int(sock.getsockname()[1])
 
 
-def start_server(url: str, workers: int, **settings: str) -> tuple[subprocess.Popen[bytes], str]:
+def start_server(
+    url: str, workers: int, *, module: str = "app.asgi:app", ping: str = "/healthz", **settings: str
+) -> tuple[subprocess.Popen[bytes], str]:
     port = _free_port()
     env = {**os.environ, "WALKABOUT_DATABASE_URL": url}
     env.update({f"WALKABOUT_{name.upper()}": value for name, value in settings.items()})
@@ -38,7 +41,7 @@ def start_server(url: str, workers: int, **settings: str) -> tuple[subprocess.Po
             sys.executable,
             "-m",
             "uvicorn",
-            "app.asgi:app",
+            module,
             "--port",
             str(port),
             "--workers",
@@ -55,7 +58,7 @@ def start_server(url: str, workers: int, **settings: str) -> tuple[subprocess.Po
     base = f"http://127.0.0.1:{port}"
     for _ in range(200):
         try:
-            if httpx.get(f"{base}/healthz", timeout=1).status_code == 200:
+            if httpx.get(f"{base}{ping}", timeout=1).status_code == 200:
                 return process, base
         except httpx.TransportError:
             time.sleep(0.1)
@@ -241,30 +244,96 @@ def _login(base: str, email: str) -> dict[str, str]:
         return dict(client.cookies)
 
 
+class Trickle:
+    """Other users writing while a page is measured: about `rate` posts a second from a
+    thread of its own, for as long as the block runs."""
+
+    def __init__(self, base: str, path: str, body: Any, headers: dict[str, str], rate: float):
+        self.base, self.path, self.body, self.headers = base, path, body, headers
+        self.interval = 1 / rate
+        self.stop = threading.Event()
+        self.sent = 0
+        self.failed = 0
+        self.thread = threading.Thread(target=self._run, daemon=True)
+
+    def _run(self) -> None:
+        with httpx.Client(base_url=self.base, headers=self.headers, timeout=30) as client:
+            next_at = time.perf_counter()
+            while not self.stop.is_set():
+                try:
+                    status = client.post(self.path, json=self.body()).status_code
+                    self.failed += status >= 400
+                except httpx.HTTPError:
+                    self.failed += 1
+                self.sent += 1
+                next_at += self.interval
+                self.stop.wait(max(0.0, next_at - time.perf_counter()))
+
+    def __enter__(self) -> "Trickle":
+        self.started = time.perf_counter()
+        self.thread.start()
+        return self
+
+    def __exit__(self, *_exc: object) -> None:
+        self.stop.set()
+        self.thread.join(timeout=30)
+        self.per_second = round(self.sent / (time.perf_counter() - self.started), 1)
+
+
+def _measure(base: str, path: str, **kwargs: Any) -> dict[str, Any]:
+    if shutil.which("wrk"):
+        return _wrk(base, path, **kwargs)
+    cookie = kwargs.pop("cookie", "")
+    headers = {"Cookie": cookie} if cookie else None
+    return asyncio.run(_load(base, path, headers=headers))
+
+
+WRITES_PER_SECOND = 10
+
+
+def run_peer(workdir: Path) -> dict[str, Any]:
+    """The peer's ping and 20-row list, the list while it takes 10 writes a second."""
+    database = workdir / "peer.db"
+    process, base = start_server(
+        f"sqlite:///{database}",
+        1,
+        module="bench.peer:app",
+        ping="/ping",
+        peer_database=str(database),
+    )
+    try:
+        ping = _measure(base, "/ping")
+        with Trickle(base, "/items", dict, {}, WRITES_PER_SECOND) as writes:
+            listing = _measure(base, "/items")
+    finally:
+        process.terminate()
+        process.wait(timeout=20)
+    listing["writes_per_second"] = writes.per_second
+    return {"ping": ping, "list": listing}
+
+
 def run_web(url: str, *, workers: int, leader: str, token: str, count_walks: Any) -> dict[str, Any]:
     process, base = start_server(url, workers)
+    auth = {"Authorization": f"Bearer {token}"}
     try:
         _seed_walks(base, token, leader)
         cookies = _login(base, leader)
+        cookie = "; ".join(f"{k}={v}" for k, v in cookies.items())
+        health = _measure(base, "/healthz")
+        pages = {}
+        for name, path in (("walk_list", "/visits"), ("walk_form", "/visits/new")):
+            # Other leaders' walks keep arriving while the page is measured.
+            with Trickle(base, "/api/v1/visits", _walk, auth, WRITES_PER_SECOND) as writes:
+                pages[name] = _measure(base, path, cookie=cookie)
+            pages[name]["writes_per_second"] = writes.per_second
+            pages[name]["writes_failed"] = writes.failed
+        before = count_walks()
         if shutil.which("wrk"):
-            cookie = "; ".join(f"{k}={v}" for k, v in cookies.items())
-            health = _wrk(base, "/healthz")
-            walks = _wrk(base, "/visits", cookie=cookie)
-            form = _wrk(base, "/visits/new", cookie=cookie)
-            before = count_walks()
             posts = _wrk(base, "/api/v1/visits", token=token, post=True)
             posts["statuses"] = {201: posts["created"]}
             time.sleep(2)  # the posts still in flight when wrk stopped are answered
         else:
-            health = asyncio.run(_load(base, "/healthz"))
-            walks = asyncio.run(_load(base, "/visits", cookies=cookies))
-            form = asyncio.run(_load(base, "/visits/new", cookies=cookies))
-            before = count_walks()
-            posts = asyncio.run(
-                _load(
-                    base, "/api/v1/visits", post=True, headers={"Authorization": f"Bearer {token}"}
-                )
-            )
+            posts = asyncio.run(_load(base, "/api/v1/visits", post=True, headers=auth))
         stored = count_walks() - before
     finally:
         process.terminate()
@@ -273,31 +342,12 @@ def run_web(url: str, *, workers: int, leader: str, token: str, count_walks: Any
         except subprocess.TimeoutExpired:
             process.kill()
             process.wait(timeout=10)
-    figures = {
+    return {
         "healthz": health,
-        "walk_list": walks,
-        "walk_form": form,
+        **pages,
         "posts": posts,
         "walks_stored": stored,
         "posts_created": posts["statuses"].get(201, 0),
         # wrk stops with requests in flight: every one it sent must be stored, once.
         "posts_sent": posts.get("sent", posts["statuses"].get(201, 0)),
     }
-    if shutil.which("wrk"):
-        figures["uncached"] = _pages_built_every_time(url, workers, leader)
-    return figures
-
-
-def _pages_built_every_time(url: str, workers: int, leader: str) -> dict[str, Any]:
-    """The same pages with the page cache off: what a request costs when the data has just
-    changed and the page is built from the database."""
-    process, base = start_server(url, workers, page_cache_pages="0")
-    try:
-        cookie = "; ".join(f"{k}={v}" for k, v in _login(base, leader).items())
-        return {
-            "walk_list": _wrk(base, "/visits", cookie=cookie),
-            "walk_form": _wrk(base, "/visits/new", cookie=cookie),
-        }
-    finally:
-        process.terminate()
-        process.wait(timeout=20)

@@ -32,6 +32,7 @@ def expected_counts(folder: Path) -> dict[str, tuple[int, int]]:
 def load_sample(session: Session, folder: Path, name: str = "sample") -> None:
     """Departments, survey and visits of a sample folder, through the real services."""
     import_departments(session, path=folder / "departments.csv")
+    session.commit()
     meta = expected(folder)
     options = SurveyOptions(
         department_column=None
@@ -39,7 +40,9 @@ def load_sample(session: Session, folder: Path, name: str = "sample") -> None:
         else "Which department do you work in?"
     )
     import_survey(session, path=folder / "survey.csv", name=name, options=options)
+    session.commit()
     import_visits(session, path=folder / "visits.csv")
+    session.commit()
 
 
 def generic_rows() -> tuple[list[str], list[list[str]]]:

@@ -12,7 +12,7 @@ from fastapi.testclient import TestClient
 from sqlalchemy import text
 from sqlmodel import Session
 
-from app.db import get_engine
+from app.db import dispose_engines, get_engine
 from app.main import create_app
 from app.migrate import upgrade_database
 from app.models import metadata
@@ -31,8 +31,7 @@ def sqlite_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
     path = tmp_path_factory.mktemp("template") / "template.db"
     url = f"sqlite:///{path}"
     upgrade_database(url)
-    get_engine(url).dispose()  # the last connection to close folds the WAL into the file
-    get_engine.cache_clear()
+    dispose_engines()  # the last connection to close folds the WAL into the file
     return path
 
 
@@ -75,10 +74,7 @@ def database_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str
                         )
                     )
     yield url
-    get_engine(url).dispose()
-    get_engine(url, immediate=False).dispose()
-    if request.param == "sqlite":
-        get_engine.cache_clear()
+    dispose_engines()
 
 
 @pytest.fixture
@@ -123,6 +119,7 @@ def make_user(session: Session) -> Callable[..., str]:
     def _make(role: str, email: str | None = None) -> str:
         email = email or f"{role}@example.org"
         create_user(session, email=email, role=role, password=PASSWORD)
+        session.commit()
         return email
 
     return _make

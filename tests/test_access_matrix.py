@@ -78,11 +78,14 @@ def test_the_table_covers_every_route(app) -> None:
 @pytest.fixture
 def world(session: Session, make_user, tmp_path: Path) -> dict[str, object]:
     load_sample(session, GENERIC, name="S")
+    session.commit()
     extra = tmp_path / "more.csv"
     extra.write_text("department,headcount\nLegal,65\n")
     import_departments(session, path=extra)
+    session.commit()
     emails = {role: make_user(role) for role in ROLES[1:]}
     tokens = {role: create_api_token(session, email=email) for role, email in emails.items()}
+    session.commit()
     return {"emails": emails, "tokens": tokens}
 
 

@@ -37,6 +37,7 @@ def test_pages_have_no_axe_violations(
     database_url: str, session: Session, make_user, role: str
 ) -> None:
     load_sample(session, QUALTRICS, name="Autumn")
+    session.commit()
     email = make_user(role)
     found = {}
     with live_server(database_url) as base, browser_page() as page:

@@ -13,11 +13,13 @@ def _departments(session: Session, tmp_path: Path) -> None:
     path = tmp_path / "departments.csv"
     path.write_text("department,headcount,division\nFinance,40,Corporate\nWarehouse,25,Ops\n")
     import_departments(session, path=path)
+    session.commit()
 
 
 def test_token_reads_departments(client: TestClient, session: Session, make_user, tmp_path) -> None:
     _departments(session, tmp_path)
     token = create_api_token(session, email=make_user("executive"))
+    session.commit()
     response = client.get("/api/v1/departments", headers={"Authorization": f"Bearer {token}"})
     assert response.status_code == 200
     body = response.json()
@@ -37,7 +39,9 @@ def test_missing_wrong_or_revoked_token_is_401(
     assert bad.json() == {"detail": "missing or invalid bearer token"}
     email = make_user("leader")
     token = create_api_token(session, email=email)
+    session.commit()
     revoke_api_tokens(session, email=email)
+    session.commit()
     assert (
         client.get("/api/v1/departments", headers={"Authorization": f"Bearer {token}"}).status_code
         == 401
@@ -50,6 +54,7 @@ def test_token_is_stored_hashed(session: Session, make_user) -> None:
     from app.models import ApiToken
 
     token = create_api_token(session, email=make_user("analyst"))
+    session.commit()
     stored = session.exec(select(ApiToken)).one()
     assert token not in stored.token_hash and len(stored.token_hash) == 64
 

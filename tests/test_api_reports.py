@@ -10,7 +10,9 @@ from tests.builders import QUALTRICS
 
 
 def _auth(session: Session, email: str) -> dict[str, str]:
-    return {"Authorization": f"Bearer {create_api_token(session, email=email)}"}
+    token = create_api_token(session, email=email)
+    session.commit()
+    return {"Authorization": f"Bearer {token}"}
 
 
 def _upload(client: TestClient, headers: dict[str, str], **form: str):
@@ -25,7 +27,9 @@ def _upload(client: TestClient, headers: dict[str, str], **form: str):
 
 def test_import_report_and_heatmap(client: TestClient, session: Session, make_user) -> None:
     import_departments(session, path=QUALTRICS / "departments.csv")
+    session.commit()
     import_visits(session, path=QUALTRICS / "visits.csv")
+    session.commit()
     analyst = _auth(session, make_user("analyst"))
     imported = _upload(client, analyst)
     assert imported.status_code == 200, imported.text

@@ -19,6 +19,7 @@ def directory(session: Session, tmp_path: Path) -> None:
     path = tmp_path / "departments.csv"
     path.write_text("department,headcount\nFinance,40\nWarehouse,25\n")
     import_departments(session, path=path)
+    session.commit()
 
 
 def _body(**changes: object) -> dict:
@@ -50,7 +51,9 @@ def _body(**changes: object) -> dict:
 
 
 def _auth(session: Session, email: str) -> dict[str, str]:
-    return {"Authorization": f"Bearer {create_api_token(session, email=email)}"}
+    token = create_api_token(session, email=email)
+    session.commit()
+    return {"Authorization": f"Bearer {token}"}
 
 
 def test_post_then_resend_creates_one_walk(
@@ -126,12 +129,13 @@ def test_parallel_posts_and_resends_leave_exactly_51(
     repeated = _body()
     bodies = [_body() for _ in range(50)] + [repeated] * 50
 
-    def send(body: dict) -> int:
-        with TestClient(app) as c:
-            return c.post("/api/v1/visits", json=body, headers=headers).status_code
-
-    with ThreadPoolExecutor(max_workers=8) as pool:
-        statuses = list(pool.map(send, bodies))
+    # One app process serving eight phones at once.
+    with TestClient(app) as c, ThreadPoolExecutor(max_workers=8) as pool:
+        statuses = list(
+            pool.map(
+                lambda b: c.post("/api/v1/visits", json=b, headers=headers).status_code, bodies
+            )
+        )
     assert statuses.count(201) == 51 and statuses.count(200) == 49
     assert session.exec(select(func.count()).select_from(Visit)).one() == 51
 

@@ -15,6 +15,7 @@ def test_dashboard_renders_and_drills_down(
     database_url: str, session: Session, make_user, size: dict[str, int], tmp_path
 ) -> None:
     load_sample(session, QUALTRICS, name="Autumn")
+    session.commit()
     email = make_user("executive")
     errors: list[str] = []
     with live_server(database_url) as base, browser_page(viewport=size) as page:

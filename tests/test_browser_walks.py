@@ -18,6 +18,7 @@ def directory(session: Session, tmp_path: Path) -> None:
     path = tmp_path / "departments.csv"
     path.write_text("department,headcount\nFinance,40\nWarehouse,25\n")
     import_departments(session, path=path)
+    session.commit()
 
 
 def _count(session: Session, model: type) -> int:

@@ -12,6 +12,7 @@ from tests.builders import QUALTRICS, load_sample
 @pytest.fixture
 def sample(session: Session) -> None:
     load_sample(session, QUALTRICS, name="Autumn")
+    session.commit()
 
 
 def test_dashboard_shows_heatmap_data_without_small_groups(
@@ -132,6 +133,7 @@ def test_reports_are_cached_until_the_data_changes(
             }
         ),
     )
+    session.commit()
     later = analyst_client.get("/api/v1/reports/Autumn?as_of=2026-11-23").json()
     treasury = {d["department"]: d for d in later["departments"]}["Treasury"]
     before = {d["department"]: d for d in first["departments"]}["Treasury"]

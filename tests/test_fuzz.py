@@ -17,7 +17,9 @@ EXAMPLES = int(os.environ.get("FUZZ_EXAMPLES", "8"))
 
 def test_no_generated_request_gets_a_server_error(app, session: Session, make_user) -> None:  # type: ignore[no-untyped-def]
     load_sample(session, GENERIC, name="S")
+    session.commit()
     token = create_api_token(session, email=make_user("admin"))
+    session.commit()
     schema = schemathesis.openapi.from_asgi("/openapi.json", app)
     failures: list[str] = []
     cases = 0

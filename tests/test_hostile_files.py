@@ -42,6 +42,7 @@ def test_hostile_survey_files_are_refused(session: Session, tmp_path: Path, name
     directory = tmp_path / "departments.csv"
     directory.write_text("department,headcount\nFinance,10\nLegal,10\n")
     import_departments(session, path=directory)
+    session.commit()
     path = tmp_path / name
     HOSTILE[name](path)
     start = time.monotonic()
@@ -70,6 +71,7 @@ def test_formula_cells_are_data_not_formulas(session: Session, tmp_path: Path) -
     path = tmp_path / "departments.csv"
     path.write_text("department,headcount\n\"=cmd|' /C calc'!A0\",10\n+Ops,4\n@Sales,3\n")
     import_departments(session, path=path)
+    session.commit()
     from app.models import Department
 
     names = sorted(d.name for d in session.exec(select(Department)))
@@ -85,6 +87,7 @@ def test_survey_with_excel_formula_text_is_read_as_text(session: Session, tmp_pa
     directory = tmp_path / "departments.csv"
     directory.write_text("department,headcount\nFinance,10\n")
     import_departments(session, path=directory)
+    session.commit()
     book = Workbook()
     sheet = book.active
     sheet.append(["department", "submitted_at", "q1"])

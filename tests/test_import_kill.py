@@ -22,6 +22,7 @@ def test_kill_9_mid_import_leaves_nothing(
     departments = tmp_path / "departments.csv"
     departments.write_text("department,headcount\nFinance,100000\nLegal,100000\n")
     import_departments(session, path=departments)
+    session.commit()
     rows = [["department", "submitted_at", "q1", "q2", "q3"]]
     labels = ["Poor", "Fair", "Good", "Very good", "Excellent"]
     rows += [

@@ -23,6 +23,7 @@ def _upload(client: TestClient, folder, name: str):  # type: ignore[no-untyped-d
 
 def test_upload_preview_then_import(analyst_client: TestClient, session: Session) -> None:
     import_departments(session, path=QUALTRICS / "departments.csv")
+    session.commit()
     uploaded = _upload(analyst_client, QUALTRICS, "Autumn")
     assert uploaded.status_code == 303
     preview_url = uploaded.headers["location"]

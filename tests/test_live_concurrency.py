@@ -24,7 +24,9 @@ def test_64_concurrent_posts_against_a_live_server(
     path = tmp_path / "departments.csv"
     path.write_text("department,headcount\nFinance,40\n")
     import_departments(session, path=path)
+    session.commit()
     token = create_api_token(session, email=make_user("leader"))
+    session.commit()
     headers = {"Authorization": f"Bearer {token}"}
     resent = str(uuid.uuid4())
 

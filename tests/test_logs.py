@@ -27,12 +27,14 @@ def test_no_secrets_or_notes_in_logs(app, session: Session, make_user, tmp_path)
     path = tmp_path / "departments.csv"
     path.write_text("department,headcount\nFinance,40\n")
     import_departments(session, path=path)
+    session.commit()
     capture = Capture()
     logger = logging.getLogger("walkabout")
     logger.addHandler(capture)
     try:
         email = make_user("leader")
         token = create_api_token(session, email=email)
+        session.commit()
         with TestClient(app, follow_redirects=False) as client:
             log_in(client, email)
             log_in(client, email, "a wrong password entirely")

@@ -70,11 +70,13 @@ def _import(session: Session, tmp_path: Path) -> list[int]:
     directory = tmp_path / "departments.csv"
     directory.write_text("department,headcount\nFinance,200\nLegal,10\nPeople,40\nEstates,30\n")
     import_departments(session, path=directory)
+    session.commit()
     ids = []
     for seed in (1, 2):
         import_survey(
             session, path=_survey(tmp_path, seed), name=f"round {seed}", options=SurveyOptions()
         )
+        session.commit()
         ids.append(
             session.execute(
                 text("SELECT id FROM surveys WHERE name = :n"), {"n": f"round {seed}"}

@@ -30,6 +30,7 @@ def _no_nan(value: object) -> None:
 @pytest.mark.parametrize("folder", [GENERIC, QUALTRICS], ids=["generic", "qualtrics"])
 def test_samples_raise_exactly_the_planted_flags(session: Session, folder: Path) -> None:
     load_sample(session, folder)
+    session.commit()
     meta = expected(folder)
     report = survey_report(
         session, survey="sample", as_of=date.fromisoformat(meta["as_of"]), min_group_size=5
@@ -51,6 +52,7 @@ def test_samples_raise_exactly_the_planted_flags(session: Session, folder: Path)
 
 def test_complementary_suppression_hides_the_next_smallest(session: Session) -> None:
     load_sample(session, QUALTRICS)
+    session.commit()
     report = survey_report(
         session, survey="sample", as_of=date(2026, 11, 23), min_group_size=5
     ).to_dict()
@@ -69,6 +71,7 @@ def test_complementary_suppression_hides_the_next_smallest(session: Session) -> 
 
 def test_overall_figures(session: Session) -> None:
     load_sample(session, GENERIC)
+    session.commit()
     overall = survey_report(
         session, survey="sample", as_of=date(2026, 11, 23), min_group_size=5
     ).to_dict()["overall"]
@@ -169,6 +172,7 @@ def test_report_frames_have_the_columns_and_dtypes_analysis_expects(session: Ses
     from app.services.surveys import get_survey
 
     load_sample(session, GENERIC)
+    session.commit()
     survey = get_survey(session, name="sample")
     assert survey.id is not None
     frames = load_report_frames(session, survey_id=survey.id)

@@ -19,6 +19,7 @@ def setup(session: Session, make_user, tmp_path: Path) -> dict[str, dict[str, st
     path = tmp_path / "departments.csv"
     path.write_text("department,headcount\nFinance,40\n")
     import_departments(session, path=path)
+    session.commit()
     save_service(
         session,
         data=ServiceEntryCreate(
@@ -30,9 +31,11 @@ def setup(session: Session, make_user, tmp_path: Path) -> dict[str, dict[str, st
         ),
         actor_id=None,
     )
+    session.commit()
     auth = {}
     for role in ("leader", "analyst", "executive"):
         token = create_api_token(session, email=make_user(role, f"api-{role}@example.org"))
+        session.commit()
         auth[role] = {"Authorization": f"Bearer {token}"}
     return auth
 

@@ -7,6 +7,7 @@ from sqlmodel import Session, select
 
 from app.models import UserSession
 from app.models.types import utcnow
+from tests.conftest import log_in
 
 
 def _age(session: Session, **changes: timedelta) -> None:
@@ -22,8 +23,23 @@ def test_idle_session_ends(leader_client: TestClient, session: Session) -> None:
     assert leader_client.get("/").status_code == 200
     _age(session, last_seen_at=timedelta(minutes=121))
     assert leader_client.get("/").status_code == 303
+    # A read writes nothing: the ended session is cleared out by the next login.
     session.rollback()
-    assert session.exec(select(UserSession)).first() is None
+    ended = session.exec(select(UserSession)).one().id_hash
+    assert log_in(leader_client, "leader@example.org").status_code == 303
+    session.rollback()
+    assert [s.id_hash for s in session.exec(select(UserSession))] != [ended]
+    assert len(session.exec(select(UserSession)).all()) == 1
+
+
+def test_a_page_moves_the_idle_clock_on(leader_client: TestClient, session: Session) -> None:
+    _age(session, last_seen_at=timedelta(minutes=100))
+    assert leader_client.get("/visits").status_code == 200
+    session.rollback()
+    seen = session.exec(select(UserSession)).one().last_seen_at
+    assert utcnow() - seen < timedelta(minutes=1)
+    _age(session, last_seen_at=timedelta(minutes=100))
+    assert leader_client.get("/visits").status_code == 200  # 100 + 100 > 120: still in
 
 
 def test_absolute_timeout_ends_even_an_active_session(

@@ -38,7 +38,9 @@ def _responses(session: Session) -> int:
 )
 def test_samples_import_exact_counts(session: Session, folder: Path, options) -> None:
     import_departments(session, path=folder / "departments.csv")
+    session.commit()
     result = import_survey(session, path=folder / "survey.csv", name="s", options=options)
+    session.commit()
     want = expected_counts(folder)
     got = {name: counts for name, counts in result.by_department.items()}
     assert {k: v for k, v in want.items() if v != (0, 0)} == got
@@ -47,9 +49,11 @@ def test_samples_import_exact_counts(session: Session, folder: Path, options) ->
 
 def test_qualtrics_skips_previews_and_counts_partials(session: Session) -> None:
     import_departments(session, path=QUALTRICS / "departments.csv")
+    session.commit()
     result = import_survey(
         session, path=QUALTRICS / "survey.csv", name="q", options=QUALTRICS_OPTIONS
     )
+    session.commit()
     assert (result.format, result.previews, result.partials) == ("qualtrics", 6, 6)
     assert [scale for _, scale in result.rating_columns] == [
         "Strongly disagree, Disagree, Neither agree nor disagree, Agree, Strongly agree"
@@ -66,9 +70,11 @@ def test_qualtrics_skips_previews_and_counts_partials(session: Session) -> None:
 )
 def test_other_tools_exports(session: Session, tmp_path: Path, builder, file_format) -> None:
     import_departments(session, path=GENERIC / "departments.csv")
+    session.commit()
     suffix = ".xlsx" if file_format == "msforms" else ".csv"
     path = builder(tmp_path / f"export{suffix}")
     result = import_survey(session, path=path, name="x", options=SurveyOptions())
+    session.commit()
     assert result.format == file_format
     assert result.by_department == {k: v for k, v in expected_counts(GENERIC).items()}
     assert len(result.rating_columns) == 4
@@ -86,9 +92,11 @@ def test_other_tools_exports(session: Session, tmp_path: Path, builder, file_for
 )
 def test_encodings_and_delimiters(session: Session, tmp_path: Path, encoding, delimiter) -> None:
     import_departments(session, path=GENERIC / "departments.csv")
+    session.commit()
     header, rows = generic_rows()
     path = write_csv(tmp_path / "s.csv", [header, *rows], encoding=encoding, delimiter=delimiter)
     result = import_survey(session, path=path, name="enc", options=SurveyOptions())
+    session.commit()
     # "Réception" survives every encoding and is matched to the directory.
     assert result.by_department["Réception"] == (51, 0)
     assert result.responses == 1527
@@ -103,6 +111,7 @@ def _directory(session: Session, tmp_path: Path) -> None:
     path = tmp_path / "departments.csv"
     path.write_text("department,headcount\nFinance,20\nLegal,10\n")
     import_departments(session, path=path)
+    session.commit()
 
 
 def test_bad_rows_refuse_the_whole_file(session: Session, tmp_path: Path) -> None:
@@ -145,6 +154,7 @@ def test_skip_bad_rows_imports_the_rest(session: Session, tmp_path: Path) -> Non
     result = import_survey(
         session, path=path, name="skip", options=SurveyOptions(skip_bad_rows=True)
     )
+    session.commit()
     assert result.responses == 7
     assert [str(e) for e in result.skipped] == ["line 3, department: unknown department 'Nowhere'"]
     assert "1 bad row(s) skipped" in result.summary()
@@ -162,6 +172,7 @@ def test_same_file_twice_changes_nothing_and_other_file_needs_replace(
         import_survey(session, path=first, name="r", options=SurveyOptions()).status == "imported"
     )
     again = import_survey(session, path=first, name="r", options=SurveyOptions())
+    session.commit()
     assert again.status == "unchanged" and "nothing changed" in again.summary()
     assert _responses(session) == 6
     second = write_csv(
@@ -174,6 +185,7 @@ def test_same_file_twice_changes_nothing_and_other_file_needs_replace(
     with pytest.raises(ConflictError, match="use --replace"):
         import_survey(session, path=second, name="r", options=SurveyOptions())
     replaced = import_survey(session, path=second, name="r", options=SurveyOptions(replace=True))
+    session.commit()
     assert (replaced.status, replaced.responses) == ("replaced", 7)
     assert _responses(session) == 7
 
@@ -199,6 +211,7 @@ def test_numeric_scales_and_custom_labels(session: Session, tmp_path: Path) -> N
     result = import_survey(
         session, path=path, name="n", options=SurveyOptions(scales=("Meh,Okay,Great",))
     )
+    session.commit()
     assert [s for _, s in result.rating_columns] == ["0..10", "1..5", "Meh, Okay, Great"]
     first = session.exec(select(SurveyResponse).order_by(SurveyResponse.id)).first()
     assert first is not None
@@ -208,9 +221,11 @@ def test_numeric_scales_and_custom_labels(session: Session, tmp_path: Path) -> N
 
 def test_respondents_stay_anonymous(session: Session, tmp_path: Path, database_url: str) -> None:
     import_departments(session, path=GENERIC / "departments.csv")
+    session.commit()
     import_survey(
         session, path=as_surveymonkey(tmp_path / "sm.csv"), name="anon", options=SurveyOptions()
     )
+    session.commit()
     dump = " ".join(
         str(v) for row in session.execute(text("SELECT * FROM survey_responses")) for v in row
     )
@@ -239,6 +254,7 @@ def test_stored_responses_read_back_as_written(session: Session, tmp_path: Path)
         ],
     )
     result = import_survey(session, path=path, name="times", options=SurveyOptions())
+    session.commit()
     assert result.responses == 24
     stored = session.exec(
         select(SurveyResponse.submitted_at, SurveyResponse.score, SurveyResponse.ratings).order_by(

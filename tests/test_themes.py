@@ -42,6 +42,7 @@ def test_assigned_leader_sees_walks_in_the_department(
     path = tmp_path / "departments.csv"
     path.write_text("department,headcount\nFinance,40\n")
     import_departments(session, path=path)
+    session.commit()
     walker = make_user("leader", "walker@example.org")
     colleague = make_user("leader", "colleague@example.org")
     body = {
@@ -52,8 +53,10 @@ def test_assigned_leader_sees_walks_in_the_department(
     }
     walker_auth = {"Authorization": f"Bearer {create_api_token(session, email=walker)}"}
     colleague_auth = {"Authorization": f"Bearer {create_api_token(session, email=colleague)}"}
+    session.commit()
     assert client.post("/api/v1/visits", json=body, headers=walker_auth).status_code == 201
     assert client.get("/api/v1/visits", headers=colleague_auth).json()["total"] == 0
     assert assign_departments(session, email=colleague, departments=["finance"]) == ["Finance"]
+    session.commit()
     seen = client.get("/api/v1/visits", headers=colleague_auth).json()
     assert seen["total"] == 1 and seen["items"][0]["conversations"][0]["notes"] == "hello"

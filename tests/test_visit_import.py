@@ -23,24 +23,30 @@ def _count(session: Session, model: type) -> int:
 
 def test_sample_backfill_is_idempotent(session: Session) -> None:
     import_departments(session, path=GENERIC / "departments.csv")
+    session.commit()
     first = import_visits(session, path=GENERIC / "visits.csv")
+    session.commit()
     assert (first.visits_created, first.conversations) == (90, 370)
     assert "slow tickets" in first.new_themes and "phones" not in first.new_themes
     again = import_visits(session, path=GENERIC / "visits.csv")
+    session.commit()
     assert (again.visits_created, again.visits_replaced, again.visits_unchanged) == (0, 0, 90)
     assert _count(session, Visit) == 90 and _count(session, Conversation) == 370
 
 
 def test_reimport_replaces_a_visits_conversations(session: Session, tmp_path: Path) -> None:
     import_departments(session, path=GENERIC / "departments.csv")
+    session.commit()
     path = tmp_path / "v.csv"
     path.write_text(
         HEADER + "2026-10-01,Legal,a.kim,clerk,4,2,VPN;printing,1,true,x\n"
         "2026-10-01,legal,a.kim,manager,4,4,,0,false,\n"
     )
     import_visits(session, path=path)
+    session.commit()
     path.write_text(HEADER + "2026-10-01,Legal,a.kim,clerk,4,3,network  and vpn,0,false,y\n")
     result = import_visits(session, path=path)
+    session.commit()
     assert (result.visits_replaced, result.conversations) == (1, 1)
     assert _count(session, Conversation) == 1
     assert session.exec(select(Theme).where(Theme.name_key == "vpn")).first() is not None
@@ -48,6 +54,7 @@ def test_reimport_replaces_a_visits_conversations(session: Session, tmp_path: Pa
 
 def test_bad_rows_are_named_and_nothing_is_written(session: Session, tmp_path: Path) -> None:
     import_departments(session, path=GENERIC / "departments.csv")
+    session.commit()
     path = tmp_path / "bad.csv"
     path.write_text(
         HEADER + "2026-10-01,Legal,a.kim,clerk,4,2,,0,false,ok\n"

@@ -19,6 +19,7 @@ def directory(session: Session, tmp_path: Path) -> None:
     path = tmp_path / "departments.csv"
     path.write_text("department,headcount\nFinance,40\nWarehouse,25\n")
     import_departments(session, path=path)
+    session.commit()
 
 
 def _form(token: str, **extra: str) -> dict[str, str]:

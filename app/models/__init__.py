@@ -13,7 +13,6 @@ SQLModel.metadata.naming_convention = {
 
 from app.models.api_token import ApiToken  # noqa: E402
 from app.models.audit_event import AuditEvent  # noqa: E402
-from app.models.data_version import DataVersion  # noqa: E402
 from app.models.department import Department, DepartmentCreate, DepartmentPublic  # noqa: E402
 from app.models.idea import Idea, IdeaCreate, IdeaStatusChange  # noqa: E402
 from app.models.login_attempt import LoginAttempt  # noqa: E402
@@ -52,7 +51,6 @@ from app.models.visit import (  # noqa: E402
 metadata: MetaData = SQLModel.metadata
 
 __all__ = [
-    "DataVersion",
     "ReportCache",
     "Idea",
     "IdeaCreate",

@@ -6,18 +6,16 @@ from datetime import date
 from pathlib import Path
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Depends, File, Form, HTTPException, Query, Request, UploadFile
-from sqlmodel import Session
+from fastapi import APIRouter, Depends, File, Form, Query, Request, UploadFile
 
-from app.db import get_session
+from app.db import WriteSession
 from app.deps import require_api_role
 from app.ingest.row_errors import ImportRefused
 from app.ingest.survey_plan import SurveyOptions
-from app.ingest.tabular import FileFormatError
 from app.models import User
-from app.routers.report_access import report_or_404
-from app.services.errors import ConflictError
+from app.services.errors import ServiceError
 from app.services.heatmaps import HEATMAP_METRICS, report_heatmap
+from app.services.reports import cached_report
 from app.services.surveys import import_survey
 
 router = APIRouter(prefix="/api/v1", tags=["surveys and reports"])
@@ -27,6 +25,7 @@ router = APIRouter(prefix="/api/v1", tags=["surveys and reports"])
 def post_survey_import(
     name: str,
     file: Annotated[UploadFile, File()],
+    session: WriteSession,
     format: Annotated[str, Form(max_length=20)] = "auto",
     department_column: Annotated[str | None, Form(max_length=500)] = None,
     rating_columns: Annotated[str | None, Form(max_length=5000)] = None,
@@ -36,7 +35,6 @@ def post_survey_import(
     replace: Annotated[bool, Form()] = False,
     skip_bad_rows: Annotated[bool, Form()] = False,
     user: User = Depends(require_api_role("analyst", "admin")),
-    session: Session = Depends(get_session),
 ) -> dict[str, Any]:
     """Import one survey export (multipart), with the command line's rules and options."""
     options = SurveyOptions(
@@ -63,18 +61,10 @@ def post_survey_import(
                 display_name=display,
                 actor_id=user.id,
             )
-        except ImportRefused as exc:
-            raise HTTPException(
-                422,
-                detail=[
-                    {"line": e.line, "field": e.field, "message": e.message}
-                    for e in exc.errors.errors
-                ],
-            ) from exc
-        except ConflictError as exc:
-            raise HTTPException(409, detail=str(exc)) from exc
-        except (FileFormatError, ValueError) as exc:
-            raise HTTPException(422, detail=str(exc)) from exc
+        except ValueError as exc:  # an option the file cannot take (a date, a scale)
+            if isinstance(exc, ImportRefused):
+                raise
+            raise ServiceError(str(exc)) from exc
     return {
         "survey": result.survey,
         "status": result.status,
@@ -96,24 +86,34 @@ def post_survey_import(
 def get_report(
     request: Request,
     survey: str,
+    session: WriteSession,
     as_of: date | None = None,
     _user: User = Depends(require_api_role("analyst", "executive", "admin")),
-    session: Session = Depends(get_session),
 ) -> dict[str, Any]:
     """The bias report (contract section 4); small groups already hidden."""
-    return report_or_404(request, session, survey, as_of)
+    return cached_report(
+        session,
+        survey=survey,
+        as_of=as_of,
+        min_group_size=request.app.state.settings.min_group_size,
+    )
 
 
 @router.get("/reports/{survey}/heatmap")
 def get_heatmap(
     request: Request,
     survey: str,
+    session: WriteSession,
     metric: str = Query("gap", pattern="^(" + "|".join(HEATMAP_METRICS) + ")$"),
     relative: bool = True,
     as_of: date | None = None,
     _user: User = Depends(require_api_role("analyst", "executive", "admin")),
-    session: Session = Depends(get_session),
 ) -> dict[str, Any]:
     """One metric per department as a plotly figure (plain JSON arrays; hidden cells null)."""
-    report = report_or_404(request, session, survey, as_of)
+    report = cached_report(
+        session,
+        survey=survey,
+        as_of=as_of,
+        min_group_size=request.app.state.settings.min_group_size,
+    )
     return report_heatmap(report, metrics=[metric], relative=relative)

@@ -2,13 +2,11 @@
 
 from typing import Any
 
-from fastapi import APIRouter, Depends, HTTPException, Query
-from sqlmodel import Session
+from fastapi import APIRouter, Depends, Query
 
-from app.db import get_session
+from app.db import ReadSession, WriteSession
 from app.deps import api_user, require_api_role
 from app.models import IdeaStatusChange, PriorityDecisionStatusChange, User
-from app.services.errors import NotFoundError, ServiceError
 from app.services.ideas import change_idea_status, list_ideas
 from app.services.priority_decisions import change_decision_status, list_decisions
 from app.services.service_catalogue import list_services
@@ -17,16 +15,12 @@ router = APIRouter(prefix="/api/v1", tags=["ideas, decisions, services"])
 FREE_TEXT = ("benefit", "who_else", "reason")
 
 
-def _refused(exc: ServiceError) -> HTTPException:
-    return HTTPException(404 if isinstance(exc, NotFoundError) else 409, detail=str(exc))
-
-
 @router.get("/ideas")
 def get_ideas(
+    session: ReadSession,
     department: str | None = Query(None, max_length=200),
     status: str | None = Query(None, max_length=20),
     user: User = Depends(require_api_role("leader", "analyst", "executive", "admin")),
-    session: Session = Depends(get_session),
 ) -> dict[str, Any]:
     """Ideas; executives see what, where and status, never the people's own words."""
     items = list_ideas(session, department=department, status=status)
@@ -39,22 +33,19 @@ def get_ideas(
 def post_idea_status(
     idea_id: int,
     body: IdeaStatusChange,
+    session: WriteSession,
     user: User = Depends(require_api_role("leader", "admin")),
-    session: Session = Depends(get_session),
 ) -> dict[str, Any]:
     """Move an idea on its way; an illegal step (delivered -> new) answers 409."""
-    try:
-        idea = change_idea_status(session, user=user, idea_id=idea_id, change=body)
-    except ServiceError as exc:
-        raise _refused(exc) from exc
+    idea = change_idea_status(session, user=user, idea_id=idea_id, change=body)
     return {"id": idea.id, "status": idea.status, "reason": idea.reason}
 
 
 @router.get("/priority-decisions")
 def get_decisions(
+    session: ReadSession,
     open_only: bool = True,
     _user: User = Depends(require_api_role("leader", "analyst", "executive", "admin")),
-    session: Session = Depends(get_session),
 ) -> dict[str, Any]:
     """Decisions waiting on the business (or IT), by owner and age."""
     items = list_decisions(session, open_only=open_only)
@@ -65,22 +56,20 @@ def get_decisions(
 def post_decision_status(
     decision_id: int,
     body: PriorityDecisionStatusChange,
+    session: WriteSession,
     user: User = Depends(require_api_role("leader", "admin")),
-    session: Session = Depends(get_session),
 ) -> dict[str, Any]:
     """Record the business owner's decision."""
-    try:
-        decision = change_decision_status(
-            session, user=user, decision_id=decision_id, status=body.status, note=body.note
-        )
-    except ServiceError as exc:
-        raise _refused(exc) from exc
+    decision = change_decision_status(
+        session, user=user, decision_id=decision_id, status=body.status, note=body.note
+    )
     return {"id": decision.id, "status": decision.status}
 
 
 @router.get("/services")
 def get_services(
-    _user: User = Depends(api_user), session: Session = Depends(get_session)
+    session: ReadSession,
+    _user: User = Depends(api_user),
 ) -> dict[str, Any]:
     """The service catalogue: emergencies, response and resolution times, how to ask."""
     items = [s.model_dump(exclude={"name_key"}) for s in list_services(session)]

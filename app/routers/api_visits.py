@@ -3,50 +3,39 @@
 from datetime import date
 from typing import Any
 
-from fastapi import APIRouter, Depends, HTTPException, Query
+from fastapi import APIRouter, Depends, Query
 from fastapi.responses import JSONResponse
-from sqlmodel import Session
 
-from app.db import get_session
+from app.db import ReadSession, WriteSession
 from app.deps import require_api_role
 from app.models import User, VisitCreate
-from app.services.visits import VisitInputError, create_visit, list_visits
+from app.services.visits import create_visit, list_visits
 
 router = APIRouter(prefix="/api/v1", tags=["visits"])
-
-
-def _field_error(exc: VisitInputError) -> HTTPException:
-    return HTTPException(status_code=422, detail=[{"field": exc.field, "message": str(exc)}])
 
 
 @router.post("/visits", status_code=201, responses={200: {"description": "already stored"}})
 def post_visit(
     body: VisitCreate,
+    session: WriteSession,
     user: User = Depends(require_api_role("leader", "admin")),
-    session: Session = Depends(get_session),
 ) -> JSONResponse:
     """Log a walk; sending the same client_id again returns the stored walk with 200."""
-    try:
-        visit, created = create_visit(session, leader=user, data=body)
-    except VisitInputError as exc:
-        raise _field_error(exc) from exc
+    visit, created = create_visit(session, leader=user, data=body)
     return JSONResponse(visit, status_code=201 if created else 200)
 
 
 @router.get("/visits")
 def get_visits(
+    session: ReadSession,
     department: str | None = Query(None, max_length=200),
     since: date | None = None,
     limit: int = Query(200, ge=1, le=1000),
     offset: int = Query(0, ge=0, le=1_000_000_000),
     user: User = Depends(require_api_role("leader", "analyst", "admin")),
-    session: Session = Depends(get_session),
 ) -> dict[str, Any]:
     """Walks as the caller's role allows (analysts: coded data, no notes)."""
-    try:
-        items, total = list_visits(
-            session, user=user, department=department, since=since, limit=limit, offset=offset
-        )
-    except VisitInputError as exc:
-        raise _field_error(exc) from exc
+    items, total = list_visits(
+        session, user=user, department=department, since=since, limit=limit, offset=offset
+    )
     return {"items": items, "total": total}

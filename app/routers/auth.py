@@ -2,10 +2,9 @@
 
 from fastapi import APIRouter, Depends, Form, Request
 from fastapi.responses import RedirectResponse, Response
-from sqlmodel import Session
 
 from app.csrf import require_csrf
-from app.db import get_session
+from app.db import WriteSession
 from app.deps import SESSION_COOKIE, get_app_settings
 from app.pages import render
 from app.services.auth import LoginThrottled, log_in, log_out
@@ -29,10 +28,10 @@ def login_page(request: Request, next: str | None = None) -> Response:
 @router.post("/login", dependencies=[Depends(require_csrf)])
 def login_submit(
     request: Request,
+    session: WriteSession,
     email: str = Form("", max_length=254),
     password: str = Form("", max_length=256),
     next: str = Form("/", max_length=500),
-    session: Session = Depends(get_session),
     settings: Settings = Depends(get_app_settings),
 ) -> Response:
     address = request.client.host if request.client else "unknown"
@@ -70,7 +69,10 @@ def login_submit(
 
 
 @router.post("/logout", dependencies=[Depends(require_csrf)])
-def logout(request: Request, session: Session = Depends(get_session)) -> Response:
+def logout(
+    request: Request,
+    session: WriteSession,
+) -> Response:
     token = request.cookies.get(SESSION_COOKIE)
     if token:
         log_out(session, token=token)

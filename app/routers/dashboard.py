@@ -7,9 +7,8 @@ from typing import Literal
 import plotly
 from fastapi import APIRouter, Depends, HTTPException, Query, Request
 from fastapi.responses import FileResponse, Response
-from sqlmodel import Session
 
-from app.db import get_session
+from app.db import WriteSession
 from app.deps import require_page_role
 from app.models import User
 from app.pages import render
@@ -24,11 +23,11 @@ PLOTLY_JS = Path(plotly.__file__).parent / "package_data" / "plotly.min.js"
 @router.get("/dashboard")
 def dashboard_page(
     request: Request,
+    session: WriteSession,
     survey: str | None = Query(None, max_length=200),
     colouring: Literal["relative", "absolute"] = "relative",
     sort: Literal["division", "gap", "size"] = "division",
     _user: User = Depends(viewers),
-    session: Session = Depends(get_session),
 ) -> Response:
     k = request.app.state.settings.min_group_size
     dashboard = build_dashboard(
@@ -51,10 +50,10 @@ def dashboard_page(
 @router.get("/dashboard/department")
 def drilldown(
     request: Request,
+    session: WriteSession,
     survey: str = Query(..., max_length=200),
     name: str = Query(..., max_length=200),
     _user: User = Depends(viewers),
-    session: Session = Depends(get_session),
 ) -> Response:
     k = request.app.state.settings.min_group_size
     detail = department_drilldown(session, survey=survey, department=name, min_group_size=k)

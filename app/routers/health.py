@@ -1,17 +1,16 @@
 """Liveness with a database check."""
 
-from fastapi import APIRouter, Depends
+from fastapi import APIRouter
 from fastapi.responses import JSONResponse
-from sqlmodel import Session
 
-from app.db import get_session
+from app.db import ReadSession
 from app.services.health import database_answers
 
 router = APIRouter()
 
 
 @router.get("/healthz")
-def healthz(session: Session = Depends(get_session)) -> JSONResponse:
+def healthz(session: ReadSession) -> JSONResponse:
     """200 when the database answers, 503 when it does not."""
     if database_answers(session):
         return JSONResponse({"status": "ok"})

@@ -2,9 +2,8 @@
 
 from fastapi import APIRouter, Depends, Request
 from fastapi.responses import Response
-from sqlmodel import Session
 
-from app.db import get_session
+from app.db import ReadSession
 from app.deps import page_user
 from app.models import User
 from app.pages import render
@@ -15,7 +14,9 @@ router = APIRouter()
 
 @router.get("/")
 def home(
-    request: Request, user: User = Depends(page_user), session: Session = Depends(get_session)
+    request: Request,
+    session: ReadSession,
+    user: User = Depends(page_user),
 ) -> Response:
     summary = home_summary(session, user=user)
     return render(request, f"home/{user.role}.html", {"summary": summary})

@@ -2,19 +2,19 @@
 
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, File, Form, HTTPException, Query, Request, UploadFile
+from fastapi import APIRouter, Depends, File, Form, Query, Request, UploadFile
 from fastapi.responses import RedirectResponse, Response
 from sqlmodel import Session
 
 from app.csrf import require_csrf
-from app.db import get_session
+from app.db import ReadSession, WriteSession
 from app.deps import require_page_role
 from app.ingest.row_errors import ImportRefused
 from app.ingest.survey_plan import SurveyOptions
 from app.ingest.tabular import FileFormatError
 from app.models import User
 from app.pages import render
-from app.services.errors import ConflictError, NotFoundError
+from app.services.errors import ConflictError
 from app.services.survey_uploads import (
     get_upload,
     import_upload,
@@ -39,9 +39,9 @@ def upload_page(request: Request, _user: User = Depends(analysts)) -> Response:
 def upload_survey(
     request: Request,
     file: Annotated[UploadFile, File()],
+    session: WriteSession,
     name: Annotated[str, Form(min_length=1, max_length=200)],
     user: User = Depends(analysts),
-    session: Session = Depends(get_session),
 ) -> Response:
     content = file.file.read()
     if not content:
@@ -96,10 +96,7 @@ def _preview_page(
     refused: ImportRefused | None = None,
     status_code: int = 200,
 ) -> Response:
-    try:
-        upload = get_upload(session, user=user, upload_id=upload_id)
-    except NotFoundError as exc:
-        raise HTTPException(404, detail=str(exc)) from exc
+    upload = get_upload(session, user=user, upload_id=upload_id)
     preview = None
     saved = False
     with upload_file(upload) as path:
@@ -138,6 +135,7 @@ def _preview_page(
 def preview_page(
     request: Request,
     upload_id: str,
+    session: ReadSession,
     name: str = Query("", max_length=200),
     format: str = Query("auto", max_length=20),
     department_column: str = Query("", max_length=500),
@@ -146,7 +144,6 @@ def preview_page(
     scale: str = Query("", max_length=2000),
     date: str = Query("", max_length=20),
     user: User = Depends(analysts),
-    session: Session = Depends(get_session),
 ) -> Response:
     options = _options(format, department_column, rating_columns, submitted_column, scale, date)
     untouched = options == SurveyOptions(format="auto")
@@ -157,6 +154,7 @@ def preview_page(
 def import_preview(
     request: Request,
     upload_id: str,
+    session: WriteSession,
     name: Annotated[str, Form(min_length=1, max_length=200)],
     format: Annotated[str, Form(max_length=20)] = "auto",
     department_column: Annotated[str, Form(max_length=500)] = "",
@@ -168,7 +166,6 @@ def import_preview(
     skip_bad_rows: Annotated[bool, Form()] = False,
     remember: Annotated[bool, Form()] = False,
     user: User = Depends(analysts),
-    session: Session = Depends(get_session),
 ) -> Response:
     options = _options(
         format,
@@ -208,8 +205,6 @@ def import_preview(
             error=str(exc),
             status_code=422,
         )
-    except NotFoundError as exc:
-        raise HTTPException(404, detail=str(exc)) from exc
     from urllib.parse import quote
 
     message = (

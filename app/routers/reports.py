@@ -5,18 +5,16 @@ from typing import Literal
 
 from fastapi import APIRouter, Depends, HTTPException, Query, Request
 from fastapi.responses import Response
-from sqlmodel import Session
 
-from app.db import get_session
+from app.db import ReadSession, WriteSession
 from app.deps import require_page_role
 from app.models import User
 from app.pages import render
 from app.routers.downloads import download
-from app.routers.report_access import report_or_404
 from app.services.audit import record_export
 from app.services.heatmaps import ImageExportUnavailable, heatmap_png
 from app.services.report_html import report_html
-from app.services.reports import filter_rows, report_csv
+from app.services.reports import cached_report, filter_rows, report_csv
 from app.services.surveys import list_surveys
 
 router = APIRouter()
@@ -27,7 +25,9 @@ SORTS = Literal["department", "division", "response_rate", "survey_score", "gap"
 
 @router.get("/reports")
 def reports_page(
-    request: Request, _user: User = Depends(analysts), session: Session = Depends(get_session)
+    request: Request,
+    session: ReadSession,
+    _user: User = Depends(analysts),
 ) -> Response:
     return render(request, "reports/index.html", {"surveys": list_surveys(session)})
 
@@ -36,15 +36,20 @@ def reports_page(
 def report_page(
     request: Request,
     survey: str,
+    session: WriteSession,
     flag: str | None = Query(None, max_length=40),
     division: str | None = Query(None, max_length=200),
     q: str | None = Query(None, max_length=200),
     sort: SORTS = "department",
     as_of: date | None = None,
     _user: User = Depends(analysts),
-    session: Session = Depends(get_session),
 ) -> Response:
-    report = report_or_404(request, session, survey, as_of)
+    report = cached_report(
+        session,
+        survey=survey,
+        as_of=as_of,
+        min_group_size=request.app.state.settings.min_group_size,
+    )
     rows = filter_rows(report["departments"], flag=flag, division=division, text=q, sort=sort)
     divisions = sorted({d["division"] for d in report["departments"] if d["division"]})
     return render(
@@ -68,11 +73,16 @@ def report_page(
 def export_csv(
     request: Request,
     survey: str,
+    session: WriteSession,
     as_of: date | None = None,
     user: User = Depends(readers),
-    session: Session = Depends(get_session),
 ) -> Response:
-    report = report_or_404(request, session, survey, as_of)
+    report = cached_report(
+        session,
+        survey=survey,
+        as_of=as_of,
+        min_group_size=request.app.state.settings.min_group_size,
+    )
     record_export(session, actor_id=user.id, detail=f"{survey} as CSV")
     return download(
         report_csv(report), filename="walkabout-report.csv", media_type="text/csv; charset=utf-8"
@@ -83,11 +93,16 @@ def export_csv(
 def export_html(
     request: Request,
     survey: str,
+    session: WriteSession,
     as_of: date | None = None,
     user: User = Depends(readers),
-    session: Session = Depends(get_session),
 ) -> Response:
-    report = report_or_404(request, session, survey, as_of)
+    report = cached_report(
+        session,
+        survey=survey,
+        as_of=as_of,
+        min_group_size=request.app.state.settings.min_group_size,
+    )
     record_export(session, actor_id=user.id, detail=f"{survey} as HTML")
     # A standalone file to download: its inline plotly script runs where it is opened.
     return download(
@@ -102,12 +117,17 @@ def export_html(
 def export_png(
     request: Request,
     survey: str,
+    session: WriteSession,
     as_of: date | None = None,
     colouring: Literal["relative", "absolute"] = "relative",
     user: User = Depends(readers),
-    session: Session = Depends(get_session),
 ) -> Response:
-    report = report_or_404(request, session, survey, as_of)
+    report = cached_report(
+        session,
+        survey=survey,
+        as_of=as_of,
+        min_group_size=request.app.state.settings.min_group_size,
+    )
     try:
         image = heatmap_png(report, relative=colouring == "relative")
     except ImageExportUnavailable as exc:

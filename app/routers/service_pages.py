@@ -2,13 +2,12 @@
 
 from typing import Literal
 
-from fastapi import APIRouter, Depends, Form, HTTPException, Request
+from fastapi import APIRouter, Depends, Form, Request
 from fastapi.responses import RedirectResponse, Response
 from pydantic import ValidationError
-from sqlmodel import Session
 
 from app.csrf import require_csrf
-from app.db import get_session
+from app.db import ReadSession, WriteSession
 from app.deps import require_page_role
 from app.models import IdeaStatusChange, ServiceEntryCreate, User
 from app.pages import render
@@ -28,10 +27,10 @@ readers = require_page_role("leader", "analyst", "executive", "admin")
 @router.get("/ideas")
 def ideas_page(
     request: Request,
+    session: ReadSession,
     department: str = "",
     status: str = "",
     _user: User = Depends(walkers),
-    session: Session = Depends(get_session),
 ) -> Response:
     ideas = list_ideas(session, department=department or None, status=status or None)
     return render(
@@ -46,17 +45,17 @@ def ideas_page(
 def idea_status(
     request: Request,
     idea_id: int,
+    session: WriteSession,
     status: str = Form(..., max_length=20),
     reason: str = Form("", max_length=1000),
     user: User = Depends(walkers),
-    session: Session = Depends(get_session),
 ) -> Response:
     try:
         change = IdeaStatusChange(status=status, reason=reason)  # type: ignore[arg-type]
         change_idea_status(session, user=user, idea_id=idea_id, change=change)
-    except NotFoundError as exc:
-        raise HTTPException(404, detail=str(exc)) from exc
     except (ServiceError, ValidationError) as exc:
+        if isinstance(exc, NotFoundError):
+            raise
         message = str(exc) if isinstance(exc, ServiceError) else f"unknown status {status!r}"
         return render(
             request,
@@ -69,7 +68,9 @@ def idea_status(
 
 @router.get("/decisions")
 def decisions_page(
-    request: Request, _user: User = Depends(readers), session: Session = Depends(get_session)
+    request: Request,
+    session: ReadSession,
+    _user: User = Depends(readers),
 ) -> Response:
     return render(
         request, "decisions/index.html", {"decisions": list_decisions(session), "error": None}
@@ -80,20 +81,20 @@ def decisions_page(
 def decision_status(
     request: Request,
     decision_id: int,
+    session: WriteSession,
     status: Literal["with_it", "awaiting_business", "decided_go", "decided_no", "deferred"] = Form(
         ...
     ),
     note: str = Form("", max_length=1000),
     user: User = Depends(walkers),
-    session: Session = Depends(get_session),
 ) -> Response:
     try:
         change_decision_status(
             session, user=user, decision_id=decision_id, status=status, note=note
         )
-    except NotFoundError as exc:
-        raise HTTPException(404, detail=str(exc)) from exc
     except ServiceError as exc:
+        if isinstance(exc, NotFoundError):
+            raise
         return render(
             request,
             "decisions/index.html",
@@ -105,7 +106,9 @@ def decision_status(
 
 @router.get("/services")
 def services_page(
-    request: Request, user: User = Depends(readers), session: Session = Depends(get_session)
+    request: Request,
+    session: ReadSession,
+    user: User = Depends(readers),
 ) -> Response:
     return render(
         request,
@@ -117,13 +120,13 @@ def services_page(
 @router.post("/services", dependencies=[Depends(require_csrf)])
 def services_save(
     request: Request,
+    session: WriteSession,
     name: str = Form("", max_length=100),
     emergency: str = Form("", max_length=1000),
     response_time: str = Form("", max_length=100),
     resolution_time: str = Form("", max_length=100),
     how_to_ask: str = Form("", max_length=500),
     admin: User = Depends(require_page_role("admin")),
-    session: Session = Depends(get_session),
 ) -> Response:
     try:
         save_service(
@@ -162,7 +165,10 @@ DECISION_COLUMNS = (
 
 
 @router.get("/ideas/export.csv")
-def ideas_csv(user: User = Depends(walkers), session: Session = Depends(get_session)) -> Response:
+def ideas_csv(
+    session: WriteSession,
+    user: User = Depends(walkers),
+) -> Response:
     record_export(session, actor_id=user.id, detail="ideas as CSV")
     return download(
         rows_csv(list_ideas(session), IDEA_COLUMNS),
@@ -173,7 +179,8 @@ def ideas_csv(user: User = Depends(walkers), session: Session = Depends(get_sess
 
 @router.get("/decisions/export.csv")
 def decisions_csv(
-    user: User = Depends(readers), session: Session = Depends(get_session)
+    session: WriteSession,
+    user: User = Depends(readers),
 ) -> Response:
     record_export(session, actor_id=user.id, detail="priority decisions as CSV")
     return download(

@@ -1,15 +1,14 @@
 """Admin: the shared theme list that conversations are coded against."""
 
-from fastapi import APIRouter, Depends, Form, HTTPException, Request
+from fastapi import APIRouter, Depends, Form, Request
 from fastapi.responses import RedirectResponse, Response
-from sqlmodel import Session
 
 from app.csrf import require_csrf
-from app.db import get_session
+from app.db import ReadSession, WriteSession
 from app.deps import require_page_role
 from app.models import User
 from app.pages import render
-from app.services.errors import NotFoundError, ServiceError
+from app.services.errors import ServiceError
 from app.services.themes import add_theme, list_themes, set_theme_active
 
 router = APIRouter()
@@ -18,7 +17,9 @@ admins = require_page_role("admin")
 
 @router.get("/admin/themes")
 def themes_page(
-    request: Request, _admin: User = Depends(admins), session: Session = Depends(get_session)
+    request: Request,
+    session: ReadSession,
+    _admin: User = Depends(admins),
 ) -> Response:
     return render(
         request,
@@ -30,9 +31,9 @@ def themes_page(
 @router.post("/admin/themes", dependencies=[Depends(require_csrf)])
 def create_theme(
     request: Request,
+    session: WriteSession,
     name: str = Form("", max_length=200),
     admin: User = Depends(admins),
-    session: Session = Depends(get_session),
 ) -> Response:
     try:
         add_theme(session, name=name, actor_id=admin.id)
@@ -49,12 +50,9 @@ def create_theme(
 @router.post("/admin/themes/{theme_id}", dependencies=[Depends(require_csrf)])
 def toggle_theme(
     theme_id: int,
+    session: WriteSession,
     active: bool = Form(...),
     admin: User = Depends(admins),
-    session: Session = Depends(get_session),
 ) -> Response:
-    try:
-        set_theme_active(session, theme_id=theme_id, active=active, actor_id=admin.id)
-    except NotFoundError as exc:
-        raise HTTPException(404, detail=str(exc)) from exc
+    set_theme_active(session, theme_id=theme_id, active=active, actor_id=admin.id)
     return RedirectResponse("/admin/themes", status_code=303)

@@ -2,9 +2,8 @@
 
 from fastapi import APIRouter, Depends, Request
 from fastapi.responses import Response
-from sqlmodel import Session
 
-from app.db import get_session
+from app.db import ReadSession
 from app.deps import require_page_role
 from app.models import User
 from app.pages import render
@@ -16,7 +15,7 @@ router = APIRouter()
 @router.get("/admin/users")
 def users_page(
     request: Request,
+    session: ReadSession,
     _admin: User = Depends(require_page_role("admin")),
-    session: Session = Depends(get_session),
 ) -> Response:
     return render(request, "users/index.html", {"users": list_users(session)})

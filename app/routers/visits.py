@@ -1,24 +1,26 @@
 """The leader's pages: the walk form, their walks, actions due."""
 
-import uuid
 from typing import Any
 
-from fastapi import APIRouter, Depends, Form, HTTPException, Request
+from fastapi import APIRouter, Depends, Form, Request
 from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import JSONResponse, RedirectResponse, Response
 from sqlmodel import Session
 from starlette.datastructures import FormData
 
 from app.csrf import csrf_token_for, require_csrf, set_csrf_cookie
-from app.db import get_session
+from app.db import ReadSession, WriteSession
 from app.deps import page_user, require_page_role
 from app.models import User
-from app.page_cache import placeholder
-from app.pages import render, render_cached
-from app.services.errors import NotFoundError, ServiceError
+from app.pages import render
 from app.services.service_catalogue import list_services
 from app.services.users import list_users
-from app.services.visit_edits import editable_visit, update_visit, visit_history
+from app.services.visit_edits import (
+    editable_visit,
+    may_edit_visit,
+    update_visit,
+    visit_history,
+)
 from app.services.visits import VisitInputError, create_visit, get_visit_for, walk_summaries
 from app.services.walk_form import (
     WalkForm,
@@ -76,38 +78,34 @@ def _form_page(
 
 @router.get("/visits")
 def visits_page(
-    request: Request, user: User = Depends(walkers), session: Session = Depends(get_session)
+    request: Request,
+    session: ReadSession,
+    user: User = Depends(walkers),
 ) -> Response:
-    def build() -> dict[str, Any]:
-        walks, total = walk_summaries(session, user=user, limit=50)
-        return {
-            "walks": walks,
-            "total": total,
-            "due": departments_due(session),
-            "actions": my_actions(session, user=user),
-        }
-
-    return render_cached(request, "visits/index.html", build)
+    walks, total = walk_summaries(session, user=user, limit=50)
+    context = {
+        "walks": walks,
+        "total": total,
+        "due": departments_due(session),
+        "actions": my_actions(session, user=user),
+    }
+    return render(request, "visits/index.html", context)
 
 
 @router.get("/visits/new")
 def new_visit_page(
-    request: Request, user: User = Depends(walkers), session: Session = Depends(get_session)
+    request: Request,
+    session: ReadSession,
+    user: User = Depends(walkers),
 ) -> Response:
-    # Kept rendered per leader and data version; every request gets its own client_id.
-    walk = WalkForm.blank(client_id=placeholder("client_id"))
-    return render_cached(
-        request,
-        "visits/new.html",
-        lambda: _form_context(session, user, walk, None),
-        fresh={"client_id": str(uuid.uuid4())},
-        block="walk_form",
-    )
+    return _form_page(request, session, user, WalkForm.blank())
 
 
 @router.post("/visits", dependencies=[Depends(require_csrf)])
 async def submit_visit(
-    request: Request, user: User = Depends(walkers), session: Session = Depends(get_session)
+    request: Request,
+    session: WriteSession,
+    user: User = Depends(walkers),
 ) -> Response:
     # The form is read here (async); the database work runs in the thread pool, so a wait
     # for SQLite's write lock never blocks the event loop.
@@ -139,18 +137,11 @@ def _save_walk(request: Request, session: Session, user: User, form: FormData) -
 def visit_page(
     visit_id: int,
     request: Request,
+    session: ReadSession,
     user: User = Depends(walkers),
-    session: Session = Depends(get_session),
 ) -> Response:
-    try:
-        walk = get_visit_for(session, user=user, visit_id=visit_id)
-    except NotFoundError as exc:
-        raise HTTPException(404, detail=str(exc)) from exc
-    try:
-        editable_visit(session, user=user, visit_id=visit_id)
-        can_edit = True
-    except ServiceError:
-        can_edit = False
+    walk = get_visit_for(session, user=user, visit_id=visit_id)
+    can_edit = may_edit_visit(session, user=user, visit_id=visit_id)
     return render(
         request,
         "visits/detail.html",
@@ -162,16 +153,11 @@ def visit_page(
 def edit_visit_page(
     visit_id: int,
     request: Request,
+    session: ReadSession,
     user: User = Depends(walkers),
-    session: Session = Depends(get_session),
 ) -> Response:
-    try:
-        editable_visit(session, user=user, visit_id=visit_id)
-        walk = walk_form_from(get_visit_for(session, user=user, visit_id=visit_id))
-    except NotFoundError as exc:
-        raise HTTPException(404, detail=str(exc)) from exc
-    except ServiceError as exc:
-        raise HTTPException(403, detail=str(exc)) from exc
+    editable_visit(session, user=user, visit_id=visit_id)
+    walk = walk_form_from(get_visit_for(session, user=user, visit_id=visit_id))
     return _form_page(request, session, user, walk, visit_id=visit_id)
 
 
@@ -179,8 +165,8 @@ def edit_visit_page(
 async def submit_edit(
     visit_id: int,
     request: Request,
+    session: WriteSession,
     user: User = Depends(walkers),
-    session: Session = Depends(get_session),
 ) -> Response:
     form = await request.form()
     return await run_in_threadpool(_save_edit, request, session, user, visit_id, form)
@@ -200,10 +186,6 @@ def _save_edit(
             update_visit(session, user=user, visit_id=visit_id, data=data)
         except VisitInputError as exc:
             walk.errors[exc.field.replace(".", "-")] = str(exc)
-        except NotFoundError as exc:
-            raise HTTPException(404, detail=str(exc)) from exc
-        except ServiceError as exc:
-            raise HTTPException(403, detail=str(exc)) from exc
         else:
             return RedirectResponse(f"/visits/{visit_id}?flash=Walk+updated.", status_code=303)
     return _form_page(request, session, user, walk, status_code=422, visit_id=visit_id)
@@ -213,16 +195,11 @@ def _save_edit(
 def action_status(
     action_id: int,
     request: Request,
+    session: WriteSession,
     status: str = Form(..., max_length=20),
     user: User = Depends(page_user),
-    session: Session = Depends(get_session),
 ) -> Response:
-    try:
-        set_action_status(session, user=user, action_id=action_id, status=status)
-    except NotFoundError as exc:
-        raise HTTPException(404, detail=str(exc)) from exc
-    except ServiceError as exc:
-        raise HTTPException(422, detail=str(exc)) from exc
+    set_action_status(session, user=user, action_id=action_id, status=status)
     if request.headers.get("HX-Request") == "true":
         return render(
             request,

@@ -30,7 +30,7 @@ def assign_departments(session: Session, *, email: str, departments: list[str]) 
             session.add(LeaderDepartment(user_id=user.id, department_id=department.id))
             current.add(department.id)
     record_event(session, action="user.assign", actor_id=user.id, detail=", ".join(departments))
-    session.commit()
+    session.flush()
     return sorted(
         d.name for d in session.exec(select(Department).where(col(Department.id).in_(current)))
     )

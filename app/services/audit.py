@@ -11,6 +11,5 @@ def record_event(session: Session, *, action: str, actor_id: int | None, detail:
 
 
 def record_export(session: Session, *, actor_id: int | None, detail: str) -> None:
-    """Log an export on its own (a read-only request has nothing else to commit)."""
+    """Log an export (the route takes a write session for it)."""
     record_event(session, action="export", actor_id=actor_id, detail=detail)
-    session.commit()

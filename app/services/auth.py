@@ -3,16 +3,14 @@
 from dataclasses import dataclass
 from datetime import timedelta
 
-from sqlalchemy import bindparam, delete, func, update
+from sqlalchemy import bindparam, delete, func, or_, update
 from sqlalchemy import select as sa_select  # more than four columns
-from sqlalchemy.exc import OperationalError
 from sqlmodel import Session, col, select
 
 from app.models import LoginAttempt, User, UserSession
 from app.models.types import utcnow
 from app.security import new_token, token_digest, verify_password
 from app.services.audit import record_event
-from app.services.data_version import version_query
 from app.services.users import find_user_by_email
 from app.settings import Settings
 
@@ -55,21 +53,36 @@ def log_in(
     if not ok or user is None or not user.is_active or user.id is None:
         session.add(LoginAttempt(email=email, address=address))
         record_event(session, action="login.failed", actor_id=None, detail=email)
-        session.commit()
         return None
     token = new_token()
+    _purge_ended_sessions(session, settings=settings)
     session.add(UserSession(id_hash=token_digest(token), user_id=user.id))
     session.execute(delete(LoginAttempt).where(col(LoginAttempt.email) == email))
     record_event(session, action="login", actor_id=user.id, detail=address)
-    session.commit()
     return LoginResult(user=user, session_token=token)
+
+
+def _purge_ended_sessions(session: Session, *, settings: Settings) -> None:
+    """Sessions past their idle or absolute limit are refused at lookup; a login clears them
+    out (reads never write)."""
+    now = utcnow()
+    session.execute(
+        delete(UserSession).where(
+            or_(
+                col(UserSession.last_seen_at)
+                < now - timedelta(minutes=settings.session_idle_minutes),
+                col(UserSession.created_at)
+                < now - timedelta(hours=settings.session_absolute_hours),
+            )
+        )
+    )
 
 
 @dataclass(frozen=True)
 class SessionLookup:
     user: User
-    # The data version read before anything else of this request (None: do not cache).
-    data_version: int | None
+    # The idle clock is moved on at most once a minute (a write of its own).
+    touch_due: bool
 
 
 _USER_COLUMNS = list(User.__table__.columns)  # type: ignore[attr-defined]
@@ -77,46 +90,36 @@ _SESSION_USER = (
     sa_select(
         col(UserSession.created_at).label("session_created"),
         col(UserSession.last_seen_at).label("session_seen"),
-        version_query().label("data_version"),
         *_USER_COLUMNS,
     )
     .join(User, col(User.id) == col(UserSession.user_id))
     .where(col(UserSession.id_hash) == bindparam("digest"))
 )
+TOUCH_EVERY = timedelta(minutes=1)
 
 
 def lookup_session(session: Session, *, settings: Settings, token: str) -> SessionLookup | None:
-    """The user behind a session cookie and the data version, in one query; None when the
-    session is unknown, idle or too old."""
-    digest = token_digest(token)
-    row = session.connection().execute(_SESSION_USER, {"digest": digest}).first()
+    """The user behind a session cookie, in one query; None when the session is unknown,
+    idle or too old. Reads only."""
+    row = session.connection().execute(_SESSION_USER, {"digest": token_digest(token)}).first()
     if row is None:
         return None
-    created, last_seen, version = row.session_created, row.session_seen, row.data_version
     user = User(**{column.name: row._mapping[column] for column in _USER_COLUMNS})
     now = utcnow()
-    idle = now - last_seen > timedelta(minutes=settings.session_idle_minutes)
-    old = now - created > timedelta(hours=settings.session_absolute_hours)
+    idle = now - row.session_seen > timedelta(minutes=settings.session_idle_minutes)
+    old = now - row.session_created > timedelta(hours=settings.session_absolute_hours)
     if idle or old or not user.is_active:
-        session.execute(delete(UserSession).where(col(UserSession.id_hash) == digest))
-        session.commit()
         return None
-    if now - last_seen > timedelta(minutes=1):
-        session.execute(
-            update(UserSession).where(col(UserSession.id_hash) == digest).values(last_seen_at=now)
-        )
-        try:
-            session.commit()
-        except OperationalError:
-            # A read request found the database busy: the idle clock moves on next time.
-            session.rollback()
-    return SessionLookup(user, None if version is None else int(version))
+    return SessionLookup(user, touch_due=now - row.session_seen > TOUCH_EVERY)
 
 
-def user_for_session(session: Session, *, settings: Settings, token: str) -> User | None:
-    """The user behind a session cookie, or None when unknown, idle or too old."""
-    found = lookup_session(session, settings=settings, token=token)
-    return found.user if found else None
+def touch_session(session: Session, *, token: str) -> None:
+    """Move a session's idle clock on to now."""
+    session.execute(
+        update(UserSession)
+        .where(col(UserSession.id_hash) == token_digest(token))
+        .values(last_seen_at=utcnow())
+    )
 
 
 def log_out(session: Session, *, token: str) -> None:
@@ -125,4 +128,3 @@ def log_out(session: Session, *, token: str) -> None:
     if row is not None:
         record_event(session, action="logout", actor_id=row.user_id)
         session.delete(row)
-        session.commit()

@@ -7,11 +7,8 @@ import sqlite3
 import subprocess  # noqa: S404  # nosec B404
 from pathlib import Path
 
-from sqlalchemy import inspect
 from sqlalchemy.engine import make_url
 
-from app.db import get_engine
-from app.services.data_version import jump_data_version
 from app.services.errors import ServiceError
 
 SQLITE_MAGIC = b"SQLite format 3\x00"
@@ -78,7 +75,6 @@ def restore_database(*, url: str, source: Path) -> None:
         finally:
             live.close()
             backup.close()
-        _after_restore(url)
         return
     if not head.startswith(PG_MAGIC):
         raise ServiceError(f"{source}: not a pg_dump custom-format backup")
@@ -98,14 +94,3 @@ def restore_database(*, url: str, source: Path) -> None:
     )
     if result.returncode:
         raise ServiceError(f"pg_restore failed: {result.stderr.strip().splitlines()[-1]}")
-    _after_restore(url)
-
-
-def _after_restore(url: str) -> None:
-    """Running apps keep pages under the data version: move it past anything they have seen
-    (a backup from before data versions has none to move; `db upgrade` adds them)."""
-    engine = get_engine(url)
-    with engine.begin() as connection:
-        if inspect(connection).has_table("data_versions"):
-            jump_data_version(connection)
-    engine.dispose()

@@ -5,6 +5,7 @@ from pathlib import Path
 
 from sqlmodel import Session, select
 
+from app.db import all_or_nothing
 from app.ingest.header_map import column_index, require_columns
 from app.ingest.row_errors import ImportRefused, RowErrors
 from app.ingest.tabular import FileFormatError, iter_rows
@@ -30,6 +31,7 @@ def departments_by_key(session: Session) -> dict[str, Department]:
     return {d.name_key: d for d in session.exec(select(Department))}
 
 
+@all_or_nothing
 def import_departments(
     session: Session, *, path: Path, display_name: str | None = None, actor_id: int | None = None
 ) -> DepartmentImportResult:
@@ -89,5 +91,5 @@ def import_departments(
         actor_id=actor_id,
         detail=f"{name}: {created} new, {updated} updated",
     )
-    session.commit()
+    session.flush()
     return DepartmentImportResult(created=created, updated=updated, unchanged=unchanged)

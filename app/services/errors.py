@@ -11,3 +11,7 @@ class NotFoundError(ServiceError):
 
 class ConflictError(ServiceError):
     """The operation clashes with what is stored."""
+
+
+class ForbiddenError(ServiceError):
+    """The caller may not do this to that thing."""

@@ -8,7 +8,7 @@ from app.models import Department, Idea, IdeaCreate, IdeaStatusChange, User
 from app.models.idea import IDEA_TRANSITIONS
 from app.models.types import utcnow
 from app.services.audit import record_event
-from app.services.errors import NotFoundError, ServiceError
+from app.services.errors import ConflictError, NotFoundError
 
 TAKEN_FORWARD = ("awaiting_priority", "planned", "delivered")
 
@@ -48,11 +48,11 @@ def change_idea_status(
     allowed = IDEA_TRANSITIONS[idea.status]
     if change.status not in allowed:
         nexts = ", ".join(allowed) if allowed else "nothing (it is final)"
-        raise ServiceError(
+        raise ConflictError(
             f"an idea that is {idea.status} cannot become {change.status}; it can become {nexts}"
         )
     if change.status == "declined" and not change.reason.strip():
-        raise ServiceError("say why it is declined: the reason is told back to the department")
+        raise ConflictError("say why it is declined: the reason is told back to the department")
     previous = idea.status
     idea.status, idea.updated_at = change.status, utcnow()
     if change.reason.strip():
@@ -64,7 +64,7 @@ def change_idea_status(
         actor_id=user.id,
         detail=f"idea {idea_id}: {previous} -> {change.status}",
     )
-    session.commit()
+    session.flush()
     return idea
 
 

@@ -9,7 +9,7 @@ from app.models import Department, PriorityDecision, PriorityDecisionCreate, Use
 from app.models.priority_decision import DECISION_TRANSITIONS
 from app.models.types import utcnow
 from app.services.audit import record_event
-from app.services.errors import NotFoundError, ServiceError
+from app.services.errors import ConflictError, NotFoundError
 
 OPEN = ("with_it", "awaiting_business", "deferred")
 
@@ -57,7 +57,7 @@ def change_decision_status(
     allowed = DECISION_TRANSITIONS.get(decision.status, ())
     if status not in allowed:
         nexts = ", ".join(allowed) if allowed else "nothing (it is decided)"
-        raise ServiceError(
+        raise ConflictError(
             f"a decision that is {decision.status} cannot become {status}; it can become {nexts}"
         )
     previous = decision.status
@@ -72,7 +72,7 @@ def change_decision_status(
         actor_id=user.id,
         detail=f"decision {decision_id}: {previous} -> {status}",
     )
-    session.commit()
+    session.flush()
     return decision
 
 

@@ -8,7 +8,8 @@ from datetime import date, timedelta
 from typing import Any
 
 from sqlalchemy import delete, func
-from sqlalchemy.exc import IntegrityError, OperationalError
+from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlmodel import Session, col, select
 
 from analysis.report import Report, build_report
@@ -176,10 +177,11 @@ def cached_report(
             col(ReportCache.created_at) < utcnow() - timedelta(days=1),
         )
     )
-    session.add(ReportCache(key=key, survey_id=found.id, payload=json.dumps(report)))
-    try:
-        session.commit()
-    except (IntegrityError, OperationalError):
-        # Another worker stored it first, or a read found SQLite busy: the next one keeps it.
-        session.rollback()
+    # Another worker may have stored the same report meanwhile: the first one stays.
+    insert = pg_insert if session.get_bind().dialect.name == "postgresql" else sqlite_insert
+    session.execute(
+        insert(ReportCache)
+        .values(key=key, survey_id=found.id, payload=json.dumps(report), created_at=utcnow())
+        .on_conflict_do_nothing(index_elements=["key"])
+    )
     return report

@@ -33,7 +33,7 @@ def save_service(
     entry.how_to_ask, entry.is_active = data.how_to_ask, True
     session.add(entry)
     record_event(session, action="service.save", actor_id=actor_id, detail=name)
-    session.commit()
+    session.flush()
     return entry
 
 

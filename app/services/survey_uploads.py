@@ -14,6 +14,7 @@ from typing import Any
 from sqlalchemy import delete
 from sqlmodel import Session, col, select
 
+from app.db import all_or_nothing
 from app.ingest.row_errors import RowError, RowErrors
 from app.ingest.survey_chunks import parse_chunks
 from app.ingest.survey_plan import SurveyOptions, open_survey, open_survey_chunks, plan_survey
@@ -54,7 +55,7 @@ def store_upload(session: Session, *, user: User, file_name: str, content: bytes
     session.add(
         SurveyUpload(id=upload_id, user_id=user.id, file_name=file_name[:255], content=content)
     )
-    session.commit()
+    session.flush()
     return upload_id
 
 
@@ -105,7 +106,7 @@ def save_mapping(session: Session, *, signature: str, options: SurveyOptions) ->
         row = SurveyMapping(signature=signature, mapping=mapping)
     row.mapping = mapping
     session.add(row)
-    session.commit()
+    session.flush()
 
 
 def preview_survey(
@@ -144,6 +145,7 @@ def preview_survey(
     )
 
 
+@all_or_nothing
 def import_upload(
     session: Session,
     *,
@@ -171,7 +173,7 @@ def import_upload(
                 options=options,
             )
     session.delete(upload)
-    session.commit()
+    session.flush()
     return result
 
 

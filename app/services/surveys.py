@@ -10,6 +10,7 @@ from pathlib import Path
 from sqlalchemy import delete, insert
 from sqlmodel import Session, col, select
 
+from app.db import all_or_nothing
 from app.ingest import timestamps
 from app.ingest.gc_pause import paused_gc
 from app.ingest.row_errors import ImportRefused, RowError, RowErrors
@@ -93,6 +94,7 @@ def get_survey(session: Session, *, name: str) -> Survey:
     return survey
 
 
+@all_or_nothing
 def import_survey(
     session: Session,
     *,
@@ -217,7 +219,7 @@ def import_survey(
         actor_id=actor_id,
         detail=f"{name}: {file_name}, {counts.completes} responses ({status})",
     )
-    session.commit()
+    session.flush()
     return SurveyImportResult(
         survey=name,
         status=status,

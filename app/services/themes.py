@@ -50,7 +50,7 @@ def add_theme(session: Session, *, name: str, actor_id: int | None) -> Theme:
     theme.is_active = True
     session.add(theme)
     record_event(session, action="theme.add", actor_id=actor_id, detail=clean)
-    session.commit()
+    session.flush()
     return theme
 
 
@@ -72,4 +72,4 @@ def set_theme_active(
         actor_id=actor_id,
         detail=theme.name,
     )
-    session.commit()
+    session.flush()

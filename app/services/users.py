@@ -31,7 +31,7 @@ def create_user(session: Session, *, email: str, role: str, password: str) -> Us
     session.add(user)
     session.flush()
     record_event(session, action="user.create", actor_id=None, detail=f"{normalised} as {role}")
-    session.commit()
+    session.flush()
     return user
 
 
@@ -53,7 +53,7 @@ def create_api_token(session: Session, *, email: str) -> str:
     token = new_token()
     session.add(ApiToken(user_id=user.id, token_hash=token_digest(token)))
     record_event(session, action="token.create", actor_id=user.id, detail=user.email)
-    session.commit()
+    session.flush()
     return token
 
 
@@ -81,5 +81,5 @@ def revoke_api_tokens(session: Session, *, email: str) -> int:
         token.revoked_at = utcnow()
         session.add(token)
     record_event(session, action="token.revoke", actor_id=user.id, detail=f"{len(tokens)} tokens")
-    session.commit()
+    session.flush()
     return len(tokens)

@@ -10,7 +10,7 @@ from app.models import User, Visit, VisitCreate, VisitEdit
 from app.models.types import utcnow
 from app.services.audit import record_event
 from app.services.conversations import replace_conversations
-from app.services.errors import NotFoundError, ServiceError
+from app.services.errors import ForbiddenError, NotFoundError, ServiceError
 from app.services.visits import resolve_walk_references, visit_detail
 
 EDIT_WINDOW = timedelta(days=7)
@@ -30,8 +30,17 @@ def editable_visit(session: Session, *, user: User, visit_id: int) -> Visit:
     if visit is None or (visit.leader_id != user.id and user.role != "admin"):
         raise NotFoundError("no such walk")
     if user.role != "admin" and utcnow() - visit.created_at > EDIT_WINDOW:
-        raise ServiceError("a walk can be edited for 7 days after it was logged")
+        raise ForbiddenError("a walk can be edited for 7 days after it was logged")
     return visit
+
+
+def may_edit_visit(session: Session, *, user: User, visit_id: int) -> bool:
+    """Whether this user may still edit the walk."""
+    try:
+        editable_visit(session, user=user, visit_id=visit_id)
+    except ServiceError:
+        return False
+    return True
 
 
 def update_visit(
@@ -69,7 +78,7 @@ def update_visit(
             actor_id=user.id,
             detail=f"visit {visit.id}: {', '.join(changes)}",
         )
-    session.commit()
+    session.flush()
     return after
 
 

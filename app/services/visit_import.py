@@ -7,6 +7,7 @@ from pathlib import Path
 from pydantic import ValidationError
 from sqlmodel import Session, select
 
+from app.db import all_or_nothing
 from app.ingest.header_map import require_columns
 from app.ingest.row_errors import ImportRefused, RowErrors
 from app.ingest.tabular import FileFormatError, iter_rows
@@ -66,6 +67,7 @@ def _int(value: str) -> int | str:
     return int(number) if number.is_integer() else text
 
 
+@all_or_nothing
 def import_visits(
     session: Session, *, path: Path, display_name: str | None = None, actor_id: int | None = None
 ) -> VisitImportResult:
@@ -168,7 +170,7 @@ def import_visits(
         actor_id=actor_id,
         detail=f"{name}: {created} new, {replaced} replaced",
     )
-    session.commit()
+    session.flush()
     return VisitImportResult(
         visits_created=created,
         visits_replaced=replaced,

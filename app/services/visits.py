@@ -148,7 +148,7 @@ def create_visit(
     # Read back inside the transaction: after the commit a new one would queue for SQLite's
     # write lock again just to read.
     detail = visit_detail(session, visit=visit, with_notes=True)
-    session.commit()
+    session.flush()
     return detail, True
 
 

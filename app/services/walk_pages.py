@@ -159,4 +159,4 @@ def set_action_status(session: Session, *, user: User, action_id: int, status: s
     record_event(
         session, action="action.status", actor_id=user.id, detail=f"action {action_id} -> {status}"
     )
-    session.commit()
+    session.flush()

@@ -11,7 +11,6 @@ import sqlalchemy as sa
 import sqlmodel
 from alembic import op
 
-import app.models.types
 
 revision: str = '0002'
 down_revision: str | None = '0001'
@@ -25,7 +24,7 @@ def upgrade() -> None:
     sa.Column('id', sa.Integer(), nullable=False),
     sa.Column('signature', sqlmodel.sql.sqltypes.AutoString(length=64), nullable=False),
     sa.Column('mapping', sqlmodel.sql.sqltypes.AutoString(length=20000), nullable=False),
-    sa.Column('created_at', app.models.types.UTCDateTime(timezone=True), nullable=False),
+    sa.Column('created_at', sa.DateTime(timezone=True), nullable=False),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_survey_mappings')),
     sa.UniqueConstraint('signature', name=op.f('uq_survey_mappings_signature'))
     )
@@ -36,7 +35,7 @@ def upgrade() -> None:
     sa.Column('format', sqlmodel.sql.sqltypes.AutoString(length=20), nullable=False),
     sa.Column('file_name', sqlmodel.sql.sqltypes.AutoString(length=255), nullable=False),
     sa.Column('content_hash', sqlmodel.sql.sqltypes.AutoString(length=64), nullable=False),
-    sa.Column('imported_at', app.models.types.UTCDateTime(timezone=True), nullable=False),
+    sa.Column('imported_at', sa.DateTime(timezone=True), nullable=False),
     sa.Column('imported_by', sa.Integer(), nullable=True),
     sa.Column('questions', sqlmodel.sql.sqltypes.AutoString(length=20000), nullable=False),
     sa.Column('responses', sa.Integer(), nullable=False),
@@ -59,7 +58,7 @@ def upgrade() -> None:
     sa.Column('id', sa.Integer(), nullable=False),
     sa.Column('survey_id', sa.Integer(), nullable=False),
     sa.Column('department_id', sa.Integer(), nullable=False),
-    sa.Column('submitted_at', app.models.types.UTCDateTime(timezone=True), nullable=True),
+    sa.Column('submitted_at', sa.DateTime(timezone=True), nullable=True),
     sa.Column('is_complete', sa.Boolean(), nullable=False),
     sa.Column('score', sa.Float(), nullable=True),
     sa.Column('ratings', sqlmodel.sql.sqltypes.AutoString(length=4000), nullable=True),

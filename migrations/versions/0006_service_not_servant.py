@@ -13,7 +13,6 @@ import sqlalchemy as sa
 import sqlmodel
 from alembic import op
 
-import app.models.types
 
 revision: str = '0006'
 down_revision: str | None = '0005'
@@ -46,8 +45,8 @@ def upgrade() -> None:
     sa.Column('status', sqlmodel.sql.sqltypes.AutoString(length=20), nullable=False),
     sa.Column('reason', sqlmodel.sql.sqltypes.AutoString(length=1000), nullable=False),
     sa.Column('created_by', sa.Integer(), nullable=True),
-    sa.Column('created_at', app.models.types.UTCDateTime(timezone=True), nullable=False),
-    sa.Column('updated_at', app.models.types.UTCDateTime(timezone=True), nullable=False),
+    sa.Column('created_at', sa.DateTime(timezone=True), nullable=False),
+    sa.Column('updated_at', sa.DateTime(timezone=True), nullable=False),
     sa.ForeignKeyConstraint(['created_by'], ['users.id'], name=op.f('fk_ideas_created_by_users'), ondelete='SET NULL'),
     sa.ForeignKeyConstraint(['department_id'], ['departments.id'], name=op.f('fk_ideas_department_id_departments'), ondelete='CASCADE'),
     sa.ForeignKeyConstraint(['visit_id'], ['visits.id'], name=op.f('fk_ideas_visit_id_visits'), ondelete='SET NULL'),
@@ -70,8 +69,8 @@ def upgrade() -> None:
     sa.Column('status', sqlmodel.sql.sqltypes.AutoString(length=20), nullable=False),
     sa.Column('decision_note', sqlmodel.sql.sqltypes.AutoString(length=1000), nullable=False),
     sa.Column('created_by', sa.Integer(), nullable=True),
-    sa.Column('created_at', app.models.types.UTCDateTime(timezone=True), nullable=False),
-    sa.Column('decided_at', app.models.types.UTCDateTime(timezone=True), nullable=True),
+    sa.Column('created_at', sa.DateTime(timezone=True), nullable=False),
+    sa.Column('decided_at', sa.DateTime(timezone=True), nullable=True),
     sa.ForeignKeyConstraint(['created_by'], ['users.id'], name=op.f('fk_priority_decisions_created_by_users'), ondelete='SET NULL'),
     sa.ForeignKeyConstraint(['department_id'], ['departments.id'], name=op.f('fk_priority_decisions_department_id_departments'), ondelete='CASCADE'),
     sa.ForeignKeyConstraint(['visit_id'], ['visits.id'], name=op.f('fk_priority_decisions_visit_id_visits'), ondelete='SET NULL'),

@@ -11,20 +11,16 @@ from collections.abc import Sequence
 import sqlalchemy as sa
 from alembic import op
 
-from app.services.data_version import (
-    SHARDS,
-    create_function_sql,
-    create_triggers_sql,
-    drop_triggers_sql,
-)
 
 revision: str = "0010"
 down_revision: str | None = "0009"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
-# The tables as they stand at this revision; a later migration that adds a table a page
-# reads adds its triggers (tests/test_page_cache.py checks that every such table has them).
+# The tables as they stand at this revision. Migration 0011 takes all of this out again;
+# the SQL is spelled out here so that this revision does not depend on application code.
+SHARDS = 8
+_SQLITE_OPS = ("insert", "update", "delete")
 TRACKED = (
     "actions",
     "conversation_themes",
@@ -60,18 +56,38 @@ def upgrade() -> None:
         table, [{"shard": n, "version": start if n == 0 else 0} for n in range(SHARDS)]
     )
     dialect = op.get_bind().dialect.name
-    for statement in create_function_sql(dialect):
-        op.execute(statement)
+    if dialect == "postgresql":
+        op.execute(
+            "CREATE OR REPLACE FUNCTION data_version_bump() RETURNS trigger LANGUAGE plpgsql AS $$\n"
+            "BEGIN\n"
+            "  UPDATE data_versions SET version = version + 1\n"
+            f"  WHERE shard = pg_backend_pid() % {SHARDS};\n"
+            "  RETURN NULL;\n"
+            "END $$"
+        )
     for name in TRACKED:
-        for statement in create_triggers_sql(name, dialect):
-            op.execute(statement)
+        if dialect == "postgresql":
+            op.execute(
+                f"CREATE TRIGGER data_version_{name} "
+                f"AFTER INSERT OR UPDATE OR DELETE OR TRUNCATE ON {name} "
+                "FOR EACH STATEMENT EXECUTE FUNCTION data_version_bump()"
+            )
+            continue
+        for change in _SQLITE_OPS:
+            op.execute(
+                f"CREATE TRIGGER data_version_{name}_{change} AFTER {change.upper()} ON {name} "
+                "BEGIN UPDATE data_versions SET version = version + 1 WHERE shard = 0; END"
+            )
 
 
 def downgrade() -> None:
     dialect = op.get_bind().dialect.name
     for name in TRACKED:
-        for statement in drop_triggers_sql(name, dialect):
-            op.execute(statement)
+        if dialect == "postgresql":
+            op.execute(f"DROP TRIGGER IF EXISTS data_version_{name} ON {name}")
+        else:
+            for change in _SQLITE_OPS:
+                op.execute(f"DROP TRIGGER IF EXISTS data_version_{name}_{change}")
     if dialect == "postgresql":
         op.execute("DROP FUNCTION IF EXISTS data_version_bump()")
     op.drop_table("data_versions")
