@@ -56,8 +56,11 @@ def r_indicator(headcounts: Sequence[int], responses: Sequence[int]) -> float | 
     total = sum(h for h, _ in pairs)
     if total < 2:
         return None
-    mean = sum(r for _, r in pairs) / total
-    variance = sum(h * (min(r / h, 1.0) - mean) ** 2 for h, r in pairs) / (total - 1)
+    # A department with more responses than headcount answered at rate 1, in the mean as in
+    # the variance.
+    rates = [(h, min(r / h, 1.0)) for h, r in pairs]
+    mean = sum(h * rate for h, rate in rates) / total
+    variance = sum(h * (rate - mean) ** 2 for h, rate in rates) / (total - 1)
     return 1 - 2 * math.sqrt(variance)
 
 

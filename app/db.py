@@ -7,7 +7,7 @@ uses it too. Services flush, never commit.
 """
 
 from collections.abc import AsyncIterator, Callable, Iterator
-from contextlib import contextmanager
+from contextlib import asynccontextmanager, contextmanager
 from functools import lru_cache, wraps
 from pathlib import Path
 from typing import Annotated, Any, Concatenate, ParamSpec, TypeVar
@@ -156,30 +156,46 @@ def is_busy(exc: OperationalError) -> bool:
     return "database is locked" in str(orig) or "database table is locked" in str(orig)
 
 
-async def read_session(request: Request) -> AsyncIterator[Session]:
-    """A read-only session for one route; its transaction is never committed."""
-    session = Session(request.app.state.read_engine, expire_on_commit=False)
-    try:
-        yield session
-    finally:
-        # In the event loop, not a thread: the connection goes back to the pool even when
-        # every thread is busy (a request holding one while waiting for a thread deadlocked).
-        session.close()
-
-
-async def write_session(request: Request) -> AsyncIterator[Session]:
-    """A session whose work is committed once, when the route's work ends.
-
-    Writers of one process take turns on the app's write limiter (anyio's): a writer that
-    cannot get its turn within `write_wait_seconds` gets 503 with Retry-After, not a hang.
-    """
-    limiter: anyio.CapacityLimiter = request.app.state.write_limiter
+@asynccontextmanager
+async def _turn(request: Request, limiter: anyio.CapacityLimiter) -> AsyncIterator[None]:
+    """One of the limiter's tokens for this request, or DatabaseBusy after the settings'
+    wait; released when the block ends."""
     turn = object()
     with anyio.move_on_after(request.app.state.settings.write_wait_seconds):
         await limiter.acquire_on_behalf_of(turn)
     if turn not in limiter.statistics().borrowers:
         raise DatabaseBusy
     try:
+        yield
+    finally:
+        limiter.release_on_behalf_of(turn)
+
+
+async def read_session(request: Request) -> AsyncIterator[Session]:
+    """A read-only session for one route; its transaction is never committed.
+
+    Requests holding a session are limited per process (anyio's limiter, fewer than the
+    engine's pooled connections): a request waits for its turn in the event loop, holding
+    no thread and no connection, so no thread ever waits for a connection that a request
+    waiting for a thread holds.
+    """
+    async with _turn(request, request.app.state.session_limiter):
+        session = Session(request.app.state.read_engine, expire_on_commit=False)
+        try:
+            yield session
+        finally:
+            # In the event loop: the connection goes back at once, needing no thread.
+            session.close()
+
+
+async def write_session(request: Request, _reads: "ReadSession") -> AsyncIterator[Session]:
+    """A session whose work is committed once, when the route's work ends.
+
+    It takes the request's read turn first (the caller is looked up with it), then the
+    writer's: writers of one process take turns on the app's write limiter, and one that
+    cannot get its turn within `write_wait_seconds` gets 503 with Retry-After, not a hang.
+    """
+    async with _turn(request, request.app.state.write_limiter):
         session = Session(request.app.state.engine, expire_on_commit=False)
         try:
             yield session
@@ -189,8 +205,6 @@ async def write_session(request: Request) -> AsyncIterator[Session]:
             raise
         finally:
             session.close()
-    finally:
-        limiter.release_on_behalf_of(turn)
 
 
 # scope="function": the session ends (and the writer's turn is released) when the route

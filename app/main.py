@@ -77,6 +77,7 @@ def create_app(settings: Settings | None = None, *, database_url: str | None = N
         # Limiters belong to an event loop: made when the process starts serving.
         sqlite = app.state.engine.dialect.name == "sqlite"
         app.state.write_limiter = anyio.CapacityLimiter(1 if sqlite else settings.write_slots)
+        app.state.session_limiter = anyio.CapacityLimiter(settings.database_slots)
         yield
 
     app = FastAPI(

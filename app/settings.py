@@ -25,6 +25,9 @@ class Settings(BaseSettings):
     max_upload_bytes: int = 100 * 1024 * 1024
     # How long a writer waits for its turn (and for a lock) before the answer is 503.
     write_wait_seconds: float = Field(default=5.0, gt=0, le=60)
+    # Requests of one process that hold a database session at once (below the engine's pool
+    # of 15 connections, so no thread ever waits for a connection another waiting one holds).
+    database_slots: int = Field(default=4, ge=1, le=12)
     # Writers of one process at once on PostgreSQL (SQLite takes one writer at a time anyway).
     write_slots: int = Field(default=4, ge=1, le=20)
 

@@ -157,3 +157,47 @@ def test_huge_numbers_are_refused_not_crashed(
     assert (
         client.get("/api/v1/visits?offset=99999999999999999999", headers=headers).status_code == 422
     )
+
+
+def test_a_resent_client_id_of_someone_elses_walk_answers_409_with_nothing_of_it(
+    client: TestClient, session: Session, make_user, directory
+) -> None:
+    owner = _auth(session, make_user("leader"))
+    other = _auth(session, make_user("leader", "other@example.org"))
+    body = _body()
+    assert client.post("/api/v1/visits", json=body, headers=owner).status_code == 201
+    stolen = client.post("/api/v1/visits", json=body, headers=other)
+    assert stolen.status_code == 409
+    assert "VPN" not in stolen.text and "Finance" not in stolen.text
+    assert session.exec(select(func.count()).select_from(Visit)).one() == 1
+
+
+def test_a_writer_that_cannot_get_the_lock_gets_503_and_nothing_is_stored(
+    app, session: Session, make_user, directory, database_url: str
+) -> None:
+    from sqlalchemy import text
+
+    from app.db import get_engine
+
+    headers = _auth(session, make_user("leader"))
+    app.state.settings = app.state.settings.model_copy(update={"write_wait_seconds": 0.3})
+    from app.main import create_app
+
+    impatient = create_app(app.state.settings)
+    blocker = get_engine(database_url).connect()
+    try:
+        blocker.begin()  # another process holds the write lock (SQLite: BEGIN IMMEDIATE)
+        if blocker.dialect.name == "sqlite":
+            blocker.execute(text("SELECT 1"))
+        else:
+            blocker.execute(text("LOCK TABLE visits IN EXCLUSIVE MODE"))
+        with TestClient(impatient) as c:
+            response = c.post("/api/v1/visits", json=_body(), headers=headers)
+        assert response.status_code == 503
+        assert response.headers["retry-after"] == "2"
+        assert "busy" in response.json()["detail"]
+    finally:
+        blocker.rollback()
+        blocker.close()
+    session.rollback()
+    assert session.exec(select(func.count()).select_from(Visit)).one() == 0

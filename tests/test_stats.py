@@ -107,6 +107,14 @@ def test_r_indicator_worked_example() -> None:
     assert r_indicator([10, 10], [5, 5]) == 1.0
 
 
+def test_r_indicator_caps_rates_at_one_in_the_mean_too() -> None:
+    # 20 answers from 10 people count as a rate of 1: rates 1 and 0.5 over 10 people each,
+    # mean 0.75, variance (10 * 0.25^2 + 10 * 0.25^2) / 19 = 0.0657895, R = 1 - 2 * 0.256495.
+    assert r_indicator([10, 10], [20, 5]) == pytest.approx(0.4870108, abs=1e-7)
+    # The same as if the department had answered exactly its headcount.
+    assert r_indicator([10, 10], [20, 5]) == r_indicator([10, 10], [10, 5])
+
+
 def test_post_stratified_mean_vector() -> None:
     mean, se, deff = post_stratified_mean(
         [4.0, 3.5, 3.2, 2.8], [0.8, 0.9, 1.0, 1.1], [28, 10, 9, 3], [40, 25, 20, 15]

@@ -4,7 +4,7 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
-from sqlalchemy import func, true
+from sqlalchemy import false, func, true
 from sqlalchemy import select as sa_select  # more than four columns
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col, select
@@ -24,7 +24,7 @@ from app.models import (
 from app.models.department import department_key
 from app.services.audit import record_event
 from app.services.conversations import replace_conversations
-from app.services.errors import NotFoundError, ServiceError
+from app.services.errors import ConflictError, NotFoundError, ServiceError
 from app.services.ideas import add_ideas
 from app.services.priority_decisions import add_decisions
 from app.services.service_catalogue import service_ids
@@ -75,9 +75,9 @@ def create_visit(
     """Store a walk with its conversations and actions; the same client_id again returns the
     stored walk and creates nothing. Returns (walk, created)."""
     client_id = str(data.client_id)
-    existing = session.exec(select(Visit).where(Visit.client_id == client_id)).first()
-    if existing is not None:
-        return visit_detail(session, visit=existing, with_notes=True), False
+    resent = _resent(session, user=leader, client_id=client_id)
+    if resent is not None:
+        return resent, False
     refs = resolve_walk_references(session, data=data)
     department, theme_ids, services = refs.department, refs.theme_ids, refs.service_ids
     department_id = refs.department_id
@@ -98,13 +98,15 @@ def create_visit(
         setting=data.setting,
     )
     try:
-        session.add(visit)
-        session.flush()
+        with session.begin_nested():
+            session.add(visit)
+            session.flush()
     except IntegrityError:
         # Another request stored the same client_id first: answer with that one.
-        session.rollback()
-        stored = session.exec(select(Visit).where(Visit.client_id == client_id)).one()
-        return visit_detail(session, visit=stored, with_notes=True), False
+        session.expunge(visit)
+        resent = _resent(session, user=leader, client_id=client_id)
+        assert resent is not None
+        return resent, False
     assert visit.id is not None
     replace_conversations(
         session,
@@ -228,14 +230,35 @@ def _details(session: Session, visits: list[Visit], *, with_notes: bool) -> list
     return [by_visit[v.id] for v in visits if v.id is not None]
 
 
-def _visible_walks(user: User) -> Any:
-    """The condition on Visit for the walks this user may see."""
+def visible_visits(user: User) -> Any:
+    """The one rule for who may see a walk, as a condition on Visit: leaders their own and
+    their assigned departments', analysts and admins every walk, executives none. Every read
+    of walks goes through it."""
     if user.role == "leader":
         assigned = select(LeaderDepartment.department_id).where(LeaderDepartment.user_id == user.id)
         return (col(Visit.leader_id) == user.id) | col(Visit.department_id).in_(assigned)
     if user.role in ("admin", "analyst"):
         return true()
-    raise NotFoundError("no walks for this role")
+    return false()
+
+
+def may_read_notes(user: User) -> bool:
+    """Free text the person's words may be in: for leaders and admins, never analysts."""
+    return user.role in ("leader", "admin")
+
+
+def _resent(session: Session, *, user: User, client_id: str) -> dict[str, Any] | None:
+    """The walk already stored under this client_id, when the caller may see it; a client_id
+    of a walk they may not see is refused with nothing of it."""
+    stored = session.exec(select(Visit).where(Visit.client_id == client_id)).first()
+    if stored is None:
+        return None
+    visible = session.exec(
+        select(Visit.id).where(Visit.id == stored.id, visible_visits(user))
+    ).first()
+    if visible is None:
+        raise ConflictError("this client_id belongs to another walk")
+    return visit_detail(session, visit=stored, with_notes=may_read_notes(user))
 
 
 def list_visits(
@@ -249,7 +272,7 @@ def list_visits(
 ) -> tuple[list[dict[str, Any]], int]:
     """Walks the user may see, newest first: leaders their own and their assigned
     departments', admins all, analysts all without notes. Returns (page, total)."""
-    query = select(Visit).where(_visible_walks(user))
+    query = select(Visit).where(visible_visits(user))
     if department:
         dept = session.exec(
             select(Department).where(Department.name_key == department_key(department))
@@ -265,7 +288,7 @@ def list_visits(
         .offset(offset)
         .limit(limit)
     ).all()
-    return _details(session, list(page), with_notes=user.role != "analyst"), int(total)
+    return _details(session, list(page), with_notes=may_read_notes(user)), int(total)
 
 
 @dataclass(frozen=True)
@@ -280,7 +303,7 @@ class WalkSummary:
 def walk_summaries(session: Session, *, user: User, limit: int) -> tuple[list[WalkSummary], int]:
     """The newest walks this user may see, a line each (what the walk list shows), and how
     many there are: two queries, whatever the page holds."""
-    visible = _visible_walks(user)
+    visible = visible_visits(user)
     conversations = (
         sa_select(func.count())
         .where(col(Conversation.visit_id) == col(Visit.id))
@@ -313,19 +336,8 @@ def walk_summaries(session: Session, *, user: User, limit: int) -> tuple[list[Wa
 
 
 def get_visit_for(session: Session, *, user: User, visit_id: int) -> dict[str, Any]:
-    """One walk, if this user may see it (leaders: own or assigned; admins: all)."""
-    visit = session.get(Visit, visit_id)
+    """One walk, if this user may see it (notes only for those who may read them)."""
+    visit = session.exec(select(Visit).where(Visit.id == visit_id, visible_visits(user))).first()
     if visit is None:
         raise NotFoundError("no such walk")
-    if user.role == "leader" and visit.leader_id != user.id:
-        assigned = session.exec(
-            select(LeaderDepartment).where(
-                LeaderDepartment.user_id == user.id,
-                LeaderDepartment.department_id == visit.department_id,
-            )
-        ).first()
-        if assigned is None:
-            raise NotFoundError("no such walk")
-    elif user.role not in ("leader", "admin"):
-        raise NotFoundError("no such walk")
-    return visit_detail(session, visit=visit, with_notes=True)
+    return visit_detail(session, visit=visit, with_notes=may_read_notes(user))
