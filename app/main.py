@@ -6,6 +6,7 @@ from contextlib import asynccontextmanager
 from pathlib import Path
 
 import anyio
+import swagger_ui
 from fastapi import FastAPI, HTTPException, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse, RedirectResponse, Response
@@ -20,20 +21,27 @@ from app.ingest.row_errors import ImportRefused
 from app.ingest.tabular import FileFormatError
 from app.logs import RequestLogMiddleware, configure_logging
 from app.middleware import BodyLimitMiddleware, SecurityHeadersMiddleware
-from app.pages import render
+from app.pages import TEMPLATES, render
 from app.routers import (
+    api_actions,
+    api_catalogue,
+    api_decisions,
     api_departments,
+    api_ideas,
     api_reports,
-    api_service,
+    api_surveys,
+    api_themes,
     api_visits,
     auth,
+    catalogue,
     dashboard,
+    decisions,
     health,
     home,
+    ideas,
     imports,
     offline,
     reports,
-    service_pages,
     themes,
     users,
     visits,
@@ -49,6 +57,7 @@ from app.settings import Settings, get_settings
 
 log = logging.getLogger("walkabout")
 STATIC_DIR = Path(__file__).parent / "static"
+SWAGGER_UI_DIR = Path(swagger_ui.__file__).parent / "static"
 
 
 def _wants_json(request: Request) -> bool:
@@ -83,7 +92,7 @@ def create_app(settings: Settings | None = None, *, database_url: str | None = N
     app = FastAPI(
         title="Walkabout",
         version="0.1.0",
-        docs_url="/api/docs",
+        docs_url=None,
         redoc_url=None,
         lifespan=lifespan,
     )
@@ -100,6 +109,12 @@ def create_app(settings: Settings | None = None, *, database_url: str | None = N
     app.add_middleware(SecurityHeadersMiddleware)
     app.add_middleware(RequestLogMiddleware)
     app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")
+    app.mount("/vendor/swagger-ui", StaticFiles(directory=SWAGGER_UI_DIR), name="swagger-ui")
+
+    @app.get("/api/docs", include_in_schema=False)
+    async def api_docs(request: Request) -> Response:
+        """The API's documentation page (Swagger UI from the installed package)."""
+        return TEMPLATES.TemplateResponse(request, "api/docs.html", {})
 
     for router in (
         health.router,
@@ -108,6 +123,9 @@ def create_app(settings: Settings | None = None, *, database_url: str | None = N
         users.router,
         api_departments.router,
         api_visits.router,
+        api_actions.router,
+        api_themes.router,
+        api_surveys.router,
         api_reports.router,
         visits.router,
         offline.router,
@@ -115,8 +133,12 @@ def create_app(settings: Settings | None = None, *, database_url: str | None = N
         reports.router,
         imports.router,
         themes.router,
-        api_service.router,
-        service_pages.router,
+        api_ideas.router,
+        api_decisions.router,
+        api_catalogue.router,
+        ideas.router,
+        decisions.router,
+        catalogue.router,
     ):
         app.include_router(router)
 

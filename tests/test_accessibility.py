@@ -58,7 +58,7 @@ def test_walk_pages_weigh_under_80kb_gzipped(leader_client: TestClient) -> None:
     page = leader_client.get("/visits/new").text
     assert "plotly" not in page
     total = len(gzip.compress(page.encode()))
-    for asset in ("/static/app.css", "/static/htmx.min.js", "/static/walk.js"):
+    for asset in ("/static/app.css", "/static/htmx.min.js", "/static/visit.js"):
         assert asset in page
         total += len(gzip.compress(leader_client.get(asset).content))
     assert total < 80_000, f"{total} bytes gzipped"

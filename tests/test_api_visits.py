@@ -201,3 +201,24 @@ def test_a_writer_that_cannot_get_the_lock_gets_503_and_nothing_is_stored(
         blocker.close()
     session.rollback()
     assert session.exec(select(func.count()).select_from(Visit)).one() == 0
+
+
+def test_one_walk_by_id_as_each_role_may_see_it(
+    client: TestClient, session: Session, make_user, directory
+) -> None:
+    leader = _auth(session, make_user("leader"))
+    other = _auth(session, make_user("leader", "other@example.org"))
+    analyst = _auth(session, make_user("analyst"))
+    executive = _auth(session, make_user("executive"))
+    stored = client.post("/api/v1/visits", json=_body(), headers=leader).json()
+    url = f"/api/v1/visits/{stored['id']}"
+    own = client.get(url, headers=leader).json()
+    assert own == stored
+    assert own["conversations"][0]["notes"] == "VPN drops twice a day; never logged it"
+    assert own["actions"][0]["title"] == "Check VPN concentrator logs"
+    coded = client.get(url, headers=analyst).json()
+    assert coded["conversations"][0]["issues"] == ["Network and VPN", "Printing"]
+    assert "notes" not in coded["conversations"][0]
+    assert client.get(url, headers=other).status_code == 404
+    assert client.get(url, headers=executive).status_code == 403
+    assert client.get("/api/v1/visits/999999", headers=leader).status_code == 404

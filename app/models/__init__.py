@@ -13,16 +13,28 @@ SQLModel.metadata.naming_convention = {
 
 from app.models.api_token import ApiToken  # noqa: E402
 from app.models.audit_event import AuditEvent  # noqa: E402
+from app.models.catalogue_entry import (  # noqa: E402
+    CatalogueEntry,
+    CatalogueEntryCreate,
+    CatalogueEntryPublic,
+)
 from app.models.department import Department, DepartmentCreate, DepartmentPublic  # noqa: E402
-from app.models.idea import Idea, IdeaCreate, IdeaStatusChange  # noqa: E402
+from app.models.idea import (  # noqa: E402
+    Idea,
+    IdeaCreate,
+    IdeaPublic,
+    IdeaStatusChange,
+    IdeaStatusPublic,
+)
 from app.models.login_attempt import LoginAttempt  # noqa: E402
 from app.models.priority_decision import (  # noqa: E402
     PriorityDecision,
     PriorityDecisionCreate,
+    PriorityDecisionPublic,
     PriorityDecisionStatusChange,
+    PriorityDecisionStatusPublic,
 )
 from app.models.report_cache import ReportCache  # noqa: E402
-from app.models.service_entry import ServiceEntry, ServiceEntryCreate  # noqa: E402
 from app.models.survey import (  # noqa: E402
     Survey,
     SurveyAnswerCount,
@@ -39,6 +51,9 @@ from app.models.user_session import UserSession  # noqa: E402
 from app.models.visit import (  # noqa: E402
     Action,
     ActionCreate,
+    ActionListed,
+    ActionPublic,
+    ActionStatusChange,
     Conversation,
     ConversationCreate,
     ConversationTheme,
@@ -46,49 +61,58 @@ from app.models.visit import (  # noqa: E402
     Visit,
     VisitCreate,
     VisitEdit,
+    VisitPublic,
 )
 
 metadata: MetaData = SQLModel.metadata
 
 __all__ = [
-    "ReportCache",
-    "Idea",
-    "IdeaCreate",
-    "IdeaStatusChange",
-    "PriorityDecision",
-    "PriorityDecisionCreate",
-    "PriorityDecisionStatusChange",
-    "ServiceEntry",
-    "ServiceEntryCreate",
-    "ActionCreate",
-    "ConversationCreate",
-    "VisitCreate",
     "Action",
-    "Conversation",
-    "ConversationTheme",
-    "LeaderDepartment",
-    "Theme",
-    "ThemePublic",
-    "Visit",
-    "VisitEdit",
+    "ActionCreate",
+    "ActionListed",
+    "ActionPublic",
+    "ActionStatusChange",
     "ApiToken",
     "AuditEvent",
+    "CatalogueEntry",
+    "CatalogueEntryCreate",
+    "CatalogueEntryPublic",
+    "Conversation",
+    "ConversationCreate",
+    "ConversationTheme",
     "Department",
     "DepartmentCreate",
     "DepartmentPublic",
+    "Idea",
+    "IdeaCreate",
+    "IdeaPublic",
+    "IdeaStatusChange",
+    "IdeaStatusPublic",
+    "LeaderDepartment",
     "LoginAttempt",
+    "PriorityDecision",
+    "PriorityDecisionCreate",
+    "PriorityDecisionPublic",
+    "PriorityDecisionStatusChange",
+    "PriorityDecisionStatusPublic",
+    "ReportCache",
     "Role",
     "Survey",
     "SurveyAnswerCount",
-    "SurveyScoreCount",
     "SurveyDepartment",
     "SurveyMapping",
     "SurveyPublic",
     "SurveyResponse",
+    "SurveyScoreCount",
     "SurveyUpload",
+    "Theme",
+    "ThemePublic",
     "User",
     "UserCreate",
     "UserPublic",
     "UserSession",
-    "metadata",
+    "Visit",
+    "VisitCreate",
+    "VisitEdit",
+    "VisitPublic",
 ]

@@ -52,3 +52,25 @@ class IdeaStatusChange(SQLModel):
 
     status: Literal["new", "exploring", "awaiting_priority", "planned", "delivered", "declined"]
     reason: str = Field(default="", max_length=1000)
+
+
+class IdeaPublic(SQLModel):
+    """An idea as listed; the people's own words (benefit, who else, reason) are left out for
+    executives."""
+
+    id: int
+    client_id: str
+    department: str
+    what: str
+    status: str
+    created_at: str
+    next: list[str]
+    benefit: str | None = None
+    who_else: str | None = None
+    reason: str | None = None
+
+
+class IdeaStatusPublic(SQLModel):
+    id: int
+    status: str
+    reason: str

@@ -55,3 +55,23 @@ class PriorityDecisionStatusChange(SQLModel):
 
     status: Literal["with_it", "awaiting_business", "decided_go", "decided_no", "deferred"]
     note: str = Field(default="", max_length=1000)
+
+
+class PriorityDecisionPublic(SQLModel):
+    id: int
+    client_id: str
+    department: str
+    title: str
+    owner_role: str
+    owner_email: str
+    capacity: str
+    competes_with: str
+    status: str
+    note: str | None
+    age_days: int
+    next: list[str]
+
+
+class PriorityDecisionStatusPublic(SQLModel):
+    id: int
+    status: str

@@ -15,3 +15,4 @@ class Theme(SQLModel, table=True):
 class ThemePublic(SQLModel):
     id: int
     name: str
+    is_active: bool

@@ -158,3 +158,55 @@ class VisitCreate(SQLModel):
         if value > date.today() + timedelta(days=1):  # a day of slack for time zones
             raise ValueError("the visit date is in the future")
         return value
+
+
+class ConversationPublic(SQLModel):
+    """A conversation as the API shows it; the free-text fields are left out for callers who
+    may not read them (analysts)."""
+
+    person_role: str
+    stated_score: int | None
+    observed_score: int
+    issues: list[str]
+    unreported: int
+    end_run: bool
+    expectation_mismatch: bool
+    service: str | None
+    taught_people: int
+    notes: str | None = None
+    expected: str | None = None
+    teaching: str | None = None
+
+
+class ActionPublic(SQLModel):
+    id: int
+    title: str
+    owner: str
+    due_date: date | None
+    status: str
+
+
+class VisitPublic(SQLModel):
+    id: int
+    client_id: str | None  # None for walks backfilled from a spreadsheet
+    department: str | None
+    visit_date: date
+    leader: str
+    location: str | None
+    manager_present: bool | None
+    setting: str | None
+    conversations: list[ConversationPublic]
+    actions: list[ActionPublic]
+
+
+class ActionListed(ActionPublic):
+    """An action in the actions list: with its walk and department."""
+
+    visit_id: int
+    department: str
+
+
+class ActionStatusChange(SQLModel):
+    model_config = ConfigDict(extra="forbid")  # type: ignore[assignment]
+
+    status: Literal["open", "in_progress", "done", "cant_do"]

@@ -10,7 +10,7 @@ from app.pages import render
 from app.services.auth import LoginThrottled, log_in, log_out
 from app.settings import Settings
 
-router = APIRouter()
+router = APIRouter(include_in_schema=False)  # pages: the OpenAPI document is the JSON API
 
 
 def _safe_next(target: str | None) -> str:

@@ -15,7 +15,7 @@ from app.pages import render
 from app.services.dashboard import build_dashboard
 from app.services.drilldown import department_drilldown
 
-router = APIRouter()
+router = APIRouter(include_in_schema=False)  # pages: the OpenAPI document is the JSON API
 viewers = require_page_role("executive", "analyst", "admin")
 PLOTLY_JS = Path(plotly.__file__).parent / "package_data" / "plotly.min.js"
 

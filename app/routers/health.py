@@ -6,7 +6,7 @@ from fastapi.responses import JSONResponse
 from app.db import ReadSession
 from app.services.health import database_answers
 
-router = APIRouter()
+router = APIRouter(tags=["health"])
 
 
 @router.get("/healthz")

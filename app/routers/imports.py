@@ -25,7 +25,7 @@ from app.services.survey_uploads import (
     upload_file,
 )
 
-router = APIRouter()
+router = APIRouter(include_in_schema=False)  # pages: the OpenAPI document is the JSON API
 analysts = require_page_role("analyst", "admin")
 FORMATS = ("auto", "generic", "qualtrics", "surveymonkey", "googleforms", "msforms")
 

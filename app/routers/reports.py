@@ -17,7 +17,7 @@ from app.services.report_html import report_html
 from app.services.reports import cached_report, filter_rows, report_csv
 from app.services.surveys import list_surveys
 
-router = APIRouter()
+router = APIRouter(include_in_schema=False)  # pages: the OpenAPI document is the JSON API
 analysts = require_page_role("analyst", "admin")
 readers = require_page_role("analyst", "executive", "admin")
 SORTS = Literal["department", "division", "response_rate", "survey_score", "gap", "flags"]

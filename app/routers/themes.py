@@ -11,7 +11,7 @@ from app.pages import render
 from app.services.errors import ServiceError
 from app.services.themes import add_theme, list_themes, set_theme_active
 
-router = APIRouter()
+router = APIRouter(include_in_schema=False)  # pages: the OpenAPI document is the JSON API
 admins = require_page_role("admin")
 
 

@@ -9,7 +9,7 @@ from app.models import User
 from app.pages import render
 from app.services.users import list_users
 
-router = APIRouter()
+router = APIRouter(include_in_schema=False)  # pages: the OpenAPI document is the JSON API
 
 
 @router.get("/admin/users")

@@ -13,7 +13,11 @@ from app.db import ReadSession, WriteSession
 from app.deps import page_user, require_page_role
 from app.models import User
 from app.pages import render
-from app.services.service_catalogue import list_services
+from app.services.actions import my_actions, set_action_status
+from app.services.catalogue import list_catalogue
+from app.services.conversations import role_suggestions
+from app.services.departments import departments_due, departments_for_form
+from app.services.themes import list_themes
 from app.services.users import list_users
 from app.services.visit_edits import (
     editable_visit,
@@ -21,40 +25,32 @@ from app.services.visit_edits import (
     update_visit,
     visit_history,
 )
-from app.services.visits import VisitInputError, create_visit, get_visit_for, walk_summaries
-from app.services.walk_form import (
-    WalkForm,
+from app.services.visit_form import (
+    VisitForm,
     blank_conversation,
-    read_walk_form,
-    validate_walk_form,
-    walk_form_from,
+    read_visit_form,
+    validate_visit_form,
+    visit_form_from,
 )
-from app.services.walk_pages import (
-    departments_due,
-    departments_for_form,
-    my_actions,
-    role_suggestions,
-    set_action_status,
-    theme_names,
-)
+from app.services.visits import VisitInputError, create_visit, get_visit_for, visit_summaries
 
-router = APIRouter()
+router = APIRouter(include_in_schema=False)  # pages: the OpenAPI document is the JSON API
 walkers = require_page_role("leader", "admin")
 
 
 def _form_context(
-    session: Session, user: User, walk: WalkForm, visit_id: int | None
+    session: Session, user: User, visit: VisitForm, visit_id: int | None
 ) -> dict[str, Any]:
     return {
-        "walk": walk,
+        "visit": visit,
         "form_action": f"/visits/{visit_id}/edit" if visit_id else "/visits",
         "editing": visit_id is not None,
         "departments": departments_for_form(session, user=user),
-        "themes": theme_names(session),
+        "themes": [theme.name for theme in list_themes(session)],
         "roles": role_suggestions(session),
         "owners": [u.email for u in list_users(session) if u.role in ("leader", "admin")],
         "user_email": user.email,
-        "services": [svc.name for svc in list_services(session)],
+        "services": [svc.name for svc in list_catalogue(session)],
         "blank_conversation": blank_conversation(),
     }
 
@@ -63,15 +59,15 @@ def _form_page(
     request: Request,
     session: Session,
     user: User,
-    walk: WalkForm,
+    visit: VisitForm,
     status_code: int = 200,
     visit_id: int | None = None,
 ) -> Response:
     return render(
         request,
         "visits/new.html",
-        _form_context(session, user, walk, visit_id),
-        block="walk_form",
+        _form_context(session, user, visit, visit_id),
+        block="visit_form",
         status_code=status_code,
     )
 
@@ -82,9 +78,9 @@ def visits_page(
     session: ReadSession,
     user: User = Depends(walkers),
 ) -> Response:
-    walks, total = walk_summaries(session, user=user, limit=50)
+    visits, total = visit_summaries(session, user=user, limit=50)
     context = {
-        "walks": walks,
+        "visits": visits,
         "total": total,
         "due": departments_due(session),
         "actions": my_actions(session, user=user),
@@ -98,7 +94,7 @@ def new_visit_page(
     session: ReadSession,
     user: User = Depends(walkers),
 ) -> Response:
-    return _form_page(request, session, user, WalkForm.blank())
+    return _form_page(request, session, user, VisitForm.blank())
 
 
 @router.post("/visits", dependencies=[Depends(require_csrf)])
@@ -110,27 +106,27 @@ async def submit_visit(
     # The form is read here (async); the database work runs in the thread pool, so a wait
     # for SQLite's write lock never blocks the event loop.
     form = await request.form()
-    return await run_in_threadpool(_save_walk, request, session, user, form)
+    return await run_in_threadpool(_save_visit, request, session, user, form)
 
 
-def _save_walk(request: Request, session: Session, user: User, form: FormData) -> Response:
-    walk = read_walk_form(form)
+def _save_visit(request: Request, session: Session, user: User, form: FormData) -> Response:
+    visit = read_visit_form(form)
     adding = form.get("add")
     if adding == "conversation":
-        walk.conversations.append(blank_conversation())
-        return _form_page(request, session, user, walk)
+        visit.conversations.append(blank_conversation())
+        return _form_page(request, session, user, visit)
     if adding == "action":
-        walk.actions.append({"title": "", "owner": user.email, "due_date": ""})
-        return _form_page(request, session, user, walk)
-    data = validate_walk_form(walk)
+        visit.actions.append({"title": "", "owner": user.email, "due_date": ""})
+        return _form_page(request, session, user, visit)
+    data = validate_visit_form(visit)
     if data is not None:
         try:
             create_visit(session, leader=user, data=data)
         except VisitInputError as exc:
-            walk.errors[exc.field.replace(".", "-")] = str(exc)
+            visit.errors[exc.field.replace(".", "-")] = str(exc)
         else:
             return RedirectResponse("/visits?flash=Walk+saved.", status_code=303)
-    return _form_page(request, session, user, walk, status_code=422)
+    return _form_page(request, session, user, visit, status_code=422)
 
 
 @router.get("/visits/{visit_id}")
@@ -140,12 +136,16 @@ def visit_page(
     session: ReadSession,
     user: User = Depends(walkers),
 ) -> Response:
-    walk = get_visit_for(session, user=user, visit_id=visit_id)
+    visit = get_visit_for(session, user=user, visit_id=visit_id)
     can_edit = may_edit_visit(session, user=user, visit_id=visit_id)
     return render(
         request,
         "visits/detail.html",
-        {"walk": walk, "history": visit_history(session, visit_id=visit_id), "can_edit": can_edit},
+        {
+            "visit": visit,
+            "history": visit_history(session, visit_id=visit_id),
+            "can_edit": can_edit,
+        },
     )
 
 
@@ -157,8 +157,8 @@ def edit_visit_page(
     user: User = Depends(walkers),
 ) -> Response:
     editable_visit(session, user=user, visit_id=visit_id)
-    walk = walk_form_from(get_visit_for(session, user=user, visit_id=visit_id))
-    return _form_page(request, session, user, walk, visit_id=visit_id)
+    visit = visit_form_from(get_visit_for(session, user=user, visit_id=visit_id))
+    return _form_page(request, session, user, visit, visit_id=visit_id)
 
 
 @router.post("/visits/{visit_id}/edit", dependencies=[Depends(require_csrf)])
@@ -175,20 +175,20 @@ async def submit_edit(
 def _save_edit(
     request: Request, session: Session, user: User, visit_id: int, form: FormData
 ) -> Response:
-    walk = read_walk_form(form)
-    walk.actions = []
+    visit = read_visit_form(form)
+    visit.actions = []
     if form.get("add") == "conversation":
-        walk.conversations.append(blank_conversation())
-        return _form_page(request, session, user, walk, visit_id=visit_id)
-    data = validate_walk_form(walk)
+        visit.conversations.append(blank_conversation())
+        return _form_page(request, session, user, visit, visit_id=visit_id)
+    data = validate_visit_form(visit)
     if data is not None:
         try:
             update_visit(session, user=user, visit_id=visit_id, data=data)
         except VisitInputError as exc:
-            walk.errors[exc.field.replace(".", "-")] = str(exc)
+            visit.errors[exc.field.replace(".", "-")] = str(exc)
         else:
             return RedirectResponse(f"/visits/{visit_id}?flash=Walk+updated.", status_code=303)
-    return _form_page(request, session, user, walk, status_code=422, visit_id=visit_id)
+    return _form_page(request, session, user, visit, status_code=422, visit_id=visit_id)
 
 
 @router.post("/actions/{action_id}/status", dependencies=[Depends(require_csrf)])

@@ -1,6 +1,7 @@
 """Writing a visit's conversations, shared by the walk form, the API and the backfill."""
 
-from sqlalchemy import delete, insert
+from sqlalchemy import delete, func, insert
+from sqlalchemy import select as sa_select
 from sqlmodel import Session, col, select
 
 from app.models import Conversation, ConversationCreate, ConversationTheme
@@ -13,7 +14,7 @@ def replace_conversations(
     visit_id: int,
     conversations: list[ConversationCreate],
     theme_ids: dict[str, int],
-    service_ids: dict[str, int] | None = None,
+    catalogue_ids: dict[str, int] | None = None,
     new_visit: bool = False,
 ) -> None:
     """Swap a visit's conversations for these (themes and services already resolved to ids);
@@ -36,7 +37,7 @@ def replace_conversations(
             notes=item.notes,
             expectation_mismatch=item.expectation_mismatch,
             expected=item.expected,
-            service_id=(service_ids or {}).get(theme_key(item.service)) if item.service else None,
+            service_id=(catalogue_ids or {}).get(theme_key(item.service)) if item.service else None,
             teaching=item.teaching,
             taught_people=item.taught_people,
         )
@@ -97,3 +98,28 @@ def signature_of(
         )
         for c in conversations
     ]
+
+
+ROLE_SAMPLE = 2000
+
+
+def role_suggestions(session: Session) -> list[str]:
+    """Roles used in the most recent conversations, most common first (never names).
+    A bounded sample: the form costs the same with 5,000 conversations or 5 million."""
+    recent = (
+        select(col(Conversation.person_role).label("role"))
+        .order_by(col(Conversation.id).desc())
+        .limit(ROLE_SAMPLE)
+        .subquery()
+    )
+    rows = (
+        session.connection()
+        .execute(
+            sa_select(recent.c.role, func.count())
+            .group_by(recent.c.role)
+            .order_by(func.count().desc(), recent.c.role)
+            .limit(30)
+        )
+        .all()
+    )
+    return [role for role, _ in rows]

@@ -8,9 +8,9 @@ from sqlalchemy import func
 from sqlmodel import Session, col, select
 
 from app.models import Action, Conversation, ConversationTheme, Department, Theme, Visit
+from app.services.conversation_counts import conversation_counts
 from app.services.heatmaps import DASHBOARD_METRICS, report_heatmap
 from app.services.reports import cached_report
-from app.services.service_counts import service_counts
 from app.services.surveys import list_surveys
 
 COVERAGE_DAYS = 90
@@ -209,7 +209,7 @@ def build_dashboard(
             for s, r in history
         ],
         coverage=coverage,
-        service=service_counts(session, min_group_size=min_group_size, today=today),
+        service=conversation_counts(session, min_group_size=min_group_size, today=today),
         next_walks=where_to_walk(report, coverage, today=today)[:8],
     )
 

@@ -10,10 +10,10 @@ from sqlalchemy import func
 from sqlmodel import Session, select
 
 from app.ingest.survey_plan import SurveyOptions
-from app.models import Department, ServiceEntryCreate, User, VisitCreate
+from app.models import CatalogueEntryCreate, Department, User, VisitCreate
+from app.services.catalogue import save_catalogue_entry
 from app.services.demo_data import write_survey, write_visits
 from app.services.departments import import_departments
-from app.services.service_catalogue import save_service
 from app.services.surveys import import_survey
 from app.services.users import create_user, find_user_by_email
 from app.services.visit_import import import_visits
@@ -116,9 +116,9 @@ DEMO_SERVICES = (
 
 def _demo_services(session: Session) -> None:
     for name, emergency, response, resolution, how in DEMO_SERVICES:
-        save_service(
+        save_catalogue_entry(
             session,
-            data=ServiceEntryCreate(
+            data=CatalogueEntryCreate(
                 name=name,
                 emergency=emergency,
                 response_time=response,

@@ -1,15 +1,18 @@
 """The department directory: listing and importing departments.csv."""
 
 from dataclasses import dataclass
+from datetime import date, timedelta
 from pathlib import Path
 
-from sqlmodel import Session, select
+from sqlalchemy import func
+from sqlalchemy import select as sa_select
+from sqlmodel import Session, col, select
 
 from app.db import all_or_nothing
 from app.ingest.header_map import column_index, require_columns
 from app.ingest.row_errors import ImportRefused, RowErrors
 from app.ingest.tabular import FileFormatError, iter_rows
-from app.models import Department
+from app.models import Department, User, Visit
 from app.models.department import department_key
 from app.services.audit import record_event
 
@@ -93,3 +96,52 @@ def import_departments(
     )
     session.flush()
     return DepartmentImportResult(created=created, updated=updated, unchanged=unchanged)
+
+
+DUE_AFTER_DAYS = 90
+
+
+@dataclass(frozen=True)
+class DueDepartment:
+    name: str
+    last_visit: date | None
+
+    @property
+    def days(self) -> int | None:
+        return (date.today() - self.last_visit).days if self.last_visit else None
+
+
+def departments_for_form(session: Session, *, user: User) -> list[str]:
+    """Department names, the ones this leader walked most recently first."""
+    recent = session.exec(
+        select(Department.name, func.max(Visit.visit_date))
+        .join(Visit, col(Visit.department_id) == Department.id)
+        .where(Visit.leader_id == user.id)
+        .group_by(col(Department.name))
+        .order_by(func.max(Visit.visit_date).desc())
+    ).all()
+    first = [name for name, _ in recent]
+    seen = set(first)
+    names = (
+        session.connection()
+        .execute(sa_select(col(Department.name)).order_by(col(Department.name)))
+        .scalars()
+    )
+    return first + [name for name in names.all() if name not in seen]
+
+
+def departments_due(session: Session, *, today: date | None = None) -> list[DueDepartment]:
+    """Departments with no walk in the last 90 days, longest waiting first."""
+    today = today or date.today()
+    # One index seek per department (ix_visits_department_id_visit_date), not a scan of
+    # every walk; names and dates only, no ORM objects.
+    last_walk = (
+        select(func.max(Visit.visit_date))
+        .where(col(Visit.department_id) == col(Department.id))
+        .correlate(Department)
+        .scalar_subquery()
+    )
+    rows = session.connection().execute(select(col(Department.name), last_walk)).all()
+    cutoff = today - timedelta(days=DUE_AFTER_DAYS)
+    due = [DueDepartment(name, seen) for name, seen in rows if seen is None or seen < cutoff]
+    return sorted(due, key=lambda d: (d.last_visit is not None, d.last_visit or date.min, d.name))

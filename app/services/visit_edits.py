@@ -11,7 +11,7 @@ from app.models.types import utcnow
 from app.services.audit import record_event
 from app.services.conversations import replace_conversations
 from app.services.errors import ForbiddenError, NotFoundError, ServiceError
-from app.services.visits import resolve_walk_references, visit_detail
+from app.services.visits import resolve_visit_references, visit_detail
 
 EDIT_WINDOW = timedelta(days=7)
 EDITED_FIELDS = (
@@ -49,7 +49,7 @@ def update_visit(
     """Apply the edited walk (actions are kept) and record what changed."""
     visit = editable_visit(session, user=user, visit_id=visit_id)
     before = visit_detail(session, visit=visit, with_notes=True)
-    refs = resolve_walk_references(session, data=data)
+    refs = resolve_visit_references(session, data=data)
     visit.department_id = refs.department_id
     visit.visit_date, visit.location = data.visit_date, data.location
     visit.manager_present, visit.setting = data.manager_present, data.setting
@@ -61,7 +61,7 @@ def update_visit(
         visit_id=visit.id,
         conversations=data.conversations,
         theme_ids=refs.theme_ids,
-        service_ids=refs.service_ids,
+        catalogue_ids=refs.catalogue_ids,
     )
     session.flush()
     after = visit_detail(session, visit=visit, with_notes=True)

@@ -11,11 +11,11 @@ from sqlmodel import Session, col, select
 
 from app.models import (
     Action,
+    CatalogueEntry,
     Conversation,
     ConversationTheme,
     Department,
     LeaderDepartment,
-    ServiceEntry,
     Theme,
     User,
     Visit,
@@ -23,11 +23,11 @@ from app.models import (
 )
 from app.models.department import department_key
 from app.services.audit import record_event
+from app.services.catalogue import catalogue_ids
 from app.services.conversations import replace_conversations
 from app.services.errors import ConflictError, NotFoundError, ServiceError
 from app.services.ideas import add_ideas
 from app.services.priority_decisions import add_decisions
-from app.services.service_catalogue import service_ids
 from app.services.themes import resolve_themes
 from app.services.users import find_user_by_email
 
@@ -41,14 +41,14 @@ class VisitInputError(ServiceError):
 
 
 @dataclass(frozen=True)
-class WalkReferences:
+class VisitReferences:
     department: Department
     department_id: int
     theme_ids: dict[str, int]
-    service_ids: dict[str, int]
+    catalogue_ids: dict[str, int]
 
 
-def resolve_walk_references(session: Session, *, data: VisitCreate) -> WalkReferences:
+def resolve_visit_references(session: Session, *, data: VisitCreate) -> VisitReferences:
     """The department, themes and services a walk names; VisitInputError for an unknown one."""
     department = session.exec(
         select(Department).where(Department.name_key == department_key(data.department))
@@ -57,7 +57,7 @@ def resolve_walk_references(session: Session, *, data: VisitCreate) -> WalkRefer
         raise VisitInputError("department", f"unknown department {data.department!r}")
     issues = [name for c in data.conversations for name in c.issues]
     theme_ids, _ = resolve_themes(session, names=issues, create_missing=False)
-    services = service_ids(session)
+    services = catalogue_ids(session)
     for index, conversation in enumerate(data.conversations):
         for name in conversation.issues:
             if department_key(name) not in theme_ids:
@@ -66,7 +66,7 @@ def resolve_walk_references(session: Session, *, data: VisitCreate) -> WalkRefer
             raise VisitInputError(
                 f"conversations.{index}.service", f"unknown service {conversation.service!r}"
             )
-    return WalkReferences(department, department.id, theme_ids, services)
+    return VisitReferences(department, department.id, theme_ids, services)
 
 
 def create_visit(
@@ -78,8 +78,8 @@ def create_visit(
     resent = _resent(session, user=leader, client_id=client_id)
     if resent is not None:
         return resent, False
-    refs = resolve_walk_references(session, data=data)
-    department, theme_ids, services = refs.department, refs.theme_ids, refs.service_ids
+    refs = resolve_visit_references(session, data=data)
+    department, theme_ids, services = refs.department, refs.theme_ids, refs.catalogue_ids
     department_id = refs.department_id
     owners = []
     for index, action in enumerate(data.actions):
@@ -113,7 +113,7 @@ def create_visit(
         visit_id=visit.id,
         conversations=data.conversations,
         theme_ids=theme_ids,
-        service_ids=services,
+        catalogue_ids=services,
         new_visit=True,
     )
     add_ideas(
@@ -182,7 +182,7 @@ def _details(session: Session, visits: list[Visit], *, with_notes: bool) -> list
     themes: dict[int, list[str]] = {}
     for conversation_id, name in links:
         themes.setdefault(conversation_id, []).append(name)
-    services = {e.id: e.name for e in session.exec(select(ServiceEntry))}
+    services = {e.id: e.name for e in session.exec(select(CatalogueEntry))}
     actions = session.exec(
         select(Action).where(col(Action.visit_id).in_(ids)).order_by(col(Action.id))
     ).all()
@@ -292,7 +292,7 @@ def list_visits(
 
 
 @dataclass(frozen=True)
-class WalkSummary:
+class VisitSummary:
     id: int
     visit_date: date
     department: str
@@ -300,7 +300,7 @@ class WalkSummary:
     conversations: int
 
 
-def walk_summaries(session: Session, *, user: User, limit: int) -> tuple[list[WalkSummary], int]:
+def visit_summaries(session: Session, *, user: User, limit: int) -> tuple[list[VisitSummary], int]:
     """The newest walks this user may see, a line each (what the walk list shows), and how
     many there are: two queries, whatever the page holds."""
     visible = visible_visits(user)
@@ -332,7 +332,7 @@ def walk_summaries(session: Session, *, user: User, limit: int) -> tuple[list[Wa
         .execute(sa_select(func.count()).select_from(Visit).where(visible))
         .scalar_one()
     )
-    return [WalkSummary(*row) for row in rows], int(total)
+    return [VisitSummary(*row) for row in rows], int(total)
 
 
 def get_visit_for(session: Session, *, user: User, visit_id: int) -> dict[str, Any]:

@@ -1,6 +1,6 @@
 /* Walkabout service worker: the walk form and its assets keep working without a network. */
 var CACHE = "walkabout-walk-v1";
-var PRECACHE = ["/visits/new", "/visits", "/static/app.css", "/static/htmx.min.js", "/static/walk.js"];
+var PRECACHE = ["/visits/new", "/visits", "/static/app.css", "/static/htmx.min.js", "/static/visit.js"];
 
 self.addEventListener("install", function (event) {
   event.waitUntil(caches.open(CACHE).then(function (cache) {

@@ -13,7 +13,7 @@ from app.services.priority_decisions import decision_counts
 WINDOW_DAYS = 365
 
 
-def service_counts(
+def conversation_counts(
     session: Session, *, min_group_size: int, today: date | None = None
 ) -> dict[str, Any]:
     """Per department (with at least k conversations in the last year) and overall."""

@@ -39,7 +39,7 @@ MAX_ACTIONS = 20
 
 
 @dataclass
-class WalkForm:
+class VisitForm:
     """What the form shows: the values typed so far and any messages per field."""
 
     values: dict[str, Any]
@@ -48,7 +48,7 @@ class WalkForm:
     errors: dict[str, str] = field(default_factory=dict)
 
     @classmethod
-    def blank(cls, client_id: str | None = None) -> "WalkForm":
+    def blank(cls, client_id: str | None = None) -> "VisitForm":
         """A new walk: today, one empty conversation, a fresh client_id."""
         return cls(
             values={
@@ -82,7 +82,7 @@ def _indices(form: FormData, prefix: str, limit: int) -> list[int]:
     return sorted(i for i in found if i < limit)
 
 
-def read_walk_form(form: FormData) -> WalkForm:
+def read_visit_form(form: FormData) -> VisitForm:
     """The posted walk, as typed (strings), in order."""
     values: dict[str, Any] = {
         "client_id": str(form.get("client_id", "")),
@@ -108,7 +108,7 @@ def read_walk_form(form: FormData) -> WalkForm:
     ]
     # A blank action row is left out rather than refused.
     actions = [a for a in actions if any(v.strip() for v in a.values())]
-    return WalkForm(values=values, conversations=conversations, actions=actions)
+    return VisitForm(values=values, conversations=conversations, actions=actions)
 
 
 def _blank_to_none(value: str) -> str | None:
@@ -153,7 +153,7 @@ def _conversation_body(c: dict[str, Any], client_id: str, index: int) -> dict[st
     return body
 
 
-def validate_walk_form(walk: WalkForm) -> VisitCreate | None:
+def validate_visit_form(walk: VisitForm) -> VisitCreate | None:
     """The VisitCreate, or None with `walk.errors` filled in (field name -> message)."""
     values = walk.values
     client_id = values["client_id"]
@@ -209,7 +209,7 @@ def friendly(message: str) -> str:
     return replacements.get(message, message)
 
 
-def walk_form_from(detail: dict[str, Any]) -> WalkForm:
+def visit_form_from(detail: dict[str, Any]) -> VisitForm:
     """A stored walk, as the form shows it for editing (ideas and decisions live apart)."""
     conversations = []
     for c in detail["conversations"]:
@@ -229,7 +229,7 @@ def walk_form_from(detail: dict[str, Any]) -> WalkForm:
             taught_people=str(c.get("taught_people", 0)),
         )
         conversations.append(item)
-    return WalkForm(
+    return VisitForm(
         values={
             "client_id": detail["client_id"] or str(uuid.uuid4()),
             "department": detail["department"],

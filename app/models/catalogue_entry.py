@@ -4,7 +4,7 @@ from pydantic import ConfigDict
 from sqlmodel import Field, SQLModel
 
 
-class ServiceEntryBase(SQLModel):
+class CatalogueEntryBase(SQLModel):
     name: str = Field(max_length=100)
     emergency: str = Field(default="", max_length=1000)  # by impact on the organisation
     response_time: str = Field(default="", max_length=100)
@@ -12,7 +12,7 @@ class ServiceEntryBase(SQLModel):
     how_to_ask: str = Field(default="", max_length=500)
 
 
-class ServiceEntry(ServiceEntryBase, table=True):
+class CatalogueEntry(CatalogueEntryBase, table=True):
     __tablename__ = "service_entries"
 
     id: int | None = Field(default=None, primary_key=True)
@@ -20,5 +20,10 @@ class ServiceEntry(ServiceEntryBase, table=True):
     is_active: bool = True
 
 
-class ServiceEntryCreate(ServiceEntryBase):
+class CatalogueEntryCreate(CatalogueEntryBase):
     model_config = ConfigDict(extra="forbid")  # type: ignore[assignment]
+
+
+class CatalogueEntryPublic(CatalogueEntryBase):
+    id: int
+    is_active: bool

@@ -2,32 +2,32 @@
 
 from sqlmodel import Session, col, select
 
-from app.models import ServiceEntry, ServiceEntryCreate
+from app.models import CatalogueEntry, CatalogueEntryCreate
 from app.models.department import department_key as service_key
 from app.services.audit import record_event
 from app.services.errors import ServiceError
 
 
-def list_services(session: Session, *, active_only: bool = True) -> list[ServiceEntry]:
+def list_catalogue(session: Session, *, active_only: bool = True) -> list[CatalogueEntry]:
     """Catalogue entries by name."""
-    query = select(ServiceEntry).order_by(col(ServiceEntry.name))
+    query = select(CatalogueEntry).order_by(col(CatalogueEntry.name))
     if active_only:
-        query = query.where(col(ServiceEntry.is_active))
+        query = query.where(col(CatalogueEntry.is_active))
     return list(session.exec(query))
 
 
-def save_service(
-    session: Session, *, data: ServiceEntryCreate, actor_id: int | None
-) -> ServiceEntry:
+def save_catalogue_entry(
+    session: Session, *, data: CatalogueEntryCreate, actor_id: int | None
+) -> CatalogueEntry:
     """Add a service, or update the one with the same name."""
     name = " ".join(data.name.split())
     if not name:
         raise ServiceError("a service needs a name")
     entry = session.exec(
-        select(ServiceEntry).where(ServiceEntry.name_key == service_key(name))
+        select(CatalogueEntry).where(CatalogueEntry.name_key == service_key(name))
     ).first()
     if entry is None:
-        entry = ServiceEntry(name=name, name_key=service_key(name))
+        entry = CatalogueEntry(name=name, name_key=service_key(name))
     entry.name, entry.emergency = name, data.emergency
     entry.response_time, entry.resolution_time = data.response_time, data.resolution_time
     entry.how_to_ask, entry.is_active = data.how_to_ask, True
@@ -37,6 +37,6 @@ def save_service(
     return entry
 
 
-def service_ids(session: Session) -> dict[str, int]:
+def catalogue_ids(session: Session) -> dict[str, int]:
     """Service ids by matching key."""
-    return {e.name_key: e.id for e in session.exec(select(ServiceEntry)) if e.id is not None}
+    return {e.name_key: e.id for e in session.exec(select(CatalogueEntry)) if e.id is not None}

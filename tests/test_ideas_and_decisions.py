@@ -7,9 +7,9 @@ import pytest
 from fastapi.testclient import TestClient
 from sqlmodel import Session, func, select
 
-from app.models import Idea, PriorityDecision, ServiceEntryCreate
+from app.models import CatalogueEntryCreate, Idea, PriorityDecision
+from app.services.catalogue import save_catalogue_entry
 from app.services.departments import import_departments
-from app.services.service_catalogue import save_service
 from app.services.users import create_api_token
 from tests.conftest import csrf_from
 
@@ -20,9 +20,9 @@ def setup(session: Session, make_user, tmp_path: Path) -> dict[str, dict[str, st
     path.write_text("department,headcount\nFinance,40\n")
     import_departments(session, path=path)
     session.commit()
-    save_service(
+    save_catalogue_entry(
         session,
-        data=ServiceEntryCreate(
+        data=CatalogueEntryCreate(
             name="Laptops",
             emergency="A team cannot work",
             response_time="30 minutes",

@@ -1,0 +1,72 @@
+"""The bias report's JSON (contract section 4) as the API describes it."""
+
+from pydantic import BaseModel, ConfigDict
+
+
+class FlagPublic(BaseModel):
+    code: str
+    severity: str
+    evidence: str
+
+
+class ReportDepartment(BaseModel):
+    # The report may grow keys (the contract adds, never renames): they pass through.
+    model_config = ConfigDict(extra="allow")
+
+    department: str
+    division: str | None
+    headcount: int
+    responses: int
+    partials: int
+    response_rate: float | None
+    response_rate_ci: list[float] | None
+    suppressed: bool
+    suppressed_reason: str | None
+    survey_score: float | None
+    survey_score_ci: list[float] | None
+    early_score: float | None
+    late_score: float | None
+    visits: int
+    conversations: int
+    last_visit: str | None
+    observed_score: float | None
+    stated_score: float | None
+    gap: float | None
+    flags: list[FlagPublic]
+    not_enough_evidence: list[str]
+
+
+class ReportOverall(BaseModel):
+    model_config = ConfigDict(extra="allow")
+
+    headcount: int
+    responses: int
+    partials: int
+    response_rate: float | None
+    r_indicator: float | None
+    survey_score: float | None
+    observed_score: float | None
+
+
+class ReportPublic(BaseModel):
+    model_config = ConfigDict(extra="allow")
+
+    survey: str
+    as_of: str
+    min_group_size: int
+    overall: ReportOverall
+    departments: list[ReportDepartment]
+
+
+class SurveyImportPublic(BaseModel):
+    """What a survey import did."""
+
+    survey: str
+    status: str
+    format: str
+    responses: int
+    partials: int
+    previews: int
+    round_date: str | None
+    departments: dict[str, dict[str, int]]
+    skipped: list[dict[str, object]]

@@ -1,0 +1,89 @@
+"""API: survey rounds, and importing an export into one."""
+
+import shutil
+import tempfile
+from pathlib import Path
+from typing import Annotated
+
+from fastapi import APIRouter, Depends, File, Form, UploadFile
+
+from app.db import ReadSession, WriteSession
+from app.deps import require_api_role
+from app.ingest.row_errors import ImportRefused
+from app.ingest.survey_plan import SurveyOptions
+from app.models import SurveyPublic, User
+from app.models.api import ERROR_RESPONSES, ItemList
+from app.models.report import SurveyImportPublic
+from app.services.errors import ServiceError
+from app.services.surveys import import_survey, list_surveys
+
+router = APIRouter(prefix="/api/v1", tags=["surveys"], responses=ERROR_RESPONSES)
+
+
+@router.get("/surveys", response_model=ItemList[SurveyPublic])
+def get_surveys(
+    session: ReadSession,
+    _user: User = Depends(require_api_role("analyst", "executive", "admin")),
+) -> ItemList[SurveyPublic]:
+    """The survey rounds imported, newest first, with their counts."""
+    items = [SurveyPublic.model_validate(s) for s in list_surveys(session)]
+    return ItemList[SurveyPublic](items=items, total=len(items))
+
+
+@router.post("/surveys/{name}/import", response_model=SurveyImportPublic)
+def post_survey_import(
+    name: str,
+    file: Annotated[UploadFile, File()],
+    session: WriteSession,
+    format: Annotated[str, Form(max_length=20)] = "auto",
+    department_column: Annotated[str | None, Form(max_length=500)] = None,
+    rating_columns: Annotated[str | None, Form(max_length=5000)] = None,
+    submitted_column: Annotated[str | None, Form(max_length=500)] = None,
+    scale: Annotated[str | None, Form(max_length=2000)] = None,
+    round_date: Annotated[str | None, Form(alias="date", max_length=20)] = None,
+    replace: Annotated[bool, Form()] = False,
+    skip_bad_rows: Annotated[bool, Form()] = False,
+    user: User = Depends(require_api_role("analyst", "admin")),
+) -> SurveyImportPublic:
+    """Import one survey export (multipart), with the command line's rules and options."""
+    options = SurveyOptions(
+        format=format,
+        department_column=department_column or None,
+        rating_columns=tuple(c.strip() for c in (rating_columns or "").split(",") if c.strip()),
+        submitted_column=submitted_column or None,
+        scales=(scale,) if scale else (),
+        round_date=round_date or None,
+        replace=replace,
+        skip_bad_rows=skip_bad_rows,
+    )
+    display = Path(file.filename or "upload").name[:255]
+    with tempfile.TemporaryDirectory() as tmp:
+        path = Path(tmp) / "upload"
+        with path.open("wb") as out:
+            shutil.copyfileobj(file.file, out)
+        try:
+            result = import_survey(
+                session,
+                path=path,
+                name=name,
+                options=options,
+                display_name=display,
+                actor_id=user.id,
+            )
+        except ValueError as exc:  # an option the file cannot take (a date, a scale)
+            if isinstance(exc, ImportRefused):
+                raise
+            raise ServiceError(str(exc)) from exc
+    return SurveyImportPublic(
+        survey=result.survey,
+        status=result.status,
+        format=result.format,
+        responses=result.responses,
+        partials=result.partials,
+        previews=result.previews,
+        round_date=result.round_date.isoformat() if result.round_date else None,
+        departments={
+            k: {"responses": v[0], "partials": v[1]} for k, v in result.by_department.items()
+        },
+        skipped=[{"line": e.line, "field": e.field, "message": e.message} for e in result.skipped],
+    )

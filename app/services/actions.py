@@ -1,0 +1,116 @@
+"""Follow-up actions from walks: the leader's own list, the API's list, moving them on."""
+
+from dataclasses import dataclass
+from datetime import date
+from typing import Any
+
+from sqlalchemy import select as sa_select  # more than four columns
+from sqlmodel import Session, col
+
+from app.models import Action, Department, User, Visit
+from app.models.types import utcnow
+from app.services.audit import record_event
+from app.services.errors import NotFoundError, ServiceError
+from app.services.visits import visible_visits
+
+ACTION_STATUSES = ("open", "in_progress", "done", "cant_do")
+
+
+@dataclass(frozen=True)
+class ActionRow:
+    id: int
+    title: str
+    department: str
+    due_date: date | None
+    status: str
+
+    @property
+    def overdue(self) -> bool:
+        return (
+            self.due_date is not None
+            and self.due_date < date.today()
+            and self.status in ("open", "in_progress")
+        )
+
+
+def my_actions(session: Session, *, user: User) -> list[ActionRow]:
+    """Actions this user owns, overdue first, then by due date; done ones last."""
+    rows = (
+        session.connection()
+        .execute(
+            sa_select(
+                col(Action.id),
+                col(Action.title),
+                col(Department.name),
+                col(Action.due_date),
+                col(Action.status),
+            )
+            .join(Visit, col(Visit.id) == Action.visit_id)
+            .join(Department, col(Department.id) == Visit.department_id)
+            .where(col(Action.owner_id) == user.id)
+        )
+        .all()
+    )
+    actions = [
+        ActionRow(id or 0, title, dept, due, status) for id, title, dept, due, status in rows
+    ]
+    return sorted(
+        actions,
+        key=lambda a: (
+            a.status in ("done", "cant_do"),
+            not a.overdue,
+            a.due_date or date.max,
+            a.id,
+        ),
+    )
+
+
+def list_actions(
+    session: Session, *, user: User, status: str | None = None, owner: str | None = None
+) -> list[dict[str, Any]]:
+    """Actions of the walks this user may see, by due date; narrowed by status or owner."""
+    where = [visible_visits(user)]
+    if status:
+        where.append(col(Action.status) == status)
+    if owner:
+        where.append(col(Action.owner_email) == owner.strip().lower())
+    return _listed(session, *where)
+
+
+def _listed(session: Session, *where: Any) -> list[dict[str, Any]]:
+    query = (
+        sa_select(
+            col(Action.id),
+            col(Action.visit_id),
+            col(Department.name),
+            col(Action.title),
+            col(Action.owner_email),
+            col(Action.due_date),
+            col(Action.status),
+        )
+        .join(Visit, col(Visit.id) == Action.visit_id)
+        .join(Department, col(Department.id) == Visit.department_id)
+        .where(*where)
+        .order_by(col(Action.due_date).is_(None), col(Action.due_date), col(Action.id))
+    )
+    keys = ("id", "visit_id", "department", "title", "owner", "due_date", "status")
+    return [dict(zip(keys, row, strict=True)) for row in session.connection().execute(query)]
+
+
+def set_action_status(
+    session: Session, *, user: User, action_id: int, status: str
+) -> dict[str, Any]:
+    """Move an action on (its owner, or an admin)."""
+    if status not in ACTION_STATUSES:
+        raise ServiceError(f"unknown status {status!r}")
+    action = session.get(Action, action_id)
+    if action is None or (action.owner_id != user.id and user.role != "admin"):
+        raise NotFoundError("no such action")
+    action.status = status
+    action.completed_at = utcnow() if status in ("done", "cant_do") else None
+    session.add(action)
+    record_event(
+        session, action="action.status", actor_id=user.id, detail=f"action {action_id} -> {status}"
+    )
+    session.flush()
+    return _listed(session, col(Action.id) == action_id)[0]
