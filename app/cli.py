@@ -194,10 +194,20 @@ def import_survey_cmd(
     rating_columns: Annotated[
         str | None, typer.Option("--rating-columns", help="COL[,COL...] (default: detected)")
     ] = None,
+    rating_column: Annotated[
+        list[str] | None,
+        typer.Option(
+            "--rating-column", help="one rating column (repeat it; names may hold commas)"
+        ),
+    ] = None,
     submitted_column: Annotated[str | None, typer.Option("--submitted-column")] = None,
     scale: Annotated[
         list[str] | None,
-        typer.Option("--scale", help="an extra ordered scale LABEL1,LABEL2,... worst first"),
+        typer.Option(
+            "--scale",
+            help="an extra ordered scale, worst first: LABEL1,LABEL2,... or a JSON array "
+            "(repeatable)",
+        ),
     ] = None,
     round_date: Annotated[str | None, typer.Option("--date", help="the round's date")] = None,
     replace: Annotated[bool, typer.Option("--replace", help="swap the survey's responses")] = False,
@@ -210,16 +220,20 @@ def import_survey_cmd(
 
     if not file.is_file():
         fail(f"{file}: no such file")
-    options = SurveyOptions(
-        format=file_format,
-        department_column=department_column,
-        rating_columns=tuple(c.strip() for c in (rating_columns or "").split(",") if c.strip()),
-        submitted_column=submitted_column,
-        scales=tuple(scale or ()),
-        round_date=round_date,
-        replace=replace,
-        skip_bad_rows=skip_bad_rows,
-    )
+    try:
+        options = SurveyOptions.from_inputs(
+            format=file_format,
+            department_column=department_column,
+            rating_column=rating_column or (),
+            rating_columns=[rating_columns] if rating_columns else (),
+            submitted_column=submitted_column,
+            scale=scale or (),
+            round_date=round_date,
+            replace=replace,
+            skip_bad_rows=skip_bad_rows,
+        )
+    except FileFormatError as exc:
+        fail(str(exc))
     from rich.progress import Progress
 
     from app.console import stderr_console

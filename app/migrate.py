@@ -5,7 +5,7 @@ from pathlib import Path
 from alembic import command
 from alembic.config import Config
 
-from app.db import get_engine
+from app.db import get_engine, unit_of_work
 
 MIGRATIONS = Path(__file__).resolve().parent.parent / "migrations"
 
@@ -25,3 +25,7 @@ def upgrade_database(database_url: str) -> None:
     with engine.connect() as connection:
         config.attributes["connection"] = connection
         command.upgrade(config, "head")
+    from app.services.surveys import backfill_score_counts
+
+    with unit_of_work(engine) as session:
+        backfill_score_counts(session)

@@ -186,3 +186,57 @@ def test_demo_fills_an_empty_database_once(database_url: str) -> None:
     assert second.returncode == 0
     assert "already holds data" in second.stdout
     assert count(database_url, User) == 6
+
+
+def test_names_and_labels_holding_commas_can_be_given(database_url: str, tmp_path: Path) -> None:
+    directory = tmp_path / "departments.csv"
+    directory.write_text("department,headcount\nFinance,20\n")
+    assert (
+        run("import", "departments", str(directory), "--database-url", database_url).returncode == 0
+    )
+    survey = tmp_path / "survey.csv"
+    # Two questions whose text holds commas, answered on a scale whose labels do too.
+    survey.write_text(
+        'department,submitted_at,"Was IT rude, or helpful?","Overall, how was it?"\n'
+        + "".join(
+            f'Finance,2026-10-0{1 + i % 9} 10:00,"{a}","{b}"\n'
+            for i, (a, b) in enumerate(
+                [("Yes, very rude", "No, not rude at all")] * 3
+                + [("No, not rude at all", "Yes, somewhat rude")] * 3
+            )
+        )
+    )
+    scale = '["Yes, very rude", "Yes, somewhat rude", "No, not rude at all"]'
+    done = run(
+        "import",
+        "survey",
+        str(survey),
+        "--name",
+        "Rude",
+        "--rating-column",
+        "Was IT rude, or helpful?",
+        "--rating-column",
+        "Overall, how was it?",
+        "--scale",
+        scale,
+        "--database-url",
+        database_url,
+    )
+    assert done.returncode == 0, done.stderr
+    assert "[Yes, very rude, Yes, somewhat rude, No, not rude at all]" in done.stdout
+    assert done.stdout.count("  rating: ") == 2
+    # Each respondent scores (0 + 100) / 2 or (100 + 50) / 2: survey score (150 + 225) / 6 = 62.5.
+    report = json.loads(run("analyze", "--survey", "Rude", "--database-url", database_url).stdout)
+    assert report["overall"]["survey_score"] == 62.5
+    bad = run(
+        "import",
+        "survey",
+        str(survey),
+        "--name",
+        "Bad",
+        "--scale",
+        "[not json",
+        "--database-url",
+        database_url,
+    )
+    assert bad.returncode == 1 and "not valid JSON" in bad.stderr

@@ -2,7 +2,6 @@
 score). Those counts must be exactly what counting every stored response gives, on both
 backends, and the migration's backfill of older surveys must count the same way."""
 
-import importlib.util
 import random
 from pathlib import Path
 
@@ -12,6 +11,7 @@ from sqlmodel import Session
 
 from analysis.response_counts import count_responses
 from app.ingest.survey_plan import SurveyOptions
+from app.migrate import upgrade_database
 from app.models import SurveyScoreCount
 from app.services.departments import import_departments
 from app.services.report_frames import load_report_frames
@@ -95,16 +95,18 @@ def test_counts_kept_at_import_equal_counting_every_response(
         assert int(stored["count"].sum()) == 89
 
 
-def test_migration_backfill_counts_the_same_way(session: Session, tmp_path: Path) -> None:
+def test_upgrade_counts_surveys_imported_before_counts_were_kept(
+    session: Session, tmp_path: Path, database_url: str
+) -> None:
     survey_ids = _import(session, tmp_path)
     before = {s: _stored(session, s) for s in survey_ids}
-    spec = importlib.util.spec_from_file_location(
-        "backfill", ROOT / "migrations" / "versions" / "0008_survey_score_counts.py"
-    )
-    assert spec is not None and spec.loader is not None
-    migration = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(migration)
-    session.execute(delete(SurveyScoreCount))
-    session.execute(text(migration.BACKFILL))
+    session.execute(delete(SurveyScoreCount))  # as a database from before revision 0008
+    session.commit()
+    upgrade_database(database_url)
+    session.rollback()
+    for survey_id in survey_ids:
+        pd.testing.assert_frame_equal(_stored(session, survey_id), before[survey_id])
+    upgrade_database(database_url)  # nothing more to count: the same rows, not twice
+    session.rollback()
     for survey_id in survey_ids:
         pd.testing.assert_frame_equal(_stored(session, survey_id), before[survey_id])

@@ -1,5 +1,6 @@
 """Rating scales: the ordered label scales people use, numeric 1..k, and detection."""
 
+import json
 import re
 from collections import Counter
 from dataclasses import dataclass
@@ -170,12 +171,22 @@ def parse_number(value: str) -> float | None:
 
 
 def parse_extra_scale(spec: str) -> Scale:
-    """`--scale LABEL1,LABEL2,...`, worst first."""
-    labels = tuple(part.strip() for part in spec.split(",") if part.strip())
+    """An extra scale, worst first: `LABEL1,LABEL2,...`, or a JSON array of labels for labels
+    that hold commas (`["Yes, very rude", "Yes, somewhat rude", "No"]`)."""
+    if spec.lstrip().startswith("["):
+        try:
+            parsed = json.loads(spec)
+        except ValueError as exc:
+            raise ValueError(f"a scale given as a JSON array is not valid JSON: {spec!r}") from exc
+        if not isinstance(parsed, list) or not all(isinstance(p, str) for p in parsed):
+            raise ValueError(f"a scale given as a JSON array must list labels: {spec!r}")
+        labels = tuple(p.strip() for p in parsed if p.strip())
+    else:
+        labels = tuple(part.strip() for part in spec.split(",") if part.strip())
     if len(labels) < 2:
-        raise ValueError(f"--scale needs at least two labels, worst first (got {spec!r})")
+        raise ValueError(f"a scale needs at least two labels, worst first (got {spec!r})")
     if len({label_key(label) for label in labels}) != len(labels):
-        raise ValueError(f"--scale repeats a label: {spec!r}")
+        raise ValueError(f"a scale repeats a label: {spec!r}")
     return Scale(name="custom", labels=labels)
 
 

@@ -1,7 +1,6 @@
 """Pass two a chunk of rows at a time: each column's distinct answers are read once, then the
-rows are mapped in bulk. The few rows that are irregular or wrong go through `parse_rows`,
-which checks them one by one and names each bad one by its line, so both ways give the same
-result (a test holds them to it)."""
+rows are mapped in bulk, and the few rows that are wrong are named by their line from the same
+arrays (the one parser of survey rows)."""
 
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
@@ -17,18 +16,38 @@ from app.ingest import timestamps
 from app.ingest.row_errors import RowErrors
 from app.ingest.scales import is_missing, label_key
 from app.ingest.survey_plan import SurveyPlan
-from app.ingest.survey_rows import (
-    FALSE_WORDS,
-    NOT_RESPONSES,
-    ParsedResponse,
-    RowTally,
-    parse_rows,
-)
 from app.ingest.tabular import RowChunk
 
 _OFF_SCALE = object()
 _NO_DEPARTMENT = -1
+_EMPTY_DEPARTMENT = -2
 T = TypeVar("T")
+# Qualtrics' Status: previews (1), tests (2), spam (8) and their combinations (9 preview spam,
+# 12 imported spam, 17 offline preview) are not responses.
+NOT_RESPONSES = {
+    "survey preview",
+    "survey test",
+    "spam",
+    "preview spam",
+    "imported spam",
+    "offline preview",
+    "1",
+    "2",
+    "8",
+    "9",
+    "12",
+    "17",
+}
+FALSE_WORDS = {"0", "false", "no", "n", "partial", "incomplete"}
+
+
+@dataclass
+class RowTally:
+    """Rows that are not responses, and so not errors either."""
+
+    previews: int = 0
+    partials_without_department: int = 0
+    blank: int = 0
 
 
 def utc_text(value: datetime | None) -> str | None:
@@ -52,13 +71,6 @@ class ParsedChunk:
     def __len__(self) -> int:
         return len(self.department_ids)
 
-    def add(self, parsed: Iterable[ParsedResponse]) -> None:
-        for response in parsed:
-            self.department_ids.append(response.department_id)
-            self.submitted.append(utc_text(response.submitted_at))
-            self.complete.append(response.is_complete)
-            self.ratings.append(response.ratings)
-
 
 class _Lookups:
     """What each distinct cell means, per column, kept across the chunks of one file."""
@@ -73,7 +85,9 @@ class _Lookups:
 
     def department(self, raw: str) -> int:
         name = raw.strip()
-        found = self.department_id(name) if name else None
+        if not name:
+            return _EMPTY_DEPARTMENT
+        found = self.department_id(name)
         return _NO_DEPARTMENT if found is None else found
 
     def score(self, position: int, raw: str) -> object:
@@ -126,14 +140,40 @@ def _parse_times(values: tuple[str, ...], fmt: str) -> tuple[list[str | None], n
     return text, bad
 
 
+def _regular_cells(
+    chunk: RowChunk, width: int, tally: RowTally
+) -> tuple[list[list[str]], np.ndarray, list[tuple[int, str, str]]]:
+    """The chunk's rows cut to the header's width (trailing blank cells dropped), which of them
+    are data, and the ragged ones as (position, field, message)."""
+    cells = chunk.cells
+    lengths = np.fromiter(map(len, cells), dtype=np.int64, count=len(cells))
+    usable = np.ones(len(cells), dtype=np.bool_)
+    problems: list[tuple[int, str, str]] = []
+    irregular = np.flatnonzero(lengths != width).tolist()
+    if irregular:
+        cells = list(cells)
+        for i in irregular:
+            row = cells[i]
+            if not "".join(row).strip():
+                tally.blank += 1
+                usable[i] = False
+            elif len(row) > width and not "".join(row[width:]).strip():
+                cells[i] = row[:width]
+            else:
+                problems.append(
+                    (i, "", f"ragged row: {len(row)} fields where the header has {width}")
+                )
+                usable[i] = False
+    return cells, usable, problems
+
+
 def _parse_chunk(
     chunk: RowChunk, lookups: _Lookups, *, errors: RowErrors, tally: RowTally
 ) -> ParsedChunk:
     plan = lookups.plan
     layout = plan.layout
-    cells = chunk.cells
-    regular = np.fromiter(map(len, cells), dtype=np.int64, count=len(cells)) == plan.width
-    positions = np.flatnonzero(regular)
+    cells, usable, problems = _regular_cells(chunk, plan.width, tally)
+    positions = np.flatnonzero(usable)
     wanted = [plan.department.index]
     if layout.status is not None:
         wanted.append(layout.status)
@@ -143,6 +183,8 @@ def _parse_chunk(
         wanted.append(plan.timestamp.index)
     wanted += [r.column.index for r in plan.ratings]
     picked = list(map(itemgetter(*wanted), (cells[i] for i in positions.tolist())))
+    if len(wanted) == 1:
+        picked = [(value,) for value in picked]
     count = len(picked)
     columns: dict[int, tuple[str, ...]] = (
         dict(zip(wanted, zip(*picked, strict=True), strict=True))
@@ -166,7 +208,6 @@ def _parse_chunk(
         _mapped(columns[plan.department.index], lookups.departments, lookups.department),
         dtype=np.int64,
     )
-    wrong = departments == _NO_DEPARTMENT
     if layout.finished is not None:
         complete = np.array(
             _mapped(
@@ -178,20 +219,39 @@ def _parse_chunk(
         )
     else:
         complete = np.ones(count, dtype=np.bool_)
+    empty = keep & (departments == _EMPTY_DEPARTMENT)
+    for i in np.flatnonzero(empty).tolist():
+        # A row with no department: a blank line, a partial that stopped early, or an error.
+        if not "".join(cells[positions[i]]).strip():
+            tally.blank += 1
+            keep[i] = False
+        elif not complete[i]:
+            tally.partials_without_department += 1
+            keep[i] = False
+    wrong = departments < 0
     submitted: list[str | None] = [None] * count
+    unread = np.zeros(count, dtype=np.bool_)
     if plan.timestamp is not None:
         submitted, unread = _parse_times(
             columns[plan.timestamp.index], plan.timestamp_format or "iso"
         )
         wrong |= unread
     scores = []
+    off_scale = []
     for position, rating in enumerate(plan.ratings):
         cache = lookups.scores[position]
         values = columns[rating.column.index]
         scores.append(_mapped(values, cache, partial(lookups.score, position)))
         if any(cache[v] is _OFF_SCALE for v in set(values)):
-            wrong |= np.fromiter((s is _OFF_SCALE for s in scores[-1]), dtype=np.bool_, count=count)
+            bad = np.fromiter((s is _OFF_SCALE for s in scores[-1]), dtype=np.bool_, count=count)
+            off_scale.append((position, bad))
+            wrong |= bad
     ratings: list[tuple[float | None, ...]] = list(zip(*scores, strict=True))
+
+    for i in np.flatnonzero(keep & wrong).tolist():
+        problems += _row_problems(plan, columns, departments, unread, off_scale, i, positions[i])
+    for position, field_id, message in sorted(problems, key=lambda p: p[0]):
+        errors.add(chunk.lines[position], field_id, message)
 
     good = keep & ~wrong
     result = ParsedChunk()
@@ -206,17 +266,40 @@ def _parse_chunk(
         result.complete = complete[chosen].tolist()
         result.submitted = [submitted[i] for i in chosen]
         result.ratings = [ratings[i] for i in chosen]
-    checked = np.zeros(len(chunk), dtype=np.bool_)
-    checked[positions[keep & wrong]] = True
-    checked[~regular] = True
-    if checked.any():
-        result.add(
-            parse_rows(
-                plan,
-                map(chunk.row, np.flatnonzero(checked).tolist()),
-                department_id=lookups.department_id,
-                errors=errors,
-                tally=tally,
-            )
-        )
     return result
+
+
+def _row_problems(
+    plan: SurveyPlan,
+    columns: dict[int, tuple[str, ...]],
+    departments: np.ndarray,
+    unread: np.ndarray,
+    off_scale: list[tuple[int, np.ndarray]],
+    i: int,
+    position: int,
+) -> list[tuple[int, str, str]]:
+    """What is wrong with data row `i` (at `position` in its chunk), field by field."""
+    found = []
+    department = departments[i]
+    if department == _EMPTY_DEPARTMENT:
+        found.append((position, plan.department.id, "the department is empty"))
+    elif department == _NO_DEPARTMENT:
+        name = columns[plan.department.index][i].strip()
+        found.append((position, plan.department.id, f"unknown department {name!r}"))
+    if plan.timestamp is not None and unread[i]:
+        value = columns[plan.timestamp.index][i]
+        found.append(
+            (position, plan.timestamp.id, f"{value!r} is not a date like the rest of the column")
+        )
+    for rating_position, bad in off_scale:
+        if bad[i]:
+            rating = plan.ratings[rating_position]
+            value = columns[rating.column.index][i]
+            found.append(
+                (
+                    position,
+                    rating.column.id,
+                    f"{value!r} is not on the scale ({rating.scale.describe()})",
+                )
+            )
+    return found

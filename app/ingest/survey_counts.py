@@ -9,11 +9,11 @@ from datetime import UTC, datetime
 from itertools import repeat
 
 import numpy as np
+import pandas as pd
 
-from analysis.response_counts import NO_WAVE, wave_of
+from analysis.response_counts import count_responses
 from app.ingest.row_errors import RowError
-from app.ingest.survey_chunks import ParsedChunk
-from app.ingest.survey_rows import RowTally
+from app.ingest.survey_chunks import ParsedChunk, RowTally
 
 Ratings = tuple[float | None, ...]
 # survey_id, department_id, submitted_at (naive UTC text), is_complete, score, ratings JSON
@@ -153,37 +153,20 @@ def _score_counts(
     numbers: np.ndarray,
     times: np.ndarray,
 ) -> list[tuple[int, bool, int, float | None, int]]:
-    distinct_scores = sorted({s for s in patterns.score if s is not None})
-    code_of = {score: code for code, score in enumerate(distinct_scores)}
-    score_codes = np.array(
-        [code_of[s] if s is not None else len(distinct_scores) for s in patterns.score],
-        dtype=np.int64,
-    )[numbers]
-    scored = score_codes < len(distinct_scores)
-    waves = np.full(len(dense), NO_WAVE, dtype=np.int64)
-    timed = np.flatnonzero(complete & scored & ~np.isnat(times))
-    if len(timed):
-        order = timed[np.lexsort((timed, times[timed], dense[timed]))]
-        in_order = dense[order]
-        starts = np.flatnonzero(np.r_[True, in_order[1:] != in_order[:-1]])
-        sizes = np.diff(np.r_[starts, len(order)])
-        rank = np.arange(len(order)) - np.repeat(starts, sizes)
-        waves[order] = wave_of(rank, np.repeat(sizes, sizes))
-    width = len(distinct_scores) + 1
-    keys = ((dense * 2 + complete) * 4 + waves) * width + score_codes
-    found, tallies = np.unique(keys, return_counts=True)
-    rows = []
-    for key, count in zip(found.tolist(), tallies.tolist(), strict=True):
-        rest, score = divmod(key, width)
-        rest, wave = divmod(rest, 4)
-        department, full = divmod(rest, 2)
-        rows.append(
-            (
-                ids[department],
-                bool(full),
-                wave,
-                distinct_scores[score] if score < len(distinct_scores) else None,
-                count,
-            )
+    """(department, complete, wave, score, count) rows, counted by `count_responses`: the one
+    definition of the waves, which the report and the backfill use too."""
+    scores = np.array([np.nan if s is None else s for s in patterns.score], dtype=float)
+    counted = count_responses(
+        pd.DataFrame(
+            {
+                "department": np.asarray(ids, dtype=np.int64)[dense],
+                "submitted_at": times,
+                "is_complete": complete,
+                "score": scores[numbers] if len(numbers) else np.array([], dtype=float),
+            }
         )
-    return rows
+    )
+    return [
+        (int(d), bool(c), int(w), None if pd.isna(score) else float(score), int(n))
+        for d, c, w, score, n in counted.itertuples(index=False, name=None)
+    ]

@@ -1,6 +1,7 @@
 """Recognising a survey export: its format, header rows and metadata columns."""
 
 import contextlib
+import hashlib
 import json
 from dataclasses import dataclass, field
 
@@ -93,6 +94,12 @@ class SurveyLayout:
             if column.matches(wanted):
                 return column
         return None
+
+    @property
+    def signature(self) -> str:
+        """What makes two exports 'the same shape': their format and header rows."""
+        names = [list(c.names) for c in self.columns]
+        return hashlib.sha256(json.dumps([self.format, names]).encode()).hexdigest()
 
 
 def _key(text: str) -> str:

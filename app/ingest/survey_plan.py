@@ -1,7 +1,7 @@
 """Pass one over a survey export: which columns hold what, and on which scale."""
 
 from collections import Counter
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from itertools import chain
 from pathlib import Path
@@ -11,10 +11,10 @@ from app.ingest.scales import Scale, detect_scale, parse_extra_scale
 from app.ingest.survey_layout import Column, SurveyLayout, build_layout, detect_format
 from app.ingest.tabular import (
     CHUNK_ROWS,
+    CsvDialect,
     FileFormatError,
-    Row,
     RowChunk,
-    csv_dialect,
+    file_dialect,
     iter_chunks,
 )
 
@@ -22,9 +22,13 @@ MAX_DISTINCT = 64  # a column with more distinct answers is no rating question
 TIMESTAMP_SAMPLE = 2000
 
 
+FORMATS = ("auto", "generic", "qualtrics", "surveymonkey", "googleforms", "msforms")
+
+
 @dataclass(frozen=True)
 class SurveyOptions:
-    """What the analyst said about the file (CLI options or the upload form)."""
+    """What the analyst said about the file (CLI options, the API's fields or the upload
+    form), always built by `from_inputs`."""
 
     format: str = "auto"
     department_column: str | None = None
@@ -35,6 +39,51 @@ class SurveyOptions:
     replace: bool = False
     skip_bad_rows: bool = False
 
+    @classmethod
+    def from_inputs(
+        cls,
+        *,
+        format: str | None = "auto",
+        department_column: str | None = None,
+        rating_column: Iterable[str] = (),
+        rating_columns: Iterable[str] = (),
+        submitted_column: str | None = None,
+        scale: Iterable[str] = (),
+        round_date: str | None = None,
+        replace: bool = False,
+        skip_bad_rows: bool = False,
+    ) -> "SurveyOptions":
+        """The options from what a person typed: `rating_column` names one column each (a
+        name may hold commas), `rating_columns` are comma lists; each `scale` is a comma list
+        or a JSON array. Blank values mean "detect it"; a bad value is refused by name."""
+        chosen = (format or "auto").strip().lower()
+        if chosen not in FORMATS:
+            raise FileFormatError(f"format {format!r} is not one of {', '.join(FORMATS)}")
+        columns = [c.strip() for c in rating_column if c.strip()]
+        columns += [c.strip() for spec in rating_columns for c in spec.split(",") if c.strip()]
+        scales = tuple(s for s in (s.strip() for s in scale) if s)
+        for spec in scales:
+            try:
+                parse_extra_scale(spec)
+            except ValueError as exc:
+                raise FileFormatError(str(exc)) from exc
+        when = (round_date or "").strip() or None
+        if when is not None:
+            try:
+                timestamps.parse_date(when)
+            except ValueError as exc:
+                raise FileFormatError(f"the round's date: {exc}") from exc
+        return cls(
+            format=chosen,
+            department_column=(department_column or "").strip() or None,
+            rating_columns=tuple(dict.fromkeys(columns)),
+            submitted_column=(submitted_column or "").strip() or None,
+            scales=scales,
+            round_date=when,
+            replace=replace,
+            skip_bad_rows=skip_bad_rows,
+        )
+
 
 @dataclass(frozen=True)
 class RatingColumn:
@@ -44,6 +93,7 @@ class RatingColumn:
 
 @dataclass(frozen=True)
 class SurveyPlan:
+    dialect: CsvDialect
     layout: SurveyLayout
     department: Column
     ratings: tuple[RatingColumn, ...]
@@ -55,6 +105,14 @@ class SurveyPlan:
     @property
     def width(self) -> int:
         return len(self.layout.columns)
+
+    def data_chunks(
+        self, path: Path, file_name: str, *, size: int = CHUNK_ROWS
+    ) -> Iterator[RowChunk]:
+        """Pass two's reader: the data rows, read as pass one read them (same dialect, same
+        layout; nothing of the file is detected again)."""
+        chunks = iter_chunks(path, display_name=file_name, size=size, dialect=self.dialect)
+        return _skip_rows(chunks, self.layout.header_rows)
 
 
 def _pick(layout: SurveyLayout, wanted: str | None, what: str, file_name: str) -> Column | None:
@@ -71,9 +129,11 @@ def _pick(layout: SurveyLayout, wanted: str | None, what: str, file_name: str) -
 
 def open_survey_chunks(
     path: Path, options: SurveyOptions, file_name: str, *, size: int = CHUNK_ROWS
-) -> tuple[SurveyLayout, Iterator[RowChunk]]:
-    """The layout and the data rows, `size` records at a time (header rows consumed)."""
-    chunks = iter_chunks(path, display_name=file_name, size=size)
+) -> tuple[CsvDialect, SurveyLayout, Iterator[RowChunk]]:
+    """The file's dialect and layout, and its data rows `size` records at a time (header rows
+    consumed). The file is opened once for all three."""
+    dialect = file_dialect(path, file_name)
+    chunks = iter_chunks(path, display_name=file_name, size=size, dialect=dialect)
     first = next(chunks, None)
     if first is None:
         raise FileFormatError(f"{file_name}: the file is empty")
@@ -82,22 +142,21 @@ def open_survey_chunks(
     cells = first.cells[:3]
     file_format = detect_format(cells) if options.format == "auto" else options.format
     layout = build_layout(cells, file_format, file_name)
-    return layout, chain([first.without_first(layout.header_rows)], chunks)
+    return dialect, layout, chain([first.without_first(layout.header_rows)], chunks)
 
 
-def open_survey(
-    path: Path, options: SurveyOptions, file_name: str
-) -> tuple[SurveyLayout, Iterator[Row]]:
-    """The layout and an iterator over the data rows (header rows consumed)."""
-    layout, chunks = open_survey_chunks(path, options, file_name)
-    return layout, (row for chunk in chunks for row in chunk.rows())
-
-
-PLAN_CHUNK = 20_000
+def _skip_rows(chunks: Iterator[RowChunk], count: int) -> Iterator[RowChunk]:
+    """The chunks without their first `count` records."""
+    for chunk in chunks:
+        if count >= len(chunk):
+            count -= len(chunk)
+            continue
+        yield chunk.without_first(count)
+        count = 0
 
 
 def _count_chunk(
-    chunk: list[list[str]],
+    chunk: Sequence[list[str]],
     counters: dict[int, Counter[str]],
     times: list[str],
     timestamp: Column | None,
@@ -119,90 +178,13 @@ def _count_chunk(
         del times[TIMESTAMP_SAMPLE:]
 
 
-def _count_with_pandas(
-    path: Path,
-    layout: SurveyLayout,
-    counters: dict[int, Counter[str]],
-    times: list[str],
-    timestamp: Column | None,
-    sample: list[tuple[str, ...]],
-    *,
-    bounded: bool,
-) -> int | None:
-    """The first pass done by pandas' C parser (CSV only); None to fall back to Python.
-
-    Only counting happens here; every row is still read and checked one by one in pass two,
-    which names bad rows by their line.
-    """
-    import pandas as pd
-
-    dialect = csv_dialect(path)
-    if dialect is None:
-        return None
-    wanted = sorted(set(counters) | ({timestamp.index} if timestamp else set()))
-    width = len(layout.columns)
-    rows = 0
-    try:
-        with pd.read_csv(
-            path,
-            sep=dialect.delimiter,
-            encoding=dialect.encoding,
-            header=None,
-            skiprows=layout.header_rows,
-            names=list(range(width)),
-            usecols=wanted,
-            dtype=str,
-            keep_default_na=False,
-            na_filter=False,
-            chunksize=200_000,
-            engine="c",
-            on_bad_lines="skip",
-            skip_blank_lines=True,
-        ) as reader:
-            for chunk in reader:
-                if not sample:
-                    head = pd.read_csv(
-                        path,
-                        sep=dialect.delimiter,
-                        encoding=dialect.encoding,
-                        header=None,
-                        skiprows=layout.header_rows,
-                        nrows=5,
-                        dtype=str,
-                        keep_default_na=False,
-                        na_filter=False,
-                    )
-                    sample.extend(tuple(r) for r in head.itertuples(index=False, name=None))
-                rows += len(chunk)
-                for index in list(counters):
-                    counts = chunk[index].value_counts()  # few distinct answers: strip those
-                    if len(counts) > MAX_DISTINCT:
-                        counts = chunk[index].str.strip().value_counts()
-                    counter = counters[index]
-                    for answer, number in zip(counts.index, counts.tolist(), strict=True):
-                        counter[answer.strip()] += number
-                    if bounded and len(counters[index]) > MAX_DISTINCT:
-                        del counters[index]
-                if timestamp is not None and len(times) < TIMESTAMP_SAMPLE:
-                    values = chunk[timestamp.index]
-                    times.extend(values[values.str.strip() != ""].head(TIMESTAMP_SAMPLE).tolist())
-                    del times[TIMESTAMP_SAMPLE:]
-    except (ValueError, UnicodeDecodeError, pd.errors.ParserError):
-        for counter in counters.values():
-            counter.clear()
-        times.clear()
-        sample.clear()
-        return None
-    return rows
-
-
 def plan_survey(path: Path, options: SurveyOptions, file_name: str) -> SurveyPlan:
     """Read the file once to choose the department, time and rating columns and scales."""
     try:
         extra = tuple(parse_extra_scale(spec) for spec in options.scales)
     except ValueError as exc:
         raise FileFormatError(str(exc)) from exc
-    layout, rows = open_survey(path, options, file_name)
+    dialect, layout, chunks = open_survey_chunks(path, options, file_name)
     department = _pick(layout, options.department_column, "--department-column", file_name)
     if department is None:
         department = next(
@@ -233,23 +215,11 @@ def plan_survey(path: Path, options: SurveyOptions, file_name: str) -> SurveyPla
     times: list[str] = []
     sample: list[tuple[str, ...]] = []
     data_rows = 0
-    counted = _count_with_pandas(
-        path, layout, counters, times, timestamp, sample, bounded=not explicit
-    )
-    if counted is not None:
-        data_rows = counted
-    else:
-        # Counted per chunk of rows: one Counter.update per column, not one step per cell.
-        chunk: list[list[str]] = []
-        for row in rows:
-            data_rows += 1
-            if len(sample) < 5:
-                sample.append(tuple(row.cells))
-            chunk.append(row.cells)
-            if len(chunk) >= PLAN_CHUNK:
-                _count_chunk(chunk, counters, times, timestamp, bounded=not explicit)
-                chunk = []
-        _count_chunk(chunk, counters, times, timestamp, bounded=not explicit)
+    # Counted a chunk at a time by the reader pass two uses: one Counter.update per column.
+    for chunk in chunks:
+        data_rows += len(chunk)
+        sample.extend(tuple(cells) for cells in chunk.cells[: 5 - len(sample)])
+        _count_chunk(chunk.cells, counters, times, timestamp, bounded=not explicit)
     ratings = []
     for index in candidates:
         answers = counters.get(index)
@@ -273,6 +243,7 @@ def plan_survey(path: Path, options: SurveyOptions, file_name: str) -> SurveyPla
             f"(for example {times[0]!r}); name another with --submitted-column"
         )
     return SurveyPlan(
+        dialect=dialect,
         layout=layout,
         department=department,
         ratings=tuple(ratings),

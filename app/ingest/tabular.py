@@ -92,38 +92,46 @@ def iter_rows(path: Path, *, display_name: str | None = None) -> Iterator[Row]:
 
 
 def iter_chunks(
-    path: Path, *, display_name: str | None = None, size: int = CHUNK_ROWS
+    path: Path,
+    *,
+    display_name: str | None = None,
+    size: int = CHUNK_ROWS,
+    dialect: "CsvDialect | None" = None,
 ) -> Iterator[RowChunk]:
-    """Every record of the file, header lines included, `size` records at a time."""
+    """Every record of the file, header lines included, `size` records at a time. A dialect
+    found before (`file_dialect`) is used as it is; otherwise the file's head is read for it."""
     name = display_name or path.name
+    if dialect is None:
+        dialect = file_dialect(path, name)
+    if dialect.encoding == XLSX:
+        rows = _iter_xlsx(path, name)
+        while chunk := list(islice(rows, size)):
+            yield RowChunk([r.line for r in chunk], [r.cells for r in chunk])
+        return
+    yield from _iter_csv(path, name, dialect, size)
+
+
+XLSX = "xlsx"  # the dialect of a workbook
+
+
+def file_dialect(path: Path, name: str) -> "CsvDialect":
+    """How the file is written: a workbook, or a CSV's encoding and delimiter."""
     with path.open("rb") as raw:
         head = raw.read(SAMPLE_BYTES)
     if not head.strip():
         raise FileFormatError(f"{name}: the file is empty")
     if is_xlsx(head):
-        rows = _iter_xlsx(path, name)
-        while chunk := list(islice(rows, size)):
-            yield RowChunk([r.line for r in chunk], [r.cells for r in chunk])
-        return
+        return CsvDialect(XLSX, "")
     dialect = _dialect(head)
     if dialect is None:
         raise FileFormatError(f"{name}: this is not a text (CSV) or Excel file")
-    yield from _iter_csv(path, name, dialect, size)
+    return dialect
 
 
 @dataclass(frozen=True)
 class CsvDialect:
     encoding: str
     delimiter: str
-
-
-def csv_dialect(path: Path) -> CsvDialect | None:
-    """The encoding and delimiter of a CSV file; None for a workbook or a non-text file."""
-    with path.open("rb") as raw:
-        head = raw.read(SAMPLE_BYTES)
-    if not head.strip() or is_xlsx(head):
-        return None
-    return _dialect(head)
 
 
 def _dialect(head: bytes) -> CsvDialect | None:

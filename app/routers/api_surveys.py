@@ -9,12 +9,10 @@ from fastapi import APIRouter, Depends, File, Form, UploadFile
 
 from app.db import ReadSession, WriteSession
 from app.deps import require_api_role
-from app.ingest.row_errors import ImportRefused
 from app.ingest.survey_plan import SurveyOptions
 from app.models import SurveyPublic, User
 from app.models.api import ERROR_RESPONSES, ItemList
 from app.models.report import SurveyImportPublic
-from app.services.errors import ServiceError
 from app.services.surveys import import_survey, list_surveys
 
 router = APIRouter(prefix="/api/v1", tags=["surveys"], responses=ERROR_RESPONSES)
@@ -38,21 +36,23 @@ def post_survey_import(
     format: Annotated[str, Form(max_length=20)] = "auto",
     department_column: Annotated[str | None, Form(max_length=500)] = None,
     rating_columns: Annotated[str | None, Form(max_length=5000)] = None,
+    rating_column: Annotated[list[str] | None, Form(max_length=500)] = None,
     submitted_column: Annotated[str | None, Form(max_length=500)] = None,
-    scale: Annotated[str | None, Form(max_length=2000)] = None,
+    scale: Annotated[list[str] | None, Form(max_length=2000)] = None,
     round_date: Annotated[str | None, Form(alias="date", max_length=20)] = None,
     replace: Annotated[bool, Form()] = False,
     skip_bad_rows: Annotated[bool, Form()] = False,
     user: User = Depends(require_api_role("analyst", "admin")),
 ) -> SurveyImportPublic:
     """Import one survey export (multipart), with the command line's rules and options."""
-    options = SurveyOptions(
+    options = SurveyOptions.from_inputs(
         format=format,
-        department_column=department_column or None,
-        rating_columns=tuple(c.strip() for c in (rating_columns or "").split(",") if c.strip()),
-        submitted_column=submitted_column or None,
-        scales=(scale,) if scale else (),
-        round_date=round_date or None,
+        department_column=department_column,
+        rating_column=rating_column or (),
+        rating_columns=[rating_columns] if rating_columns else (),
+        submitted_column=submitted_column,
+        scale=scale or (),
+        round_date=round_date,
         replace=replace,
         skip_bad_rows=skip_bad_rows,
     )
@@ -61,19 +61,14 @@ def post_survey_import(
         path = Path(tmp) / "upload"
         with path.open("wb") as out:
             shutil.copyfileobj(file.file, out)
-        try:
-            result = import_survey(
-                session,
-                path=path,
-                name=name,
-                options=options,
-                display_name=display,
-                actor_id=user.id,
-            )
-        except ValueError as exc:  # an option the file cannot take (a date, a scale)
-            if isinstance(exc, ImportRefused):
-                raise
-            raise ServiceError(str(exc)) from exc
+        result = import_survey(
+            session,
+            path=path,
+            name=name,
+            options=options,
+            display_name=display,
+            actor_id=user.id,
+        )
     return SurveyImportPublic(
         survey=result.survey,
         status=result.status,

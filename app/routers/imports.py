@@ -10,7 +10,7 @@ from app.csrf import require_csrf
 from app.db import ReadSession, WriteSession
 from app.deps import require_page_role
 from app.ingest.row_errors import ImportRefused
-from app.ingest.survey_plan import SurveyOptions
+from app.ingest.survey_plan import FORMATS, SurveyOptions
 from app.ingest.tabular import FileFormatError
 from app.models import User
 from app.pages import render
@@ -27,7 +27,6 @@ from app.services.survey_uploads import (
 
 router = APIRouter(include_in_schema=False)  # pages: the OpenAPI document is the JSON API
 analysts = require_page_role("analyst", "admin")
-FORMATS = ("auto", "generic", "qualtrics", "surveymonkey", "googleforms", "msforms")
 
 
 @router.get("/imports/survey")
@@ -71,13 +70,13 @@ def _options(
     replace: bool = False,
     skip_bad_rows: bool = False,
 ) -> SurveyOptions:
-    return SurveyOptions(
-        format=format if format in FORMATS else "auto",
-        department_column=department_column or None,
-        rating_columns=tuple(c for c in rating_columns if c),
-        submitted_column=submitted_column or None,
-        scales=(scale,) if scale else (),
-        round_date=date or None,
+    return SurveyOptions.from_inputs(
+        format=format,
+        department_column=department_column,
+        rating_column=rating_columns,  # ticked one by one: a name may hold commas
+        submitted_column=submitted_column,
+        scale=[scale],
+        round_date=date,
         replace=replace,
         skip_bad_rows=skip_bad_rows,
     )
@@ -110,7 +109,7 @@ def _preview_page(
                 preview = preview_survey(
                     session, path=path, options=options, file_name=upload.file_name
                 )
-        except (FileFormatError, ValueError) as exc:
+        except FileFormatError as exc:
             error = error or str(exc)
     return render(
         request,
@@ -145,7 +144,20 @@ def preview_page(
     date: str = Query("", max_length=20),
     user: User = Depends(analysts),
 ) -> Response:
-    options = _options(format, department_column, rating_columns, submitted_column, scale, date)
+    try:
+        options = _options(format, department_column, rating_columns, submitted_column, scale, date)
+    except FileFormatError as exc:
+        return _preview_page(
+            request,
+            session,
+            user,
+            upload_id,
+            name,
+            SurveyOptions(),
+            use_saved=False,
+            error=str(exc),
+            status_code=422,
+        )
     untouched = options == SurveyOptions(format="auto")
     return _preview_page(request, session, user, upload_id, name, options, use_saved=untouched)
 
@@ -167,16 +179,29 @@ def import_preview(
     remember: Annotated[bool, Form()] = False,
     user: User = Depends(analysts),
 ) -> Response:
-    options = _options(
-        format,
-        department_column,
-        rating_columns or [],
-        submitted_column,
-        scale,
-        date,
-        replace,
-        skip_bad_rows,
-    )
+    try:
+        options = _options(
+            format,
+            department_column,
+            rating_columns or [],
+            submitted_column,
+            scale,
+            date,
+            replace,
+            skip_bad_rows,
+        )
+    except FileFormatError as exc:
+        return _preview_page(
+            request,
+            session,
+            user,
+            upload_id,
+            name,
+            SurveyOptions(),
+            use_saved=False,
+            error=str(exc),
+            status_code=422,
+        )
     try:
         result = import_upload(
             session, user=user, upload_id=upload_id, name=name, options=options, remember=remember
@@ -193,7 +218,7 @@ def import_preview(
             refused=exc,
             status_code=422,
         )
-    except (ConflictError, FileFormatError, ValueError) as exc:
+    except (ConflictError, FileFormatError) as exc:
         return _preview_page(
             request,
             session,

@@ -1,6 +1,5 @@
 """Uploading a survey export in the browser: keep it, preview the mapping, then import."""
 
-import hashlib
 import json
 import secrets
 import tempfile
@@ -16,9 +15,8 @@ from sqlmodel import Session, col, select
 
 from app.db import all_or_nothing
 from app.ingest.row_errors import RowError, RowErrors
-from app.ingest.survey_chunks import parse_chunks
-from app.ingest.survey_plan import SurveyOptions, open_survey, open_survey_chunks, plan_survey
-from app.ingest.survey_rows import RowTally
+from app.ingest.survey_chunks import RowTally, parse_chunks
+from app.ingest.survey_plan import SurveyOptions, plan_survey
 from app.models import Department, SurveyMapping, SurveyUpload, User
 from app.models.department import department_key
 from app.models.types import utcnow
@@ -76,25 +74,18 @@ def upload_file(upload: SurveyUpload) -> Iterator[Path]:
         yield path
 
 
-def header_signature(path: Path, options: SurveyOptions, file_name: str) -> str:
-    """What makes two exports 'the same shape': their header rows."""
-    layout, _rows = open_survey(path, options, file_name)
-    names = [list(c.names) for c in layout.columns]
-    return hashlib.sha256(json.dumps([layout.format, names]).encode()).hexdigest()
-
-
 def saved_mapping(session: Session, *, signature: str) -> SurveyOptions | None:
     """The mapping an analyst saved for files of this shape, if any."""
     row = session.exec(select(SurveyMapping).where(SurveyMapping.signature == signature)).first()
     if row is None:
         return None
     data: dict[str, Any] = json.loads(row.mapping)
-    return SurveyOptions(
+    return SurveyOptions.from_inputs(
         format=str(data.get("format", "auto")),
         department_column=data.get("department_column"),
-        rating_columns=tuple(data.get("rating_columns", ())),
+        rating_column=data.get("rating_columns", ()),
         submitted_column=data.get("submitted_column"),
-        scales=tuple(data.get("scales", ())),
+        scale=data.get("scales", ()),
     )
 
 
@@ -118,7 +109,7 @@ def preview_survey(
     errors = RowErrors(file_name)
     tally = RowTally()
     completes = partials = 0
-    _layout, rows = open_survey_chunks(path, options, file_name)
+    rows = plan.data_chunks(path, file_name)
     for chunk in parse_chunks(
         plan,
         rows,
@@ -141,7 +132,7 @@ def preview_survey(
         sample=[list(r) for r in plan.sample],
         errors=errors.errors[:20],
         error_count=len(errors.errors),
-        signature=header_signature(path, options, file_name),
+        signature=plan.layout.signature,
     )
 
 
@@ -166,12 +157,8 @@ def import_upload(
             display_name=upload.file_name,
             actor_id=user.id,
         )
-        if remember:
-            save_mapping(
-                session,
-                signature=header_signature(path, options, upload.file_name),
-                options=options,
-            )
+        if remember and result.signature is not None:
+            save_mapping(session, signature=result.signature, options=options)
     session.delete(upload)
     session.flush()
     return result

@@ -7,16 +7,18 @@ from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
 
+import pandas as pd
 from sqlalchemy import delete, insert
 from sqlmodel import Session, col, select
 
+from analysis.response_counts import count_responses
 from app.db import all_or_nothing
 from app.ingest import timestamps
 from app.ingest.gc_pause import paused_gc
 from app.ingest.row_errors import ImportRefused, RowError, RowErrors
 from app.ingest.survey_chunks import parse_chunks
 from app.ingest.survey_counts import AnswerPatterns, ImportCounts
-from app.ingest.survey_plan import SurveyOptions, SurveyPlan, open_survey_chunks, plan_survey
+from app.ingest.survey_plan import SurveyOptions, SurveyPlan, plan_survey
 from app.ingest.tabular import FileFormatError
 from app.models import (
     Department,
@@ -47,6 +49,7 @@ class SurveyImportResult:
     rating_columns: tuple[tuple[str, str], ...] = ()
     by_department: dict[str, tuple[int, int]] = field(default_factory=dict)
     skipped: tuple[RowError, ...] = ()
+    signature: str | None = None  # the file's shape (None when nothing was read)
 
     def summary(self) -> str:
         if self.status == "unchanged":
@@ -223,6 +226,7 @@ def import_survey(
     return SurveyImportResult(
         survey=name,
         status=status,
+        signature=plan.layout.signature,
         format=plan.layout.format,
         responses=counts.completes,
         partials=counts.partials,
@@ -252,7 +256,7 @@ def _insert_responses(
 ) -> ImportCounts:
     counts = ImportCounts()
     errors = RowErrors(file_name)
-    _layout, rows = open_survey_chunks(path, options, file_name)
+    rows = plan.data_chunks(path, file_name)
     patterns = AnswerPatterns()
     with paused_gc(), response_writer(session) as write:
         for chunk in parse_chunks(
@@ -271,3 +275,45 @@ def _insert_responses(
     counts.skipped = errors.errors
     counts.finish(patterns)
     return counts
+
+
+def backfill_score_counts(session: Session) -> int:
+    """Count the responses of surveys imported before counts were kept (per department,
+    completeness, wave and score), as the import counts them; returns how many surveys."""
+    counted = select(SurveyScoreCount.survey_id).distinct()
+    missing = session.exec(
+        select(Survey.id)
+        .where(col(Survey.responses) + col(Survey.partials) > 0)
+        .where(col(Survey.id).not_in(counted))
+    ).all()
+    for survey_id in missing:
+        rows = session.exec(
+            select(
+                SurveyResponse.department_id,
+                SurveyResponse.submitted_at,
+                SurveyResponse.is_complete,
+                SurveyResponse.score,
+            )
+            .where(SurveyResponse.survey_id == survey_id)
+            .order_by(col(SurveyResponse.id))
+        ).all()
+        frame = pd.DataFrame(rows, columns=["department", "submitted_at", "is_complete", "score"])
+        frame["submitted_at"] = pd.to_datetime(frame["submitted_at"], utc=True)
+        session.execute(
+            insert(SurveyScoreCount),
+            [
+                {
+                    "survey_id": survey_id,
+                    "department_id": int(department),
+                    "is_complete": bool(complete),
+                    "wave": int(wave),
+                    "score": None if pd.isna(score) else float(score),
+                    "count": int(count),
+                }
+                for department, complete, wave, score, count in count_responses(frame).itertuples(
+                    index=False, name=None
+                )
+            ],
+        )
+    session.flush()
+    return len(missing)

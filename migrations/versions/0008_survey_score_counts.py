@@ -49,31 +49,9 @@ def upgrade() -> None:
         )
 
     # ### end Alembic commands ###
-    # Count the surveys already imported, with the waves as analysis.response_counts defines
-    # them: complete, scored, timed responses in time order (ties in import order), thirds.
-    op.execute(BACKFILL)
-
-
-BACKFILL = """
-INSERT INTO survey_score_counts (survey_id, department_id, is_complete, wave, score, count)
-WITH timed AS (
-    SELECT id,
-           ROW_NUMBER() OVER (
-               PARTITION BY survey_id, department_id ORDER BY submitted_at, id
-           ) - 1 AS rank,
-           COUNT(*) OVER (PARTITION BY survey_id, department_id) AS size
-    FROM survey_responses
-    WHERE is_complete AND score IS NOT NULL AND submitted_at IS NOT NULL
-)
-SELECT r.survey_id, r.department_id, r.is_complete,
-       CASE WHEN t.id IS NULL THEN 0
-            WHEN t.rank < t.size / 3 THEN 1
-            WHEN t.rank >= t.size - t.size / 3 THEN 3
-            ELSE 2 END AS wave,
-       r.score, COUNT(*)
-FROM survey_responses r LEFT JOIN timed t ON t.id = r.id
-GROUP BY r.survey_id, r.department_id, r.is_complete, wave, r.score
-"""
+    # Surveys imported before this revision are counted after the migrations, by
+    # `walkabout db upgrade` (app.migrate), with the one definition of the waves the import
+    # and the report use; a migration carries no copy of it.
 
 
 def downgrade() -> None:
