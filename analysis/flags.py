@@ -25,7 +25,6 @@ ALPHA = 0.05  # false discovery rate for each flag's main claim, across departme
 GATE_ALPHA = 0.10  # one-sided level for the corroborating evidence within the department
 MIN_CONVERSATIONS = 3
 UNVISITED_DAYS = 180
-SURVEY_FLAGS = ("non_response_bias", "im_fine", "corroborated_complaints")
 
 
 Outcome = tuple[float, float, str]  # main p (FDR-controlled), corroboration p, evidence

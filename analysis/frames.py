@@ -25,6 +25,3 @@ def check_columns(frame: pd.DataFrame, columns: tuple[str, ...], name: str) -> N
         raise ValueError(f"{name} frame lacks column(s): {', '.join(missing)}")
 
 
-def empty_frame(columns: tuple[str, ...]) -> pd.DataFrame:
-    """A frame with the given columns and no rows."""
-    return pd.DataFrame({c: pd.Series(dtype="object") for c in columns})

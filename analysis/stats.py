@@ -23,18 +23,6 @@ def wilson_interval(successes: int, trials: int, z: float = Z95) -> tuple[float,
     return max(0.0, centre - half), min(1.0, centre + half)
 
 
-def newcombe_difference(x1: int, n1: int, x2: int, n2: int) -> tuple[float, float] | None:
-    """Interval for p1 - p2 from the two Wilson intervals (Newcombe 1998b, method 10)."""
-    first, second = wilson_interval(x1, n1), wilson_interval(x2, n2)
-    if first is None or second is None:
-        return None
-    p1, p2 = x1 / n1, x2 / n2
-    (l1, u1), (l2, u2) = first, second
-    lower = (p1 - p2) - math.sqrt((p1 - l1) ** 2 + (u2 - p2) ** 2)
-    upper = (p1 - p2) + math.sqrt((u1 - p1) ** 2 + (p2 - l2) ** 2)
-    return lower, upper
-
-
 def benjamini_hochberg(p_values: Sequence[float]) -> list[float]:
     """BH-adjusted p-values (step-up, monotone, capped at 1)."""
     m = len(p_values)
@@ -62,28 +50,6 @@ def r_indicator(headcounts: Sequence[int], responses: Sequence[int]) -> float | 
     mean = sum(h * rate for h, rate in rates) / total
     variance = sum(h * (rate - mean) ** 2 for h, rate in rates) / (total - 1)
     return 1 - 2 * math.sqrt(variance)
-
-
-def post_stratified_mean(
-    means: Sequence[float],
-    sds: Sequence[float],
-    respondents: Sequence[int],
-    population: Sequence[int],
-) -> tuple[float, float, float]:
-    """Post-stratified mean, its standard error (with finite population correction) and
-    Kish's design effect of the implied weights."""
-    total = sum(population)
-    shares = [n / total for n in population]
-    mean = sum(w * m for w, m in zip(shares, means, strict=True))
-    variance = sum(
-        w * w * s * s / n * (1 - n / big)
-        for w, s, n, big in zip(shares, sds, respondents, population, strict=True)
-    )
-    weights = [big / n for n, big in zip(respondents, population, strict=True)]
-    count = sum(respondents)
-    sum_w = sum(w * n for w, n in zip(weights, respondents, strict=True))
-    sum_w2 = sum(w * w * n for w, n in zip(weights, respondents, strict=True))
-    return mean, math.sqrt(variance), count * sum_w2 / (sum_w * sum_w)
 
 
 def shrink_means(

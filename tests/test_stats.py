@@ -7,8 +7,6 @@ from statsmodels.stats.proportion import proportion_confint
 
 from analysis.stats import (
     benjamini_hochberg,
-    newcombe_difference,
-    post_stratified_mean,
     r_indicator,
     shrink_means,
     variance_less,
@@ -36,20 +34,6 @@ def test_wilson_matches_newcombe_1998a(x: int, n: int, expected: tuple[float, fl
 
 def test_wilson_of_nothing_is_none() -> None:
     assert wilson_interval(0, 0) is None
-
-
-@pytest.mark.parametrize(
-    "args,expected",
-    [
-        ((56, 70, 48, 80), (0.0524, 0.3339)),
-        ((9, 10, 3, 10), (0.1705, 0.8090)),
-        ((6, 7, 2, 7), (0.0582, 0.8062)),
-        ((5, 56, 0, 29), (-0.0381, 0.1926)),
-    ],
-)
-def test_newcombe_difference_matches_1998b(args, expected) -> None:
-    low, high = newcombe_difference(*args)
-    assert (round(low, 4), round(high, 4)) == expected
 
 
 BH_P = [
@@ -113,15 +97,6 @@ def test_r_indicator_caps_rates_at_one_in_the_mean_too() -> None:
     assert r_indicator([10, 10], [20, 5]) == pytest.approx(0.4870108, abs=1e-7)
     # The same as if the department had answered exactly its headcount.
     assert r_indicator([10, 10], [20, 5]) == r_indicator([10, 10], [10, 5])
-
-
-def test_post_stratified_mean_vector() -> None:
-    mean, se, deff = post_stratified_mean(
-        [4.0, 3.5, 3.2, 2.8], [0.8, 0.9, 1.0, 1.1], [28, 10, 9, 3], [40, 25, 20, 15]
-    )
-    assert round(mean, 4) == 3.5350
-    assert round(se, 6) == 0.117640
-    assert round(deff, 6) == 1.195437
 
 
 def test_shrinkage_follows_dersimonian_laird() -> None:

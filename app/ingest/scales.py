@@ -224,32 +224,3 @@ def detect_scale(counts: Counter[str], extra: tuple[Scale, ...] = ()) -> Scale |
         if covered_by(bounds) >= DETECTION_SHARE * total:
             return Scale(name=f"numeric {bounds[0]}..{bounds[1]}", labels=(), numeric=bounds)
     return None
-    on_any = [numbers[v] for v in answered if numbers[v] is not None]
-    low, high = min(on_any), max(on_any)  # type: ignore[type-var]
-    for range_low, range_high in NUMERIC_RANGES:
-        if range_low <= low and high <= range_high:  # type: ignore[operator]
-            covered = sum(
-                n
-                for v, n in answered.items()
-                if numbers[v] is not None and range_low <= numbers[v] <= range_high
-            )  # type: ignore[operator]
-            if covered >= DETECTION_SHARE * total:
-                return Scale(
-                    name=f"numeric {range_low}..{range_high}",
-                    labels=(),
-                    numeric=(range_low, range_high),
-                )
-    # Nearly all answers on a range, a few stray numbers off it: the stray ones are row errors.
-    for range_low, range_high in NUMERIC_RANGES:
-        covered = sum(
-            n
-            for v, n in answered.items()
-            if numbers[v] is not None and range_low <= numbers[v] <= range_high
-        )  # type: ignore[operator]
-        if covered >= DETECTION_SHARE * total and range_low <= low:  # type: ignore[operator]
-            return Scale(
-                name=f"numeric {range_low}..{range_high}",
-                labels=(),
-                numeric=(range_low, range_high),
-            )
-    return None

@@ -9,7 +9,6 @@ from sqlmodel import Field, SQLModel
 
 from app.models.types import UTCDateTime, utcnow
 
-IDEA_STATUSES = ("new", "exploring", "awaiting_priority", "planned", "delivered", "declined")
 # Where an idea may go next; delivered and declined are final.
 IDEA_TRANSITIONS: dict[str, tuple[str, ...]] = {
     "new": ("exploring", "declined"),

@@ -9,7 +9,6 @@ from sqlmodel import Field, SQLModel
 
 from app.models.types import UTCDateTime, utcnow
 
-DECISION_STATUSES = ("with_it", "awaiting_business", "decided_go", "decided_no", "deferred")
 DECISION_TRANSITIONS: dict[str, tuple[str, ...]] = {
     "with_it": ("awaiting_business",),  # IT still sizing it
     "awaiting_business": ("decided_go", "decided_no", "deferred"),
