@@ -23,5 +23,3 @@ def check_columns(frame: pd.DataFrame, columns: tuple[str, ...], name: str) -> N
     missing = [c for c in columns if c not in frame.columns]
     if missing:
         raise ValueError(f"{name} frame lacks column(s): {', '.join(missing)}")
-
-
