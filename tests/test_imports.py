@@ -72,6 +72,25 @@ def test_refused_file_shows_rows_and_writes_nothing(
     assert session.exec(select(func.count()).select_from(SurveyResponse)).one() == 0
 
 
+def test_a_bad_option_is_shown_on_the_form_and_writes_nothing(
+    analyst_client: TestClient, session: Session
+) -> None:
+    import_departments(session, path=GENERIC / "departments.csv")
+    session.commit()
+    uploaded = _upload(analyst_client, GENERIC, "Dated")
+    upload_id = uploaded.headers["location"].split("/")[3].split("?")[0]
+    preview = analyst_client.get(uploaded.headers["location"])
+    refused = analyst_client.post(
+        f"/imports/survey/{upload_id}/import",
+        data={"csrf_token": csrf_from(preview.text), "name": "Dated", "date": "soon"},
+    )
+    assert refused.status_code == 422
+    assert "the round&#39;s date: &#39;soon&#39; is not a date (use YYYY-MM-DD)" in refused.text
+    assert 'name="name"' in refused.text  # the form again, not an error page
+    session.rollback()
+    assert session.exec(select(func.count()).select_from(SurveyResponse)).one() == 0
+
+
 def test_other_users_cannot_open_an_upload(analyst_client: TestClient, app, make_user) -> None:
     uploaded = _upload(analyst_client, GENERIC, "Mine")
     from tests.conftest import log_in

@@ -130,6 +130,32 @@ def _preview_page(
     )
 
 
+def _refused_page(
+    request: Request,
+    session: Session,
+    user: User,
+    upload_id: str,
+    name: str,
+    options: SurveyOptions,
+    exc: Exception,
+) -> Response:
+    """The preview again with what was refused: the bad rows, or the one reason."""
+    refused = exc if isinstance(exc, ImportRefused) else None
+    error = None if refused else str(exc)
+    return _preview_page(
+        request,
+        session,
+        user,
+        upload_id,
+        name,
+        options,
+        use_saved=False,
+        error=error,
+        refused=refused,
+        status_code=422,
+    )
+
+
 @router.get("/imports/survey/{upload_id}")
 def preview_page(
     request: Request,
@@ -147,17 +173,7 @@ def preview_page(
     try:
         options = _options(format, department_column, rating_columns, submitted_column, scale, date)
     except FileFormatError as exc:
-        return _preview_page(
-            request,
-            session,
-            user,
-            upload_id,
-            name,
-            SurveyOptions(),
-            use_saved=False,
-            error=str(exc),
-            status_code=422,
-        )
+        return _refused_page(request, session, user, upload_id, name, SurveyOptions(), exc)
     untouched = options == SurveyOptions(format="auto")
     return _preview_page(request, session, user, upload_id, name, options, use_saved=untouched)
 
@@ -191,45 +207,13 @@ def import_preview(
             skip_bad_rows,
         )
     except FileFormatError as exc:
-        return _preview_page(
-            request,
-            session,
-            user,
-            upload_id,
-            name,
-            SurveyOptions(),
-            use_saved=False,
-            error=str(exc),
-            status_code=422,
-        )
+        return _refused_page(request, session, user, upload_id, name, SurveyOptions(), exc)
     try:
         result = import_upload(
             session, user=user, upload_id=upload_id, name=name, options=options, remember=remember
         )
-    except ImportRefused as exc:
-        return _preview_page(
-            request,
-            session,
-            user,
-            upload_id,
-            name,
-            options,
-            use_saved=False,
-            refused=exc,
-            status_code=422,
-        )
-    except (ConflictError, FileFormatError) as exc:
-        return _preview_page(
-            request,
-            session,
-            user,
-            upload_id,
-            name,
-            options,
-            use_saved=False,
-            error=str(exc),
-            status_code=422,
-        )
+    except (ImportRefused, ConflictError, FileFormatError) as exc:
+        return _refused_page(request, session, user, upload_id, name, options, exc)
     from urllib.parse import quote
 
     message = (
