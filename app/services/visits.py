@@ -102,8 +102,8 @@ def create_visit(
             session.add(visit)
             session.flush()
     except IntegrityError:
-        # Another request stored the same client_id first: answer with that one.
-        session.expunge(visit)
+        # Another request stored the same client_id first (the savepoint's rollback took the
+        # new walk out of the session): answer with that one.
         resent = _resent(session, user=leader, client_id=client_id)
         assert resent is not None
         return resent, False
