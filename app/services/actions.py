@@ -35,24 +35,9 @@ class ActionRow:
 
 def my_actions(session: Session, *, user: User) -> list[ActionRow]:
     """Actions this user owns, overdue first, then by due date; done ones last."""
-    rows = (
-        session.connection()
-        .execute(
-            sa_select(
-                col(Action.id),
-                col(Action.title),
-                col(Department.name),
-                col(Action.due_date),
-                col(Action.status),
-            )
-            .join(Visit, col(Visit.id) == Action.visit_id)
-            .join(Department, col(Department.id) == Visit.department_id)
-            .where(col(Action.owner_id) == user.id)
-        )
-        .all()
-    )
     actions = [
-        ActionRow(id or 0, title, dept, due, status) for id, title, dept, due, status in rows
+        ActionRow(a["id"], a["title"], a["department"], a["due_date"], a["status"])
+        for a in _listed(session, col(Action.owner_id) == user.id)
     ]
     return sorted(
         actions,
