@@ -288,7 +288,7 @@ def _page_figures(entry: dict[str, Any], health: float) -> dict[str, object]:
 
 def _record_web(name: str, figures: dict[str, object], peer_ratio: float) -> None:
     health = figures["healthz"]["requests_per_second"]  # type: ignore[index]
-    for page in ("walk_list", "visit_form"):
+    for page in ("walk_list", "walk_form"):
         entry = figures[page]
         share = round(entry["requests_per_second"] / health, 3)  # type: ignore[index]
         record(

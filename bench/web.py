@@ -321,7 +321,7 @@ def run_web(url: str, *, workers: int, leader: str, token: str, count_walks: Any
         cookie = "; ".join(f"{k}={v}" for k, v in cookies.items())
         health = _measure(base, "/healthz")
         pages = {}
-        for name, path in (("walk_list", "/visits"), ("visit_form", "/visits/new")):
+        for name, path in (("walk_list", "/visits"), ("walk_form", "/visits/new")):
             # Other leaders' walks keep arriving while the page is measured.
             with Trickle(base, "/api/v1/visits", _walk, auth, WRITES_PER_SECOND) as writes:
                 pages[name] = _measure(base, path, cookie=cookie)
