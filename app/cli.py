@@ -14,7 +14,7 @@ from app.db import DatabaseURLError, get_engine, normalise_url, unit_of_work
 from app.ingest.row_errors import ImportRefused
 from app.ingest.tabular import FileFormatError
 from app.services.errors import ServiceError
-from app.settings import get_settings
+from app.settings import DEV_SECRET, get_settings
 
 main = typer.Typer(
     help="Walkabout: walk about, listen, and hold the survey to account.",
@@ -335,7 +335,22 @@ def serve(
     import uvicorn
 
     os.environ["WALKABOUT_DATABASE_URL"] = resolve_url(database_url)
-    uvicorn.run("app.asgi:app", host=host, port=port, workers=workers, proxy_headers=True)
+    settings = get_settings()
+    if settings.environment == "development" and settings.secret_key == DEV_SECRET:
+        typer.echo(
+            "warning: development mode with the placeholder secret; set WALKABOUT_SECRET_KEY "
+            "and WALKABOUT_ENVIRONMENT=production before anyone else uses this server",
+            err=True,
+        )
+    # The app writes its own JSON request log (no addresses, no query strings).
+    uvicorn.run(
+        "app.asgi:app",
+        host=host,
+        port=port,
+        workers=workers,
+        proxy_headers=True,
+        access_log=False,
+    )
 
 
 if __name__ == "__main__":

@@ -4,7 +4,7 @@ from pathlib import Path
 from typing import Any
 
 from fastapi import Request
-from fastapi.responses import Response
+from fastapi.responses import RedirectResponse, Response
 from jinja2_fragments.fastapi import Jinja2Blocks
 
 from app.csrf import csrf_token_for, set_csrf_cookie
@@ -46,8 +46,37 @@ def _base_context(request: Request) -> dict[str, Any]:
     return {
         "user": user,
         "nav": NAV_BY_ROLE.get(user.role, []) if user is not None else [],
-        "flash": request.query_params.get("flash"),
+        "flash": _flash_message(request),
     }
+
+
+# The messages a page may show after a redirect, by the code the redirect carries: a link made
+# elsewhere can choose one of these, never write its own words.
+FLASH_MESSAGES = {
+    "walk-saved": "Walk saved.",
+    "walk-updated": "Walk updated.",
+    "action-updated": "Action updated.",
+    "logged-out": "You are logged out.",
+    "idea-updated": "Idea updated.",
+    "decision-recorded": "Decision recorded.",
+    "service-saved": "Service saved.",
+    "theme-added": "Theme added.",
+    "survey-imported": "Survey imported.",
+    "survey-unchanged": "This file was already imported; nothing changed.",
+}
+
+
+def _flash_message(request: Request) -> str | None:
+    """The message for the code the request carries, if it is one of the app's own."""
+    return FLASH_MESSAGES.get(request.query_params.get("flash", ""))
+
+
+def flash_redirect(request: Request, path: str, code: str) -> RedirectResponse:
+    """Post/redirect/get with one of the app's own messages for the next page."""
+    if code not in FLASH_MESSAGES:
+        raise ValueError(f"no flash message {code!r}")
+    separator = "&" if "?" in path else "?"
+    return RedirectResponse(f"{path}{separator}flash={code}", status_code=303)
 
 
 def render(

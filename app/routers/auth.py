@@ -6,7 +6,7 @@ from fastapi.responses import RedirectResponse, Response
 from app.csrf import require_csrf
 from app.db import WriteSession
 from app.deps import SESSION_COOKIE, get_app_settings
-from app.pages import render
+from app.pages import flash_redirect, render
 from app.services.auth import LoginThrottled, log_in, log_out
 from app.settings import Settings
 
@@ -76,6 +76,6 @@ def logout(
     token = request.cookies.get(SESSION_COOKIE)
     if token:
         log_out(session, token=token)
-    response = RedirectResponse("/login?flash=You+are+logged+out.", status_code=303)
+    response = flash_redirect(request, "/login", "logged-out")
     response.delete_cookie(SESSION_COOKIE, path="/", httponly=True, samesite="lax")
     return response

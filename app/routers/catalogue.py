@@ -1,13 +1,13 @@
 """Pages for the service catalogue."""
 
 from fastapi import APIRouter, Depends, Form, Request
-from fastapi.responses import RedirectResponse, Response
+from fastapi.responses import Response
 
 from app.csrf import require_csrf
 from app.db import ReadSession, WriteSession
 from app.deps import require_page_role
 from app.models import CatalogueEntryCreate, User
-from app.pages import render
+from app.pages import flash_redirect, render
 from app.services.catalogue import list_catalogue, save_catalogue_entry
 from app.services.errors import ServiceError
 
@@ -58,4 +58,4 @@ def services_save(
             {"services": list_catalogue(session), "can_edit": True, "error": str(exc)},
             status_code=422,
         )
-    return RedirectResponse("/services?flash=Service+saved.", status_code=303)
+    return flash_redirect(request, "/services", "service-saved")

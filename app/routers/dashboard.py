@@ -1,6 +1,5 @@
 """The executive dashboard and its drill-down."""
 
-import json
 from pathlib import Path
 from typing import Literal
 
@@ -41,7 +40,8 @@ def dashboard_page(
             "colouring": colouring,
             "sort": sort,
             "k": k,
-            "heatmap_json": json.dumps(dashboard.heatmap) if dashboard else "null",
+            # Serialised by Jinja's tojson, which escapes <, >, & and ' inside the script block.
+            "heatmap": dashboard.heatmap if dashboard else None,
         },
         block="dashboard_body",
     )

@@ -3,13 +3,13 @@
 from typing import Literal
 
 from fastapi import APIRouter, Depends, Form, Request
-from fastapi.responses import RedirectResponse, Response
+from fastapi.responses import Response
 
 from app.csrf import require_csrf
 from app.db import ReadSession, WriteSession
 from app.deps import require_page_role
 from app.models import User
-from app.pages import render
+from app.pages import flash_redirect, render
 from app.routers.downloads import download
 from app.services.audit import record_export
 from app.services.errors import NotFoundError, ServiceError
@@ -56,7 +56,7 @@ def decision_status(
             {"decisions": list_decisions(session), "error": str(exc)},
             status_code=422,
         )
-    return RedirectResponse("/decisions?flash=Decision+recorded.", status_code=303)
+    return flash_redirect(request, "/decisions", "decision-recorded")
 
 
 DECISION_COLUMNS = (

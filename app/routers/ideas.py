@@ -1,14 +1,14 @@
 """Pages for the ideas heard on walks."""
 
 from fastapi import APIRouter, Depends, Form, Request
-from fastapi.responses import RedirectResponse, Response
+from fastapi.responses import Response
 from pydantic import ValidationError
 
 from app.csrf import require_csrf
 from app.db import ReadSession, WriteSession
 from app.deps import require_page_role
 from app.models import IdeaStatusChange, User
-from app.pages import render
+from app.pages import flash_redirect, render
 from app.routers.downloads import download
 from app.services.audit import record_export
 from app.services.errors import NotFoundError, ServiceError
@@ -58,7 +58,7 @@ def idea_status(
             {"ideas": list_ideas(session), "department": "", "status": "", "error": message},
             status_code=422,
         )
-    return RedirectResponse("/ideas?flash=Idea+updated.", status_code=303)
+    return flash_redirect(request, "/ideas", "idea-updated")
 
 
 IDEA_COLUMNS = ("id", "department", "what", "benefit", "who_else", "status", "reason", "created_at")

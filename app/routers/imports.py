@@ -13,7 +13,7 @@ from app.ingest.row_errors import ImportRefused
 from app.ingest.survey_plan import FORMATS, SurveyOptions
 from app.ingest.tabular import FileFormatError
 from app.models import User
-from app.pages import render
+from app.pages import flash_redirect, render
 from app.services.errors import ConflictError
 from app.services.survey_uploads import (
     get_upload,
@@ -216,11 +216,5 @@ def import_preview(
         return _refused_page(request, session, user, upload_id, name, options, exc)
     from urllib.parse import quote
 
-    message = (
-        "Already imported; nothing changed."
-        if result.status == "unchanged"
-        else f"Imported {result.responses} responses ({result.partials} partial)."
-    )
-    return RedirectResponse(
-        f"/reports/{quote(result.survey)}?flash={quote(message)}", status_code=303
-    )
+    code = "survey-unchanged" if result.status == "unchanged" else "survey-imported"
+    return flash_redirect(request, f"/reports/{quote(result.survey)}", code)

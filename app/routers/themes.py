@@ -7,7 +7,7 @@ from app.csrf import require_csrf
 from app.db import ReadSession, WriteSession
 from app.deps import require_page_role
 from app.models import User
-from app.pages import render
+from app.pages import flash_redirect, render
 from app.services.errors import ServiceError
 from app.services.themes import add_theme, list_themes, set_theme_active
 
@@ -44,7 +44,7 @@ def create_theme(
             {"themes": list_themes(session, active_only=False), "error": str(exc)},
             status_code=422,
         )
-    return RedirectResponse("/admin/themes?flash=Theme+added.", status_code=303)
+    return flash_redirect(request, "/admin/themes", "theme-added")
 
 
 @router.post("/admin/themes/{theme_id}", dependencies=[Depends(require_csrf)])

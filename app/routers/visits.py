@@ -4,7 +4,7 @@ from typing import Any
 
 from fastapi import APIRouter, Depends, Form, Request
 from fastapi.concurrency import run_in_threadpool
-from fastapi.responses import JSONResponse, RedirectResponse, Response
+from fastapi.responses import JSONResponse, Response
 from sqlmodel import Session
 from starlette.datastructures import FormData
 
@@ -12,7 +12,7 @@ from app.csrf import csrf_token_for, require_csrf, set_csrf_cookie
 from app.db import ReadSession, WriteSession
 from app.deps import page_user, require_page_role
 from app.models import User
-from app.pages import render
+from app.pages import flash_redirect, render
 from app.services.actions import my_actions, set_action_status
 from app.services.catalogue import list_catalogue
 from app.services.conversations import role_suggestions
@@ -125,7 +125,7 @@ def _save_visit(request: Request, session: Session, user: User, form: FormData) 
         except VisitInputError as exc:
             visit.errors[exc.field.replace(".", "-")] = str(exc)
         else:
-            return RedirectResponse("/visits?flash=Walk+saved.", status_code=303)
+            return flash_redirect(request, "/visits", "walk-saved")
     return _form_page(request, session, user, visit, status_code=422)
 
 
@@ -187,7 +187,7 @@ def _save_edit(
         except VisitInputError as exc:
             visit.errors[exc.field.replace(".", "-")] = str(exc)
         else:
-            return RedirectResponse(f"/visits/{visit_id}?flash=Walk+updated.", status_code=303)
+            return flash_redirect(request, f"/visits/{visit_id}", "walk-updated")
     return _form_page(request, session, user, visit, status_code=422, visit_id=visit_id)
 
 
@@ -207,7 +207,7 @@ def action_status(
             {"actions": my_actions(session, user=user)},
             block="actions",
         )
-    return RedirectResponse("/visits?flash=Action+updated.", status_code=303)
+    return flash_redirect(request, "/visits", "action-updated")
 
 
 @router.get("/csrf-token")

@@ -262,7 +262,7 @@
       var body = bodyFromForm();
       var item = { client_id: body.client_id, body: body, created: Date.now(), error: null };
       outbox.put(item).then(function () { return sendOne(item); }).then(function (result) {
-        if (result === "sent") { window.location.href = "/visits?flash=Walk+saved."; return; }
+        if (result === "sent") { window.location.href = "/visits?flash=walk-saved"; return; }
         if (result === "refused") { showErrors(item.error); return render(); }
         form.reset();
         form.querySelector("[name=client_id]").value = uuid();
