@@ -2,8 +2,7 @@
 
 from datetime import date
 
-from fastapi import APIRouter, Depends, Query
-from fastapi.responses import JSONResponse
+from fastapi import APIRouter, Depends, Query, Response
 
 from app.db import ReadSession, WriteSession
 from app.deps import require_api_role
@@ -28,12 +27,13 @@ readers = require_api_role("leader", "analyst", "admin")
 def post_visit(
     body: VisitCreate,
     session: WriteSession,
+    response: Response,
     user: User = Depends(require_api_role("leader", "admin")),
-) -> JSONResponse:
+) -> VisitPublic:
     """Log a walk; sending the same client_id again returns the stored walk with 200."""
     visit, created = create_visit(session, leader=user, data=body)
-    stored = VisitPublic.model_validate(visit).model_dump(mode="json", exclude_unset=True)
-    return JSONResponse(stored, status_code=201 if created else 200)
+    response.status_code = 201 if created else 200
+    return VisitPublic.model_validate(visit)
 
 
 @router.get("/visits", response_model=ItemList[VisitPublic], response_model_exclude_unset=True)
