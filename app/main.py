@@ -51,6 +51,7 @@ from app.services.errors import (
     ForbiddenError,
     NotFoundError,
     ServiceError,
+    plain_message,
 )
 from app.services.visits import VisitInputError
 from app.settings import Settings, get_settings
@@ -193,7 +194,10 @@ def create_app(settings: Settings | None = None, *, database_url: str | None = N
     @app.exception_handler(RequestValidationError)
     async def _invalid(request: Request, exc: RequestValidationError) -> Response:
         errors = [
-            {"field": ".".join(str(p) for p in e["loc"] if p != "body"), "message": e["msg"]}
+            {
+                "field": ".".join(str(p) for p in e["loc"] if p != "body"),
+                "message": plain_message(e["msg"]),
+            }
             for e in exc.errors()
         ]
         return JSONResponse({"detail": errors}, status_code=422)

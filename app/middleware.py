@@ -32,6 +32,8 @@ class SecurityHeadersMiddleware:
         # Pages and API answers may hold people's words: no browser or proxy keeps them (a
         # shared phone's back button included). Versioned static files may be kept.
         keep = scope["path"].startswith(("/static/", "/vendor/"))
+        # A versioned address never changes content: the browser keeps it for a year.
+        versioned = keep and b"v=" in scope.get("query_string", b"")
 
         async def send_with_headers(message: Message) -> None:
             if message["type"] == "http.response.start":
@@ -40,6 +42,8 @@ class SecurityHeadersMiddleware:
                 headers += [(k, v) for k, v in SECURITY_HEADERS if k not in present]
                 if not keep and b"cache-control" not in present:
                     headers.append((b"cache-control", b"no-store"))
+                elif versioned and b"cache-control" not in present:
+                    headers.append((b"cache-control", b"public, max-age=31536000, immutable"))
                 message["headers"] = headers
             await send(message)
 

@@ -1,5 +1,6 @@
 """Rendering pages and htmx fragments from one place."""
 
+import hashlib
 from pathlib import Path
 from typing import Any
 
@@ -12,6 +13,28 @@ from app.csrf import csrf_token_for, set_csrf_cookie
 TEMPLATES = Jinja2Blocks(directory=str(Path(__file__).parent / "templates"))
 # Templates ship with the code: no look at each file's modification time on every render.
 TEMPLATES.env.auto_reload = False
+STATIC_DIR = Path(__file__).parent / "static"
+
+
+def _static_version() -> str:
+    """A digest of the static files: it changes with every release that changes one, so a
+    phone's service worker and browser cache take the new scripts, and every worker of one
+    release computes the same value."""
+    digest = hashlib.sha256()
+    for path in sorted(STATIC_DIR.iterdir()):
+        digest.update(path.name.encode() + b"\0" + path.read_bytes())
+    return digest.hexdigest()[:12]
+
+
+STATIC_VERSION = _static_version()
+
+
+def static_url(name: str) -> str:
+    """The versioned address of a static file (`app.css` -> `/static/app.css?v=...`)."""
+    return f"/static/{name}?v={STATIC_VERSION}"
+
+
+TEMPLATES.env.globals["static_url"] = static_url
 
 NAV_BY_ROLE: dict[str, list[tuple[str, str]]] = {
     "leader": [
@@ -46,6 +69,8 @@ def _base_context(request: Request) -> dict[str, Any]:
     return {
         "user": user,
         "nav": NAV_BY_ROLE.get(user.role, []) if user is not None else [],
+        # Leaders and admins log walks: their pages carry the phone's outbox.
+        "walker": user is not None and user.role in ("leader", "admin"),
         "flash": _flash_message(request),
     }
 
@@ -98,4 +123,7 @@ def render(
         response.headers["Vary"] = "HX-Request"
     if signed is not None:
         set_csrf_cookie(response, signed)
+    user = ctx.get("user")
+    # The phone's service worker keeps leader pages per user: this says whose page it is.
+    response.headers["X-Walkabout-User"] = str(user.id) if user is not None else ""
     return response

@@ -106,6 +106,22 @@ def test_bad_walks_are_422_with_the_field(
     assert session.exec(select(func.count()).select_from(Visit)).one() == 0
 
 
+def test_refusals_are_in_plain_words(
+    client: TestClient, session: Session, make_user, directory
+) -> None:
+    headers = _auth(session, make_user("leader"))
+    long_note = {"person_role": "x", "observed_score": 6, "notes": "n" * 4001}
+    response = client.post(
+        "/api/v1/visits", json=_body(conversations=[long_note], department=""), headers=headers
+    )
+    assert response.status_code == 422
+    assert sorted((e["field"], e["message"]) for e in response.json()["detail"]) == [
+        ("conversations.0.notes", "too long: at most 4000 characters"),
+        ("conversations.0.observed_score", "should be 5 or less"),
+        ("department", "required"),
+    ]
+
+
 def test_roles_and_visibility(client: TestClient, session: Session, make_user, directory) -> None:
     leader = _auth(session, make_user("leader"))
     other = _auth(session, make_user("leader", "other@example.org"))

@@ -1,4 +1,5 @@
-"""A leader logs walks on a phone: online, offline through the outbox, and a refused one."""
+"""A leader logs walks on a phone, on any network: each walk reaches the server once, under
+its leader, with what was typed. Every test checks the stored rows, not only the page."""
 
 from pathlib import Path
 
@@ -8,7 +9,17 @@ from sqlmodel import Session, func, select
 from app.models import Action, Conversation, Visit
 from app.services.departments import import_departments
 from tests.browser import browser_page, live_server, needs_chromium
-from tests.conftest import PASSWORD
+from tests.walk_pages import (
+    conversation,
+    fill_walk,
+    login,
+    outbox_count,
+    ready_offline,
+    save,
+    stored_walks,
+    wait_outbox_empty,
+    wait_until,
+)
 
 pytestmark = [needs_chromium, pytest.mark.sqlite_only]
 
@@ -16,7 +27,7 @@ pytestmark = [needs_chromium, pytest.mark.sqlite_only]
 @pytest.fixture
 def directory(session: Session, tmp_path: Path) -> None:
     path = tmp_path / "departments.csv"
-    path.write_text("department,headcount\nFinance,40\nWarehouse,25\n")
+    path.write_text("department,headcount\nFinance,40\nWarehouse,25\nLibrary,12\n")
     import_departments(session, path=path)
     session.commit()
 
@@ -26,38 +37,23 @@ def _count(session: Session, model: type) -> int:
     return int(session.exec(select(func.count()).select_from(model)).one())
 
 
-def _login(page, base: str, email: str) -> None:  # type: ignore[no-untyped-def]
-    page.goto(f"{base}/login")
-    page.get_by_label("E-mail").fill(email)
-    page.get_by_label("Password").fill(PASSWORD)
-    page.get_by_role("button", name="Log in").click()
-    page.wait_for_url(f"{base}/")
-
-
-def _conversation(page, index: int, role: str, stated: int, observed: int) -> None:  # type: ignore[no-untyped-def]
-    p = f"conversations-{index}-"
-    page.fill(f"#{p}person_role", role)
-    page.click(f"label[for='{p}stated-{stated}']")
-    page.click(f"label[for='{p}observed-{observed}']")
-
-
 def test_walk_with_two_conversations_and_an_action(
     database_url: str, session: Session, make_user, directory, tmp_path
 ) -> None:
     email = make_user("leader")
     with live_server(database_url) as base, browser_page() as page:
-        _login(page, base, email)
+        login(page, base, email)
         page.goto(f"{base}/visits/new")
         page.fill("#department", "Finance")
-        _conversation(page, 0, "clerk", 4, 2)
+        conversation(page, 0, "clerk", 4, 2)
         page.click("label[for='conversations-0-issue-1']")
         page.get_by_role("button", name="+ Add another conversation").click()
-        _conversation(page, 1, "manager", 4, 4)
+        conversation(page, 1, "manager", 4, 4)
         page.get_by_role("button", name="+ Add a follow-up action").click()
         page.fill("#actions-0-title", "Fix the printer")
         page.screenshot(path=str(tmp_path / "walk-form.png"), full_page=True)
         assert page.evaluate("document.documentElement.scrollWidth") <= 390
-        page.get_by_role("button", name="Save walk").click()
+        save(page)
         page.wait_for_url(f"{base}/visits?flash=*")
         assert "Walk saved." in page.inner_text("main")
         assert "Fix the printer" in page.content()
@@ -68,51 +64,175 @@ def test_walk_with_two_conversations_and_an_action(
     )
 
 
-def test_offline_walk_waits_then_sends_once(
+def test_three_walks_offline_across_two_reloads_arrive_once_each(
     database_url: str, session: Session, make_user, directory
 ) -> None:
     email = make_user("leader")
     with live_server(database_url) as base, browser_page() as page:
-        _login(page, base, email)
+        login(page, base, email)
         page.goto(f"{base}/visits/new")
-        page.wait_for_function(
-            "navigator.serviceWorker && navigator.serviceWorker.controller "
-            "|| document.readyState === 'complete'"
-        )
+        ready_offline(page)
         page.context.set_offline(True)
-        page.fill("#department", "Warehouse")
-        _conversation(page, 0, "driver", 4, 1)
-        page.get_by_role("button", name="Save walk").click()
-        page.wait_for_selector("#outbox:not([hidden])")
-        assert page.inner_text("#outbox-count") == "1 waiting to send"
+        for n, department in enumerate(["Finance", "Warehouse", "Library"]):
+            if n:
+                page.reload()  # offline: the service worker's copy of the form
+            fill_walk(page, department, f"role {n}", note=f"note {n}")
+            save(page)
+            page.wait_for_selector("#outbox:not([hidden])")
+            wait_until(
+                page,
+                f"document.getElementById('outbox-count').textContent.startsWith('{n + 1} walk')",
+            )
+        assert outbox_count(page) == "3 walks waiting to send"
         assert _count(session, Visit) == 0
         page.context.set_offline(False)
-        page.wait_for_selector("#outbox[hidden]", state="attached", timeout=15000)
-        assert _count(session, Visit) == 1
-        # A later automatic resend finds nothing left to send.
         page.evaluate("window.dispatchEvent(new Event('online'))")
-        page.wait_for_timeout(500)
-    assert _count(session, Visit) == 1
+        wait_outbox_empty(page)
+    walks = stored_walks(session)
+    assert [(w[0], w[1], w[2]) for w in walks] == [
+        (email, "role 0", "note 0"),
+        (email, "role 1", "note 1"),
+        (email, "role 2", "note 2"),
+    ]
+    assert len({w[3] for w in walks}) == 3
 
 
-def test_refused_walk_stays_and_can_be_deleted(
+def test_online_walk_then_new_walk_offline_is_not_taken_for_a_resend(
     database_url: str, session: Session, make_user, directory
 ) -> None:
     email = make_user("leader")
     with live_server(database_url) as base, browser_page() as page:
-        _login(page, base, email)
+        login(page, base, email)
         page.goto(f"{base}/visits/new")
+        ready_offline(page)
+        fill_walk(page, "Finance", "clerk")
+        save(page)
+        page.wait_for_url(f"{base}/visits?flash=*")
         page.context.set_offline(True)
-        page.fill("#department", "Atlantis")
-        _conversation(page, 0, "clerk", 3, 3)
-        page.get_by_role("button", name="Save walk").click()
+        page.get_by_role("link", name="New walk").click()
+        fill_walk(page, "Warehouse", "driver")
+        save(page)
         page.wait_for_selector("#outbox:not([hidden])")
+        assert "Saved on this phone" in page.inner_text("#walk-status")
+        page.context.set_offline(False)
+        page.evaluate("window.dispatchEvent(new Event('online'))")
+        wait_outbox_empty(page)
+    assert [w[1] for w in stored_walks(session)] == ["clerk", "driver"]
+
+
+def test_refused_walk_is_fixed_at_its_field_and_sent_once(
+    database_url: str, session: Session, make_user, directory
+) -> None:
+    email = make_user("leader")
+    with live_server(database_url) as base, browser_page() as page:
+        login(page, base, email)
+        page.goto(f"{base}/visits/new")
+        ready_offline(page)
+        page.context.set_offline(True)
+        fill_walk(page, "Atlantis", "clerk", note="kept through the fix")
+        save(page)
+        page.wait_for_selector("#outbox:not([hidden])")
+        client_id = page.evaluate("WalkaboutOutbox.outbox.mine().then(i => i[0].client_id)")
         page.context.set_offline(False)
         page.get_by_role("button", name="Send now").click()
         page.wait_for_selector("#outbox-items .field-error")
-        assert "unknown department 'Atlantis'" in page.inner_text("#outbox-items")
-        assert page.inner_text("#outbox-count") == "1 waiting to send"
-        page.once("dialog", lambda dialog: dialog.accept())
-        page.get_by_role("button", name="Delete the walk").click()
-        page.wait_for_selector("#outbox[hidden]", state="attached")
-    assert _count(session, Visit) == 0
+        assert outbox_count(page) == "1 walk refused: fix it"
+        assert "Department: unknown department 'Atlantis'" in page.inner_text("#outbox-items")
+        page.goto(f"{base}/visits")  # the banner is on every leader page
+        page.get_by_role("button", name="Fix the walk").click()
+        page.wait_for_url(f"{base}/visits/new#fix=*")
+        page.wait_for_selector("#department-error")
+        assert page.evaluate("document.activeElement.id") == "department"
+        assert page.input_value("#conversations-0-notes") == "kept through the fix"
+        page.fill("#department", "Finance")
+        save(page)
+        page.wait_for_url(f"{base}/visits?flash=*")
+        wait_outbox_empty(page)
+    assert stored_walks(session) == [(email, "clerk", "kept through the fix", client_id)]
+
+
+def test_double_tap_on_a_slow_network_saves_once_and_a_stalled_save_goes_to_the_outbox(
+    database_url: str, session: Session, make_user, directory
+) -> None:
+    email = make_user("leader")
+    held: list = []
+    with live_server(database_url) as base, browser_page() as page:
+        login(page, base, email)
+        page.goto(f"{base}/visits/new")
+        page.route("**/api/v1/visits", lambda route: held.append(route))
+        fill_walk(page, "Finance", "clerk")
+        page.get_by_role("button", name="Save walk").dblclick()
+        wait_until(page, "document.querySelector('button.primary').textContent === 'Saving…'")
+        assert page.is_disabled("button.primary")
+        page.wait_for_timeout(300)
+        assert len(held) == 1
+        held.pop().continue_()
+        page.wait_for_url(f"{base}/visits?flash=*")
+        assert [w[1] for w in stored_walks(session)] == ["clerk"]
+        # A save the network never answers: after the timeout the walk waits in the outbox.
+        page.goto(f"{base}/visits/new")
+        fill_walk(page, "Warehouse", "driver")
+        save(page)
+        page.wait_for_selector("#outbox:not([hidden])", timeout=15000)
+        assert "Saved on this phone" in page.inner_text("#walk-status")
+        assert len(held) == 1  # held, never answered; the page gave up on it
+        page.unroute("**/api/v1/visits")
+        page.get_by_role("button", name="Send now").click()
+        wait_outbox_empty(page)
+    assert [w[1] for w in stored_walks(session)] == ["clerk", "driver"]
+
+
+def test_a_half_filled_walk_survives_a_reload_and_is_cleared_by_saving(
+    database_url: str, session: Session, make_user, directory
+) -> None:
+    email = make_user("leader")
+    with live_server(database_url) as base, browser_page() as page:
+        login(page, base, email)
+        page.goto(f"{base}/visits/new")
+        fill_walk(page, "Library", "librarian", note="the scanner jams daily")
+        page.get_by_role("button", name="+ Add another conversation").click()
+        conversation(page, 1, "added by mistake", 3, 3)
+        page.wait_for_timeout(500)
+        page.reload()
+        assert "Your unsaved walk is back" in page.inner_text("#walk-status")
+        assert page.input_value("#department") == "Library"
+        assert page.input_value("#conversations-0-notes") == "the scanner jams daily"
+        assert page.input_value("#conversations-1-person_role") == "added by mistake"
+        page.get_by_role("button", name="Remove this conversation").nth(1).click()
+        assert page.locator("fieldset.conversation").count() == 1
+        save(page)
+        page.wait_for_url(f"{base}/visits?flash=*")
+        page.goto(f"{base}/visits/new")
+        assert page.input_value("#department") == ""
+    assert stored_walks(session)[0][1:3] == ("librarian", "the scanner jams daily")
+    assert _count(session, Conversation) == 1
+
+
+def test_mistakes_are_stopped_at_their_field_never_dropped_or_cut(
+    database_url: str, session: Session, make_user, directory
+) -> None:
+    email = make_user("leader")
+    with live_server(database_url) as base, browser_page() as page:
+        login(page, base, email)
+        page.goto(f"{base}/visits/new")
+        fill_walk(page, "Finance", "clerk")
+        page.get_by_role("button", name="+ Add a follow-up action").click()
+        page.fill("#actions-0-due_date", "2026-12-24")
+        long_note = "x" * 4010
+        page.fill("#conversations-0-notes", long_note)
+        assert "10 too many" in page.inner_text("#conversations-0-notes-counter")
+        save(page)
+        page.wait_for_selector("#actions-0-title-error")
+        assert page.inner_text("#actions-0-title-error") == (
+            "Say what will be done, or remove this action."
+        )
+        assert page.evaluate("document.activeElement.id") == "actions-0-title"
+        assert "Too long by 10 characters" in page.inner_text("#conversations-0-notes-error")
+        assert page.input_value("#conversations-0-notes") == long_note  # nothing cut
+        assert _count(session, Visit) == 0
+        page.fill("#actions-0-title", "Order a new toner")
+        page.fill("#conversations-0-notes", "x" * 4000)
+        save(page)
+        page.wait_for_url(f"{base}/visits?flash=*")
+    assert _count(session, Action) == 1
+    assert len(stored_walks(session)[0][2]) == 4000

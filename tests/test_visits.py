@@ -94,6 +94,20 @@ def test_errors_come_back_next_to_fields_keeping_input(
     assert _count(session, Visit) == 0
 
 
+def test_an_action_with_a_due_date_and_no_title_is_refused_at_its_title(
+    leader_client: TestClient, session: Session, directory
+) -> None:
+    token = csrf_from(leader_client.get("/visits/new").text)
+    response = leader_client.post("/visits", data=_form(token, **{"actions-0-title": ""}))
+    assert response.status_code == 422
+    title_error = re.search(r'id="actions-0-title".*?field-error">([^<]+)', response.text, re.S)
+    assert title_error and title_error.group(1) == "required"
+    # A block left blank (the owner is always filled in) is no action, and no error.
+    blank = _form(token, **{"actions-0-title": "", "actions-0-due_date": ""})
+    assert leader_client.post("/visits", data=blank).status_code == 303
+    assert (_count(session, Visit), _count(session, Action)) == (1, 0)
+
+
 def test_add_conversation_without_javascript(leader_client: TestClient, directory) -> None:
     token = csrf_from(leader_client.get("/visits/new").text)
     response = leader_client.post("/visits", data=_form(token, add="conversation"))
@@ -127,14 +141,6 @@ def test_mark_action_done_full_page_and_fragment(
     assert "<html" not in fragment.text
     session.rollback()  # end the test's read snapshot to see the app's commit
     assert session.exec(select(Action.status)).one() == "done"
-
-
-def test_outbox_helpers(leader_client: TestClient) -> None:
-    token = leader_client.get("/csrf-token")
-    assert token.status_code == 200 and token.json()["token"]
-    worker = leader_client.get("/sw.js")
-    assert worker.status_code == 200
-    assert worker.headers["content-type"].startswith("application/javascript")
 
 
 def test_edit_within_seven_days_keeps_history(

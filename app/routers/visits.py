@@ -211,10 +211,13 @@ def action_status(
 
 
 @router.get("/csrf-token")
-def csrf_token(request: Request, _user: User = Depends(page_user)) -> Response:
-    """A fresh token for the offline outbox, which sends long after the page was loaded."""
+def csrf_token(request: Request, user: User = Depends(page_user)) -> Response:
+    """A fresh token for the offline outbox, which sends long after the page was loaded, and
+    whose session it is (the outbox sends a walk only with its owner's)."""
     token, signed = csrf_token_for(request)
-    response = JSONResponse({"token": token}, headers={"Cache-Control": "no-store"})
+    response = JSONResponse(
+        {"token": token, "user": user.id}, headers={"Cache-Control": "no-store"}
+    )
     if signed is not None:
         set_csrf_cookie(response, signed)
     return response

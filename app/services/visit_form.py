@@ -10,6 +10,7 @@ from pydantic import ValidationError
 from starlette.datastructures import FormData
 
 from app.models import VisitCreate
+from app.services.errors import plain_message
 
 CONVERSATION_FIELDS = (
     "person_role",
@@ -106,8 +107,9 @@ def read_visit_form(form: FormData) -> VisitForm:
         {name: str(form.get(f"actions-{i}-{name}", "")) for name in ACTION_FIELDS}
         for i in _indices(form, "actions", MAX_ACTIONS)
     ]
-    # A blank action row is left out rather than refused.
-    actions = [a for a in actions if any(v.strip() for v in a.values())]
+    # A block with neither a title nor a due date is no action (the owner is always filled
+    # in); one with a due date and no title is refused at its title.
+    actions = [a for a in actions if a["title"].strip() or a["due_date"].strip()]
     return VisitForm(values=values, conversations=conversations, actions=actions)
 
 
@@ -188,25 +190,13 @@ def validate_visit_form(walk: VisitForm) -> VisitCreate | None:
     except ValidationError as exc:
         for error in exc.errors():
             name = form_field(".".join(str(p) for p in error["loc"]))
-            walk.errors.setdefault(name, friendly(error["msg"]))
+            walk.errors.setdefault(name, plain_message(error["msg"]))
         return None
 
 
 def form_field(path: str) -> str:
     """`conversations.0.observed_score` -> `conversations-0-observed_score`."""
     return path.replace(".", "-")
-
-
-def friendly(message: str) -> str:
-    """Pydantic's wording, made plain for a form."""
-    message = message.removeprefix("Value error, ")
-    replacements = {
-        "Input should be a valid integer, unable to parse string as an integer": "choose a number",
-        "Field required": "required",
-        "Input should be a valid date or datetime, input is too short": "enter a date",
-        "List should have at least 1 item after validation, not 0": "add at least one",
-    }
-    return replacements.get(message, message)
 
 
 def visit_form_from(detail: dict[str, Any]) -> VisitForm:

@@ -1,22 +1,81 @@
-/* Walkabout service worker: the walk form and its assets keep working without a network. */
-var CACHE = "walkabout-walk-v1";
-var PRECACHE = ["/visits/new", "/visits", "/static/app.css", "/static/htmx.min.js", "/static/visit.js"];
+/* Walkabout service worker: the walk pages keep working without a network, for the user
+   whose pages they are and no one else.
+   - Static files are kept under this release's version; an upgrade drops the old ones.
+   - Leader pages are kept per user (the app names the user in X-Walkabout-User). A page
+     for another user, or the login page (which names nobody), drops every other user's
+     pages: after a logout or a change of user nothing of the previous user is served.
+   - A page that cannot be fetched is served from the current user's copy, or else the
+     app's own offline page. */
+var VERSION = "__STATIC_VERSION__";
+var ASSETS = "walkabout-assets-" + VERSION;
+var PAGES = "walkabout-pages-";
+var STATE = "walkabout-state";
+var KEPT_PAGES = ["/", "/visits", "/visits/new"];
+var PRECACHE = ["app.css", "htmx.min.js", "outbox.js", "visit.js"].map(function (name) {
+  return "/static/" + name + "?v=" + VERSION;
+});
 
 self.addEventListener("install", function (event) {
-  event.waitUntil(caches.open(CACHE).then(function (cache) {
-    return Promise.all(PRECACHE.map(function (url) {
-      return fetch(url, { credentials: "same-origin" }).then(function (response) {
-        if (response.ok && !response.redirected) { return cache.put(url, response); }
-      }).catch(function () {});
-    }));
+  event.waitUntil(caches.open(ASSETS).then(function (cache) {
+    var offline = fetch("/offline", { credentials: "omit" }).then(function (response) {
+      if (response.ok) { return cache.put("/offline", response); }
+    });
+    return Promise.all([cache.addAll(PRECACHE), offline]);
   }).then(function () { return self.skipWaiting(); }));
 });
 
 self.addEventListener("activate", function (event) {
+  // Pages of an older release point at its scripts, which are gone: drop them with them.
   event.waitUntil(caches.keys().then(function (keys) {
-    return Promise.all(keys.filter(function (k) { return k !== CACHE; }).map(function (k) { return caches.delete(k); }));
+    return Promise.all(keys.filter(function (k) { return k !== ASSETS && k !== STATE; })
+      .map(function (k) { return caches.delete(k); }));
   }).then(function () { return self.clients.claim(); }));
 });
+
+function currentUser() {
+  return caches.open(STATE).then(function (cache) { return cache.match("/current-user"); })
+    .then(function (hit) { return hit ? hit.text() : ""; });
+}
+
+function setCurrentUser(user) {
+  return currentUser().then(function (previous) {
+    if (previous === user) { return; }
+    return caches.keys().then(function (keys) {
+      return Promise.all(keys.filter(function (k) {
+        return k.indexOf(PAGES) === 0 && k !== PAGES + user;
+      }).map(function (k) { return caches.delete(k); }));
+    }).then(function () {
+      return caches.open(STATE).then(function (cache) {
+        return cache.put("/current-user", new Response(user));
+      });
+    });
+  });
+}
+
+function fromNetwork(request, url) {
+  return fetch(request).then(function (response) {
+    // Only the app's own pages say whose they are (an empty name: nobody's, the login page).
+    if (response.type === "opaqueredirect" || !response.headers.has("X-Walkabout-User")) { return response; }
+    var user = response.headers.get("X-Walkabout-User");
+    var keep = user && response.ok && !response.redirected && !url.search &&
+      KEPT_PAGES.indexOf(url.pathname) >= 0;
+    var copy = keep ? response.clone() : null;
+    return setCurrentUser(user).then(function () {
+      if (copy) {
+        return caches.open(PAGES + user).then(function (cache) { return cache.put(url.pathname, copy); });
+      }
+    }).then(function () { return response; });
+  });
+}
+
+function fromCache(url) {
+  return currentUser().then(function (user) {
+    if (!user) { return undefined; }
+    return caches.open(PAGES + user).then(function (cache) { return cache.match(url.pathname); });
+  }).then(function (hit) {
+    return hit || caches.open(ASSETS).then(function (cache) { return cache.match("/offline"); });
+  });
+}
 
 self.addEventListener("fetch", function (event) {
   var request = event.request;
@@ -24,22 +83,35 @@ self.addEventListener("fetch", function (event) {
   var url = new URL(request.url);
   if (url.origin !== self.location.origin) { return; }
   if (url.pathname.indexOf("/static/") === 0) {
-    event.respondWith(caches.match(request).then(function (hit) {
-      return hit || fetch(request).then(function (response) {
-        var copy = response.clone();
-        caches.open(CACHE).then(function (cache) { cache.put(request, copy); });
-        return response;
+    event.respondWith(caches.open(ASSETS).then(function (cache) {
+      return cache.match(request).then(function (hit) {
+        return hit || fetch(request).then(function (response) {
+          if (response.ok && url.search === "?v=" + VERSION) { cache.put(request, response.clone()); }
+          return response;
+        });
       });
     }));
     return;
   }
-  if (url.pathname === "/visits/new" || url.pathname === "/visits") {
-    event.respondWith(fetch(request).then(function (response) {
-      if (response.ok && !response.redirected) {
-        var copy = response.clone();
-        caches.open(CACHE).then(function (cache) { cache.put(url.pathname, copy); });
-      }
-      return response;
-    }).catch(function () { return caches.match(url.pathname); }));
+  if (request.mode === "navigate") {
+    event.respondWith(fromNetwork(request, url).catch(function () { return fromCache(url); }));
+  }
+});
+
+self.addEventListener("message", function (event) {
+  // The page asks, at logout, that its user's pages go at once (before the network answers).
+  if (event.data && event.data.type === "forget-pages") {
+    event.waitUntil(setCurrentUser(""));
+  }
+  // A page that opened while this worker was starting is not yet under it: it asks.
+  if (event.data && event.data.type === "claim") {
+    event.waitUntil(self.clients.claim());
+  }
+  // A leader page asks that the walk pages be kept for its user while the network is there.
+  if (event.data && event.data.type === "keep-pages") {
+    event.waitUntil(Promise.all(KEPT_PAGES.map(function (path) {
+      var url = new URL(path, self.location.origin);
+      return fromNetwork(new Request(url, { credentials: "same-origin" }), url).catch(function () {});
+    })));
   }
 });

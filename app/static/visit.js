@@ -1,75 +1,96 @@
-/* Walkabout walk form: add blocks without a round trip, and an offline outbox.
-   A walk leaves the outbox only after the server answered 200/201; a refused walk
-   stays with its error until it is fixed or deleted. */
+/* Walkabout walk form: blocks added and removed without a round trip, a draft kept on the
+   phone while typing, checks at the fields, and saving through the outbox (outbox.js).
+   A new walk gets its client_id here, when it is started: a cached copy of the form never
+   carries another walk's. Editing a walk or fixing a refused one keeps its own. */
 (function () {
   "use strict";
-  var DB_NAME = "walkabout-outbox", STORE = "walks";
+  var O = window.WalkaboutOutbox;
+  var form = document.getElementById("walk-form") || document.getElementById("edit-form");
+  if (!O || !form) { return; }
+  var isNew = form.id === "walk-form";
+  var SAVE_TIMEOUT = 10000;
 
-  function openDb() {
-    return new Promise(function (resolve, reject) {
-      var request = indexedDB.open(DB_NAME, 1);
-      request.onupgradeneeded = function () {
-        request.result.createObjectStore(STORE, { keyPath: "client_id" });
-      };
-      request.onsuccess = function () { resolve(request.result); };
-      request.onerror = function () { reject(request.error); };
-    });
-  }
-  function withStore(mode, work) {
-    return openDb().then(function (db) {
-      return new Promise(function (resolve, reject) {
-        var transaction = db.transaction(STORE, mode);
-        var request = work(transaction.objectStore(STORE));
-        transaction.oncomplete = function () { resolve(request ? request.result : undefined); db.close(); };
-        transaction.onerror = function () { reject(transaction.error); db.close(); };
+  /* ---- blocks ---- */
+  function blocks(kind) { return form.querySelectorAll("fieldset." + kind); }
+
+  function renumber() {
+    ["conversation", "action"].forEach(function (kind) {
+      var all = blocks(kind);
+      all.forEach(function (block, n) {
+        block.querySelector(".n").textContent = String(n + 1);
+        var remove = block.querySelector("[data-remove]");
+        if (remove) { remove.hidden = kind === "conversation" && all.length === 1; }
       });
     });
   }
-  var outbox = {
-    all: function () { return withStore("readonly", function (s) { return s.getAll(); }); },
-    get: function (id) { return withStore("readonly", function (s) { return s.get(id); }); },
-    put: function (item) { return withStore("readwrite", function (s) { return s.put(item); }); },
-    remove: function (id) { return withStore("readwrite", function (s) { return s.delete(id); }); }
-  };
-
-  function uuid() {
-    if (window.crypto && crypto.randomUUID) { return crypto.randomUUID(); }
-    return "10000000-1000-4000-8000-100000000000".replace(/[018]/g, function (c) {
-      return (c ^ (crypto.getRandomValues(new Uint8Array(1))[0] & (15 >> (c / 4)))).toString(16);
-    });
-  }
-
-  /* ---- the form ---- */
-  var form = document.getElementById("walk-form");
 
   function addBlock(kind) {
     var container = document.getElementById(kind === "action" ? "actions" : "conversations");
     var template = document.getElementById(kind + "-template");
-    var index = container.querySelectorAll("fieldset." + kind).length;
-    var html = template.innerHTML.replace(/__i__/g, String(index));
-    container.insertAdjacentHTML("beforeend", html);
+    var next = 0;
+    blocks(kind).forEach(function (b) { next = Math.max(next, Number(b.dataset.index) + 1); });
+    container.insertAdjacentHTML("beforeend", template.innerHTML.replace(/__i__/g, String(next)));
     var block = container.lastElementChild;
-    block.querySelector(".n").textContent = String(index + 1);
+    prepareFields(block);
+    renumber();
     var first = block.querySelector("input, select, textarea");
     if (first) { first.focus(); }
     return block;
   }
 
+  function removeBlock(block) {
+    var kind = block.classList.contains("action") ? "action" : "conversation";
+    var heading = block.querySelector("legend").textContent.trim();
+    block.remove();
+    renumber();
+    saveDraft();
+    var status = document.getElementById("walk-status");
+    status.textContent = heading + " removed.";
+    var add = form.querySelector("[data-add='" + kind + "']");
+    if (add) { add.focus(); }
+  }
+
+  /* ---- long text: a counter instead of a silent cut ---- */
+  function prepareFields(root) {
+    root.querySelectorAll("textarea[maxlength], input[maxlength]").forEach(function (field) {
+      field.dataset.max = field.getAttribute("maxlength");
+      field.removeAttribute("maxlength");
+      var counter = document.createElement("span");
+      counter.className = "counter"; counter.id = field.id + "-counter"; counter.hidden = true;
+      field.insertAdjacentElement("afterend", counter);
+      count(field);
+    });
+    root.querySelectorAll("[data-remove]").forEach(function (button) { button.hidden = false; });
+  }
+  function count(field) {
+    var counter = document.getElementById(field.id + "-counter");
+    if (!counter) { return; }
+    var max = Number(field.dataset.max), length = field.value.length;
+    counter.hidden = length < max * 0.8;
+    counter.classList.toggle("over", length > max);
+    counter.textContent = length > max ? length + " of " + max + " characters: " + (length - max) + " too many" :
+      length + " of " + max + " characters";
+  }
+
+  /* ---- reading and filling ---- */
   function value(data, name) { var v = data.get(name); return v === null ? "" : String(v); }
 
+  // The walk as the API takes it, and which form block each conversation and action came from.
   function bodyFromForm() {
     var data = new FormData(form);
+    var map = { conversations: [], actions: [] };
     var body = {
       client_id: value(data, "client_id"), department: value(data, "department").trim(),
       visit_date: value(data, "visit_date"), location: value(data, "location").trim() || null,
       manager_present: data.get("manager_present") === "on",
       setting: value(data, "setting") || null, conversations: [], actions: []
     };
-    form.querySelectorAll("fieldset.conversation").forEach(function (block) {
+    blocks("conversation").forEach(function (block) {
       var p = "conversations-" + block.dataset.index + "-";
       var idea = value(data, p + "idea_what").trim();
+      map.conversations.push(block.dataset.index);
       body.conversations.push({
-        person_role: value(data, p + "person_role"),
+        person_role: value(data, p + "person_role").trim(),
         stated_score: data.get(p + "stated_score") ? Number(data.get(p + "stated_score")) : null,
         observed_score: data.get(p + "observed_score") ? Number(data.get(p + "observed_score")) : null,
         issues: data.getAll(p + "issues").map(String),
@@ -79,38 +100,52 @@
         expected: value(data, p + "expected"), service: value(data, p + "service") || null,
         teaching: value(data, p + "teaching"),
         taught_people: Number(value(data, p + "taught_people") || 0),
-        ideas: idea ? [{ client_id: uuid(), what: idea, benefit: value(data, p + "idea_benefit"),
+        ideas: idea ? [{ client_id: O.uuid(), what: idea, benefit: value(data, p + "idea_benefit"),
                          who_else: value(data, p + "idea_who_else") }] : []
       });
     });
     var decision = value(data, "decision_title").trim();
     if (decision) {
       body.priority_decisions = [{
-        client_id: uuid(), title: decision, owner_role: value(data, "decision_owner_role"),
+        client_id: O.uuid(), title: decision, owner_role: value(data, "decision_owner_role"),
         owner_email: value(data, "decision_owner_email"),
         capacity: value(data, "decision_capacity"), competes_with: value(data, "decision_competes_with")
       }];
     }
-    form.querySelectorAll("fieldset.action").forEach(function (block) {
+    blocks("action").forEach(function (block) {
       var p = "actions-" + block.dataset.index + "-";
-      var title = value(data, p + "title").trim();
-      if (!title) { return; }
-      body.actions.push({ title: title, owner: value(data, p + "owner"),
-                          due_date: value(data, p + "due_date") || null });
+      var title = value(data, p + "title").trim(), due = value(data, p + "due_date");
+      if (!title && !due) { return; }  // an untouched block is no action
+      map.actions.push(block.dataset.index);
+      body.actions.push({ title: title, owner: value(data, p + "owner"), due_date: due || null });
     });
-    return body;
+    return { body: body, map: map };
+  }
+
+  function set(name, v) { var el = form.querySelector("[name='" + name + "']"); if (el) { el.value = v; count(el); } }
+  function check(name, on) { var el = form.querySelector("[name='" + name + "']"); if (el) { el.checked = !!on; } }
+
+  function clearForm() {
+    form.reset();
+    blocks("conversation").forEach(function (b, n) { if (n > 0) { b.remove(); } });
+    blocks("action").forEach(function (b) { b.remove(); });
+    form.querySelectorAll("[data-max]").forEach(count);
+    renumber();
   }
 
   function fillForm(body) {
-    form.querySelector("[name=client_id]").value = body.client_id;
-    form.querySelector("[name=department]").value = body.department;
-    form.querySelector("[name=visit_date]").value = body.visit_date;
-    form.querySelector("[name=location]").value = body.location || "";
-    form.querySelector("[name=manager_present]").checked = !!body.manager_present;
+    clearForm();
+    set("client_id", body.client_id);
+    set("department", body.department);
+    set("visit_date", body.visit_date);
+    set("location", body.location || "");
+    check("manager_present", body.manager_present);
+    var setting = form.querySelector("[name=setting][value='" + body.setting + "']");
+    if (setting) { setting.checked = true; }
     body.conversations.forEach(function (c, i) {
-      if (!form.querySelector("fieldset.conversation[data-index='" + i + "']")) { addBlock("conversation"); }
-      var p = "conversations-" + i + "-";
-      form.querySelector("[name='" + p + "person_role']").value = c.person_role;
+      var block = i === 0 ? blocks("conversation")[0] : addBlock("conversation");
+      var p = "conversations-" + block.dataset.index + "-";
+      set(p + "person_role", c.person_role);
       [["stated_score", c.stated_score], ["observed_score", c.observed_score]].forEach(function (pair) {
         var radio = form.querySelector("[name='" + p + pair[0] + "'][value='" + pair[1] + "']");
         if (radio) { radio.checked = true; }
@@ -118,181 +153,201 @@
       form.querySelectorAll("[name='" + p + "issues']").forEach(function (box) {
         box.checked = c.issues.indexOf(box.value) >= 0;
       });
-      form.querySelector("[name='" + p + "unreported']").value = c.unreported;
-      form.querySelector("[name='" + p + "end_run']").checked = !!c.end_run;
-      form.querySelector("[name='" + p + "notes']").value = c.notes;
-      form.querySelector("[name='" + p + "expectation_mismatch']").checked = !!c.expectation_mismatch;
-      form.querySelector("[name='" + p + "expected']").value = c.expected || "";
-      form.querySelector("[name='" + p + "service']").value = c.service || "";
-      form.querySelector("[name='" + p + "teaching']").value = c.teaching || "";
-      form.querySelector("[name='" + p + "taught_people']").value = c.taught_people || 0;
+      set(p + "unreported", c.unreported);
+      check(p + "end_run", c.end_run);
+      set(p + "notes", c.notes);
+      check(p + "expectation_mismatch", c.expectation_mismatch);
+      set(p + "expected", c.expected || "");
+      set(p + "service", c.service || "");
+      set(p + "teaching", c.teaching || "");
+      set(p + "taught_people", c.taught_people || 0);
       var idea = (c.ideas || [])[0] || { what: "", benefit: "", who_else: "" };
-      form.querySelector("[name='" + p + "idea_what']").value = idea.what;
-      form.querySelector("[name='" + p + "idea_benefit']").value = idea.benefit;
-      form.querySelector("[name='" + p + "idea_who_else']").value = idea.who_else;
+      set(p + "idea_what", idea.what); set(p + "idea_benefit", idea.benefit); set(p + "idea_who_else", idea.who_else);
     });
     var decision = (body.priority_decisions || [])[0];
     if (decision) {
       ["title", "owner_role", "owner_email", "capacity", "competes_with"].forEach(function (key) {
-        form.querySelector("[name=decision_" + key + "]").value = decision[key] || "";
+        set("decision_" + key, decision[key] || "");
       });
+      form.querySelector("details.decision").open = true;
     }
-    body.actions.forEach(function (a, i) {
-      if (!form.querySelector("fieldset.action[data-index='" + i + "']")) { addBlock("action"); }
-      var p = "actions-" + i + "-";
-      form.querySelector("[name='" + p + "title']").value = a.title;
-      form.querySelector("[name='" + p + "owner']").value = a.owner;
-      form.querySelector("[name='" + p + "due_date']").value = a.due_date || "";
+    (body.actions || []).forEach(function (a) {
+      var block = addBlock("action");
+      var p = "actions-" + block.dataset.index + "-";
+      set(p + "title", a.title); set(p + "owner", a.owner); set(p + "due_date", a.due_date || "");
     });
+    window.scrollTo(0, 0);
   }
 
-  function showErrors(detail) {
+  /* ---- messages at the fields ---- */
+  function fieldFor(path, map) {
+    var parts = String(path || "").split(".");
+    if (parts[0] === "conversations" && parts.length > 2) {
+      return "conversations-" + (map.conversations[Number(parts[1])] || parts[1]) + "-" + parts[2];
+    }
+    if (parts[0] === "actions" && parts.length > 2) {
+      return "actions-" + (map.actions[Number(parts[1])] || parts[1]) + "-" + parts[2];
+    }
+    if (parts[0] === "priority_decisions") { return "decision_" + (parts[2] || "title"); }
+    return parts[0];
+  }
+
+  function showErrors(errors) {
     form.querySelectorAll(".field-error.js").forEach(function (el) { el.remove(); });
-    (Array.isArray(detail) ? detail : [{ field: "", message: String(detail) }]).forEach(function (e) {
-      var name = String(e.field || "").replace(/\./g, "-");
-      var target = form.querySelector("[name='" + name + "']") || form.querySelector("[name^='" + name + "']");
+    form.querySelectorAll("[aria-invalid]").forEach(function (el) { el.removeAttribute("aria-invalid"); });
+    var summary = document.getElementById("walk-status");
+    summary.textContent = errors.length ? "Please check the " + (errors.length === 1 ? "field" : "fields") + " marked below." : "";
+    var first = null;
+    errors.forEach(function (e) {
+      var target = e.element || form.querySelector("[name='" + e.name + "']");
       var note = document.createElement("p");
       note.className = "field-error js";
       note.textContent = e.message;
-      if (target) { target.closest("fieldset, div, form").appendChild(note); } else { form.prepend(note); }
+      if (!target) { note.textContent = (O.fieldLabel(e.path) ? O.fieldLabel(e.path) + ": " : "") + e.message; form.prepend(note); return; }
+      note.id = (target.id || target.name) + "-error";
+      target.setAttribute("aria-invalid", "true");
+      target.setAttribute("aria-describedby", note.id);
+      var group = target.closest(".scale, fieldset.chips") || target;
+      (target.closest("details") || {}).open = true;
+      group.insertAdjacentElement("afterend", note);
+      if (!first) { first = target; }
     });
+    if (first) { first.focus(); first.scrollIntoView({ block: "center" }); }
   }
 
-  /* ---- sending ---- */
-  function freshToken() {
-    return fetch("/csrf-token", { credentials: "same-origin", cache: "no-store" }).then(function (r) {
-      var json = (r.headers.get("content-type") || "").indexOf("application/json") === 0;
-      if (!r.ok || !json) { throw new Error("login"); }
-      return r.json();
-    }).then(function (j) { return j.token; });
+  function serverErrors(detail, map) {
+    var list = Array.isArray(detail) ? detail : [{ field: "", message: String(detail) }];
+    return list.map(function (e) { return { name: fieldFor(e.field, map), path: e.field, message: e.message }; });
   }
 
-  function sendOne(item) {
-    return freshToken().then(function (token) {
-      return fetch("/api/v1/visits", {
-        method: "POST", credentials: "same-origin",
-        headers: { "Content-Type": "application/json", "X-CSRF-Token": token },
-        body: JSON.stringify(item.body)
-      });
-    }).then(function (response) {
-      if (response.status === 200 || response.status === 201) {
-        return outbox.remove(item.client_id).then(function () { return "sent"; });
+  // What the phone can tell before sending: required fields, an action with no title, a text too long.
+  function localErrors() {
+    var errors = [];
+    var department = form.querySelector("[name=department]");
+    if (!department.value.trim()) { errors.push({ element: department, message: "Choose the department you walked." }); }
+    var date = form.querySelector("[name=visit_date]");
+    if (!date.value) { errors.push({ element: date, message: "Enter the date of the walk." }); }
+    blocks("conversation").forEach(function (block) {
+      var p = "conversations-" + block.dataset.index + "-";
+      var role = form.querySelector("[name='" + p + "person_role']");
+      if (!role.value.trim()) { errors.push({ element: role, message: "Say their role (never a name)." }); }
+      if (!form.querySelector("[name='" + p + "observed_score']:checked")) {
+        errors.push({ element: form.querySelector("[name='" + p + "observed_score']"), message: "Choose what you observed, 1 to 5." });
       }
-      if (response.status === 422) {
-        return response.json().then(function (j) {
-          item.error = j.detail;
-          return outbox.put(item).then(function () { return "refused"; });
-        });
+    });
+    blocks("action").forEach(function (block) {
+      var p = "actions-" + block.dataset.index + "-";
+      var title = form.querySelector("[name='" + p + "title']");
+      var due = form.querySelector("[name='" + p + "due_date']");
+      if (!title.value.trim() && due.value) {
+        errors.push({ element: title, message: "Say what will be done, or remove this action." });
       }
-      item.state = response.status === 401 || response.status === 403 ? "Log in again to send." : "The server could not take it yet.";
-      return outbox.put(item).then(function () { return "waiting"; });
-    }, function (err) {
-      item.state = err && err.message === "login" ? "Log in again to send." : "No network.";
-      return outbox.put(item).then(function () { return "waiting"; });
     });
-  }
-
-  var sending = false;
-  function sendAll() {
-    if (sending) { return Promise.resolve(); }
-    sending = true;
-    return outbox.all().then(function (items) {
-      return items.filter(function (i) { return !i.error; }).reduce(function (chain, item) {
-        return chain.then(function () { return sendOne(item); });
-      }, Promise.resolve());
-    }).then(function () { sending = false; return render(); }, function () { sending = false; return render(); });
-  }
-
-  /* ---- the outbox banner ---- */
-  function describeError(detail) {
-    if (!Array.isArray(detail)) { return String(detail); }
-    return detail.map(function (e) { return (e.field ? e.field + ": " : "") + e.message; }).join("; ");
-  }
-
-  function render() {
-    var box = document.getElementById("outbox");
-    if (!box) { return Promise.resolve(); }
-    return outbox.all().then(function (items) {
-      box.hidden = items.length === 0;
-      document.getElementById("outbox-count").textContent = items.length + " waiting to send";
-      var list = document.getElementById("outbox-items");
-      list.textContent = "";
-      var state = items.map(function (i) { return i.state; }).filter(Boolean)[0] || "";
-      document.getElementById("outbox-state").textContent = navigator.onLine ? state : "You are offline.";
-      items.forEach(function (item) {
-        var li = document.createElement("li");
-        var label = document.createElement("span");
-        label.textContent = item.body.visit_date + " · " + item.body.department + " · " +
-          item.body.conversations.length + " conversation(s)";
-        if (item.error) {
-          var err = document.createElement("span");
-          err.className = "field-error";
-          err.textContent = " Refused: " + describeError(item.error);
-          label.appendChild(err);
-        }
-        li.appendChild(label);
-        if (item.error && form) {
-          var fix = document.createElement("button");
-          fix.type = "button"; fix.textContent = "Fix";
-          fix.addEventListener("click", function () {
-            fillForm(item.body); showErrors(item.error); form.scrollIntoView();
-          });
-          li.appendChild(fix);
-        }
-        var del = document.createElement("button");
-        del.type = "button"; del.className = "danger"; del.textContent = "Delete";
-        del.setAttribute("aria-label", "Delete the walk of " + item.body.visit_date + " in " + item.body.department);
-        del.addEventListener("click", function () {
-          if (window.confirm("Delete this walk from the phone? It has not reached the server.")) {
-            outbox.remove(item.client_id).then(render);
-          }
-        });
-        li.appendChild(del);
-        list.appendChild(li);
-      });
+    form.querySelectorAll("[data-max]").forEach(function (field) {
+      var over = field.value.length - Number(field.dataset.max);
+      if (over > 0) { errors.push({ element: field, message: "Too long by " + over + " characters (at most " + field.dataset.max + ")." }); }
     });
+    return errors;
   }
 
-  if (form) {
-    form.addEventListener("submit", function (event) {
-      var submitter = event.submitter;
-      event.preventDefault();
-      if (submitter && submitter.dataset.add) { addBlock(submitter.dataset.add); return; }
-      if (!form.reportValidity()) { return; }
-      var body = bodyFromForm();
-      var item = { client_id: body.client_id, body: body, created: Date.now(), error: null };
-      outbox.put(item).then(function () { return sendOne(item); }).then(function (result) {
-        if (result === "sent") { window.location.href = "/visits?flash=walk-saved"; return; }
-        if (result === "refused") { showErrors(item.error); return render(); }
-        form.reset();
-        form.querySelector("[name=client_id]").value = uuid();
-        form.querySelectorAll("fieldset.conversation:not([data-index='0']), fieldset.action").forEach(function (el) { el.remove(); });
-        window.scrollTo(0, 0);
-        return render();
-      });
-    });
+  /* ---- the draft ---- */
+  var draftTimer = null;
+  function saveDraft() {
+    if (!isNew) { return; }
+    clearTimeout(draftTimer);
+    draftTimer = setTimeout(function () { O.drafts.put(bodyFromForm().body); }, 300);
   }
 
-  var send = document.getElementById("outbox-send");
-  if (send) { send.addEventListener("click", sendAll); }
-  window.addEventListener("online", sendAll);
-  window.addEventListener("offline", render);
-  setInterval(function () { if (navigator.onLine) { sendAll(); } }, 30000);
-
-  var logout = document.querySelector("form.logout");
-  if (logout) {
-    logout.addEventListener("submit", function (event) {
-      outbox.all().then(function (items) {
-        if (items.length === 0 || window.confirm(items.length + " walk(s) are still waiting to send. They stay on this phone. Log out anyway?")) {
-          logout.submit();
+  function startWalk() {
+    if (!isNew) { return Promise.resolve(); }
+    var fix = /^#fix=(.+)$/.exec(window.location.hash);
+    var found = fix ? O.outbox.get(decodeURIComponent(fix[1])) : Promise.resolve(undefined);
+    return found.then(function (item) {
+      if (item) {
+        fillForm(item.body);
+        showErrors(serverErrors(item.error || [], { conversations: [], actions: [] }));
+        return;
+      }
+      return O.drafts.get().then(function (draft) {
+        if (draft) {
+          fillForm(draft.body);
+          document.getElementById("walk-status").textContent = "Your unsaved walk is back, as you left it.";
+        } else {
+          clearForm();
+          set("client_id", O.uuid());
         }
       });
-      event.preventDefault();
     });
   }
 
-  if ("serviceWorker" in navigator) {
-    navigator.serviceWorker.register("/sw.js").catch(function () { /* offline use only */ });
+  /* ---- saving ---- */
+  var saving = false;
+  var saveButton = form.querySelector("button.primary");
+  var saveLabel = saveButton.textContent;
+
+  function finishSaving() { saving = false; saveButton.disabled = false; saveButton.textContent = saveLabel; }
+
+  function saveNew() {
+    var read = bodyFromForm();
+    var item = { client_id: read.body.client_id, owner: O.user, body: read.body, created: Date.now(), error: null, state: "sending" };
+    saving = true; saveButton.disabled = true; saveButton.textContent = "Saving…";
+    clearTimeout(draftTimer);
+    O.outbox.put(item).then(O.drafts.remove).then(function () {
+      return O.sendOne(item, SAVE_TIMEOUT);
+    }).then(function (result) {
+      if (result === "sent") { window.location.href = "/visits?flash=walk-saved"; return; }
+      finishSaving();
+      if (result === "refused") { showErrors(serverErrors(item.error, read.map)); return O.render(); }
+      clearForm();
+      set("client_id", O.uuid());
+      document.getElementById("walk-status").textContent =
+        "Saved on this phone: it is sent when the network allows. You can start the next walk.";
+      return O.render();
+    }, function () {
+      finishSaving();
+      document.getElementById("walk-status").textContent = "The phone could not keep this walk: please try again.";
+    });
   }
-  sendAll();
+
+  form.addEventListener("submit", function (event) {
+    var submitter = event.submitter;
+    if (submitter && submitter.dataset.add) { event.preventDefault(); addBlock(submitter.dataset.add); saveDraft(); return; }
+    if (saving) { event.preventDefault(); return; }
+    var errors = localErrors();
+    if (errors.length) { event.preventDefault(); showErrors(errors); return; }
+    if (!isNew) {
+      // An edit goes to the server as a form; offline it would fail and leave the page.
+      if (!navigator.onLine) {
+        event.preventDefault();
+        document.getElementById("walk-status").textContent = "You are offline: your changes stay on this page. Save again when the network is back.";
+        return;
+      }
+      saving = true; saveButton.textContent = "Saving…";
+      return;
+    }
+    event.preventDefault();
+    saveNew();
+  });
+  form.addEventListener("click", function (event) {
+    var button = event.target.closest("[data-remove]");
+    if (button) { removeBlock(button.closest("fieldset")); }
+  });
+  form.addEventListener("input", function (event) {
+    if (event.target.dataset && event.target.dataset.max) { count(event.target); }
+    saveDraft();
+  });
+  form.addEventListener("change", saveDraft);
+
+  O.onFix = function (item) {
+    if (!isNew) { window.location.href = "/visits/new#fix=" + item.client_id; return; }
+    fillForm(item.body);
+    showErrors(serverErrors(item.error || [], { conversations: [], actions: [] }));
+  };
+  // Coming back with the browser's back button shows the page as it was left: start afresh.
+  window.addEventListener("pageshow", function (event) { if (event.persisted) { finishSaving(); startWalk(); } });
+  window.addEventListener("pagehide", function () { if (isNew && !saving) { O.drafts.put(bodyFromForm().body); } });
+
+  prepareFields(form);
+  renumber();
+  startWalk();
 })();

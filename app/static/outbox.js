@@ -1,0 +1,262 @@
+/* Walkabout outbox, on every leader page: walks saved on this phone until the server has
+   them (ODK Collect's promise: a record leaves the phone only when the server answered
+   200/201). Each walk belongs to the user who saved it: it is sent only with that user's
+   session, and under another login it is counted, never shown or sent. */
+(function () {
+  "use strict";
+  var DB_NAME = "walkabout-outbox", DB_VERSION = 2, WALKS = "walks", DRAFTS = "drafts";
+  var user = document.body.dataset.user || "";
+
+  function openDb() {
+    return new Promise(function (resolve, reject) {
+      var request = indexedDB.open(DB_NAME, DB_VERSION);
+      request.onupgradeneeded = function () {
+        var db = request.result;
+        if (!db.objectStoreNames.contains(WALKS)) { db.createObjectStore(WALKS, { keyPath: "client_id" }); }
+        if (!db.objectStoreNames.contains(DRAFTS)) { db.createObjectStore(DRAFTS, { keyPath: "owner" }); }
+      };
+      request.onsuccess = function () { resolve(request.result); };
+      request.onerror = function () { reject(request.error); };
+    });
+  }
+  function withStore(name, mode, work) {
+    return openDb().then(function (db) {
+      return new Promise(function (resolve, reject) {
+        var transaction = db.transaction(name, mode);
+        var request = work(transaction.objectStore(name));
+        transaction.oncomplete = function () { resolve(request ? request.result : undefined); db.close(); };
+        transaction.onerror = function () { reject(transaction.error); db.close(); };
+      });
+    });
+  }
+  var outbox = {
+    all: function () { return withStore(WALKS, "readonly", function (s) { return s.getAll(); }); },
+    mine: function () {
+      return outbox.all().then(function (items) { return items.filter(function (i) { return i.owner === user; }); });
+    },
+    get: function (id) {
+      return withStore(WALKS, "readonly", function (s) { return s.get(id); }).then(function (item) {
+        return item && item.owner === user ? item : undefined;
+      });
+    },
+    put: function (item) { return withStore(WALKS, "readwrite", function (s) { return s.put(item); }); },
+    remove: function (id) { return withStore(WALKS, "readwrite", function (s) { return s.delete(id); }); }
+  };
+  // One draft per user: the new walk being typed, kept through a reload or a closed tab.
+  var drafts = {
+    get: function () { return withStore(DRAFTS, "readonly", function (s) { return s.get(user); }); },
+    put: function (body) {
+      return withStore(DRAFTS, "readwrite", function (s) { return s.put({ owner: user, body: body, saved: Date.now() }); });
+    },
+    remove: function () { return withStore(DRAFTS, "readwrite", function (s) { return s.delete(user); }); }
+  };
+
+  function uuid() {
+    if (window.crypto && crypto.randomUUID) { return crypto.randomUUID(); }
+    return "10000000-1000-4000-8000-100000000000".replace(/[018]/g, function (c) {
+      return (c ^ (crypto.getRandomValues(new Uint8Array(1))[0] & (15 >> (c / 4)))).toString(16);
+    });
+  }
+
+  /* ---- field names in plain words ---- */
+  var LABELS = {
+    department: "Department", visit_date: "Date", location: "Where", setting: "Setting",
+    person_role: "Their role", stated_score: "What they said", observed_score: "What you observed",
+    issues: "Themes raised", unreported: "Never reached the service desk", notes: "Note",
+    expected: "What they expected", service: "Service it concerns", teaching: "Something you showed them",
+    taught_people: "How many people learnt it", ideas: "Idea", what: "Idea", benefit: "Idea's benefit",
+    who_else: "Who else would gain", title: "What will be done", owner: "Owner", due_date: "Due",
+    priority_decisions: "Priority decision", owner_email: "Business owner's e-mail",
+    owner_role: "Business owner's role", capacity: "Capacity", competes_with: "What it competes with",
+    conversations: "Conversations", actions: "Actions"
+  };
+  function fieldLabel(path) {
+    var parts = String(path || "").split(".");
+    var words = [];
+    if (parts[0] === "conversations" && parts.length > 2) { words.push("Conversation " + (Number(parts[1]) + 1)); parts = parts.slice(2); }
+    else if (parts[0] === "actions" && parts.length > 2) { words.push("Action " + (Number(parts[1]) + 1)); parts = parts.slice(2); }
+    else if (parts[0] === "priority_decisions" && parts.length > 2) { words.push("Priority decision"); parts = parts.slice(2); }
+    parts.forEach(function (p) { if (LABELS[p] && words.indexOf(LABELS[p]) < 0) { words.push(LABELS[p]); } });
+    return words.join(", ");
+  }
+  function describeError(detail) {
+    if (!Array.isArray(detail)) { return String(detail); }
+    return detail.map(function (e) {
+      var label = fieldLabel(e.field);
+      return (label ? label + ": " : "") + e.message;
+    }).join("; ");
+  }
+
+  /* ---- sending ---- */
+  function freshToken() {
+    return fetch("/csrf-token", { credentials: "same-origin", cache: "no-store" }).then(function (r) {
+      var json = (r.headers.get("content-type") || "").indexOf("application/json") === 0;
+      if (!r.ok || !json) { throw new Error("login"); }
+      return r.json();
+    }).then(function (j) {
+      // The server's word on whose session this is: never send a walk under another login.
+      if (String(j.user) !== user) { throw new Error("login"); }
+      return j.token;
+    });
+  }
+
+  function sendOne(item, timeout) {
+    if (item.owner !== user) { return Promise.resolve("waiting"); }
+    var controller = window.AbortController ? new AbortController() : null;
+    var timer = controller && timeout ? setTimeout(function () { controller.abort(); }, timeout) : null;
+    return freshToken().then(function (token) {
+      return fetch("/api/v1/visits", {
+        method: "POST", credentials: "same-origin", signal: controller ? controller.signal : undefined,
+        headers: { "Content-Type": "application/json", "X-CSRF-Token": token },
+        body: JSON.stringify(item.body)
+      });
+    }).then(function (response) {
+      clearTimeout(timer);
+      if (response.status === 200 || response.status === 201) {
+        return outbox.remove(item.client_id).then(function () { return "sent"; });
+      }
+      if (response.status === 422 || response.status === 409) {
+        return response.json().then(function (j) {
+          item.error = j.detail; item.state = "refused";
+          return outbox.put(item).then(function () { return "refused"; });
+        });
+      }
+      item.state = response.status === 401 || response.status === 403 ? "Log in again to send." : "The server could not take it yet.";
+      return outbox.put(item).then(function () { return "waiting"; });
+    }, function (err) {
+      clearTimeout(timer);
+      item.state = err && err.message === "login" ? "Log in again to send." :
+        err && err.name === "AbortError" ? "The network is too slow: it is sent later." : "No network.";
+      return outbox.put(item).then(function () { return "waiting"; });
+    });
+  }
+
+  var sending = false;
+  function sendAll() {
+    if (sending || !user) { return Promise.resolve(); }
+    sending = true;
+    setState("Sending…");
+    return outbox.mine().then(function (items) {
+      return items.filter(function (i) { return !i.error; }).reduce(function (chain, item) {
+        return chain.then(function () { return sendOne(item, 30000); });
+      }, Promise.resolve());
+    }).then(function () { sending = false; return render(); }, function () { sending = false; return render(); });
+  }
+
+  /* ---- the banner ---- */
+  function setState(text) {
+    var state = document.getElementById("outbox-state");
+    if (state) { state.textContent = text; }
+  }
+  function plural(n, one, many) { return n + " " + (n === 1 ? one : many); }
+
+  function render() {
+    var box = document.getElementById("outbox");
+    if (!box) { return Promise.resolve(); }
+    return outbox.all().then(function (all) {
+      var items = all.filter(function (i) { return i.owner === user; });
+      var others = all.length - items.length;
+      var refused = items.filter(function (i) { return i.error; }).length;
+      box.hidden = all.length === 0;
+      box.classList.toggle("refused", refused > 0);
+      var count = items.length - refused;
+      document.getElementById("outbox-count").textContent = items.length === 0 ? "" :
+        [count ? plural(count, "walk", "walks") + " waiting to send" : "",
+         refused ? plural(refused, "walk", "walks") + " refused: fix it" : ""].filter(Boolean).join(" · ");
+      var othersLine = document.getElementById("outbox-others");
+      othersLine.hidden = others === 0;
+      othersLine.textContent = plural(others, "walk of another person waits", "walks of other people wait") +
+        " on this phone, to be sent when they log in.";
+      document.getElementById("outbox-send").hidden = count === 0;
+      var state = items.map(function (i) { return i.error ? "" : i.state; }).filter(Boolean)[0] || "";
+      setState(count === 0 ? "" : navigator.onLine ? (sending ? "Sending…" : state) : "You are offline.");
+      var list = document.getElementById("outbox-items");
+      list.textContent = "";
+      items.forEach(function (item) { list.appendChild(itemRow(item)); });
+    });
+  }
+
+  function itemRow(item) {
+    var li = document.createElement("li");
+    var label = document.createElement("span");
+    label.textContent = item.body.visit_date + " · " + (item.body.department || "no department") + " · " +
+      plural(item.body.conversations.length, "conversation", "conversations");
+    if (item.error) {
+      var err = document.createElement("span");
+      err.className = "field-error";
+      err.textContent = " Refused: " + describeError(item.error);
+      label.appendChild(err);
+    }
+    li.appendChild(label);
+    if (item.error) {
+      var fix = document.createElement("button");
+      fix.type = "button"; fix.textContent = "Fix";
+      fix.setAttribute("aria-label", "Fix the walk of " + item.body.visit_date + " in " + item.body.department);
+      fix.addEventListener("click", function () {
+        if (api.onFix) { api.onFix(item); } else { window.location.href = "/visits/new#fix=" + item.client_id; }
+      });
+      li.appendChild(fix);
+    }
+    var del = document.createElement("button");
+    del.type = "button"; del.className = "danger"; del.textContent = "Delete";
+    del.setAttribute("aria-label", "Delete the walk of " + item.body.visit_date + " in " + item.body.department);
+    del.addEventListener("click", function () {
+      if (window.confirm("Delete this walk from the phone? It has not reached the server.")) {
+        outbox.remove(item.client_id).then(render);
+      }
+    });
+    li.appendChild(del);
+    return li;
+  }
+
+  /* ---- logging out on a shared phone ---- */
+  var logout = document.querySelector("form.logout");
+  if (logout) {
+    logout.addEventListener("submit", function (event) {
+      event.preventDefault();
+      if (!navigator.onLine) {
+        window.alert("You are offline. Logging out needs the network; your walks stay on this phone.");
+        return;
+      }
+      Promise.all([outbox.mine(), drafts.get()]).then(function (found) {
+        var waiting = found[0].length, draft = found[1] ? 1 : 0;
+        var words = [];
+        if (waiting) { words.push(plural(waiting, "walk of yours is", "walks of yours are") + " still on this phone, not yet sent."); }
+        if (draft) { words.push("A walk you started is kept as a draft."); }
+        words.push("Only you can send or read them, when you log in here again. Log out?");
+        if (waiting + draft > 0 && !window.confirm(words.join(" "))) { return; }
+        var forget = navigator.serviceWorker && navigator.serviceWorker.controller ?
+          navigator.serviceWorker.controller.postMessage({ type: "forget-pages" }) : null;
+        var pages = window.caches ? caches.delete("walkabout-pages-" + user) : Promise.resolve();
+        return Promise.resolve(pages).then(function () { return forget; });
+      }).then(function () { logout.submit(); }, function () { logout.submit(); });
+    });
+  }
+
+  var api = { outbox: outbox, drafts: drafts, user: user, uuid: uuid, sendOne: sendOne, sendAll: sendAll,
+              render: render, fieldLabel: fieldLabel, onFix: null };
+  window.WalkaboutOutbox = api;
+
+  var send = document.getElementById("outbox-send");
+  if (send) { send.addEventListener("click", sendAll); }
+  window.addEventListener("online", sendAll);
+  window.addEventListener("offline", render);
+  setInterval(function () { if (navigator.onLine) { sendAll(); } }, 30000);
+
+  if ("serviceWorker" in navigator) {
+    navigator.serviceWorker.register("/sw.js").then(function () {
+      return navigator.serviceWorker.ready;
+    }).then(function (registration) {
+      if (!registration.active) { return; }
+      if (!navigator.serviceWorker.controller) { registration.active.postMessage({ type: "claim" }); }
+      // The walk pages, kept for this user, so that "New walk" works offline later.
+      if (navigator.onLine) { registration.active.postMessage({ type: "keep-pages" }); }
+    }).catch(function () { /* offline use only */ });
+  }
+  // Walks saved before items had owners: the first user to open a page takes them.
+  outbox.all().then(function (items) {
+    return Promise.all(items.filter(function (i) { return !i.owner && user; }).map(function (i) {
+      i.owner = user; return outbox.put(i);
+    }));
+  }).then(render).then(function () { if (navigator.onLine) { return sendAll(); } });
+})();

@@ -1,0 +1,121 @@
+"""One phone, two leaders: a walk waits for the leader who saved it, is never sent or shown
+under another login, and nothing of a leader's is served after they log out."""
+
+from pathlib import Path
+
+import pytest
+from sqlmodel import Session
+
+from app.services.departments import import_departments
+from tests.browser import browser_page, live_server, needs_chromium
+from tests.walk_pages import (
+    fill_walk,
+    login,
+    logout,
+    ready_offline,
+    save,
+    stored_walks,
+    wait_outbox_empty,
+)
+
+pytestmark = [needs_chromium, pytest.mark.sqlite_only]
+
+
+@pytest.fixture
+def directory(session: Session, tmp_path: Path) -> None:
+    path = tmp_path / "departments.csv"
+    path.write_text("department,headcount\nFinance,40\nWarehouse,25\n")
+    import_departments(session, path=path)
+    session.commit()
+
+
+def test_a_walk_waits_for_its_own_leader_on_a_shared_phone(
+    database_url: str, session: Session, make_user, directory
+) -> None:
+    alice = make_user("leader", "alice@example.org")
+    bob = make_user("leader", "bob@example.org")
+    with live_server(database_url) as base, browser_page() as page:
+        login(page, base, alice)
+        page.goto(f"{base}/visits/new")
+        ready_offline(page)
+        # The server cannot be reached for the walks (a captive portal, a dead access point).
+        page.route("**/api/v1/visits", lambda route: route.abort())
+        fill_walk(page, "Finance", "clerk", note="alice's note about payroll")
+        save(page)
+        page.wait_for_selector("#outbox:not([hidden])")
+        said = logout(page, base)
+        assert "1 walk of yours is still on this phone" in said
+
+        login(page, base, bob)
+        page.unroute("**/api/v1/visits")
+        page.goto(f"{base}/visits")
+        page.wait_for_selector("#outbox:not([hidden])")
+        assert page.inner_text("#outbox-others") == (
+            "1 walk of another person waits on this phone, to be sent when they log in."
+        )
+        assert "payroll" not in page.inner_text("body")
+        assert "Finance" not in page.inner_text("#outbox")
+        assert page.locator("#outbox-items li").count() == 0
+        page.evaluate("WalkaboutOutbox.sendAll()")
+        page.wait_for_timeout(500)
+        assert stored_walks(session) == []  # never sent under bob's session
+        logout(page, base)
+
+        login(page, base, alice)
+        page.goto(f"{base}/visits")
+        wait_outbox_empty(page)
+    assert [w[:3] for w in stored_walks(session)] == [
+        (alice, "clerk", "alice's note about payroll")
+    ]
+
+
+def test_after_logout_the_phone_serves_no_page_of_the_leader(
+    database_url: str, session: Session, make_user, directory
+) -> None:
+    alice = make_user("leader", "alice@example.org")
+    with live_server(database_url) as base, browser_page() as page:
+        login(page, base, alice)
+        page.goto(f"{base}/visits/new")
+        ready_offline(page)
+        fill_walk(page, "Finance", "clerk", note="seen by alice only")
+        save(page)
+        page.wait_for_url(f"{base}/visits?flash=*")
+        page.goto(f"{base}/visits")
+        assert alice in page.inner_text("body")
+        logout(page, base)
+        page.context.set_offline(True)
+        for path in ("/visits", "/visits/new", "/"):
+            page.goto(f"{base}{path}")
+            text = page.inner_text("body")
+            assert "No network" in text, path
+            assert alice not in text and "Finance" not in text, path
+        kept = page.evaluate(
+            "caches.keys().then(k => k.filter(n => n.startsWith('walkabout-pages-')))"
+        )
+        assert kept == []
+
+
+def test_logout_offline_is_refused_and_keeps_the_walks(
+    database_url: str, session: Session, make_user, directory
+) -> None:
+    alice = make_user("leader", "alice@example.org")
+    with live_server(database_url) as base, browser_page() as page:
+        login(page, base, alice)
+        page.goto(f"{base}/visits/new")
+        ready_offline(page)
+        page.context.set_offline(True)
+        fill_walk(page, "Warehouse", "driver")
+        save(page)
+        page.wait_for_selector("#outbox:not([hidden])")
+        said: list[str] = []
+        page.once("dialog", lambda dialog: (said.append(dialog.message), dialog.accept()))
+        page.get_by_role("button", name="Log out").click()
+        page.wait_for_timeout(300)
+        assert said == [
+            "You are offline. Logging out needs the network; your walks stay on this phone."
+        ]
+        assert page.url.startswith(f"{base}/visits/new")
+        page.context.set_offline(False)
+        page.evaluate("window.dispatchEvent(new Event('online'))")
+        wait_outbox_empty(page)
+    assert [w[:2] for w in stored_walks(session)] == [(alice, "driver")]

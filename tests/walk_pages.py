@@ -1,0 +1,99 @@
+"""Steps a leader takes on the walk pages in headless Chromium, shared by the browser tests."""
+
+import time
+from typing import Any
+
+from sqlmodel import Session, col, select
+
+from app.models import Conversation, User, Visit
+from tests.conftest import PASSWORD
+
+Page = Any  # playwright's sync Page
+
+
+def login(page: Page, base: str, email: str) -> None:
+    page.goto(f"{base}/login")
+    page.get_by_label("E-mail").fill(email)
+    page.get_by_label("Password").fill(PASSWORD)
+    page.get_by_role("button", name="Log in").click()
+    page.wait_for_url(f"{base}/")
+
+
+def logout(page: Page, base: str) -> str:
+    """Log out, accepting the question about walks on the phone; returns its words."""
+    said: list[str] = []
+
+    def answer(dialog: Any) -> None:
+        said.append(dialog.message)
+        dialog.accept()
+
+    page.on("dialog", answer)
+    page.get_by_role("button", name="Log out").click()
+    page.wait_for_url(f"{base}/login*")
+    page.remove_listener("dialog", answer)
+    return " ".join(said)
+
+
+def wait_until(page: Page, expression: str, timeout: float = 10) -> None:
+    """Poll a page expression (page.evaluate, which the app's CSP allows, unlike
+    wait_for_function's eval) until it is true."""
+    deadline = time.monotonic() + timeout
+    while not page.evaluate(expression):
+        if time.monotonic() > deadline:
+            raise AssertionError(f"still false after {timeout} s: {expression}")
+        time.sleep(0.1)
+
+
+def ready_offline(page: Page) -> None:
+    """Wait until the service worker controls the page and keeps the walk pages."""
+    wait_until(page, "!!(navigator.serviceWorker && navigator.serviceWorker.controller)")
+    wait_until(
+        page,
+        "caches.open('walkabout-pages-' + document.body.dataset.user)"
+        ".then(c => Promise.all([c.match('/visits/new'), c.match('/visits')]))"
+        ".then(hits => hits.every(Boolean))",
+    )
+
+
+def wait_outbox_empty(page: Page, timeout: float = 15) -> None:
+    """Wait until none of this user's walks is left on the phone (the banner starts hidden,
+    so its attribute says nothing until the outbox was read)."""
+    wait_until(
+        page,
+        "!!window.WalkaboutOutbox && WalkaboutOutbox.outbox.mine().then(i => i.length === 0)",
+        timeout,
+    )
+
+
+def conversation(page: Page, index: int, role: str, stated: int, observed: int) -> None:
+    p = f"conversations-{index}-"
+    page.fill(f"#{p}person_role", role)
+    page.click(f"label[for='{p}stated-{stated}']")
+    page.click(f"label[for='{p}observed-{observed}']")
+
+
+def fill_walk(page: Page, department: str, role: str, note: str = "") -> None:
+    page.fill("#department", department)
+    conversation(page, 0, role, 4, 2)
+    if note:
+        page.fill("#conversations-0-notes", note)
+
+
+def save(page: Page) -> None:
+    page.get_by_role("button", name="Save walk").click()
+
+
+def outbox_count(page: Page) -> str:
+    return str(page.inner_text("#outbox-count"))
+
+
+def stored_walks(session: Session) -> list[tuple[str, str, str, str]]:
+    """(leader e-mail, department role, note, client_id) of every stored conversation."""
+    session.rollback()  # a fresh snapshot: the app committed in another process
+    rows = session.exec(
+        select(User.email, Conversation.person_role, Conversation.notes, Visit.client_id)
+        .join(Visit, col(Visit.id) == Conversation.visit_id)
+        .join(User, col(User.id) == Visit.leader_id)
+        .order_by(col(Conversation.person_role))
+    ).all()
+    return [(str(a), str(b), str(c), str(d)) for a, b, c, d in rows]
