@@ -134,7 +134,7 @@ def test_refused_walk_is_fixed_at_its_field_and_sent_once(
         page.wait_for_selector("#outbox:not([hidden])")
         client_id = page.evaluate("WalkaboutOutbox.outbox.mine().then(i => i[0].client_id)")
         page.context.set_offline(False)
-        page.get_by_role("button", name="Send now").click()
+        page.evaluate("WalkaboutOutbox.sendAll()")  # unless the online event sent it first
         page.wait_for_selector("#outbox-items .field-error")
         assert outbox_count(page) == "1 walk refused: fix it"
         assert "Department: unknown department 'Atlantis'" in page.inner_text("#outbox-items")
@@ -236,3 +236,25 @@ def test_mistakes_are_stopped_at_their_field_never_dropped_or_cut(
         page.wait_for_url(f"{base}/visits?flash=*")
     assert _count(session, Action) == 1
     assert len(stored_walks(session)[0][2]) == 4000
+
+
+def test_mark_done_by_mistake_is_undone_in_place(
+    database_url: str, session: Session, make_user, directory, tmp_path
+) -> None:
+    email = make_user("leader")
+    with live_server(database_url) as base, browser_page() as page:
+        login(page, base, email)
+        page.goto(f"{base}/visits/new")
+        fill_walk(page, "Finance", "clerk")
+        page.get_by_role("button", name="+ Add a follow-up action").click()
+        page.fill("#actions-0-title", "Order toner")
+        save(page)
+        page.wait_for_url(f"{base}/visits?flash=*")
+        page.get_by_role("button", name="Mark done: Order toner").click()
+        page.get_by_role("button", name="Undo: Order toner is not done").wait_for()
+        assert session.exec(select(Action.status)).one() == "done"
+        page.get_by_role("button", name="Undo: Order toner is not done").click()
+        page.get_by_role("button", name="Mark done: Order toner").wait_for()
+        page.screenshot(path=str(tmp_path / "walks.png"), full_page=True)
+    session.rollback()
+    assert session.exec(select(Action.status)).one() == "open"

@@ -9,7 +9,7 @@ import pytest
 from fastapi.testclient import TestClient
 from sqlmodel import Session, func, select
 
-from app.models import Action, Visit
+from app.models import Action, Idea, PriorityDecision, Visit
 from app.services.departments import import_departments
 from tests.conftest import csrf_from
 
@@ -151,7 +151,13 @@ def test_edit_within_seven_days_keeps_history(
     visit_id = session.exec(select(Visit.id)).one()
     form = leader_client.get(f"/visits/{visit_id}/edit")
     assert form.status_code == 200 and 'value="clerk"' in form.text
-    edited = _form(token, department="Warehouse", **{"conversations-0-observed_score": "1"})
+    action_id = session.exec(select(Action.id)).one()
+    assert f'name="actions-0-id" value="{action_id}"' in form.text
+    edited = _form(
+        token,
+        department="Warehouse",
+        **{"conversations-0-observed_score": "1", "actions-0-id": str(action_id)},
+    )
     response = leader_client.post(f"/visits/{visit_id}/edit", data=edited)
     assert response.status_code == 303
     detail = leader_client.get(f"/visits/{visit_id}")
@@ -167,3 +173,77 @@ def test_edit_within_seven_days_keeps_history(
     session.commit()
     assert leader_client.get(f"/visits/{visit_id}/edit").status_code == 403
     assert leader_client.post(f"/visits/{visit_id}/edit", data=edited).status_code == 403
+
+
+def test_edit_covers_actions_the_decision_and_new_ideas(
+    leader_client: TestClient, session: Session, directory
+) -> None:
+    token = csrf_from(leader_client.get("/visits/new").text)
+    decision = {
+        "decision_title": "A second scanner",
+        "decision_owner_role": "Head of Finance",
+        "decision_owner_email": "head@example.org",
+    }
+    leader_client.post("/visits", data=_form(token, **decision))
+    visit_id = session.exec(select(Visit.id)).one()
+    form = leader_client.get(f"/visits/{visit_id}/edit").text
+    assert 'value="A second scanner"' in form and 'value="Replace printer"' in form
+    edited = _form(
+        token,
+        **{
+            **decision,
+            "decision_title": "Two more scanners",
+            "actions-0-id": str(session.exec(select(Action.id)).one()),
+            "actions-0-title": "Replace the printer on floor 3",
+            "actions-1-title": "Tell the team",
+            "actions-1-owner": "leader@example.org",
+            "actions-1-due_date": "",
+            "conversations-0-idea_what": "A shared scanner queue",
+        },
+    )
+    assert leader_client.post(f"/visits/{visit_id}/edit", data=edited).status_code == 303
+    session.rollback()
+    assert sorted(session.exec(select(Action.title)).all()) == [
+        "Replace the printer on floor 3",
+        "Tell the team",
+    ]
+    assert session.exec(select(PriorityDecision.title)).all() == ["Two more scanners"]
+    assert session.exec(select(Idea.what)).all() == ["A shared scanner queue"]
+    detail = leader_client.get(f"/visits/{visit_id}").text
+    for shown in (
+        "Two more scanners",
+        "Head of Finance",
+        "A shared scanner queue",
+        "Tell the team",
+    ):
+        assert shown in detail
+    assert "changed actions, priority decision" in detail
+    # The same edit again adds nothing; an action removed from the form is removed.
+    assert leader_client.post(f"/visits/{visit_id}/edit", data=edited).status_code == 303
+    del edited["actions-1-title"], edited["actions-1-owner"], edited["actions-1-due_date"]
+    assert leader_client.post(f"/visits/{visit_id}/edit", data=edited).status_code == 303
+    session.rollback()
+    assert session.exec(select(Action.title)).all() == ["Replace the printer on floor 3"]
+    assert len(session.exec(select(Idea.id)).all()) == 1
+
+
+def test_undo_puts_a_done_action_back_as_it_was(
+    leader_client: TestClient, session: Session, directory
+) -> None:
+    token = csrf_from(leader_client.get("/visits/new").text)
+    leader_client.post("/visits", data=_form(token))
+    action_id = session.exec(select(Action.id)).one()
+    hx = {"HX-Request": "true"}
+    done = leader_client.post(
+        f"/actions/{action_id}/status",
+        data={"csrf_token": token, "status": "done", "previous": "in_progress"},
+        headers=hx,
+    )
+    assert done.status_code == 200
+    undo = re.search(r'name="status" value="([a-z_]+)">\s*<button[^>]*>Undo', done.text)
+    assert undo and undo.group(1) == "in_progress"
+    leader_client.post(
+        f"/actions/{action_id}/status", data={"csrf_token": token, "status": "in_progress"}
+    )
+    session.rollback()
+    assert session.exec(select(Action.status)).one() == "in_progress"

@@ -17,6 +17,8 @@ from app.services.actions import my_actions, set_action_status
 from app.services.catalogue import list_catalogue
 from app.services.conversations import role_suggestions
 from app.services.departments import departments_due, departments_for_form
+from app.services.ideas import ideas_of_visit
+from app.services.priority_decisions import decisions_of_visit
 from app.services.themes import list_themes
 from app.services.users import list_users
 from app.services.visit_edits import (
@@ -27,6 +29,7 @@ from app.services.visit_edits import (
 )
 from app.services.visit_form import (
     VisitForm,
+    action_ids,
     blank_conversation,
     read_visit_form,
     validate_visit_form,
@@ -143,6 +146,8 @@ def visit_page(
         "visits/detail.html",
         {
             "visit": visit,
+            "ideas": ideas_of_visit(session, visit_id=visit_id),
+            "decisions": decisions_of_visit(session, visit_id=visit_id),
             "history": visit_history(session, visit_id=visit_id),
             "can_edit": can_edit,
         },
@@ -157,7 +162,8 @@ def edit_visit_page(
     user: User = Depends(walkers),
 ) -> Response:
     editable_visit(session, user=user, visit_id=visit_id)
-    visit = visit_form_from(get_visit_for(session, user=user, visit_id=visit_id))
+    decision = next(iter(decisions_of_visit(session, visit_id=visit_id)), None)
+    visit = visit_form_from(get_visit_for(session, user=user, visit_id=visit_id), decision)
     return _form_page(request, session, user, visit, visit_id=visit_id)
 
 
@@ -176,14 +182,19 @@ def _save_edit(
     request: Request, session: Session, user: User, visit_id: int, form: FormData
 ) -> Response:
     visit = read_visit_form(form)
-    visit.actions = []
-    if form.get("add") == "conversation":
+    adding = form.get("add")
+    if adding == "conversation":
         visit.conversations.append(blank_conversation())
+        return _form_page(request, session, user, visit, visit_id=visit_id)
+    if adding == "action":
+        visit.actions.append({"title": "", "owner": user.email, "due_date": ""})
         return _form_page(request, session, user, visit, visit_id=visit_id)
     data = validate_visit_form(visit)
     if data is not None:
         try:
-            update_visit(session, user=user, visit_id=visit_id, data=data)
+            update_visit(
+                session, user=user, visit_id=visit_id, data=data, action_ids=action_ids(visit)
+            )
         except VisitInputError as exc:
             visit.errors[exc.field.replace(".", "-")] = str(exc)
         else:
@@ -197,14 +208,17 @@ def action_status(
     request: Request,
     session: WriteSession,
     status: str = Form(..., max_length=20),
+    previous: str = Form("", max_length=20),
     user: User = Depends(page_user),
 ) -> Response:
     set_action_status(session, user=user, action_id=action_id, status=status)
     if request.headers.get("HX-Request") == "true":
+        # "Undo" puts the action back the way it was before this tap.
+        undo = {action_id: previous} if previous in ("open", "in_progress") else {}
         return render(
             request,
             "visits/index.html",
-            {"actions": my_actions(session, user=user)},
+            {"actions": my_actions(session, user=user), "undo_status": undo},
             block="actions",
         )
     return flash_redirect(request, "/visits", "action-updated")

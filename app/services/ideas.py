@@ -95,6 +95,13 @@ def list_ideas(
     ]
 
 
+def ideas_of_visit(session: Session, *, visit_id: int) -> list[Idea]:
+    """The ideas a walk recorded, in the order they were heard."""
+    return list(
+        session.exec(select(Idea).where(Idea.visit_id == visit_id).order_by(col(Idea.id))).all()
+    )
+
+
 def idea_counts(session: Session) -> dict[str, dict[str, int]]:
     """Per department: ideas heard, and taken forward (awaiting priority, planned, delivered)."""
     counts: dict[str, dict[str, int]] = {}

@@ -47,6 +47,50 @@ def add_decisions(
             )
 
 
+def decisions_of_visit(session: Session, *, visit_id: int) -> list[PriorityDecision]:
+    """The priority decisions a walk raised."""
+    return list(
+        session.exec(
+            select(PriorityDecision)
+            .where(PriorityDecision.visit_id == visit_id)
+            .order_by(col(PriorityDecision.id))
+        ).all()
+    )
+
+
+def edit_visit_decision(
+    session: Session,
+    *,
+    visit_id: int,
+    department_id: int,
+    decision: PriorityDecisionCreate | None,
+    user: User,
+) -> bool:
+    """The walk's decision as edited: changed while the business has not answered, added when
+    there was none, removed when its title was cleared. Returns whether anything changed."""
+    stored = next(iter(decisions_of_visit(session, visit_id=visit_id)), None)
+    if stored is not None and stored.status not in ("with_it", "awaiting_business"):
+        return False  # answered: the walk's edit no longer changes it
+    if stored is None:
+        if decision is None:
+            return False
+        add_decisions(
+            session, decisions=[decision], visit_id=visit_id, department_id=department_id, user=user
+        )
+        return True
+    if decision is None:
+        session.delete(stored)
+        return True
+    fields = ("title", "owner_role", "owner_email", "capacity", "competes_with")
+    before = [getattr(stored, name) for name in fields]
+    stored.title, stored.owner_role = decision.title, decision.owner_role
+    stored.owner_email = str(decision.owner_email).lower()
+    stored.capacity, stored.competes_with = decision.capacity, decision.competes_with
+    stored.department_id = department_id
+    session.add(stored)
+    return before != [getattr(stored, name) for name in fields]
+
+
 def change_decision_status(
     session: Session, *, user: User, decision_id: int, status: str, note: str = ""
 ) -> PriorityDecision:

@@ -6,12 +6,15 @@ from typing import Any
 
 from sqlmodel import Session, col, select
 
-from app.models import User, Visit, VisitCreate, VisitEdit
+from app.models import Action, ActionCreate, User, Visit, VisitCreate, VisitEdit
 from app.models.types import utcnow
 from app.services.audit import record_event
 from app.services.conversations import replace_conversations
 from app.services.errors import ForbiddenError, NotFoundError, ServiceError
-from app.services.visits import resolve_visit_references, visit_detail
+from app.services.ideas import add_ideas
+from app.services.priority_decisions import edit_visit_decision
+from app.services.users import find_user_by_email
+from app.services.visits import VisitInputError, resolve_visit_references, visit_detail
 
 EDIT_WINDOW = timedelta(days=7)
 EDITED_FIELDS = (
@@ -21,6 +24,7 @@ EDITED_FIELDS = (
     "manager_present",
     "setting",
     "conversations",
+    "actions",
 )
 
 
@@ -44,12 +48,24 @@ def may_edit_visit(session: Session, *, user: User, visit_id: int) -> bool:
 
 
 def update_visit(
-    session: Session, *, user: User, visit_id: int, data: VisitCreate
+    session: Session,
+    *,
+    user: User,
+    visit_id: int,
+    data: VisitCreate,
+    action_ids: list[int | None] | None = None,
 ) -> dict[str, Any]:
-    """Apply the edited walk (actions are kept) and record what changed."""
+    """Apply the edited walk and record what changed. `action_ids` names the stored action
+    each of `data.actions` is (None: a new one); stored actions not named are removed."""
     visit = editable_visit(session, user=user, visit_id=visit_id)
     before = visit_detail(session, visit=visit, with_notes=True)
     refs = resolve_visit_references(session, data=data)
+    _edit_actions(
+        session,
+        visit_id=visit_id,
+        actions=data.actions,
+        action_ids=action_ids or [None] * len(data.actions),
+    )
     visit.department_id = refs.department_id
     visit.visit_date, visit.location = data.visit_date, data.location
     visit.manager_present, visit.setting = data.manager_present, data.setting
@@ -63,6 +79,21 @@ def update_visit(
         theme_ids=refs.theme_ids,
         catalogue_ids=refs.catalogue_ids,
     )
+    # Ideas typed into the edit are added (ids derived from the walk's: a resend adds none).
+    add_ideas(
+        session,
+        ideas=[i for c in data.conversations for i in c.ideas],
+        visit_id=visit.id,
+        department_id=refs.department_id,
+        user=user,
+    )
+    decision_changed = edit_visit_decision(
+        session,
+        visit_id=visit.id,
+        department_id=refs.department_id,
+        decision=next(iter(data.priority_decisions), None),
+        user=user,
+    )
     session.flush()
     after = visit_detail(session, visit=visit, with_notes=True)
     changes = {
@@ -70,6 +101,8 @@ def update_visit(
         for name in EDITED_FIELDS
         if before[name] != after[name]
     }
+    if decision_changed:
+        changes["priority_decision"] = {"from": None, "to": None}
     if changes:
         session.add(VisitEdit(visit_id=visit.id, user_id=user.id, changes=json.dumps(changes)))
         record_event(
@@ -80,6 +113,40 @@ def update_visit(
         )
     session.flush()
     return after
+
+
+def _edit_actions(
+    session: Session,
+    *,
+    visit_id: int,
+    actions: list[ActionCreate],
+    action_ids: list[int | None],
+) -> None:
+    stored = {
+        a.id: a for a in session.exec(select(Action).where(Action.visit_id == visit_id)).all()
+    }
+    kept = set()
+    for index, (action, action_id) in enumerate(zip(actions, action_ids, strict=True)):
+        owner = find_user_by_email(session, email=action.owner)
+        if owner is None:
+            raise VisitInputError(f"actions.{index}.owner", f"no user with e-mail {action.owner!r}")
+        row = stored.get(action_id) if action_id is not None else None
+        if row is None:
+            row = Action(
+                visit_id=visit_id,
+                title=action.title,
+                owner_id=owner.id,
+                owner_email=owner.email,
+                due_date=action.due_date,
+            )
+        else:
+            kept.add(action_id)
+            row.title, row.due_date = action.title, action.due_date
+            row.owner_id, row.owner_email = owner.id, owner.email
+        session.add(row)
+    for action_id, row in stored.items():
+        if action_id not in kept:
+            session.delete(row)
 
 
 def visit_history(session: Session, *, visit_id: int) -> list[dict[str, Any]]:

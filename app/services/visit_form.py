@@ -34,6 +34,7 @@ DECISION_FIELDS = (
     "decision_capacity",
     "decision_competes_with",
 )
+DECISION_NAMES = ("title", "owner_role", "owner_email", "capacity", "competes_with")
 ACTION_FIELDS = ("title", "owner", "due_date")
 MAX_CONVERSATIONS = 50
 MAX_ACTIONS = 20
@@ -104,7 +105,7 @@ def read_visit_form(form: FormData) -> VisitForm:
             item[check] = form.get(f"conversations-{i}-{check}") == "on"
         conversations.append(item)
     actions = [
-        {name: str(form.get(f"actions-{i}-{name}", "")) for name in ACTION_FIELDS}
+        {name: str(form.get(f"actions-{i}-{name}", "")) for name in (*ACTION_FIELDS, "id")}
         for i in _indices(form, "actions", MAX_ACTIONS)
     ]
     # A block with neither a title nor a due date is no action (the owner is always filled
@@ -155,6 +156,11 @@ def _conversation_body(c: dict[str, Any], client_id: str, index: int) -> dict[st
     return body
 
 
+def action_ids(walk: VisitForm) -> list[int | None]:
+    """Which stored action each of the form's actions is (None: a new one)."""
+    return [int(a["id"]) if a.get("id", "").isdigit() else None for a in walk.actions]
+
+
 def validate_visit_form(walk: VisitForm) -> VisitCreate | None:
     """The VisitCreate, or None with `walk.errors` filled in (field name -> message)."""
     values = walk.values
@@ -199,8 +205,9 @@ def form_field(path: str) -> str:
     return path.replace(".", "-")
 
 
-def visit_form_from(detail: dict[str, Any]) -> VisitForm:
-    """A stored walk, as the form shows it for editing (ideas and decisions live apart)."""
+def visit_form_from(detail: dict[str, Any], decision: Any = None) -> VisitForm:
+    """A stored walk, as the form shows it for editing, with its actions and its priority
+    decision (ideas are added, never edited here: they live on the Ideas page)."""
     conversations = []
     for c in detail["conversations"]:
         item = blank_conversation()
@@ -228,7 +235,20 @@ def visit_form_from(detail: dict[str, Any]) -> VisitForm:
             "manager_present": bool(detail["manager_present"]),
             "setting": detail["setting"] or "",
             **dict.fromkeys(DECISION_FIELDS, ""),
+            **(
+                {f"decision_{name}": getattr(decision, name) for name in DECISION_NAMES}
+                if decision is not None
+                else {}
+            ),
         },
         conversations=conversations,
-        actions=[],
+        actions=[
+            {
+                "id": str(a["id"]),
+                "title": a["title"],
+                "owner": a["owner"],
+                "due_date": a["due_date"] or "",
+            }
+            for a in detail["actions"]
+        ],
     )
