@@ -66,6 +66,7 @@ def _conversation_measures(conversations: pd.DataFrame) -> pd.DataFrame:
                 "stated_score",
                 "said_minus_seen",
                 "said_minus_seen_var",
+                "said_minus_seen_n",
                 "poor_observed",
             ]
         )

@@ -96,7 +96,12 @@ def _nrb_test(row: pd.Series, base: Baseline, hidden: bool) -> Outcome | None:
                 f"the last third scored {_points(row['early_score'] - row['late_score'])}"
                 " points lower than the first third"
             )
-    if row["conversations"] >= MIN_CONVERSATIONS and pd.notna(row["observed_var"]):
+    # A department heard but never rated has no survey score to hold against what was heard.
+    if (
+        row["conversations"] >= MIN_CONVERSATIONS
+        and pd.notna(row["observed_var"])
+        and row["scored"] >= 2
+    ):
         p_values.append(
             welch_greater(
                 row["shrunk_score"],

@@ -107,8 +107,13 @@ def build_report(
     table = department_table(
         departments, counted, answers, conversations, as_of=as_of, min_group_size=min_group_size
     )
+    # The people behind a figure are those who gave it: respondents who rated (not complete
+    # responses, some of which rated nothing) and conversations, each protected on its own.
     hidden = suppressed_groups(
-        {str(k): int(v) for k, v in table["responses"].items()}, min_group_size
+        {str(k): int(v) for k, v in table["scored"].fillna(0).items()}, min_group_size
+    )
+    unheard = suppressed_groups(
+        {str(k): int(v) for k, v in table["conversations"].items()}, min_group_size
     )
     flags, untested = assess_flags(
         table, as_of=as_of, min_group_size=min_group_size, hidden=set(hidden)
@@ -117,11 +122,13 @@ def build_report(
     for name, row in table.iterrows():
         name = str(name)
         reason = hidden.get(name)
-        heard = row["conversations"] >= min_group_size
+        heard = name not in unheard
+        stated_n = 0 if pd.isna(row["said_minus_seen_n"]) else int(row["said_minus_seen_n"])
         values: dict[str, Any] = {
             "division": clean(row["division"]),
             "headcount": int(row["headcount"]),
             "responses": int(row["responses"]),
+            "rated": int(0 if pd.isna(row["scored"]) else row["scored"]),
             "partials": int(row["partials"]),
             "response_rate": clean(row["response_rate"], 4),
             "response_rate_ci": _interval(row["rate_low"], row["rate_high"], 4),
@@ -139,7 +146,9 @@ def build_report(
             if pd.isna(row["last_visit"])
             else row["last_visit"].date().isoformat(),
             "observed_score": clean(row["observed_score"]) if heard else None,
-            "stated_score": clean(row["stated_score"]) if heard else None,
+            "stated_score": clean(row["stated_score"])
+            if heard and stated_n >= min_group_size
+            else None,
             "gap": None if reason or not heard else clean(row["gap"]),
             "gap_ci": None
             if reason or not heard
@@ -159,7 +168,7 @@ def build_report(
         survey=survey,
         as_of=as_of,
         min_group_size=min_group_size,
-        overall=_overall(table, counted, conversations, hidden, as_of),
+        overall=_overall(table, counted, hidden, unheard, min_group_size),
         departments=tuple(results),
     )
 
@@ -167,24 +176,37 @@ def build_report(
 def _overall(
     table: pd.DataFrame,
     counted: pd.DataFrame,
-    conversations: pd.DataFrame,
     hidden: dict[str, str],
-    as_of: date,
+    unheard: dict[str, str],
+    min_group_size: int,
 ) -> dict[str, Any]:
     headcount = int(table["headcount"].sum())
     count = int(table["responses"].sum())
     scored = counted[counted["is_complete"] & counted["score"].notna()]
     answered = int(scored["count"].sum())
-    recent = conversations[conversations["visit_date"] <= pd.Timestamp(as_of)]
     shown = table[
         ~table.index.isin(list(hidden)) & (table["scored"] > 0) & (table["headcount"] > 0)
     ]
+    # An overall figure less the shown departments' gives the hidden ones' pooled: it is shown
+    # only when that pool holds no one or at least k people (and the whole at least k).
+    hidden_rated = answered - int(table.loc[~table.index.isin(list(hidden)), "scored"].sum())
+    survey_shown = answered >= min_group_size and not 0 < hidden_rated < min_group_size
+    heard = table[table["conversations"] > 0]
+    talks = int(heard["conversations"].sum())
+    hidden_talks = int(table.loc[table.index.isin(list(unheard)), "conversations"].sum())
+    observed_shown = talks >= min_group_size and not 0 < hidden_talks < min_group_size
+    observed = (
+        float((heard["observed_score"] * heard["conversations"]).sum() / talks) if talks else None
+    )
     post_stratified = adjusted = None
     if len(shown) and shown["headcount"].sum() > 0:
         weights = shown["headcount"] / shown["headcount"].sum()
         post_stratified = float((weights * shown["survey_score"]).sum())
         rate = shown["response_rate"].clip(upper=1.0)
-        stand_in = shown["observed_score"].where(shown["conversations"] > 0, shown["survey_score"])
+        # A department's conversations stand in for its silent majority only where they
+        # may be shown themselves.
+        heard_enough = ~shown.index.isin(list(unheard)) & (shown["conversations"] > 0)
+        stand_in = shown["observed_score"].where(heard_enough, shown["survey_score"])
         adjusted = float((weights * (rate * shown["survey_score"] + (1 - rate) * stand_in)).sum())
     interval = wilson_interval(count, headcount)
     return {
@@ -197,9 +219,9 @@ def _overall(
             r_indicator(table["headcount"].tolist(), table["responses"].tolist()), 4
         ),
         "survey_score": clean((scored["count"] * scored["score"]).sum() / answered)
-        if answered
+        if survey_shown
         else None,
-        "observed_score": clean(recent["observed"].mean()),
+        "observed_score": clean(observed) if observed_shown else None,
         "post_stratified_score": clean(post_stratified),
         "adjusted_score": clean(adjusted),
         "departments": len(table),

@@ -17,6 +17,7 @@ class ReportDepartment(BaseModel):
     division: str | None
     headcount: int
     responses: int
+    rated: int  # complete responses that gave a rating: the people behind the survey score
     partials: int
     response_rate: float | None
     response_rate_ci: list[float] | None
