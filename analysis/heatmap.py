@@ -1,5 +1,6 @@
 """Department heatmaps as plotly figures (built here, shown or written elsewhere)."""
 
+import html
 import math
 
 import pandas as pd
@@ -89,7 +90,9 @@ def department_heatmap(
         go.Heatmap(
             z=z,
             x=[METRIC_LABELS.get(m, m) for m in metrics],
-            y=[str(i) for i in rows.index],
+            # Plotly renders a subset of HTML in labels (links, bold): a department's name is
+            # shown as written, never as markup.
+            y=[html.escape(str(i), quote=False) for i in rows.index],
             text=text,
             customdata=hover,
             texttemplate="%{text}",

@@ -8,6 +8,7 @@ from fastapi.testclient import TestClient
 from sqlmodel import Session, func, select
 
 from app.models import CatalogueEntryCreate, Idea, PriorityDecision
+from app.services.assignments import assign_departments
 from app.services.catalogue import save_catalogue_entry
 from app.services.departments import import_departments
 from app.services.users import create_api_token
@@ -228,3 +229,51 @@ def test_pages_forms_and_csv(
     assert "Dashboards for sales" in executive_client.get("/decisions").text
     assert "Laptops" in leader_client.get("/services").text
     assert executive_client.get("/ideas").status_code == 403
+
+
+def test_ideas_and_decisions_are_for_their_leader_assigned_leaders_and_admins(
+    client: TestClient, session: Session, setup, make_user
+) -> None:
+    body = _walk(ideas=[_idea()])
+    body["priority_decisions"] = [
+        {
+            "client_id": str(uuid.uuid4()),
+            "title": "New report",
+            "owner_role": "Head",
+            "owner_email": "head@example.org",
+        }
+    ]
+    assert client.post("/api/v1/visits", json=body, headers=setup["leader"]).status_code == 201
+    idea_id = session.exec(select(Idea.id)).one()
+    decision_id = session.exec(select(PriorityDecision.id)).one()
+    headers = {}
+    for email in ("other@example.org", "assigned@example.org", "admin@example.org"):
+        role = "admin" if email.startswith("admin") else "leader"
+        token = create_api_token(session, email=make_user(role, email))
+        session.commit()
+        headers[email] = {"Authorization": f"Bearer {token}"}
+    assign_departments(session, email="assigned@example.org", departments=["Finance"])
+    session.commit()
+
+    def seen(who: str) -> list[str]:
+        return [
+            i["what"] for i in client.get("/api/v1/ideas", headers=headers[who]).json()["items"]
+        ]
+
+    def moves(who: str, path: str, status: str) -> int:
+        return client.post(path, headers=headers[who], json={"status": status}).status_code
+
+    idea = f"/api/v1/ideas/{idea_id}/status"
+    decision = f"/api/v1/priority-decisions/{decision_id}/status"
+    # Another leader neither reads the idea nor moves either; nothing changes.
+    assert seen("other@example.org") == []
+    assert moves("other@example.org", idea, "exploring") == 404
+    assert moves("other@example.org", decision, "deferred") == 404
+    session.rollback()
+    assert session.exec(select(Idea.status)).one() == "new"
+    assert session.exec(select(PriorityDecision.status)).one() == "awaiting_business"
+    # The leader assigned to Finance and an admin may.
+    assert seen("assigned@example.org") == ["Share the month-end checklist online"]
+    assert moves("assigned@example.org", idea, "exploring") == 200
+    assert moves("admin@example.org", decision, "deferred") == 200
+    assert len(client.get("/api/v1/ideas", headers=setup["executive"]).json()["items"]) == 1

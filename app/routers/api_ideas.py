@@ -20,7 +20,7 @@ def get_ideas(
     user: User = Depends(require_api_role("leader", "analyst", "executive", "admin")),
 ) -> ItemList[IdeaPublic]:
     """Ideas; executives see what, where and status, never the people's own words."""
-    items = list_ideas(session, department=department, status=status)
+    items = list_ideas(session, user=user, department=department, status=status)
     if user.role == "executive":
         items = [{k: v for k, v in i.items() if k not in FREE_TEXT} for i in items]
     return ItemList[IdeaPublic](

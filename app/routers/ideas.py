@@ -25,9 +25,9 @@ def ideas_page(
     session: ReadSession,
     department: str = "",
     status: str = "",
-    _user: User = Depends(walkers),
+    user: User = Depends(walkers),
 ) -> Response:
-    ideas = list_ideas(session, department=department or None, status=status or None)
+    ideas = list_ideas(session, user=user, department=department or None, status=status or None)
     return render(
         request,
         "ideas/index.html",
@@ -55,7 +55,12 @@ def idea_status(
         return render(
             request,
             "ideas/index.html",
-            {"ideas": list_ideas(session), "department": "", "status": "", "error": message},
+            {
+                "ideas": list_ideas(session, user=user),
+                "department": "",
+                "status": "",
+                "error": message,
+            },
             status_code=422,
         )
     return flash_redirect(request, "/ideas", "idea-updated")
@@ -71,7 +76,7 @@ def ideas_csv(
 ) -> Response:
     record_export(session, actor_id=user.id, detail="ideas as CSV")
     return download(
-        rows_csv(list_ideas(session), IDEA_COLUMNS),
+        rows_csv(list_ideas(session, user=user), IDEA_COLUMNS),
         filename="ideas.csv",
         media_type="text/csv; charset=utf-8",
     )

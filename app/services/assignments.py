@@ -1,12 +1,30 @@
 """Which departments a leader is assigned to (they see every walk there)."""
 
-from sqlmodel import Session, col, select
+from typing import Any
 
-from app.models import Department, LeaderDepartment
+from sqlmodel import Session, col, false, select, true
+
+from app.models import Department, LeaderDepartment, User
 from app.models.department import department_key
 from app.services.audit import record_event
 from app.services.errors import NotFoundError, ServiceError
 from app.services.users import find_user_by_email
+
+
+def assigned_departments(user: User) -> Any:
+    """The ids of the departments this leader is assigned to, as a subquery."""
+    return select(LeaderDepartment.department_id).where(LeaderDepartment.user_id == user.id)
+
+
+def in_leaders_scope(user: User, *, department_id: Any, created_by: Any) -> Any:
+    """The one rule for what a walk raised (its ideas, its priority decisions) that a user may
+    change, as a condition: a leader what they raised or what was raised in a department they
+    are assigned to; admins everything; other roles nothing."""
+    if user.role == "admin":
+        return true()
+    if user.role == "leader":
+        return (created_by == user.id) | col(department_id).in_(assigned_departments(user))
+    return false()
 
 
 def assign_departments(session: Session, *, email: str, departments: list[str]) -> list[str]:

@@ -2,11 +2,12 @@
 
 from typing import Any
 
-from sqlmodel import Session, col, select
+from sqlmodel import Session, col, select, true
 
 from app.models import Department, Idea, IdeaCreate, IdeaStatusChange, User
 from app.models.idea import IDEA_TRANSITIONS
 from app.models.types import utcnow
+from app.services.assignments import in_leaders_scope
 from app.services.audit import record_event
 from app.services.errors import ConflictError, NotFoundError
 
@@ -41,8 +42,9 @@ def add_ideas(
 def change_idea_status(
     session: Session, *, user: User, idea_id: int, change: IdeaStatusChange
 ) -> Idea:
-    """Move an idea on; only the next steps of its life are allowed."""
-    idea = session.get(Idea, idea_id)
+    """Move an idea on; only the next steps of its life are allowed, and only for the leader
+    who heard it, leaders assigned to its department, and admins."""
+    idea = session.exec(select(Idea).where(Idea.id == idea_id, visible_ideas(user))).first()
     if idea is None:
         raise NotFoundError("no such idea")
     allowed = IDEA_TRANSITIONS[idea.status]
@@ -68,11 +70,28 @@ def change_idea_status(
     return idea
 
 
+def visible_ideas(user: User) -> Any:
+    """Which ideas a user may read and move on: people's words, so a leader's own and their
+    assigned departments', all for admins; analysts and executives read them all (contract)
+    but move none."""
+    if user.role in ("analyst", "executive"):
+        return true()
+    return in_leaders_scope(user, department_id=Idea.department_id, created_by=Idea.created_by)
+
+
 def list_ideas(
-    session: Session, *, department: str | None = None, status: str | None = None
+    session: Session,
+    *,
+    user: User,
+    department: str | None = None,
+    status: str | None = None,
 ) -> list[dict[str, Any]]:
-    """Ideas, newest first, with their department and the steps open to them."""
-    query = select(Idea, Department.name).join(Department, col(Department.id) == Idea.department_id)
+    """The ideas this user may read, newest first, with their department and next steps."""
+    query = (
+        select(Idea, Department.name)
+        .join(Department, col(Department.id) == Idea.department_id)
+        .where(visible_ideas(user))
+    )
     if department:
         query = query.where(Department.name == department)
     if status:

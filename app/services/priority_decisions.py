@@ -8,6 +8,7 @@ from sqlmodel import Session, col, select
 from app.models import Department, PriorityDecision, PriorityDecisionCreate, User
 from app.models.priority_decision import DECISION_TRANSITIONS
 from app.models.types import utcnow
+from app.services.assignments import in_leaders_scope
 from app.services.audit import record_event
 from app.services.errors import ConflictError, NotFoundError
 
@@ -94,8 +95,18 @@ def edit_visit_decision(
 def change_decision_status(
     session: Session, *, user: User, decision_id: int, status: str, note: str = ""
 ) -> PriorityDecision:
-    """Record the business's answer (or hand it back to IT for sizing)."""
-    decision = session.get(PriorityDecision, decision_id)
+    """Record the business's answer (or hand it back to IT for sizing): for the leader who
+    raised it, leaders assigned to its department, and admins."""
+    decision = session.exec(
+        select(PriorityDecision).where(
+            PriorityDecision.id == decision_id,
+            in_leaders_scope(
+                user,
+                department_id=PriorityDecision.department_id,
+                created_by=PriorityDecision.created_by,
+            ),
+        )
+    ).first()
     if decision is None:
         raise NotFoundError("no such priority decision")
     allowed = DECISION_TRANSITIONS.get(decision.status, ())

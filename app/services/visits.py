@@ -15,13 +15,13 @@ from app.models import (
     Conversation,
     ConversationTheme,
     Department,
-    LeaderDepartment,
     Theme,
     User,
     Visit,
     VisitCreate,
 )
 from app.models.department import department_key
+from app.services.assignments import in_leaders_scope
 from app.services.audit import record_event
 from app.services.catalogue import catalogue_ids
 from app.services.conversations import replace_conversations
@@ -235,8 +235,7 @@ def visible_visits(user: User) -> Any:
     their assigned departments', analysts and admins every walk, executives none. Every read
     of walks goes through it."""
     if user.role == "leader":
-        assigned = select(LeaderDepartment.department_id).where(LeaderDepartment.user_id == user.id)
-        return (col(Visit.leader_id) == user.id) | col(Visit.department_id).in_(assigned)
+        return in_leaders_scope(user, department_id=Visit.department_id, created_by=Visit.leader_id)
     if user.role in ("admin", "analyst"):
         return true()
     return false()
