@@ -82,5 +82,5 @@ def test_a_department_name_cannot_break_out_of_the_dashboard(
     # Plotly draws a subset of HTML in labels: the name arrives escaped, shown as written.
     figure = json.loads(block.group(1))
     labels = figure["data"][0]["y"]
-    assert "&lt;a href=\"//evil.example\"&gt;x&lt;/a&gt;" in "".join(labels)
+    assert '&lt;a href="//evil.example"&gt;x&lt;/a&gt;' in "".join(labels)
     assert not any("<a " in label for label in labels)
