@@ -348,7 +348,8 @@ def serve(
         host=host,
         port=port,
         workers=workers,
-        proxy_headers=True,
+        # The app trusts a proxy's X-Forwarded-For only from WALKABOUT_TRUSTED_PROXIES.
+        proxy_headers=False,
         access_log=False,
     )
 

@@ -21,6 +21,10 @@ class Settings(BaseSettings):
     session_absolute_hours: int = 12
     login_max_failures: int = 5
     login_window_minutes: int = 15
+    # Reverse proxies (addresses or networks, comma separated) whose X-Forwarded-For names
+    # the client. Empty: the address a request comes from is the client's, so a spoofed
+    # header never changes whose failures a login counts.
+    trusted_proxies: str = ""
     max_body_bytes: int = 1_000_000
     max_upload_bytes: int = 100 * 1024 * 1024
     # How long a writer waits for its turn (and for a lock) before the answer is 503.

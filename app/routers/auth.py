@@ -1,5 +1,7 @@
 """Login and logout pages."""
 
+import math
+
 from fastapi import APIRouter, Depends, Form, Request
 from fastapi.responses import RedirectResponse, Response
 
@@ -37,17 +39,21 @@ def login_submit(
     address = request.client.host if request.client else "unknown"
     try:
         result = log_in(session, settings=settings, email=email, password=password, address=address)
-    except LoginThrottled:
-        return render(
+    except LoginThrottled as throttled:
+        wait = throttled.wait_seconds
+        words = f"{wait} seconds" if wait < 120 else f"{math.ceil(wait / 60)} minutes"
+        response = render(
             request,
             "auth/login.html",
             {
                 "next": _safe_next(next),
                 "email": email,
-                "error": "Too many failed attempts. Wait a few minutes and try again.",
+                "error": f"Too many failed attempts from here. Try again in {words}.",
             },
             status_code=429,
         )
+        response.headers["Retry-After"] = str(wait)
+        return response
     if result is None:
         return render(
             request,

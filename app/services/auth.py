@@ -1,9 +1,10 @@
 """Login, server-side sessions and login throttling (all kept in the database)."""
 
+import math
 from dataclasses import dataclass
 from datetime import timedelta
 
-from sqlalchemy import bindparam, delete, func, or_, update
+from sqlalchemy import bindparam, delete, func, or_, text, update
 from sqlalchemy import select as sa_select  # more than four columns
 from sqlmodel import Session, col, select
 
@@ -16,7 +17,11 @@ from app.settings import Settings
 
 
 class LoginThrottled(Exception):
-    """Too many recent failures for this account or address."""
+    """Too many recent failures: the next attempt must wait `wait_seconds`."""
+
+    def __init__(self, wait_seconds: int) -> None:
+        super().__init__(f"wait {wait_seconds} s")
+        self.wait_seconds = wait_seconds
 
 
 @dataclass(frozen=True)
@@ -25,15 +30,42 @@ class LoginResult:
     session_token: str
 
 
-def _recent_failures(session: Session, *, settings: Settings, email: str, address: str) -> int:
-    since = utcnow() - timedelta(minutes=settings.login_window_minutes)
-    by_email = session.exec(
-        select(func.count()).where(LoginAttempt.email == email, LoginAttempt.at >= since)
-    ).one()
-    by_address = session.exec(
-        select(func.count()).where(LoginAttempt.address == address, LoginAttempt.at >= since)
-    ).one()
-    return max(int(by_email), int(by_address))
+# Failures allowed before the waits start, as multiples of login_max_failures: for one
+# account from one address (a typo or a guesser), for one account from anywhere (guessing
+# spread over many addresses), and for one address over any accounts (spraying).
+PAIR, ACCOUNT, ADDRESS = 1, 4, 10
+
+
+def _required_wait(session: Session, *, settings: Settings, email: str, address: str) -> int:
+    """Seconds still to wait before this account may be tried from this address: each failure
+    past the free ones doubles the wait after the last failure (1, 2, 4 ... s, at most the
+    window). The owner is slowed like anyone, never locked out; other addresses are free."""
+    now = utcnow()
+    since = now - timedelta(minutes=settings.login_window_minutes)
+    longest = 0.0
+    for where, multiple in (
+        ((LoginAttempt.email == email, LoginAttempt.address == address), PAIR),
+        ((LoginAttempt.email == email,), ACCOUNT),
+        ((LoginAttempt.address == address,), ADDRESS),
+    ):
+        count, last = session.exec(
+            select(func.count(), func.max(LoginAttempt.at)).where(LoginAttempt.at >= since, *where)
+        ).one()
+        excess = int(count) - multiple * settings.login_max_failures
+        if excess >= 0 and last is not None:
+            delay = min(2.0**excess, settings.login_window_minutes * 60.0)
+            last = last if last.tzinfo else last.replace(tzinfo=now.tzinfo)
+            longest = max(longest, delay - (now - last).total_seconds())
+    return max(0, math.ceil(longest))
+
+
+def _one_account_at_a_time(session: Session, email: str) -> None:
+    """Parallel attempts on one account are checked one after another, so that 30 at once are
+    counted as 30 (SQLite's write transactions are serial already)."""
+    if session.get_bind().dialect.name == "postgresql":
+        session.execute(
+            text("SELECT pg_advisory_xact_lock(hashtext(:key))"), {"key": f"login:{email}"}
+        )
 
 
 def log_in(
@@ -42,22 +74,32 @@ def log_in(
     """Check the credentials; on success start a new session and return its token."""
     email = email.strip().lower()[:254]
     address = address[:64]
-    if _recent_failures(session, settings=settings, email=email, address=address) >= (
-        settings.login_max_failures
-    ):
+    _one_account_at_a_time(session, email)
+    wait = _required_wait(session, settings=settings, email=email, address=address)
+    if wait > 0:
         # Still spend the hashing time so a throttled probe learns nothing from timing.
         verify_password(password, None)
-        raise LoginThrottled
+        raise LoginThrottled(wait)
     user = find_user_by_email(session, email=email)
     ok = verify_password(password, user.password_hash if user else None)
     if not ok or user is None or not user.is_active or user.id is None:
+        session.execute(
+            delete(LoginAttempt).where(
+                col(LoginAttempt.at) < utcnow() - timedelta(minutes=settings.login_window_minutes)
+            )
+        )
         session.add(LoginAttempt(email=email, address=address))
         record_event(session, action="login.failed", actor_id=None, detail=email)
         return None
     token = new_token()
     _purge_ended_sessions(session, settings=settings)
     session.add(UserSession(id_hash=token_digest(token), user_id=user.id))
-    session.execute(delete(LoginAttempt).where(col(LoginAttempt.email) == email))
+    # The owner's success forgives this address's typos, not failures from elsewhere.
+    session.execute(
+        delete(LoginAttempt).where(
+            col(LoginAttempt.email) == email, col(LoginAttempt.address) == address
+        )
+    )
     record_event(session, action="login", actor_id=user.id, detail=address)
     return LoginResult(user=user, session_token=token)
 
