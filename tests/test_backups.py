@@ -7,7 +7,8 @@ from pathlib import Path
 from sqlmodel import Session, func, select
 
 from app.db import get_engine
-from app.models import Department
+from app.models import Department, SurveyUpload, User
+from app.services.survey_uploads import store_upload
 
 
 def run(*args: str) -> subprocess.CompletedProcess[str]:
@@ -48,3 +49,24 @@ def test_restore_refuses_a_file_that_is_not_a_backup(database_url: str, tmp_path
     junk.write_text("not a backup at all")
     result = run("db", "restore", str(junk), "--database-url", database_url)
     assert result.returncode == 1 and "not a" in result.stderr and "backup" in result.stderr
+
+
+def test_a_backup_carries_no_raw_survey_upload(
+    database_url: str, session: Session, make_user, tmp_path: Path
+) -> None:
+    email = make_user("analyst")
+    user = session.exec(select(User).where(User.email == email)).one()
+    store_upload(
+        session, user=user, file_name="export.csv", content=b"email\nalice.secret@example.org\n"
+    )
+    session.commit()
+    backup = tmp_path / "walkabout.backup"
+    made = run("db", "backup", str(backup), "--database-url", database_url)
+    assert made.returncode == 0, made.stderr
+    assert b"alice.secret" not in backup.read_bytes()
+    restored = run("db", "restore", str(backup), "--database-url", database_url)
+    assert restored.returncode == 0, restored.stderr
+    get_engine(database_url, immediate=False).dispose()
+    session.rollback()
+    assert session.exec(select(func.count()).select_from(SurveyUpload)).one() == 0
+    assert session.exec(select(User.email)).all() == [email]  # the rest came back

@@ -1,14 +1,16 @@
 """Uploading a survey in the browser: preview, correct the mapping, import."""
 
 import re
+from datetime import timedelta
 
 from fastapi.testclient import TestClient
 from sqlmodel import Session, func, select
 
-from app.models import SurveyMapping, SurveyResponse
+from app.models import SurveyMapping, SurveyResponse, SurveyUpload
+from app.models.types import utcnow
 from app.services.departments import import_departments
 from tests.builders import GENERIC, QUALTRICS
-from tests.conftest import csrf_from
+from tests.conftest import csrf_from, log_in
 
 
 def _upload(client: TestClient, folder, name: str):  # type: ignore[no-untyped-def]
@@ -98,3 +100,23 @@ def test_other_users_cannot_open_an_upload(analyst_client: TestClient, app, make
     with TestClient(app, follow_redirects=False) as other:
         log_in(other, make_user("analyst", "other@example.org"))
         assert other.get(uploaded.headers["location"]).status_code == 404
+
+
+def test_a_raw_upload_expires_after_30_minutes_and_is_purged(
+    analyst_client: TestClient, session: Session, client: TestClient, make_user
+) -> None:
+    import_departments(session, path=QUALTRICS / "departments.csv")
+    session.commit()
+    preview_url = _upload(analyst_client, QUALTRICS, "Autumn").headers["location"]
+    upload_id = preview_url.split("/")[3].split("?")[0]
+    upload = session.get(SurveyUpload, upload_id)
+    assert upload is not None
+    upload.created_at = utcnow() - timedelta(minutes=31)
+    session.add(upload)
+    session.commit()
+    expired = analyst_client.get(preview_url)
+    assert expired.status_code == 404 and "has expired" in expired.text
+    # The next login anywhere removes it from the database.
+    assert log_in(client, make_user("leader")).status_code == 303
+    session.rollback()
+    assert session.exec(select(func.count()).select_from(SurveyUpload)).one() == 0

@@ -12,6 +12,7 @@ from app.models import LoginAttempt, User, UserSession
 from app.models.types import utcnow
 from app.security import new_token, token_digest, verify_password
 from app.services.audit import record_event
+from app.services.survey_uploads import purge_expired_uploads
 from app.services.users import find_user_by_email
 from app.settings import Settings
 
@@ -93,6 +94,7 @@ def log_in(
         return None
     token = new_token()
     _purge_ended_sessions(session, settings=settings)
+    purge_expired_uploads(session)  # raw survey exports past their preview time
     session.add(UserSession(id_hash=token_digest(token), user_id=user.id))
     # The owner's success forgives this address's typos, not failures from elsewhere.
     session.execute(

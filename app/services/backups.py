@@ -13,6 +13,7 @@ from app.services.errors import ServiceError
 
 SQLITE_MAGIC = b"SQLite format 3\x00"
 PG_MAGIC = b"PGDMP"
+UPLOADS_TABLE = "survey_uploads"  # raw exports waiting for a preview: left out of backups
 
 
 def _libpq_url(url: str) -> str:
@@ -36,6 +37,10 @@ def backup_database(*, url: str, target: Path) -> int:
         destination = sqlite3.connect(partial)
         try:
             source.backup(destination)  # online: writers may go on meanwhile
+            # Raw survey exports waiting for their preview never go into a backup.
+            destination.execute(f"DELETE FROM {UPLOADS_TABLE}")  # noqa: S608  # nosec B608
+            destination.commit()
+            destination.execute("VACUUM")  # and their bytes leave the file
         finally:
             destination.close()
             source.close()
@@ -45,6 +50,7 @@ def backup_database(*, url: str, target: Path) -> int:
                 _pg_tool("pg_dump"),
                 "--format=custom",
                 "--no-owner",
+                f"--exclude-table-data={UPLOADS_TABLE}",
                 f"--file={partial}",
                 _libpq_url(url),
             ],

@@ -23,7 +23,9 @@ from app.models.types import utcnow
 from app.services.errors import NotFoundError
 from app.services.surveys import SurveyImportResult, import_survey
 
-KEEP_UPLOADS = timedelta(days=1)
+# A raw export holds e-mails, addresses and free text: it is kept only while its preview is
+# being looked at, never in a backup (backups.py leaves the table out).
+KEEP_UPLOADS = timedelta(minutes=30)
 MAPPING_FIELDS = ("format", "department_column", "rating_columns", "submitted_column", "scales")
 
 
@@ -43,11 +45,16 @@ class SurveyPreview:
     signature: str = ""
 
 
-def store_upload(session: Session, *, user: User, file_name: str, content: bytes) -> str:
-    """Keep an uploaded file for preview; returns its id. Old uploads are cleared."""
+def purge_expired_uploads(session: Session) -> None:
+    """Remove the raw uploads past their 30 minutes."""
     session.execute(
         delete(SurveyUpload).where(col(SurveyUpload.created_at) < utcnow() - KEEP_UPLOADS)
     )
+
+
+def store_upload(session: Session, *, user: User, file_name: str, content: bytes) -> str:
+    """Keep an uploaded file for preview; returns its id. Expired uploads are removed."""
+    purge_expired_uploads(session)
     upload_id = secrets.token_urlsafe(24)
     assert user.id is not None
     session.add(
@@ -62,6 +69,14 @@ def get_upload(session: Session, *, user: User, upload_id: str) -> SurveyUpload:
     upload = session.get(SurveyUpload, upload_id)
     if upload is None or (upload.user_id != user.id and user.role != "admin"):
         raise NotFoundError("that upload is gone; upload the file again")
+    created = upload.created_at
+    if created.tzinfo is None:
+        created = created.replace(tzinfo=utcnow().tzinfo)
+    if created < utcnow() - KEEP_UPLOADS:
+        raise NotFoundError(
+            "that upload has expired (an export is kept 30 minutes for its preview); "
+            "upload the file again"
+        )
     return upload
 
 
