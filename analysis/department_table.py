@@ -100,6 +100,7 @@ def department_table(
     as_of: date,
     min_group_size: int,
     window_days: int = 365,
+    window_start: date | None = None,
 ) -> pd.DataFrame:
     """One row per department of the directory, indexed by name, with every measure."""
     table = departments.set_index("department")[["headcount", "division"]].copy()
@@ -125,7 +126,7 @@ def department_table(
     table["poor_robust"] = (poor - 3).clip(lower=0)
     table[["robust_n", "poor_robust"]] = table[["robust_n", "poor_robust"]].fillna(0)
     table = table.join(_waves(counted, min_group_size)).join(_bunching(answers))
-    start = pd.Timestamp(as_of - timedelta(days=window_days))
+    start = pd.Timestamp(window_start or as_of - timedelta(days=window_days))
     end = pd.Timestamp(as_of)
     recent = conversations[
         (conversations["visit_date"] <= end) & (conversations["visit_date"] >= start)

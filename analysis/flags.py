@@ -181,7 +181,10 @@ def _complaints_test(row: pd.Series, base: Baseline, hidden: bool) -> Outcome | 
         f"{int(row['conversations'])} conversations"
     )
     if hidden:
-        text = f"Poor ratings come from many respondents, and {seen} (scores hidden: small group)."
+        text = (
+            "Poor ratings come from many respondents, and leaders saw problems face to face "
+            "(figures hidden: small group)."
+        )
     else:
         text = (
             f"{int(row['poor'])} of {int(row['scored'])} respondents rated IT poorly "
@@ -205,14 +208,18 @@ def assess_flags(
     hidden: set[str],
     alpha: float = ALPHA,
 ) -> tuple[dict[str, list[Flag]], dict[str, list[str]]]:
-    """Flags per department, and per department the flags it had too little data to test."""
+    """Flags per department, and per department the flags it had too little data to test.
+
+    `hidden`: departments whose survey or conversation figures are hidden; their evidence
+    quotes no number."""
     base = baseline(table, min_group_size)
     flags: dict[str, list[Flag]] = {name: [] for name in table.index}
     untested: dict[str, list[str]] = {name: [] for name in table.index}
     for code, test in TESTS.items():
         results: dict[str, Outcome] = {}
         for name, row in table.iterrows():
-            small = row["responses"] < min_group_size
+            # Tested only with k people who rated (the figures the evidence quotes).
+            small = not row["scored"] >= min_group_size
             outcome = None if small else test(row, base, str(name) in hidden)
             if outcome is None:
                 untested[str(name)].append(code)

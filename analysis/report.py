@@ -19,7 +19,12 @@ from analysis.frames import (
 )
 from analysis.response_counts import COUNTED_COLUMNS, count_responses
 from analysis.stats import r_indicator, wilson_interval
-from analysis.suppression import suppressed_groups
+from analysis.suppression import (
+    last_quarter_end,
+    quarters_window_start,
+    suppressed_groups,
+    thin_quarters,
+)
 
 
 @dataclass(frozen=True)
@@ -93,8 +98,19 @@ def build_report(
     *,
     as_of: date,
     min_group_size: int = 5,
+    closed_quarters: bool = False,
 ) -> Report:
-    """Everything the report shows, with small groups already hidden."""
+    """Everything the report shows, with small groups already hidden.
+
+    `closed_quarters` (an executive's view): the report stands at the end of the last closed
+    calendar quarter, conversations count over the four quarters that end there, and a
+    department's conversation figures are shown only where each of those quarters holds none
+    or at least k of them, so no two reports, at any dates, subtract to fewer than k people.
+    """
+    window_start = None
+    if closed_quarters:
+        as_of = last_quarter_end(as_of)
+        window_start = quarters_window_start(as_of)
     check_columns(departments, DEPARTMENT_COLUMNS, "departments")
     if "count" in responses.columns:
         check_columns(responses, COUNTED_COLUMNS, "responses")
@@ -105,7 +121,13 @@ def build_report(
     check_columns(answers, ANSWER_COLUMNS, "answers")
     check_columns(conversations, CONVERSATION_COLUMNS, "conversations")
     table = department_table(
-        departments, counted, answers, conversations, as_of=as_of, min_group_size=min_group_size
+        departments,
+        counted,
+        answers,
+        conversations,
+        as_of=as_of,
+        min_group_size=min_group_size,
+        window_start=window_start,
     )
     # The people behind a figure are those who gave it: respondents who rated (not complete
     # responses, some of which rated nothing) and conversations, each protected on its own.
@@ -115,8 +137,17 @@ def build_report(
     unheard = suppressed_groups(
         {str(k): int(v) for k, v in table["conversations"].items()}, min_group_size
     )
+    thin_stated: set[str] = set()
+    if window_start is not None:
+        window = conversations[
+            (conversations["visit_date"] >= pd.Timestamp(window_start))
+            & (conversations["visit_date"] <= pd.Timestamp(as_of))
+        ]
+        for department in thin_quarters(window, "observed", min_group_size):
+            unheard.setdefault(department, "thin quarter")
+        thin_stated = thin_quarters(window, "stated", min_group_size)
     flags, untested = assess_flags(
-        table, as_of=as_of, min_group_size=min_group_size, hidden=set(hidden)
+        table, as_of=as_of, min_group_size=min_group_size, hidden=set(hidden) | set(unheard)
     )
     results = []
     for name, row in table.iterrows():
@@ -147,7 +178,7 @@ def build_report(
             else row["last_visit"].date().isoformat(),
             "observed_score": clean(row["observed_score"]) if heard else None,
             "stated_score": clean(row["stated_score"])
-            if heard and stated_n >= min_group_size
+            if heard and stated_n >= min_group_size and name not in thin_stated
             else None,
             "gap": None if reason or not heard else clean(row["gap"]),
             "gap_ci": None
@@ -168,7 +199,7 @@ def build_report(
         survey=survey,
         as_of=as_of,
         min_group_size=min_group_size,
-        overall=_overall(table, counted, hidden, unheard, min_group_size),
+        overall=_overall(table, counted, hidden, unheard, min_group_size, closed_quarters),
         departments=tuple(results),
     )
 
@@ -179,6 +210,7 @@ def _overall(
     hidden: dict[str, str],
     unheard: dict[str, str],
     min_group_size: int,
+    shown_only: bool = False,
 ) -> dict[str, Any]:
     headcount = int(table["headcount"].sum())
     count = int(table["responses"].sum())
@@ -192,8 +224,12 @@ def _overall(
     hidden_rated = answered - int(table.loc[~table.index.isin(list(hidden)), "scored"].sum())
     survey_shown = answered >= min_group_size and not 0 < hidden_rated < min_group_size
     heard = table[table["conversations"] > 0]
+    if shown_only:
+        # Over closed quarters: the departments whose own figures are shown, so the whole is
+        # made of quarters that each hold none or at least k.
+        heard = heard[~heard.index.isin(list(unheard))]
     talks = int(heard["conversations"].sum())
-    hidden_talks = int(table.loc[table.index.isin(list(unheard)), "conversations"].sum())
+    hidden_talks = int(heard.loc[heard.index.isin(list(unheard)), "conversations"].sum())
     observed_shown = talks >= min_group_size and not 0 < hidden_talks < min_group_size
     observed = (
         float((heard["observed_score"] * heard["conversations"]).sum() / talks) if talks else None

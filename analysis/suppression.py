@@ -1,5 +1,9 @@
 """Minimum group size: hide small groups, and enough others that none can be subtracted out."""
 
+from datetime import date, timedelta
+
+import pandas as pd
+
 
 def suppressed_groups(responses: dict[str, int], min_group_size: int) -> dict[str, str]:
     """Which groups' scores to hide, with the reason: "small" or "complementary".
@@ -17,3 +21,35 @@ def suppressed_groups(responses: dict[str, int], min_group_size: int) -> dict[st
         hidden[name] = "complementary"
         pool += count
     return hidden
+
+
+def last_quarter_end(day: date) -> date:
+    """The last day of the last calendar quarter that has closed by `day` (`day` itself when
+    it ends one)."""
+    if (day + timedelta(days=1)).month in (1, 4, 7, 10) and (day + timedelta(days=1)).day == 1:
+        return day
+    first_of_quarter = date(day.year, 3 * ((day.month - 1) // 3) + 1, 1)
+    return first_of_quarter - timedelta(days=1)
+
+
+def quarters_window_start(quarter_end: date, quarters: int = 4) -> date:
+    """The first day of the `quarters` calendar quarters that end on `quarter_end`."""
+    month = quarter_end.month - 3 * quarters + 1
+    year = quarter_end.year + (month - 1) // 12
+    return date(year, (month - 1) % 12 + 1, 1)
+
+
+def thin_quarters(conversations: pd.DataFrame, column: str, min_group_size: int) -> set[str]:
+    """Departments with a calendar quarter holding 1 to k-1 values of `column`.
+
+    Figures over whole closed quarters, shown only where every quarter holds none or at least
+    k, can be subtracted from one another at will: any difference of two windows is a union of
+    whole quarters, so it too holds none or at least k people.
+    """
+    known = conversations.dropna(subset=[column])
+    if known.empty:
+        return set()
+    quarter = known["visit_date"].dt.to_period("Q")
+    cells = known.groupby([known["department"], quarter]).size()
+    thin = cells[(cells > 0) & (cells < min_group_size)]
+    return {str(name) for name in thin.index.get_level_values(0)}

@@ -87,3 +87,30 @@ def test_upload_over_the_limit_is_413(app, session: Session, make_user) -> None:
             files={"file": ("big.csv", b"a,b\n" * 1000, "text/csv")},
         )
     assert response.status_code == 413
+
+
+def test_an_executive_reads_conversations_only_over_closed_quarters(
+    client: TestClient, session: Session, make_user
+) -> None:
+    import_departments(session, path=QUALTRICS / "departments.csv")
+    session.commit()
+    import_visits(session, path=QUALTRICS / "visits.csv")
+    session.commit()
+    analyst = _auth(session, make_user("analyst"))
+    executive = _auth(session, make_user("executive"))
+    assert _upload(client, analyst).status_code == 200
+    url = "/api/v1/reports/Autumn%202026"
+
+    def report(headers: dict[str, str], as_of: str) -> dict:
+        response = client.get(url, params={"as_of": as_of}, headers=headers)
+        assert response.status_code == 200, response.text
+        return response.json()
+
+    # Any two dates in one quarter give an executive the same report, as of its last close:
+    # the walks logged in between cannot be isolated by subtraction.
+    first, second = report(executive, "2026-11-20"), report(executive, "2026-11-21")
+    assert first["as_of"] == second["as_of"] == "2026-09-30"
+    assert first == second
+    assert report(executive, "2026-09-30")["as_of"] == "2026-09-30"
+    # Analysts read coded conversations (contract): their date is theirs.
+    assert report(analyst, "2026-11-21")["as_of"] == "2026-11-21"

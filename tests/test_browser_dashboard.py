@@ -34,6 +34,7 @@ def test_dashboard_renders_and_drills_down(
             const gd = document.getElementById('heatmap');
             const y = gd._fullLayout.yaxis, x = gd._fullLayout.xaxis;
             const row = gd.data[0].y.indexOf('Strategy');
+            window.scrollTo(0, gd.getBoundingClientRect().top + window.scrollY + y.l2p(row) - 200);
             const rect = gd.querySelector('.nsewdrag').getBoundingClientRect();
             return {x: rect.left + x.l2p(0), y: rect.top + y.l2p(row)};
         }""")

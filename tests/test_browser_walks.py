@@ -192,7 +192,11 @@ def test_a_half_filled_walk_survives_a_reload_and_is_cleared_by_saving(
         fill_walk(page, "Library", "librarian", note="the scanner jams daily")
         page.get_by_role("button", name="+ Add another conversation").click()
         conversation(page, 1, "added by mistake", 3, 3)
-        page.wait_for_timeout(500)
+        wait_until(
+            page,
+            "WalkaboutOutbox.drafts.get().then(d => !!d && d.body.conversations.length === 2"
+            " && d.body.conversations[1].observed_score === 3)",
+        )
         page.reload()
         assert "Your unsaved walk is back" in page.inner_text("#walk-status")
         assert page.input_value("#department") == "Library"

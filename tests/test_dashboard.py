@@ -138,3 +138,16 @@ def test_reports_are_cached_until_the_data_changes(
     treasury = {d["department"]: d for d in later["departments"]}["Treasury"]
     before = {d["department"]: d for d in first["departments"]}["Treasury"]
     assert treasury["conversations"] == before["conversations"] + 1
+
+
+def test_an_executive_dashboard_stands_at_the_last_closed_quarter(
+    executive_client: TestClient, analyst_client: TestClient, sample
+) -> None:
+    from datetime import date
+
+    from analysis.suppression import last_quarter_end
+
+    closed = last_quarter_end(date.today()).isoformat()
+    page = executive_client.get("/dashboard").text
+    assert f"As of {closed}, the end of the last closed quarter" in page
+    assert f"As of {date.today().isoformat()}." in analyst_client.get("/dashboard").text

@@ -11,7 +11,7 @@ from app.models import User
 from app.models.api import ERROR_RESPONSES
 from app.models.report import ReportPublic
 from app.services.heatmaps import HEATMAP_METRICS, report_heatmap
-from app.services.reports import cached_report
+from app.services.reports import cached_report, sees_closed_quarters
 
 router = APIRouter(prefix="/api/v1", tags=["reports"], responses=ERROR_RESPONSES)
 
@@ -22,7 +22,7 @@ def get_report(
     survey: str,
     session: WriteSession,
     as_of: date | None = None,
-    _user: User = Depends(require_api_role("analyst", "executive", "admin")),
+    user: User = Depends(require_api_role("analyst", "executive", "admin")),
 ) -> dict[str, Any]:
     """The bias report (contract section 4); small groups already hidden."""
     return cached_report(
@@ -30,6 +30,7 @@ def get_report(
         survey=survey,
         as_of=as_of,
         min_group_size=request.app.state.settings.min_group_size,
+        closed_quarters=sees_closed_quarters(user),
     )
 
 
@@ -45,7 +46,7 @@ def get_heatmap(
     metric: str = Query("gap", pattern="^(" + "|".join(HEATMAP_METRICS) + ")$"),
     relative: bool = True,
     as_of: date | None = None,
-    _user: User = Depends(require_api_role("analyst", "executive", "admin")),
+    user: User = Depends(require_api_role("analyst", "executive", "admin")),
 ) -> dict[str, Any]:
     """One metric per department as a plotly figure (plain JSON arrays; hidden cells null)."""
     report = cached_report(
@@ -53,5 +54,6 @@ def get_heatmap(
         survey=survey,
         as_of=as_of,
         min_group_size=request.app.state.settings.min_group_size,
+        closed_quarters=sees_closed_quarters(user),
     )
     return report_heatmap(report, metrics=[metric], relative=relative)

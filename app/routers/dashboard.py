@@ -13,6 +13,7 @@ from app.models import User
 from app.pages import render
 from app.services.dashboard import build_dashboard
 from app.services.drilldown import department_drilldown
+from app.services.reports import sees_closed_quarters
 
 router = APIRouter(include_in_schema=False)  # pages: the OpenAPI document is the JSON API
 viewers = require_page_role("executive", "analyst", "admin")
@@ -26,11 +27,16 @@ def dashboard_page(
     survey: str | None = Query(None, max_length=200),
     colouring: Literal["relative", "absolute"] = "relative",
     sort: Literal["division", "gap", "size"] = "division",
-    _user: User = Depends(viewers),
+    user: User = Depends(viewers),
 ) -> Response:
     k = request.app.state.settings.min_group_size
     dashboard = build_dashboard(
-        session, survey=survey, min_group_size=k, relative=colouring == "relative", sort=sort
+        session,
+        survey=survey,
+        min_group_size=k,
+        relative=colouring == "relative",
+        sort=sort,
+        closed_quarters=sees_closed_quarters(user),
     )
     return render(
         request,
@@ -53,10 +59,16 @@ def drilldown(
     session: WriteSession,
     survey: str = Query(..., max_length=200),
     name: str = Query(..., max_length=200),
-    _user: User = Depends(viewers),
+    user: User = Depends(viewers),
 ) -> Response:
     k = request.app.state.settings.min_group_size
-    detail = department_drilldown(session, survey=survey, department=name, min_group_size=k)
+    detail = department_drilldown(
+        session,
+        survey=survey,
+        department=name,
+        min_group_size=k,
+        closed_quarters=sees_closed_quarters(user),
+    )
     if detail is None:
         raise HTTPException(404, detail="no such department in this survey")
     return render(

@@ -14,7 +14,7 @@ from app.routers.downloads import download
 from app.services.audit import record_export
 from app.services.heatmaps import ImageExportUnavailable, heatmap_png
 from app.services.report_html import report_html
-from app.services.reports import cached_report, filter_rows, report_csv
+from app.services.reports import cached_report, filter_rows, report_csv, sees_closed_quarters
 from app.services.surveys import list_surveys
 
 router = APIRouter(include_in_schema=False)  # pages: the OpenAPI document is the JSON API
@@ -27,7 +27,7 @@ SORTS = Literal["department", "division", "response_rate", "survey_score", "gap"
 def reports_page(
     request: Request,
     session: ReadSession,
-    _user: User = Depends(analysts),
+    user: User = Depends(analysts),
 ) -> Response:
     return render(request, "reports/index.html", {"surveys": list_surveys(session)})
 
@@ -42,13 +42,14 @@ def report_page(
     q: str | None = Query(None, max_length=200),
     sort: SORTS = "department",
     as_of: date | None = None,
-    _user: User = Depends(analysts),
+    user: User = Depends(analysts),
 ) -> Response:
     report = cached_report(
         session,
         survey=survey,
         as_of=as_of,
         min_group_size=request.app.state.settings.min_group_size,
+        closed_quarters=sees_closed_quarters(user),
     )
     rows = filter_rows(report["departments"], flag=flag, division=division, text=q, sort=sort)
     divisions = sorted({d["division"] for d in report["departments"] if d["division"]})
@@ -82,6 +83,7 @@ def export_csv(
         survey=survey,
         as_of=as_of,
         min_group_size=request.app.state.settings.min_group_size,
+        closed_quarters=sees_closed_quarters(user),
     )
     record_export(session, actor_id=user.id, detail=f"{survey} as CSV")
     return download(
@@ -102,6 +104,7 @@ def export_html(
         survey=survey,
         as_of=as_of,
         min_group_size=request.app.state.settings.min_group_size,
+        closed_quarters=sees_closed_quarters(user),
     )
     record_export(session, actor_id=user.id, detail=f"{survey} as HTML")
     # A standalone file to download: its inline plotly script runs where it is opened.
@@ -127,6 +130,7 @@ def export_png(
         survey=survey,
         as_of=as_of,
         min_group_size=request.app.state.settings.min_group_size,
+        closed_quarters=sees_closed_quarters(user),
     )
     try:
         image = heatmap_png(report, relative=colouring == "relative")

@@ -17,7 +17,8 @@ def conversation_counts(
     session: Session, *, min_group_size: int, today: date | None = None
 ) -> dict[str, Any]:
     """Per department (with at least k conversations in the last year) and overall."""
-    since = (today or date.today()) - timedelta(days=WINDOW_DAYS)
+    until = today or date.today()
+    since = until - timedelta(days=WINDOW_DAYS)
     # Plain SQLAlchemy: six aggregate columns, returned as tuples.
     rows = session.execute(
         select(
@@ -30,7 +31,7 @@ def conversation_counts(
         )
         .join(Visit, col(Visit.department_id) == Department.id)
         .join(Conversation, col(Conversation.visit_id) == Visit.id)
-        .where(col(Visit.visit_date) >= since)
+        .where(col(Visit.visit_date) >= since, col(Visit.visit_date) <= until)
         .group_by(col(Department.name))
         .order_by(col(Department.name))
     ).all()

@@ -7,6 +7,7 @@ from typing import Any
 from sqlalchemy import func
 from sqlmodel import Session, col, select
 
+from analysis.suppression import last_quarter_end
 from app.models import Action, Conversation, ConversationTheme, Department, Theme, Visit
 from app.services.conversation_counts import conversation_counts
 from app.services.heatmaps import DASHBOARD_METRICS, report_heatmap
@@ -49,7 +50,7 @@ def _theme_matrix(
             select(Department.name, func.count(col(Conversation.id)))
             .join(Visit, col(Visit.department_id) == Department.id)
             .join(Conversation, col(Conversation.visit_id) == Visit.id)
-            .where(Visit.visit_date >= since)
+            .where(Visit.visit_date >= since, Visit.visit_date <= today)
             .group_by(col(Department.name))
         ).all()
     )
@@ -59,7 +60,7 @@ def _theme_matrix(
         .join(Conversation, col(Conversation.visit_id) == Visit.id)
         .join(ConversationTheme, col(ConversationTheme.conversation_id) == Conversation.id)
         .join(Theme, col(Theme.id) == ConversationTheme.theme_id)
-        .where(Visit.visit_date >= since)
+        .where(Visit.visit_date >= since, Visit.visit_date <= today)
         .group_by(col(Department.name), col(Theme.name))
     ).all()
     themes = sorted({theme for _, theme, _ in rows})
@@ -80,13 +81,13 @@ def _coverage(session: Session, *, today: date) -> dict[str, Any]:
         session.exec(
             select(Department.name, func.count(col(Visit.id)))
             .join(Visit, col(Visit.department_id) == Department.id)
-            .where(Visit.visit_date >= since)
+            .where(Visit.visit_date >= since, Visit.visit_date <= today)
             .group_by(col(Department.name))
         ).all()
     )
     by_leader = session.exec(
         select(Visit.leader_name, func.count())
-        .where(Visit.visit_date >= since)
+        .where(Visit.visit_date >= since, Visit.visit_date <= today)
         .group_by(col(Visit.leader_name))
         .order_by(func.count().desc())
     ).all()
@@ -164,14 +165,24 @@ def build_dashboard(
     relative: bool = True,
     sort: str = "division",
     today: date | None = None,
+    closed_quarters: bool = False,
 ) -> Dashboard | None:
-    """Everything the dashboard shows for one round (the newest when none is named)."""
+    """Everything the dashboard shows for one round (the newest when none is named); with
+    `closed_quarters` (executives) as it stood at the end of the last closed quarter."""
     rounds = list_surveys(session)
     if not rounds:
         return None
     chosen = next((s for s in rounds if s.name == survey), rounds[0])
     today = today or date.today()
-    report = cached_report(session, survey=chosen.name, as_of=today, min_group_size=min_group_size)
+    if closed_quarters:
+        today = last_quarter_end(today)
+    report = cached_report(
+        session,
+        survey=chosen.name,
+        as_of=today,
+        min_group_size=min_group_size,
+        closed_quarters=closed_quarters,
+    )
     report["departments"] = _sorted(report["departments"], sort)
     heatmap = report_heatmap(report, metrics=list(DASHBOARD_METRICS), relative=relative)
     history = []
@@ -180,7 +191,11 @@ def build_dashboard(
             report
             if past.name == chosen.name
             else cached_report(
-                session, survey=past.name, as_of=today, min_group_size=min_group_size
+                session,
+                survey=past.name,
+                as_of=today,
+                min_group_size=min_group_size,
+                closed_quarters=closed_quarters,
             )
         )
         history.append((past, past_report))

@@ -6,6 +6,7 @@ from typing import Any
 from sqlalchemy import func
 from sqlmodel import Session, col, select
 
+from analysis.suppression import last_quarter_end
 from app.models import Action, Conversation, ConversationTheme, Department, Theme, Visit
 from app.models.department import department_key
 from app.services.dashboard import THEME_WINDOW_DAYS
@@ -14,12 +15,22 @@ from app.services.reports import cached_report
 
 
 def department_drilldown(
-    session: Session, *, survey: str, department: str, min_group_size: int
+    session: Session,
+    *,
+    survey: str,
+    department: str,
+    min_group_size: int,
+    closed_quarters: bool = False,
 ) -> dict[str, Any] | None:
     """The report row, the themes raised (only with k or more conversations) and actions."""
+    today = last_quarter_end(date.today()) if closed_quarters else date.today()
     try:
         report = cached_report(
-            session, survey=survey, as_of=date.today(), min_group_size=min_group_size
+            session,
+            survey=survey,
+            as_of=today,
+            min_group_size=min_group_size,
+            closed_quarters=closed_quarters,
         )
     except NotFoundError:
         return None
@@ -36,11 +47,11 @@ def department_drilldown(
     ).first()
     if row is None or dept is None:
         return None
-    since = date.today() - timedelta(days=THEME_WINDOW_DAYS)
+    since = today - timedelta(days=THEME_WINDOW_DAYS)
     conversations = session.exec(
         select(func.count(col(Conversation.id)))
         .join(Visit, col(Visit.id) == Conversation.visit_id)
-        .where(Visit.department_id == dept.id, Visit.visit_date >= since)
+        .where(Visit.department_id == dept.id, Visit.visit_date >= since, Visit.visit_date <= today)
     ).one()
     themes: list[tuple[str, int]] = []
     if conversations >= min_group_size:
@@ -51,7 +62,11 @@ def department_drilldown(
                 .join(ConversationTheme, col(ConversationTheme.theme_id) == Theme.id)
                 .join(Conversation, col(Conversation.id) == ConversationTheme.conversation_id)
                 .join(Visit, col(Visit.id) == Conversation.visit_id)
-                .where(Visit.department_id == dept.id, Visit.visit_date >= since)
+                .where(
+                    Visit.department_id == dept.id,
+                    Visit.visit_date >= since,
+                    Visit.visit_date <= today,
+                )
                 .group_by(col(Theme.name))
                 .order_by(func.count().desc())
             )

@@ -13,7 +13,8 @@ from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlmodel import Session, col, select
 
 from analysis.report import Report, build_report
-from app.models import Conversation, Department, ReportCache, Survey, Visit
+from analysis.suppression import last_quarter_end
+from app.models import Conversation, Department, ReportCache, Survey, User, Visit
 from app.models.types import utcnow
 from app.services.report_frames import load_report_frames
 from app.services.surveys import get_survey
@@ -44,10 +45,22 @@ CSV_COLUMNS = (
 )
 
 
+def sees_closed_quarters(user: User) -> bool:
+    """Executives read conversations only over closed quarters (no two of their reports
+    subtract to fewer than k people); analysts read coded conversations (contract)."""
+    return user.role == "executive"
+
+
 def survey_report(
-    session: Session, *, survey: str, as_of: date | None, min_group_size: int
+    session: Session,
+    *,
+    survey: str,
+    as_of: date | None,
+    min_group_size: int,
+    closed_quarters: bool = False,
 ) -> Report:
-    """The report for the named survey round, as of a date (default today)."""
+    """The report for the named survey round, as of a date (default today); with
+    `closed_quarters`, as an executive sees it (analysis.report.build_report)."""
     found = get_survey(session, name=survey)
     assert found.id is not None
     frames = load_report_frames(session, survey_id=found.id)
@@ -59,6 +72,7 @@ def survey_report(
         frames.conversations,
         as_of=as_of or date.today(),
         min_group_size=min_group_size,
+        closed_quarters=closed_quarters,
     )
 
 
@@ -130,7 +144,9 @@ def rows_csv(rows: list[dict[str, Any]], columns: tuple[str, ...]) -> str:
     return buffer.getvalue()
 
 
-def _fingerprint(session: Session, *, survey: Survey, as_of: date, min_group_size: int) -> str:
+def _fingerprint(
+    session: Session, *, survey: Survey, as_of: date, min_group_size: int, closed_quarters: bool
+) -> str:
     """Everything a report depends on: the round's import, the walks, the directory."""
     walks = session.exec(
         select(func.count(col(Visit.id)), func.max(col(Visit.id)), func.max(col(Visit.updated_at)))
@@ -147,6 +163,7 @@ def _fingerprint(session: Session, *, survey: Survey, as_of: date, min_group_siz
             survey.imported_at.isoformat(),
             as_of.isoformat(),
             min_group_size,
+            closed_quarters,
             [str(v) for v in walks],
             list(conversations),
             [list(d) for d in directory],
@@ -157,19 +174,36 @@ def _fingerprint(session: Session, *, survey: Survey, as_of: date, min_group_siz
 
 
 def cached_report(
-    session: Session, *, survey: str, as_of: date | None, min_group_size: int
+    session: Session,
+    *,
+    survey: str,
+    as_of: date | None,
+    min_group_size: int,
+    closed_quarters: bool = False,
 ) -> dict[str, Any]:
     """The report as JSON-ready data, worked out once per state of the data and kept in the
     database, so every worker answers the next request from it."""
     found = get_survey(session, name=survey)
     assert found.id is not None
     when = as_of or date.today()
-    key = _fingerprint(session, survey=found, as_of=when, min_group_size=min_group_size)
+    if closed_quarters:
+        when = last_quarter_end(when)
+    key = _fingerprint(
+        session,
+        survey=found,
+        as_of=when,
+        min_group_size=min_group_size,
+        closed_quarters=closed_quarters,
+    )
     hit = session.get(ReportCache, key)
     if hit is not None:
         return json.loads(hit.payload)  # type: ignore[no-any-return]
     report = survey_report(
-        session, survey=survey, as_of=when, min_group_size=min_group_size
+        session,
+        survey=survey,
+        as_of=when,
+        min_group_size=min_group_size,
+        closed_quarters=closed_quarters,
     ).to_dict()
     session.execute(
         delete(ReportCache).where(
