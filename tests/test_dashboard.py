@@ -151,3 +151,39 @@ def test_an_executive_dashboard_stands_at_the_last_closed_quarter(
     page = executive_client.get("/dashboard").text
     assert f"As of {closed}, the end of the last closed quarter" in page
     assert f"As of {date.today().isoformat()}." in analyst_client.get("/dashboard").text
+
+
+def test_one_walk_in_an_empty_quarter_hides_what_was_heard_from_executives(
+    session: Session, sample, tmp_path
+) -> None:
+    from datetime import date
+
+    from app.services.dashboard import build_dashboard
+    from app.services.visit_import import import_visits
+
+    # Design's walks are all in July-September; one conversation in April makes a quarter of
+    # one person, which two executive reports a quarter apart could isolate.
+    extra = tmp_path / "april.csv"
+    extra.write_text(
+        "visit_date,department,leader,person_role,stated_score,observed_score,issues,"
+        "unreported,end_run,notes\n2026-04-15,Design,b.osei,designer,4,1,printing,0,false,\n"
+    )
+    import_visits(session, path=extra)
+    session.commit()
+    views = {
+        closed: build_dashboard(
+            session, survey=None, min_group_size=5, today=date(2026, 11, 1), closed_quarters=closed
+        )
+        for closed in (False, True)
+    }
+    analyst, executive = views[False], views[True]
+    assert analyst is not None and executive is not None
+    design = {
+        closed: next(d for d in v.report["departments"] if d["department"] == "Design")
+        for closed, v in views.items()
+    }
+    assert design[False]["observed_score"] is not None and design[True]["observed_score"] is None
+    assert "Design" in analyst.themes["departments"]
+    assert "Design" not in executive.themes["departments"]
+    assert "Design" not in [d["department"] for d in executive.service["departments"]]
+    assert executive.report["as_of"] == "2026-09-30"

@@ -14,11 +14,17 @@ WINDOW_DAYS = 365
 
 
 def conversation_counts(
-    session: Session, *, min_group_size: int, today: date | None = None
+    session: Session,
+    *,
+    min_group_size: int,
+    today: date | None = None,
+    since: date | None = None,
+    only: set[str] | None = None,
 ) -> dict[str, Any]:
-    """Per department (with at least k conversations in the last year) and overall."""
+    """Per department (with at least k conversations in the last year, or since `since`;
+    only those in `only` when given) and overall."""
     until = today or date.today()
-    since = until - timedelta(days=WINDOW_DAYS)
+    since = since or until - timedelta(days=WINDOW_DAYS)
     # Plain SQLAlchemy: six aggregate columns, returned as tuples.
     rows = session.execute(
         select(
@@ -48,7 +54,7 @@ def conversation_counts(
             "ideas_taken_forward": ideas.get(name, {}).get("taken_forward", 0),
         }
         for name, n, end_runs, mismatches, teaching, taught in rows
-        if n >= min_group_size
+        if n >= min_group_size and (only is None or name in only)
     ]
     return {
         "departments": departments,

@@ -7,7 +7,7 @@ from typing import Any
 from sqlalchemy import func
 from sqlmodel import Session, col, select
 
-from analysis.suppression import last_quarter_end
+from analysis.suppression import last_quarter_end, quarters_window_start
 from app.models import Action, Conversation, ConversationTheme, Department, Theme, Visit
 from app.services.conversation_counts import conversation_counts
 from app.services.heatmaps import DASHBOARD_METRICS, report_heatmap
@@ -40,11 +40,10 @@ class Dashboard:
 
 
 def _theme_matrix(
-    session: Session, *, departments: list[str], k: int, today: date
+    session: Session, *, departments: list[str], k: int, today: date, since: date
 ) -> dict[str, Any]:
     """Departments x themes: how many conversations raised each, only where a department
     had at least k conversations (coded themes reach executives only then)."""
-    since = today - timedelta(days=THEME_WINDOW_DAYS)
     totals = dict(
         session.exec(
             select(Department.name, func.count(col(Conversation.id)))
@@ -200,6 +199,13 @@ def build_dashboard(
         )
         history.append((past, past_report))
     trend = _trend(history, [d["department"] for d in report["departments"]])
+    heard = [d["department"] for d in report["departments"]]
+    since = today - timedelta(days=THEME_WINDOW_DAYS)
+    if closed_quarters:
+        # The report's window and rule: only departments whose every quarter held none or at
+        # least k conversations show what was heard there.
+        since = quarters_window_start(today)
+        heard = [d["department"] for d in report["departments"] if d["observed_score"] is not None]
     coverage = _coverage(session, today=today)
     return Dashboard(
         survey=chosen.name,
@@ -207,10 +213,7 @@ def build_dashboard(
         report=report,
         heatmap=heatmap,
         themes=_theme_matrix(
-            session,
-            departments=[d["department"] for d in report["departments"]],
-            k=min_group_size,
-            today=today,
+            session, departments=heard, k=min_group_size, today=today, since=since
         ),
         trend=trend,
         rounds=[
@@ -224,7 +227,13 @@ def build_dashboard(
             for s, r in history
         ],
         coverage=coverage,
-        service=conversation_counts(session, min_group_size=min_group_size, today=today),
+        service=conversation_counts(
+            session,
+            min_group_size=min_group_size,
+            today=today,
+            since=since if closed_quarters else None,
+            only=set(heard) if closed_quarters else None,
+        ),
         next_walks=where_to_walk(report, coverage, today=today)[:8],
     )
 

@@ -6,7 +6,7 @@ from typing import Any
 from sqlalchemy import func
 from sqlmodel import Session, col, select
 
-from analysis.suppression import last_quarter_end
+from analysis.suppression import last_quarter_end, quarters_window_start
 from app.models import Action, Conversation, ConversationTheme, Department, Theme, Visit
 from app.models.department import department_key
 from app.services.dashboard import THEME_WINDOW_DAYS
@@ -48,13 +48,15 @@ def department_drilldown(
     if row is None or dept is None:
         return None
     since = today - timedelta(days=THEME_WINDOW_DAYS)
+    if closed_quarters:
+        since = quarters_window_start(today)  # the report's window, and its quarter rule
     conversations = session.exec(
         select(func.count(col(Conversation.id)))
         .join(Visit, col(Visit.id) == Conversation.visit_id)
         .where(Visit.department_id == dept.id, Visit.visit_date >= since, Visit.visit_date <= today)
     ).one()
     themes: list[tuple[str, int]] = []
-    if conversations >= min_group_size:
+    if conversations >= min_group_size and not (closed_quarters and row["observed_score"] is None):
         themes = [
             (name, int(n))
             for name, n in session.exec(
