@@ -198,6 +198,8 @@ def test_a_half_filled_walk_survives_a_reload_and_is_cleared_by_saving(
             " && d.body.conversations[1].observed_score === 3)",
         )
         page.reload()
+        # The draft comes back from the phone's storage once the script has read it.
+        wait_until(page, "document.getElementById('walk-status').textContent.includes('is back')")
         assert "Your unsaved walk is back" in page.inner_text("#walk-status")
         assert page.input_value("#department") == "Library"
         assert page.input_value("#conversations-0-notes") == "the scanner jams daily"
@@ -207,6 +209,7 @@ def test_a_half_filled_walk_survives_a_reload_and_is_cleared_by_saving(
         save(page)
         page.wait_for_url(f"{base}/visits?flash=*")
         page.goto(f"{base}/visits/new")
+        wait_until(page, "!!window.WalkaboutOutbox && WalkaboutOutbox.drafts.get().then(d => !d)")
         assert page.input_value("#department") == ""
     assert stored_walks(session)[0][1:3] == ("librarian", "the scanner jams daily")
     assert _count(session, Conversation) == 1
