@@ -16,6 +16,7 @@ from app.db import dispose_engines, get_engine
 from app.main import create_app
 from app.migrate import upgrade_database
 from app.models import metadata
+from app.services.departments import import_departments
 from app.services.users import create_user
 from app.settings import Settings
 
@@ -173,3 +174,12 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
     if drop:
         config.hook.pytest_deselected(items=drop)
         items[:] = keep
+
+
+@pytest.fixture
+def directory(session: Session, tmp_path: Path) -> None:
+    """A small directory of departments for the walk tests."""
+    path = tmp_path / "departments.csv"
+    path.write_text("department,headcount\nFinance,40\nWarehouse,25\nLibrary,12\n")
+    import_departments(session, path=path)
+    session.commit()

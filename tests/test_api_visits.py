@@ -3,23 +3,13 @@
 import uuid
 from concurrent.futures import ThreadPoolExecutor
 from datetime import date, timedelta
-from pathlib import Path
 
 import pytest
 from fastapi.testclient import TestClient
 from sqlmodel import Session, func, select
 
 from app.models import Visit
-from app.services.departments import import_departments
 from app.services.users import create_api_token
-
-
-@pytest.fixture
-def directory(session: Session, tmp_path: Path) -> None:
-    path = tmp_path / "departments.csv"
-    path.write_text("department,headcount\nFinance,40\nWarehouse,25\n")
-    import_departments(session, path=path)
-    session.commit()
 
 
 def _body(**changes: object) -> dict:

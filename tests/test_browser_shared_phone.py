@@ -1,12 +1,9 @@
 """One phone, two leaders: a walk waits for the leader who saved it, is never sent or shown
 under another login, and nothing of a leader's is served after they log out."""
 
-from pathlib import Path
-
 import pytest
 from sqlmodel import Session
 
-from app.services.departments import import_departments
 from tests.browser import browser_page, live_server, needs_chromium
 from tests.walk_pages import (
     fill_walk,
@@ -19,14 +16,6 @@ from tests.walk_pages import (
 )
 
 pytestmark = [needs_chromium, pytest.mark.sqlite_only]
-
-
-@pytest.fixture
-def directory(session: Session, tmp_path: Path) -> None:
-    path = tmp_path / "departments.csv"
-    path.write_text("department,headcount\nFinance,40\nWarehouse,25\n")
-    import_departments(session, path=path)
-    session.commit()
 
 
 def test_a_walk_waits_for_its_own_leader_on_a_shared_phone(

@@ -1,13 +1,10 @@
 """A leader logs walks on a phone, on any network: each walk reaches the server once, under
 its leader, with what was typed. Every test checks the stored rows, not only the page."""
 
-from pathlib import Path
-
 import pytest
 from sqlmodel import Session, func, select
 
 from app.models import Action, Conversation, Visit
-from app.services.departments import import_departments
 from tests.browser import browser_page, live_server, needs_chromium
 from tests.walk_pages import (
     conversation,
@@ -22,14 +19,6 @@ from tests.walk_pages import (
 )
 
 pytestmark = [needs_chromium, pytest.mark.sqlite_only]
-
-
-@pytest.fixture
-def directory(session: Session, tmp_path: Path) -> None:
-    path = tmp_path / "departments.csv"
-    path.write_text("department,headcount\nFinance,40\nWarehouse,25\nLibrary,12\n")
-    import_departments(session, path=path)
-    session.commit()
 
 
 def _count(session: Session, model: type) -> int:

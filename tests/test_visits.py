@@ -3,23 +3,12 @@
 import re
 import uuid
 from datetime import date, timedelta
-from pathlib import Path
 
-import pytest
 from fastapi.testclient import TestClient
 from sqlmodel import Session, func, select
 
 from app.models import Action, Idea, PriorityDecision, Visit
-from app.services.departments import import_departments
 from tests.conftest import csrf_from
-
-
-@pytest.fixture
-def directory(session: Session, tmp_path: Path) -> None:
-    path = tmp_path / "departments.csv"
-    path.write_text("department,headcount\nFinance,40\nWarehouse,25\n")
-    import_departments(session, path=path)
-    session.commit()
 
 
 def _form(token: str, **extra: str) -> dict[str, str]:
