@@ -91,6 +91,12 @@ def _conversation_measures(conversations: pd.DataFrame) -> pd.DataFrame:
     )
 
 
+def conversations_between(conversations: pd.DataFrame, start: date, end: date) -> pd.DataFrame:
+    """The conversations of walks from `start` to `end`, both days included."""
+    dates = conversations["visit_date"]
+    return conversations[(dates >= pd.Timestamp(start)) & (dates <= pd.Timestamp(end))]
+
+
 def department_table(
     departments: pd.DataFrame,
     counted: pd.DataFrame,
@@ -126,11 +132,9 @@ def department_table(
     table["poor_robust"] = (poor - 3).clip(lower=0)
     table[["robust_n", "poor_robust"]] = table[["robust_n", "poor_robust"]].fillna(0)
     table = table.join(_waves(counted, min_group_size)).join(_bunching(answers))
-    start = pd.Timestamp(window_start or as_of - timedelta(days=window_days))
+    start = window_start or as_of - timedelta(days=window_days)
     end = pd.Timestamp(as_of)
-    recent = conversations[
-        (conversations["visit_date"] <= end) & (conversations["visit_date"] >= start)
-    ]
+    recent = conversations_between(conversations, start, as_of)
     table = table.join(_conversation_measures(recent))
     for column in table.columns.difference(["division", "last_visit"]):
         # Empty inputs give object columns; every measure is a number (NaN when unknown).

@@ -8,7 +8,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from analysis.department_table import department_table
+from analysis.department_table import conversations_between, department_table
 from analysis.flags import Flag, assess_flags
 from analysis.frames import (
     ANSWER_COLUMNS,
@@ -139,10 +139,7 @@ def build_report(
     )
     thin_stated: set[str] = set()
     if window_start is not None:
-        window = conversations[
-            (conversations["visit_date"] >= pd.Timestamp(window_start))
-            & (conversations["visit_date"] <= pd.Timestamp(as_of))
-        ]
+        window = conversations_between(conversations, window_start, as_of)
         for department in thin_quarters(window, "observed", min_group_size):
             unheard.setdefault(department, "thin quarter")
         thin_stated = thin_quarters(window, "stated", min_group_size)

@@ -26,10 +26,8 @@ def suppressed_groups(responses: dict[str, int], min_group_size: int) -> dict[st
 def last_quarter_end(day: date) -> date:
     """The last day of the last calendar quarter that has closed by `day` (`day` itself when
     it ends one)."""
-    if (day + timedelta(days=1)).month in (1, 4, 7, 10) and (day + timedelta(days=1)).day == 1:
-        return day
-    first_of_quarter = date(day.year, 3 * ((day.month - 1) // 3) + 1, 1)
-    return first_of_quarter - timedelta(days=1)
+    next_day = day + timedelta(days=1)
+    return date(next_day.year, 3 * ((next_day.month - 1) // 3) + 1, 1) - timedelta(days=1)
 
 
 def quarters_window_start(quarter_end: date, quarters: int = 4) -> date:

@@ -30,6 +30,7 @@ from app.services.visit_edits import (
 from app.services.visit_form import (
     VisitForm,
     action_ids,
+    add_block,
     blank_conversation,
     read_visit_form,
     validate_visit_form,
@@ -114,12 +115,7 @@ async def submit_visit(
 
 def _save_visit(request: Request, session: Session, user: User, form: FormData) -> Response:
     visit = read_visit_form(form)
-    adding = form.get("add")
-    if adding == "conversation":
-        visit.conversations.append(blank_conversation())
-        return _form_page(request, session, user, visit)
-    if adding == "action":
-        visit.actions.append({"title": "", "owner": user.email, "due_date": ""})
+    if add_block(visit, form.get("add"), owner=user.email):
         return _form_page(request, session, user, visit)
     data = validate_visit_form(visit)
     if data is not None:
@@ -182,12 +178,7 @@ def _save_edit(
     request: Request, session: Session, user: User, visit_id: int, form: FormData
 ) -> Response:
     visit = read_visit_form(form)
-    adding = form.get("add")
-    if adding == "conversation":
-        visit.conversations.append(blank_conversation())
-        return _form_page(request, session, user, visit, visit_id=visit_id)
-    if adding == "action":
-        visit.actions.append({"title": "", "owner": user.email, "due_date": ""})
+    if add_block(visit, form.get("add"), owner=user.email):
         return _form_page(request, session, user, visit, visit_id=visit_id)
     data = validate_visit_form(visit)
     if data is not None:

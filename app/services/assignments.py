@@ -17,9 +17,9 @@ def assigned_departments(user: User) -> Any:
 
 
 def in_leaders_scope(user: User, *, department_id: Any, created_by: Any) -> Any:
-    """The one rule for what a walk raised (its ideas, its priority decisions) that a user may
-    change, as a condition: a leader what they raised or what was raised in a department they
-    are assigned to; admins everything; other roles nothing."""
+    """The one rule for a leader's reach over walks and what they raised (ideas, priority
+    decisions), as a condition: a leader's own and those of the departments they are
+    assigned to; admins everything; other roles nothing."""
     if user.role == "admin":
         return true()
     if user.role == "leader":

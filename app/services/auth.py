@@ -55,7 +55,6 @@ def _required_wait(session: Session, *, settings: Settings, email: str, address:
         excess = int(count) - multiple * settings.login_max_failures
         if excess >= 0 and last is not None:
             delay = min(2.0**excess, settings.login_window_minutes * 60.0)
-            last = last if last.tzinfo else last.replace(tzinfo=now.tzinfo)
             longest = max(longest, delay - (now - last).total_seconds())
     return max(0, math.ceil(longest))
 

@@ -156,6 +156,15 @@ def where_to_walk(
     return sorted(suggestions, key=lambda s: -s.points)
 
 
+def heard_window(today: date, *, closed_quarters: bool) -> tuple[date, date]:
+    """The first and last day what leaders heard counts over: the year up to `today`, or for
+    executives the four closed quarters the report stands on (its window and quarter rule)."""
+    if closed_quarters:
+        end = last_quarter_end(today)
+        return quarters_window_start(end), end
+    return today - timedelta(days=THEME_WINDOW_DAYS), today
+
+
 def build_dashboard(
     session: Session,
     *,
@@ -172,9 +181,7 @@ def build_dashboard(
     if not rounds:
         return None
     chosen = next((s for s in rounds if s.name == survey), rounds[0])
-    today = today or date.today()
-    if closed_quarters:
-        today = last_quarter_end(today)
+    since, today = heard_window(today or date.today(), closed_quarters=closed_quarters)
     report = cached_report(
         session,
         survey=chosen.name,
@@ -200,11 +207,9 @@ def build_dashboard(
         history.append((past, past_report))
     trend = _trend(history, [d["department"] for d in report["departments"]])
     heard = [d["department"] for d in report["departments"]]
-    since = today - timedelta(days=THEME_WINDOW_DAYS)
     if closed_quarters:
-        # The report's window and rule: only departments whose every quarter held none or at
-        # least k conversations show what was heard there.
-        since = quarters_window_start(today)
+        # The report's rule: only departments whose every quarter held none or at least k
+        # conversations show what was heard there.
         heard = [d["department"] for d in report["departments"] if d["observed_score"] is not None]
     coverage = _coverage(session, today=today)
     return Dashboard(

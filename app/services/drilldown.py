@@ -1,15 +1,14 @@
 """One department, as an executive may see it: flags, themes heard, actions; no notes."""
 
-from datetime import date, timedelta
+from datetime import date
 from typing import Any
 
 from sqlalchemy import func
 from sqlmodel import Session, col, select
 
-from analysis.suppression import last_quarter_end, quarters_window_start
 from app.models import Action, Conversation, ConversationTheme, Department, Theme, Visit
 from app.models.department import department_key
-from app.services.dashboard import THEME_WINDOW_DAYS
+from app.services.dashboard import heard_window
 from app.services.errors import NotFoundError
 from app.services.reports import cached_report
 
@@ -23,7 +22,7 @@ def department_drilldown(
     closed_quarters: bool = False,
 ) -> dict[str, Any] | None:
     """The report row, the themes raised (only with k or more conversations) and actions."""
-    today = last_quarter_end(date.today()) if closed_quarters else date.today()
+    since, today = heard_window(date.today(), closed_quarters=closed_quarters)
     try:
         report = cached_report(
             session,
@@ -47,9 +46,6 @@ def department_drilldown(
     ).first()
     if row is None or dept is None:
         return None
-    since = today - timedelta(days=THEME_WINDOW_DAYS)
-    if closed_quarters:
-        since = quarters_window_start(today)  # the report's window, and its quarter rule
     conversations = session.exec(
         select(func.count(col(Conversation.id)))
         .join(Visit, col(Visit.id) == Conversation.visit_id)

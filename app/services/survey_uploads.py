@@ -69,10 +69,7 @@ def get_upload(session: Session, *, user: User, upload_id: str) -> SurveyUpload:
     upload = session.get(SurveyUpload, upload_id)
     if upload is None or (upload.user_id != user.id and user.role != "admin"):
         raise NotFoundError("that upload is gone; upload the file again")
-    created = upload.created_at
-    if created.tzinfo is None:
-        created = created.replace(tzinfo=utcnow().tzinfo)
-    if created < utcnow() - KEEP_UPLOADS:
+    if upload.created_at < utcnow() - KEEP_UPLOADS:
         raise NotFoundError(
             "that upload has expired (an export is kept 30 minutes for its preview); "
             "upload the file again"

@@ -13,8 +13,7 @@ from app.services.conversations import replace_conversations
 from app.services.errors import ForbiddenError, NotFoundError, ServiceError
 from app.services.ideas import add_ideas
 from app.services.priority_decisions import edit_visit_decision
-from app.services.users import find_user_by_email
-from app.services.visits import VisitInputError, resolve_visit_references, visit_detail
+from app.services.visits import action_owners, resolve_visit_references, visit_detail
 
 EDIT_WINDOW = timedelta(days=7)
 EDITED_FIELDS = (
@@ -126,10 +125,8 @@ def _edit_actions(
         a.id: a for a in session.exec(select(Action).where(Action.visit_id == visit_id)).all()
     }
     kept = set()
-    for index, (action, action_id) in enumerate(zip(actions, action_ids, strict=True)):
-        owner = find_user_by_email(session, email=action.owner)
-        if owner is None:
-            raise VisitInputError(f"actions.{index}.owner", f"no user with e-mail {action.owner!r}")
+    owners = action_owners(session, actions=actions)
+    for action, action_id, owner in zip(actions, action_ids, owners, strict=True):
         row = stored.get(action_id) if action_id is not None else None
         if row is None:
             row = Action(

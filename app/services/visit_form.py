@@ -156,6 +156,18 @@ def _conversation_body(c: dict[str, Any], client_id: str, index: int) -> dict[st
     return body
 
 
+def add_block(walk: VisitForm, adding: object, *, owner: str) -> bool:
+    """A post from an "add" button (no JavaScript): a blank conversation or action (for
+    `owner`) is added to the form, and True says to show it again rather than save."""
+    if adding == "conversation":
+        walk.conversations.append(blank_conversation())
+        return True
+    if adding == "action":
+        walk.actions.append({"title": "", "owner": owner, "due_date": ""})
+        return True
+    return False
+
+
 def action_ids(walk: VisitForm) -> list[int | None]:
     """Which stored action each of the form's actions is (None: a new one)."""
     return [int(a["id"]) if a.get("id", "").isdigit() else None for a in walk.actions]

@@ -11,6 +11,7 @@ from sqlmodel import Session, col, select
 
 from app.models import (
     Action,
+    ActionCreate,
     CatalogueEntry,
     Conversation,
     ConversationTheme,
@@ -69,6 +70,17 @@ def resolve_visit_references(session: Session, *, data: VisitCreate) -> VisitRef
     return VisitReferences(department, department.id, theme_ids, services)
 
 
+def action_owners(session: Session, *, actions: list[ActionCreate]) -> list[User]:
+    """The user each action is for, in order; an unknown e-mail is refused at its field."""
+    owners = []
+    for index, action in enumerate(actions):
+        owner = find_user_by_email(session, email=action.owner)
+        if owner is None:
+            raise VisitInputError(f"actions.{index}.owner", f"no user with e-mail {action.owner!r}")
+        owners.append(owner)
+    return owners
+
+
 def create_visit(
     session: Session, *, leader: User, data: VisitCreate
 ) -> tuple[dict[str, Any], bool]:
@@ -81,12 +93,7 @@ def create_visit(
     refs = resolve_visit_references(session, data=data)
     department, theme_ids, services = refs.department, refs.theme_ids, refs.catalogue_ids
     department_id = refs.department_id
-    owners = []
-    for index, action in enumerate(data.actions):
-        owner = find_user_by_email(session, email=action.owner)
-        if owner is None:
-            raise VisitInputError(f"actions.{index}.owner", f"no user with e-mail {action.owner!r}")
-        owners.append(owner)
+    owners = action_owners(session, actions=data.actions)
     visit = Visit(
         client_id=client_id,
         department_id=department_id,

@@ -225,10 +225,8 @@
         if (draft) { words.push("A walk you started is kept as a draft."); }
         words.push("Only you can send or read them, when you log in here again. Log out?");
         if (waiting + draft > 0 && !window.confirm(words.join(" "))) { return; }
-        var forget = navigator.serviceWorker && navigator.serviceWorker.controller ?
-          navigator.serviceWorker.controller.postMessage({ type: "forget-pages" }) : null;
-        var pages = window.caches ? caches.delete("walkabout-pages-" + user) : Promise.resolve();
-        return Promise.resolve(pages).then(function () { return forget; });
+        // The login page that follows makes the worker forget this user; their pages go now.
+        return window.caches ? caches.delete("walkabout-pages-" + user) : undefined;
       }).then(function () { logout.submit(); }, function () { logout.submit(); });
     });
   }

@@ -99,10 +99,6 @@ self.addEventListener("fetch", function (event) {
 });
 
 self.addEventListener("message", function (event) {
-  // The page asks, at logout, that its user's pages go at once (before the network answers).
-  if (event.data && event.data.type === "forget-pages") {
-    event.waitUntil(setCurrentUser(""));
-  }
   // A page that opened while this worker was starting is not yet under it: it asks.
   if (event.data && event.data.type === "claim") {
     event.waitUntil(self.clients.claim());

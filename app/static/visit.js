@@ -258,16 +258,18 @@
     draftTimer = setTimeout(function () { O.drafts.put(bodyFromForm().body); }, 300);
   }
 
+  // A refused walk back in the form, its messages at their fields (blocks numbered as sent).
+  function fixWalk(item) {
+    fillForm(item.body);
+    showErrors(serverErrors(item.error || [], { conversations: [], actions: [] }));
+  }
+
   function startWalk() {
     if (!isNew) { return Promise.resolve(); }
     var fix = /^#fix=(.+)$/.exec(window.location.hash);
     var found = fix ? O.outbox.get(decodeURIComponent(fix[1])) : Promise.resolve(undefined);
     return found.then(function (item) {
-      if (item) {
-        fillForm(item.body);
-        showErrors(serverErrors(item.error || [], { conversations: [], actions: [] }));
-        return;
-      }
+      if (item) { fixWalk(item); return; }
       return O.drafts.get().then(function (draft) {
         if (draft) {
           fillForm(draft.body);
@@ -340,8 +342,7 @@
 
   O.onFix = function (item) {
     if (!isNew) { window.location.href = "/visits/new#fix=" + item.client_id; return; }
-    fillForm(item.body);
-    showErrors(serverErrors(item.error || [], { conversations: [], actions: [] }));
+    fixWalk(item);
   };
   // Coming back with the browser's back button shows the page as it was left: start afresh.
   window.addEventListener("pageshow", function (event) { if (event.persisted) { finishSaving(); startWalk(); } });
