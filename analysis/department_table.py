@@ -144,14 +144,18 @@ def department_table(
     # Every visit up to the as-of date counts for "last visit", however old.
     up_to = conversations[conversations["visit_date"] <= end]
     table["last_visit"] = up_to.groupby("department")["visit_date"].max()
+    # More responses than people (an old headcount, a wrong department column): the rate is
+    # capped at 1 and the department marked, so no figure claims more than everyone answered.
+    table["over_headcount"] = table["responses"] > table["headcount"]
+    table["counted_responses"] = np.minimum(table["responses"], table["headcount"])
     table["response_rate"] = np.where(
         table["headcount"] > 0,
-        table["responses"] / table["headcount"].where(table["headcount"] > 0),
+        table["counted_responses"] / table["headcount"].where(table["headcount"] > 0),
         np.nan,
     )
     intervals = [
         wilson_interval(int(r), int(h))
-        for r, h in zip(table["responses"], table["headcount"], strict=True)
+        for r, h in zip(table["counted_responses"], table["headcount"], strict=True)
     ]
     table["rate_low"] = [i[0] if i else np.nan for i in intervals]
     table["rate_high"] = [i[1] if i else np.nan for i in intervals]

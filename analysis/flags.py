@@ -53,7 +53,11 @@ def baseline(table: pd.DataFrame, min_group_size: int) -> Baseline:
     heard = table[table["conversations"] >= MIN_CONVERSATIONS]
     headcount = table["headcount"].sum()
     return Baseline(
-        response_rate=float(table["responses"].sum() / headcount) if headcount else 0.0,
+        response_rate=float(
+            np.minimum(table["responses"], table["headcount"]).sum() / headcount
+        )
+        if headcount
+        else 0.0,
         variance=float(rated["survey_var"].median()) if len(rated) else np.nan,
         poor_share=float((rated["poor"] / rated["scored"]).median()) if len(rated) else np.nan,
         poor_observed_share=float((heard["poor_observed"] / heard["conversations"]).median())
@@ -81,7 +85,9 @@ def _points(value: float) -> str:
 def _nrb_test(row: pd.Series, base: Baseline, hidden: bool) -> Outcome | None:
     if row["headcount"] <= 0 or row["scored"] < 2 or base.response_rate <= 0:
         return None
-    p_rate = binomial_less(int(row["responses"]), int(row["headcount"]), base.response_rate)
+    p_rate = binomial_less(
+        int(min(row["responses"], row["headcount"])), int(row["headcount"]), base.response_rate
+    )
     evidence = []
     p_values = []
     if pd.notna(row.get("early_score")) and pd.notna(row.get("late_score")):

@@ -186,6 +186,12 @@ def build_report(
             "poor_share": None
             if reason or not row["scored"]
             else clean(row["poor"] / row["scored"], 3),
+            "warnings": [
+                f"{int(row['responses'])} responses but a headcount of "
+                f"{int(row['headcount'])}: the rate is capped at 100%"
+            ]
+            if row["over_headcount"]
+            else [],
         }
         results.append(
             DepartmentResult(
@@ -211,6 +217,7 @@ def _overall(
 ) -> dict[str, Any]:
     headcount = int(table["headcount"].sum())
     count = int(table["responses"].sum())
+    capped = int(table["counted_responses"].sum())  # each department capped at its headcount
     scored = counted[counted["is_complete"] & counted["score"].notna()]
     answered = int(scored["count"].sum())
     shown = table[
@@ -241,12 +248,12 @@ def _overall(
         heard_enough = ~shown.index.isin(list(unheard)) & (shown["conversations"] > 0)
         stand_in = shown["observed_score"].where(heard_enough, shown["survey_score"])
         adjusted = float((weights * (rate * shown["survey_score"] + (1 - rate) * stand_in)).sum())
-    interval = wilson_interval(count, headcount)
+    interval = wilson_interval(capped, headcount)
     return {
         "headcount": headcount,
         "responses": count,
         "partials": int(table["partials"].sum()),
-        "response_rate": clean(count / headcount, 4) if headcount else None,
+        "response_rate": clean(capped / headcount, 4) if headcount else None,
         "response_rate_ci": _interval(*interval, 4) if interval else None,
         "r_indicator": clean(
             r_indicator(table["headcount"].tolist(), table["responses"].tolist()), 4

@@ -238,8 +238,19 @@ def create_app(settings: Settings | None = None, *, database_url: str | None = N
     @app.exception_handler(ImportRefused)
     async def _refused_file(request: Request, exc: ImportRefused) -> Response:
         # Pages show a refused file on their own form; this answers the API.
-        rows = [{"line": e.line, "field": e.field, "message": e.message} for e in exc.errors.errors]
-        return JSONResponse({"detail": rows}, status_code=422)
+        errors = exc.errors
+        rows = [
+            {"line": e.line, "row": e.sheet_row, "field": e.field, "message": e.message}
+            for e in errors.errors
+        ]
+        problems = [
+            {"field": g.field, "message": g.message, "rows": len(g.rows), "where": str(g)}
+            for g in errors.groups()
+        ]
+        return JSONResponse(
+            {"detail": rows, "bad_rows": errors.row_count, "problems": problems},
+            status_code=422,
+        )
 
     @app.exception_handler(FileFormatError)
     async def _unreadable_file(request: Request, exc: FileFormatError) -> Response:

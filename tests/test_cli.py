@@ -163,8 +163,8 @@ def test_import_departments_upserts_and_refuses_bad_rows(database_url: str, tmp_
     bad.write_text("department,headcount\nLegal,12\nRisk,many\n,4\n")
     refused = run("import", "departments", str(bad), "--database-url", database_url)
     assert refused.returncode == 1
-    assert "line 3, headcount: 'many' is not a whole number" in refused.stderr
-    assert "line 4, department: the department name is empty" in refused.stderr
+    assert "headcount: 'many' is not a whole number ≥ 0: 1 row (row 3)" in refused.stderr
+    assert "department: the department name is empty: 1 row (row 4)" in refused.stderr
     assert count(database_url, Department) == 2
 
 

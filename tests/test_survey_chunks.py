@@ -14,7 +14,7 @@ from hypothesis import strategies as st
 
 from app.ingest import timestamps
 from app.ingest.row_errors import RowErrors
-from app.ingest.scales import is_missing, label_key
+from app.ingest.scales import is_missing, is_missing_code, label_key, parse_number
 from app.ingest.survey_chunks import FALSE_WORDS, NOT_RESPONSES, RowTally, parse_chunks, utc_text
 from app.ingest.survey_plan import (
     SurveyOptions,
@@ -81,12 +81,18 @@ def reference_rows(
             continue
         if len(cells) < width:
             errors.add(
-                row.line, "", f"ragged row: {len(cells)} fields where the header has {width}"
+                row.line,
+                "",
+                f"ragged row: {len(cells)} fields where the header has {width}",
+                row.sheet_row,
             )
             continue
         if len(cells) > width and any(c.strip() for c in cells[width:]):
             errors.add(
-                row.line, "", f"ragged row: {len(cells)} fields where the header has {width}"
+                row.line,
+                "",
+                f"ragged row: {len(cells)} fields where the header has {width}",
+                row.sheet_row,
             )
             continue
         if len(cells) != width:
@@ -107,10 +113,10 @@ def reference_rows(
             if not complete:
                 tally.partials_without_department += 1
                 continue
-            errors.add(row.line, plan.department.id, "the department is empty")
+            errors.add(row.line, plan.department.id, "the department is empty", row.sheet_row)
             bad = True
         elif dept is None:
-            errors.add(row.line, plan.department.id, f"unknown department {name!r}")
+            errors.add(row.line, plan.department.id, f"unknown department {name!r}", row.sheet_row)
             bad = True
         submitted = None
         if time_index is not None and cells[time_index].strip():
@@ -120,6 +126,7 @@ def reference_rows(
                     row.line,
                     plan.timestamp.id if plan.timestamp else "",
                     f"{cells[time_index]!r} is not a date like the rest of the column",
+                    row.sheet_row,
                 )
                 bad = True
         ratings: list[float | None] = []
@@ -129,7 +136,10 @@ def reference_rows(
             if score is _UNSEEN:
                 rating = plan.ratings[position]
                 score = None if is_missing(value) else rating.scale.to_score(value)
-                if score is None and not is_missing(value):
+                number = parse_number(value)
+                if score is None and number is not None and is_missing_code(number):
+                    pass  # a tool's code for no answer
+                elif score is None and not is_missing(value):
                     score = _OFF_SCALE
                 cache[value] = score
             if score is None:
@@ -141,6 +151,7 @@ def reference_rows(
                     row.line,
                     rating.column.id,
                     f"{value!r} is not on the scale ({rating.scale.describe()})",
+                    row.sheet_row,
                 )
                 bad = True
                 score = None
@@ -253,7 +264,11 @@ def test_line_numbers_count_quoted_line_breaks(tmp_path: Path) -> None:
     ):
         pass
     # Header on line 1; the first record spans lines 2-4, so the next starts on line 5.
-    assert [(e.line, e.field, e.message) for e in errors.errors] == [
-        (5, "department", "unknown department 'Nowhere'"),
-        (6, "q1", "'Meh' is not on the scale (Poor, Fair, Good, Very good, Excellent)"),
+    # In a spreadsheet those are rows 3 and 4: each record is one row.
+    assert [(e.line, e.sheet_row, e.field, e.message) for e in errors.errors] == [
+        (5, 3, "department", "unknown department 'Nowhere'"),
+        (6, 4, "q1", "'Meh' is not on the scale (Poor, Fair, Good, Very good, Excellent)"),
     ]
+    assert str(errors.errors[0]) == (
+        "row 3 (line 5 of the text), department: unknown department 'Nowhere'"
+    )

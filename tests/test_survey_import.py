@@ -130,13 +130,14 @@ def test_bad_rows_refuse_the_whole_file(session: Session, tmp_path: Path) -> Non
     with pytest.raises(ImportRefused) as refused:
         import_survey(session, path=path, name="bad", options=SurveyOptions())
     report = str(refused.value)
-    assert "line 3, department: unknown department 'Nowhere'" in report
-    assert (
-        "line 4, q1: 'Superb' is not on the scale (Poor, Fair, Good, Very good, Excellent)"
-        in report
-    )
-    assert "line 5, submitted_at: 'yesterday-ish' is not a date" in report
-    assert "line 6: ragged row: 3 fields where the header has 4" in report
+    assert report.splitlines() == [
+        "small.csv: 4 bad rows, nothing imported:",
+        "  department: unknown department 'Nowhere': 1 row (row 3)",
+        "  q1: 'Superb' is not on the scale (Poor, Fair, Good, Very good, Excellent): "
+        "1 row (row 4)",
+        "  submitted_at: 'yesterday-ish' is not a date like the rest of the column: 1 row (row 5)",
+        "  ragged row: 3 fields where the header has 4: 1 row (row 6)",
+    ]
     assert _responses(session) == 0
     assert session.exec(select(Survey)).first() is None
 
@@ -156,7 +157,7 @@ def test_skip_bad_rows_imports_the_rest(session: Session, tmp_path: Path) -> Non
     )
     session.commit()
     assert result.responses == 7
-    assert [str(e) for e in result.skipped] == ["line 3, department: unknown department 'Nowhere'"]
+    assert [str(e) for e in result.skipped] == ["row 3, department: unknown department 'Nowhere'"]
     assert "1 bad row(s) skipped" in result.summary()
     scores = session.exec(select(SurveyResponse.score)).all()
     # Good=50, Poor=0 -> 25; N/A is missing, Very good=75.
@@ -182,7 +183,7 @@ def test_same_file_twice_changes_nothing_and_other_file_needs_replace(
             *[["Legal", "2026-10-05", "Poor", "Fair"]] * 7,
         ],
     )
-    with pytest.raises(ConflictError, match="use --replace"):
+    with pytest.raises(ConflictError, match="replace it to swap"):
         import_survey(session, path=second, name="r", options=SurveyOptions())
     replaced = import_survey(session, path=second, name="r", options=SurveyOptions(replace=True))
     session.commit()

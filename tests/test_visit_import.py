@@ -68,10 +68,10 @@ def test_bad_rows_are_named_and_nothing_is_written(session: Session, tmp_path: P
     with pytest.raises(ImportRefused) as refused:
         import_visits(session, path=path)
     report = str(refused.value)
-    assert "line 3, visit_date: '2026-13-01' is not a date (YYYY-MM-DD)" in report
-    assert "line 4, department: unknown department 'Atlantis'" in report
-    assert "line 5, observed_score: must be less than or equal to 5" in report
-    assert "line 6, visit_date: 2099-10-01 is in the future" in report
-    assert "line 7, end_run: 'maybe' is not true or false" in report
-    assert "line 8, notes: String should have at most 4000 characters" in report
+    assert "visit_date: '2026-13-01' is not a date (YYYY-MM-DD): 1 row (row 3)" in report
+    assert "department: unknown department 'Atlantis': 1 row (row 4)" in report
+    assert "observed_score: must be less than or equal to 5: 1 row (row 5)" in report
+    assert "visit_date: 2099-10-01 is in the future: 1 row (row 6)" in report
+    assert "end_run: 'maybe' is not true or false: 1 row (row 7)" in report
+    assert "notes: String should have at most 4000 characters: 1 row (row 8)" in report
     assert _count(session, Visit) == 0

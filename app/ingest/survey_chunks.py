@@ -14,7 +14,7 @@ import pandas as pd
 
 from app.ingest import timestamps
 from app.ingest.row_errors import RowErrors
-from app.ingest.scales import is_missing, label_key
+from app.ingest.scales import is_missing, is_missing_code, label_key, parse_number
 from app.ingest.survey_plan import SurveyPlan
 from app.ingest.tabular import RowChunk
 
@@ -93,7 +93,12 @@ class _Lookups:
     def score(self, position: int, raw: str) -> object:
         if is_missing(raw):
             return None
-        score = self.plan.ratings[position].scale.to_score(raw)
+        scale = self.plan.ratings[position].scale
+        score = scale.to_score(raw)
+        if score is None and scale.numeric is not None:
+            number = parse_number(raw)
+            if number is not None and is_missing_code(number):
+                return None  # a tool's code for no answer (-1, 99)
         return _OFF_SCALE if score is None else score
 
 
@@ -213,7 +218,9 @@ def _parse_chunk(
             _mapped(
                 columns[layout.finished],
                 lookups.finished,
-                lambda v: label_key(v) not in FALSE_WORDS,
+                (lambda v: bool(v.strip()))
+                if layout.finished_when_filled
+                else (lambda v: label_key(v) not in FALSE_WORDS),
             ),
             dtype=np.bool_,
         )
@@ -250,8 +257,9 @@ def _parse_chunk(
 
     for i in np.flatnonzero(keep & wrong).tolist():
         problems += _row_problems(plan, columns, departments, unread, off_scale, i, positions[i])
+    sheet_rows = chunk.sheet_rows
     for position, field_id, message in sorted(problems, key=lambda p: p[0]):
-        errors.add(chunk.lines[position], field_id, message)
+        errors.add(chunk.lines[position], field_id, message, sheet_rows[position])
 
     good = keep & ~wrong
     result = ParsedChunk()

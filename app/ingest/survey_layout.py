@@ -1,13 +1,23 @@
 """Recognising a survey export: its format, header rows and metadata columns."""
 
+import ast
 import contextlib
 import hashlib
 import json
+import re
 from dataclasses import dataclass, field
 
 from app.ingest.tabular import FileFormatError, normalise_header
 
-FORMATS = ("generic", "qualtrics", "surveymonkey", "googleforms", "msforms")
+FORMATS = (
+    "generic",
+    "qualtrics",
+    "surveymonkey",
+    "googleforms",
+    "msforms",
+    "limesurvey",
+    "kobo",
+)
 
 # Columns that identify people or describe the response rather than rate IT: never ratings,
 # and never stored (respondents stay anonymous).
@@ -56,6 +66,56 @@ _META_WORDS = (
     "time",
     "customdata",
     "custom data",
+    # Qualtrics (new, 2016 and legacy layouts)
+    "duration(inseconds)",
+    "responseset",
+    "responsesetid",
+    "emailaddress",
+    "ipaddr",
+    "recipientlastname",
+    "recipientfirstname",
+    "recipientemail",
+    "locationaccuracy",
+    "responsetype",
+    # LimeSurvey
+    "responseid",
+    "submitdate",
+    "datesubmitted",
+    "lastpage",
+    "startlanguage",
+    "seed",
+    "startdate",
+    "datestarted",
+    "datestamp",
+    "datelastaction",
+    "token",
+    "refurl",
+    "referrerurl",
+    "interviewtime",
+    "totaltime",
+    # SurveyMonkey, Microsoft Forms, Google Forms
+    "lastmodifiedtime",
+    "emailaddress",
+    "score",
+    "totalpoints",
+    # KoboToolbox (the rest begin with "_" or "meta/")
+    "start",
+    "end",
+    "today",
+    "deviceid",
+    "subscriberid",
+    "simserial",
+    "simid",
+    "phonenumber",
+    "username",
+    "audit",
+)
+# Names that mark a column as the tool's own, whatever follows: timings and click counts,
+# embedded data, system fields, LimeSurvey's equations and timers.
+_META_PATTERN = re.compile(
+    r"^(_|meta/|q_|customdata|\{|questiontime:|grouptime:|timing-)"
+    r"|(firstclick|lastclick|pagesubmit|clickcount)$"
+    r"|(e-?mail|latitude|longitude|ipaddress)"
 )
 
 
@@ -87,6 +147,7 @@ class SurveyLayout:
     timestamp: int | None
     status: int | None = None
     finished: int | None = None
+    finished_when_filled: bool = False  # LimeSurvey: complete when the cell holds a date
     meta: frozenset[int] = field(default_factory=frozenset)
 
     def find(self, wanted: str) -> Column | None:
@@ -106,6 +167,12 @@ def _key(text: str) -> str:
     return normalise_header(text)
 
 
+def _is_meta(column: Column) -> bool:
+    """The tool's own column (ids, times, contact details, timings), never a rating."""
+    keys = [_key(n) for n in column.names if n]
+    return any(k in _META_WORDS or k.endswith("_id") or _META_PATTERN.search(k) for k in keys)
+
+
 def _first(columns: list[Column], *names: str) -> int | None:
     keys = [_key(n) for n in names]
     for key in keys:
@@ -115,12 +182,22 @@ def _first(columns: list[Column], *names: str) -> int | None:
     return None
 
 
+def _import_id_value(cell: str) -> object:
+    """The parsed `{"ImportId": ...}` cell: JSON (new layout) or Python's quoting (2016)."""
+    text = cell.strip()
+    if not text.startswith("{"):
+        return None
+    try:
+        return json.loads(text)
+    except ValueError:
+        with contextlib.suppress(ValueError, SyntaxError):
+            return ast.literal_eval(text)
+    return None
+
+
 def _import_id(cell: str) -> str:
     """`{"ImportId": "QID2_1"}` -> `QID2_1`, so columns can be named by it too."""
-    try:
-        value = json.loads(cell)
-    except ValueError:
-        return cell
+    value = _import_id_value(cell)
     return str(value.get("ImportId", "")) if isinstance(value, dict) else cell
 
 
@@ -130,10 +207,18 @@ def _is_import_id_row(cells: list[str]) -> bool:
         return False
     hits = 0
     for cell in filled:
-        if cell.strip().startswith("{"):
-            with contextlib.suppress(ValueError):
-                hits += "ImportId" in json.loads(cell)
+        value = _import_id_value(cell)
+        hits += isinstance(value, dict) and "ImportId" in value
     return hits >= 0.5 * len(filled)
+
+
+def _is_qualtrics_legacy(first_rows: list[list[str]]) -> bool:
+    """Qualtrics' legacy layout: V1, V2 ... ids over a row of names that starts ResponseID."""
+    if len(first_rows) < 2:
+        return False
+    ids = [c.strip() for c in first_rows[0][:3]]
+    names = {_key(c) for c in first_rows[1]}
+    return ids == ["V1", "V2", "V3"] and "responseid" in names
 
 
 def detect_format(first_rows: list[list[str]]) -> str:
@@ -141,8 +226,14 @@ def detect_format(first_rows: list[list[str]]) -> str:
     head = [_key(c) for c in first_rows[0]] if first_rows else []
     if len(first_rows) >= 3 and _is_import_id_row(first_rows[2]):
         return "qualtrics"
+    if _is_qualtrics_legacy(first_rows):
+        return "qualtrics"
     if "respondentid" in head and "collectorid" in head:
         return "surveymonkey"
+    if {"lastpage", "startlanguage"} <= set(head) or {"datesubmitted", "lastpage"} <= set(head):
+        return "limesurvey"
+    if "_uuid" in head and "_submission_time" in head:
+        return "kobo"
     if head[:3] == ["id", "starttime", "completiontime"]:
         return "msforms"
     if head and head[0] == "timestamp":
@@ -150,11 +241,23 @@ def detect_format(first_rows: list[list[str]]) -> str:
     return "generic"
 
 
+# The columns of Walkabout's own walks file (`import visits`): such a file is no survey.
+_WALKS_COLUMNS = {"visit_date", "leader", "observed_score"}
+
+
 def build_layout(first_rows: list[list[str]], file_format: str, file_name: str) -> SurveyLayout:
     """Header rows, column names and metadata columns for the given format."""
+    if first_rows and {_key(c) for c in first_rows[0]} >= _WALKS_COLUMNS:
+        raise FileFormatError(
+            f"{file_name}: this is a walks file (visit_date, leader, observed_score), not a "
+            "survey export; import it as walks"
+        )
     if file_format not in FORMATS:
         raise FileFormatError(f"unknown format {file_format!r} (one of auto, {', '.join(FORMATS)})")
     header_rows = {"qualtrics": 3, "surveymonkey": 2}.get(file_format, 1)
+    legacy = file_format == "qualtrics" and _is_qualtrics_legacy(first_rows)
+    if legacy:
+        header_rows = 2
     if len(first_rows) < header_rows:
         raise FileFormatError(
             f"{file_name}: a {file_format} export has {header_rows} header rows; "
@@ -180,7 +283,7 @@ def build_layout(first_rows: list[list[str]], file_format: str, file_name: str) 
         ]
         columns = [Column(i, tuple(n for n in names[i] if n) or ("",)) for i in range(width)]
     else:
-        if file_format == "qualtrics":
+        if file_format == "qualtrics" and not legacy:
             headers[2] = [_import_id(cell) for cell in headers[2]]
         columns = [
             Column(i, tuple(h[i].strip() for h in headers if h[i].strip()) or ("",))
@@ -198,6 +301,13 @@ def build_layout(first_rows: list[list[str]], file_format: str, file_name: str) 
         status, finished = None, None
     elif file_format == "googleforms":
         timestamp = _first(columns, "Timestamp")
+        status, finished = None, None
+    elif file_format == "limesurvey":
+        # A response is complete once it has a submission date.
+        timestamp = _first(columns, "submitdate", "Date submitted")
+        status, finished = None, timestamp
+    elif file_format == "kobo":
+        timestamp = _first(columns, "_submission_time", "end")
         status, finished = None, None
     else:
         timestamp = _first(
@@ -217,12 +327,9 @@ def build_layout(first_rows: list[list[str]], file_format: str, file_name: str) 
         )
         status = _first(columns, "status")
         finished = _first(columns, "finished", "complete", "completed", "is_complete")
-    meta = frozenset(
-        c.index
-        for c in columns
-        if any(_key(n) in _META_WORDS for n in c.names if n)
-        or any(_key(n).endswith("_id") for n in c.names if n)
-    ) | frozenset(i for i in (timestamp, status, finished) if i is not None)
+    meta = frozenset(c.index for c in columns if _is_meta(c)) | frozenset(
+        i for i in (timestamp, status, finished) if i is not None
+    )
     return SurveyLayout(
         format=file_format,
         header_rows=header_rows,
@@ -230,5 +337,6 @@ def build_layout(first_rows: list[list[str]], file_format: str, file_name: str) 
         timestamp=timestamp,
         status=status,
         finished=finished,
+        finished_when_filled=file_format == "limesurvey",
         meta=meta,
     )

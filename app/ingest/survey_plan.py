@@ -1,5 +1,7 @@
 """Pass one over a survey export: which columns hold what, and on which scale."""
 
+import hashlib
+import json
 from collections import Counter
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
@@ -7,7 +9,8 @@ from itertools import chain
 from pathlib import Path
 
 from app.ingest import timestamps
-from app.ingest.scales import Scale, detect_scale, parse_extra_scale
+from app.ingest.scales import Detection, Scale, detect_scale, parse_extra_scale
+from app.ingest.survey_layout import FORMATS as LAYOUT_FORMATS
 from app.ingest.survey_layout import Column, SurveyLayout, build_layout, detect_format
 from app.ingest.tabular import (
     CHUNK_ROWS,
@@ -22,7 +25,7 @@ MAX_DISTINCT = 64  # a column with more distinct answers is no rating question
 TIMESTAMP_SAMPLE = 2000
 
 
-FORMATS = ("auto", "generic", "qualtrics", "surveymonkey", "googleforms", "msforms")
+FORMATS = ("auto", *LAYOUT_FORMATS)
 
 
 @dataclass(frozen=True)
@@ -38,6 +41,19 @@ class SurveyOptions:
     round_date: str | None = None
     replace: bool = False
     skip_bad_rows: bool = False
+
+    def digest(self) -> str:
+        """What the file is read with: the same file under other options reads differently."""
+        read = [
+            self.format,
+            self.department_column,
+            list(self.rating_columns),
+            self.submitted_column,
+            list(self.scales),
+            self.round_date,
+            self.skip_bad_rows,
+        ]
+        return hashlib.sha256(json.dumps(read).encode()).hexdigest()
 
     @classmethod
     def from_inputs(
@@ -89,6 +105,7 @@ class SurveyOptions:
 class RatingColumn:
     column: Column
     scale: Scale
+    note: str = ""  # what was read as no answer (tool codes)
 
 
 @dataclass(frozen=True)
@@ -101,6 +118,7 @@ class SurveyPlan:
     timestamp_format: str | None
     data_rows: int
     sample: tuple[tuple[str, ...], ...] = field(default_factory=tuple)
+    left_out: tuple[tuple[Column, str], ...] = ()  # candidates that are no rating, and why
 
     @property
     def width(self) -> int:
@@ -138,7 +156,11 @@ def open_survey_chunks(
     if first is None:
         raise FileFormatError(f"{file_name}: the file is empty")
     while len(first) < 3 and (more := next(chunks, None)) is not None:
-        first = RowChunk([*first.lines, *more.lines], first.cells + more.cells)
+        first = RowChunk(
+            [*first.lines, *more.lines],
+            first.cells + more.cells,
+            [*first.sheet_rows, *more.sheet_rows],
+        )
     cells = first.cells[:3]
     file_format = detect_format(cells) if options.format == "auto" else options.format
     layout = build_layout(cells, file_format, file_name)
@@ -185,7 +207,7 @@ def plan_survey(path: Path, options: SurveyOptions, file_name: str) -> SurveyPla
     except ValueError as exc:
         raise FileFormatError(str(exc)) from exc
     dialect, layout, chunks = open_survey_chunks(path, options, file_name)
-    department = _pick(layout, options.department_column, "--department-column", file_name)
+    department = _pick(layout, options.department_column, "the department column", file_name)
     if department is None:
         department = next(
             (
@@ -198,14 +220,14 @@ def plan_survey(path: Path, options: SurveyOptions, file_name: str) -> SurveyPla
         )
     if department is None:
         raise FileFormatError(
-            f"{file_name}: no department column found; name it with --department-column "
+            f"{file_name}: no department column found; choose the department column "
             f"(columns: {', '.join(c.id for c in layout.columns)})"
         )
-    timestamp = _pick(layout, options.submitted_column, "--submitted-column", file_name)
+    timestamp = _pick(layout, options.submitted_column, "the submitted column", file_name)
     if timestamp is None and layout.timestamp is not None:
         timestamp = layout.columns[layout.timestamp]
     explicit = [
-        _pick(layout, name, "--rating-columns", file_name) for name in options.rating_columns
+        _pick(layout, name, "a rating column", file_name) for name in options.rating_columns
     ]
     skip = set(layout.meta) | {department.index} | ({timestamp.index} if timestamp else set())
     candidates = [c.index for c in explicit if c] or [
@@ -221,26 +243,34 @@ def plan_survey(path: Path, options: SurveyOptions, file_name: str) -> SurveyPla
         sample.extend(tuple(cells) for cells in chunk.cells[: 5 - len(sample)])
         _count_chunk(chunk.cells, counters, times, timestamp, bounded=not explicit)
     ratings = []
+    left_out: list[tuple[Column, str]] = []
     for index in candidates:
+        column = layout.columns[index]
         answers = counters.get(index)
-        scale = detect_scale(answers, extra) if answers is not None else None
-        if scale is not None:
-            ratings.append(RatingColumn(layout.columns[index], scale))
+        found = (
+            detect_scale(answers, extra, question=column.label, explicit=bool(explicit))
+            if answers is not None
+            else Detection(None, f"more than {MAX_DISTINCT} different answers: free text")
+        )
+        if found.scale is not None:
+            ratings.append(RatingColumn(column, found.scale, found.reason))
         elif explicit:
             raise FileFormatError(
-                f"{file_name}: column {layout.columns[index].id!r} is not on a known rating "
-                "scale; give its labels with --scale (worst first)"
+                f"{file_name}: column {column.id!r} is no rating ({found.reason}); "
+                "give its labels as an extra scale, worst first"
             )
+        else:
+            left_out.append((column, found.reason))
     if not ratings:
         raise FileFormatError(
-            f"{file_name}: no rating columns found; name them with --rating-columns, "
-            "and give unusual labels with --scale"
+            f"{file_name}: no rating columns found; choose the rating columns, and give "
+            "unusual labels as an extra scale"
         )
     timestamp_format = timestamps.detect_format(times) if timestamp is not None else None
     if timestamp is not None and times and timestamp_format is None:
         raise FileFormatError(
             f"{file_name}: column {timestamp.id!r}: dates in an unknown format "
-            f"(for example {times[0]!r}); name another with --submitted-column"
+            f"(for example {times[0]!r}); choose another submitted column"
         )
     return SurveyPlan(
         dialect=dialect,
@@ -251,4 +281,5 @@ def plan_survey(path: Path, options: SurveyOptions, file_name: str) -> SurveyPla
         timestamp_format=timestamp_format,
         data_rows=data_rows,
         sample=tuple(sample),
+        left_out=tuple(left_out),
     )

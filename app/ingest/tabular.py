@@ -23,26 +23,38 @@ class FileFormatError(ValueError):
 class Row:
     line: int  # 1-based line (CSV) or sheet row (XLSX) where the record starts
     cells: list[str]
+    number: int = 0  # the spreadsheet row: 1-based record number, header records counted
+
+    @property
+    def sheet_row(self) -> int:
+        return self.number or self.line
 
 
 @dataclass(frozen=True)
 class RowChunk:
-    """Consecutive records read together: the line each starts on, and its cells."""
+    """Consecutive records read together: the line each starts on, their spreadsheet rows
+    (record numbers; the same as the lines unless cells hold line breaks), and their cells."""
 
     lines: Sequence[int]
     cells: list[list[str]]
+    numbers: Sequence[int] | None = None
 
     def __len__(self) -> int:
         return len(self.cells)
 
+    @property
+    def sheet_rows(self) -> Sequence[int]:
+        return self.lines if self.numbers is None else self.numbers
+
     def rows(self) -> Iterator[Row]:
-        return map(Row, self.lines, self.cells)
+        return map(Row, self.lines, self.cells, self.sheet_rows)
 
     def row(self, position: int) -> Row:
-        return Row(self.lines[position], self.cells[position])
+        return Row(self.lines[position], self.cells[position], self.sheet_rows[position])
 
     def without_first(self, count: int) -> "RowChunk":
-        return RowChunk(self.lines[count:], self.cells[count:])
+        numbers = None if self.numbers is None else self.numbers[count:]
+        return RowChunk(self.lines[count:], self.cells[count:], numbers)
 
 
 def normalise_header(name: str) -> str:
@@ -154,6 +166,7 @@ def _iter_csv(path: Path, name: str, dialect: CsvDialect, size: int) -> Iterator
     with path.open("r", encoding=encoding, newline="") as handle:
         # utf-8-sig and utf-16 drop the byte-order mark themselves.
         reader = csv.reader(handle, delimiter=delimiter)
+        record = 1
         while True:
             first = reader.line_num + 1
             records: list[list[str]] = []
@@ -177,6 +190,8 @@ def _iter_csv(path: Path, name: str, dialect: CsvDialect, size: int) -> Iterator
             if not records:
                 return
             lines: Sequence[int] = range(first, first + len(records))
+            numbers = range(record, record + len(records))
+            record += len(records)
             if reader.line_num - first + 1 != len(records):
                 # Some records span lines (quoted line breaks): number them one by one.
                 starts = []
@@ -185,7 +200,7 @@ def _iter_csv(path: Path, name: str, dialect: CsvDialect, size: int) -> Iterator
                     starts.append(line)
                     line += 1 + _line_breaks(cells)
                 lines = starts
-            yield RowChunk(lines, records)
+            yield RowChunk(lines, records, None if lines == numbers else numbers)
 
 
 def _cell_text(value: object) -> str:
@@ -213,9 +228,13 @@ def _iter_xlsx(path: Path, name: str) -> Iterator[Row]:
         raise FileFormatError(f"{name}: a damaged Excel (.xlsx) file") from exc
     if total > MAX_XLSX_UNCOMPRESSED:
         raise FileFormatError(f"{name}: the workbook unpacks to over 500 MB; refused")
+    # A file object, not the path: openpyxl refuses a path that does not end in .xlsx, and an
+    # upload is stored under a name of its own.
+    handle = path.open("rb")
     try:
-        workbook = load_workbook(path, read_only=True, data_only=True)
+        workbook = load_workbook(handle, read_only=True, data_only=True)
     except Exception as exc:  # openpyxl raises many types for broken workbooks
+        handle.close()
         raise FileFormatError(f"{name}: not a readable Excel (.xlsx) workbook ({exc})") from exc
     try:
         sheet = workbook.worksheets[0]
@@ -225,3 +244,4 @@ def _iter_xlsx(path: Path, name: str) -> Iterator[Row]:
             yield Row(line=number, cells=[_cell_text(v) for v in values])
     finally:
         workbook.close()
+        handle.close()

@@ -71,3 +71,6 @@ class SurveyImportPublic(BaseModel):
     round_date: str | None
     departments: dict[str, dict[str, int]]
     skipped: list[dict[str, object]]
+    ratings: list[dict[str, str]] = []  # each column taken: id, question, scale, note
+    left_out: list[dict[str, str]] = []  # each candidate left out: id, question, why
+    warnings: list[str] = []

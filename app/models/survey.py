@@ -20,6 +20,9 @@ class Survey(SurveyBase, table=True):
     format: str = Field(max_length=20)
     file_name: str = Field(max_length=255)
     content_hash: str = Field(max_length=64)
+    # The options the file was read with (format, columns, scales, date): the same file
+    # under changed options is read again.
+    options_hash: str = Field(default="", max_length=64, sa_column_kwargs={"server_default": ""})
     imported_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
     imported_by: int | None = Field(default=None, foreign_key="users.id", ondelete="SET NULL")
     questions: str = Field(default="[]", max_length=20000)  # JSON: question label and scale
@@ -27,6 +30,8 @@ class Survey(SurveyBase, table=True):
     partials: int = 0
     previews: int = 0
     skipped_rows: int = 0
+    # JSON list of what the import warned of: departments with more responses than headcount.
+    warnings: str = Field(default="[]", max_length=20000, sa_column_kwargs={"server_default": "[]"})
 
 
 class SurveyPublic(SurveyBase):

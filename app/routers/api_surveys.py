@@ -80,5 +80,14 @@ def post_survey_import(
         departments={
             k: {"responses": v[0], "partials": v[1]} for k, v in result.by_department.items()
         },
-        skipped=[{"line": e.line, "field": e.field, "message": e.message} for e in result.skipped],
+        skipped=[
+            {"line": e.line, "row": e.sheet_row, "field": e.field, "message": e.message}
+            for e in result.skipped
+        ],
+        ratings=[
+            {"column": c, "question": q, "scale": scale, "note": note}
+            for c, q, scale, note in result.ratings
+        ],
+        left_out=[{"column": c, "question": q, "why": why} for c, q, why in result.left_out],
+        warnings=list(result.warnings),
     )

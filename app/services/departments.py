@@ -56,21 +56,25 @@ def import_departments(
         raw_headcount = cells[cols["headcount"]].strip()
         division = cells[division_col].strip() if division_col is not None else None
         if not dept:
-            errors.add(row.line, "department", "the department name is empty")
+            errors.add(row.line, "department", "the department name is empty", row.sheet_row)
             continue
         if len(dept) > 200:
-            errors.add(row.line, "department", "the name is longer than 200 characters")
+            errors.add(
+                row.line, "department", "the name is longer than 200 characters", row.sheet_row
+            )
             continue
         try:
             headcount = int(float(raw_headcount.replace(",", ""))) if raw_headcount else -1
             if headcount < 0 or float(raw_headcount.replace(",", "")) != headcount:
                 raise ValueError
         except ValueError:
-            errors.add(row.line, "headcount", f"{raw_headcount!r} is not a whole number ≥ 0")
+            errors.add(
+                row.line, "headcount", f"{raw_headcount!r} is not a whole number ≥ 0", row.sheet_row
+            )
             continue
         key = department_key(dept)
         if key in parsed:
-            errors.add(row.line, "department", f"{dept!r} appears twice in the file")
+            errors.add(row.line, "department", f"{dept!r} appears twice in the file", row.sheet_row)
             continue
         parsed[key] = (dept, headcount, (division or None) and division[:200])
     if errors:

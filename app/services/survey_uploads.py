@@ -14,7 +14,7 @@ from sqlalchemy import delete
 from sqlmodel import Session, col, select
 
 from app.db import all_or_nothing
-from app.ingest.row_errors import RowError, RowErrors
+from app.ingest.row_errors import ErrorGroup, RowErrors
 from app.ingest.survey_chunks import RowTally, parse_chunks
 from app.ingest.survey_plan import SurveyOptions, plan_survey
 from app.models import Department, SurveyMapping, SurveyUpload, User
@@ -40,9 +40,11 @@ class SurveyPreview:
     partials: int = 0
     previews: int = 0
     sample: list[list[str]] = field(default_factory=list)
-    errors: list[RowError] = field(default_factory=list)
-    error_count: int = 0
+    problems: list[ErrorGroup] = field(default_factory=list)
+    bad_rows: int = 0
     signature: str = ""
+    left_out: list[tuple[str, str, str]] = field(default_factory=list)  # id, question, why
+    notes: dict[str, str] = field(default_factory=dict)  # rating column id: codes read as none
 
 
 def purge_expired_uploads(session: Session) -> None:
@@ -142,9 +144,11 @@ def preview_survey(
         partials=partials,
         previews=tally.previews,
         sample=[list(r) for r in plan.sample],
-        errors=errors.errors[:20],
-        error_count=len(errors.errors),
+        problems=errors.groups(),
+        bad_rows=errors.row_count,
         signature=plan.layout.signature,
+        left_out=[(c.id, c.label, why) for c, why in plan.left_out],
+        notes={r.column.id: r.note for r in plan.ratings if r.note},
     )
 
 

@@ -15,7 +15,7 @@ from analysis.response_counts import count_responses
 from app.db import all_or_nothing
 from app.ingest import timestamps
 from app.ingest.gc_pause import paused_gc
-from app.ingest.row_errors import ImportRefused, RowError, RowErrors
+from app.ingest.row_errors import ImportRefused, RowError, RowErrors, group_lines
 from app.ingest.survey_chunks import parse_chunks
 from app.ingest.survey_counts import AnswerPatterns, ImportCounts
 from app.ingest.survey_plan import SurveyOptions, SurveyPlan, plan_survey
@@ -50,21 +50,32 @@ class SurveyImportResult:
     by_department: dict[str, tuple[int, int]] = field(default_factory=dict)
     skipped: tuple[RowError, ...] = ()
     signature: str | None = None  # the file's shape (None when nothing was read)
+    # (column id, question, scale, what was read as no answer) of each rating taken
+    ratings: tuple[tuple[str, str, str, str], ...] = ()
+    left_out: tuple[tuple[str, str, str], ...] = ()  # (column id, question, why not)
+    warnings: tuple[str, ...] = ()
 
     def summary(self) -> str:
         if self.status == "unchanged":
             return f"survey {self.survey!r}: this file is already imported; nothing changed"
         lines = [
             f"survey {self.survey!r} {self.status} ({self.format}): {self.responses} complete "
-            f"responses, {self.partials} partial, {self.previews} previews/spam skipped; "
+            f"responses, {self.partials} partial, {self.previews} previews/tests/spam skipped; "
             f"round date {self.round_date}",
             f"  department column: {self.department_column}",
             f"  submitted column: {self.timestamp_column or 'none'}",
         ]
-        lines += [f"  rating: {name} [{scale}]" for name, scale in self.rating_columns]
+        for column, question, scale, note in self.ratings:
+            named = column if column == question else f"{column} ({question})"
+            lines.append(f"  rating: {named} [{scale}]" + (f"; {note}" if note else ""))
+        for column, question, why in self.left_out:
+            named = column if column == question else f"{column} ({question})"
+            lines.append(f"  left out: {named}: {why}")
+        lines += [f"  warning: {w}" for w in self.warnings]
         if self.skipped:
-            lines.append(f"  {len(self.skipped)} bad row(s) skipped:")
-            lines += [f"    {e}" for e in self.skipped[:50]]
+            skipped = RowErrors(self.survey, list(self.skipped))
+            lines.append(f"  {skipped.row_count} bad row(s) skipped:")
+            lines += [f"  {line}" for line in group_lines(skipped.groups())]
         return "\n".join(lines)
 
 
@@ -117,13 +128,16 @@ def import_survey(
     if not name or len(name) > 200:
         raise FileFormatError("a survey name of 1 to 200 characters is needed (--name)")
     digest = file_digest(path)
+    read_with = options.digest()
     existing = find_survey(session, name=name)
-    if existing is not None and existing.content_hash == digest:
-        return SurveyImportResult(survey=name, status="unchanged", format=existing.format)
-    if existing is not None and not options.replace:
+    same_file = existing is not None and existing.content_hash == digest
+    if same_file and existing is not None and existing.options_hash == read_with:
+        if not options.replace:
+            return SurveyImportResult(survey=name, status="unchanged", format=existing.format)
+    elif existing is not None and not same_file and not options.replace:
         raise ConflictError(
             f"survey {name!r} already holds a different file ({existing.file_name}); "
-            "use --replace to swap its responses for this one"
+            "replace it to swap its responses for this one"
         )
     round_date = timestamps.parse_date(options.round_date) if options.round_date else None
     plan = plan_survey(path, options, file_name)
@@ -148,6 +162,7 @@ def import_survey(
         file_name[:255],
         digest,
     )
+    survey.options_hash = read_with
     survey.imported_at, survey.imported_by = utcnow(), actor_id
     survey.questions = json.dumps(
         [
@@ -179,7 +194,18 @@ def import_survey(
         department_id=department_id,
         file_name=file_name,
     )
+    if counts.completes + counts.partials == 0:
+        raise FileFormatError(
+            f"{file_name}: no responses to import"
+            + (
+                f" (all {counts.tally.previews} rows are previews, tests or spam)"
+                if counts.tally.previews
+                else ""
+            )
+        )
     names = {d.id: d.name for d in departments.values()}
+    warnings = over_headcount(counts, departments={d.id: d for d in departments.values()})
+    survey.warnings = json.dumps(warnings)
     last = counts.last_submitted
     survey.round_date = round_date or (last.date() if last else date.today())
     survey.responses, survey.partials = counts.completes, counts.partials
@@ -235,12 +261,32 @@ def import_survey(
         department_column=plan.department.label,
         timestamp_column=plan.timestamp.label if plan.timestamp else None,
         rating_columns=tuple((r.column.label, r.scale.describe()) for r in plan.ratings),
+        ratings=tuple(
+            (r.column.id, r.column.label, r.scale.describe(), r.note) for r in plan.ratings
+        ),
+        left_out=tuple((c.id, c.label, why) for c, why in plan.left_out),
+        warnings=tuple(warnings),
         by_department={
             names[d]: (counts.by_department[(d, True)], counts.by_department[(d, False)])
             for d in sorted({d for d, _ in counts.by_department}, key=lambda d: names[d])
         },
         skipped=tuple(counts.skipped),
     )
+
+
+def over_headcount(counts: ImportCounts, *, departments: dict[int | None, Department]) -> list[str]:
+    """Departments with more responses than people: the headcount is out of date or the
+    department column is wrong. The report caps their rate at 100% and marks it."""
+    found = []
+    for department in sorted(departments.values(), key=lambda d: d.name):
+        key = department.id or 0
+        answered = counts.by_department[(key, True)] + counts.by_department[(key, False)]
+        if answered > department.headcount:
+            found.append(
+                f"{department.name}: {answered} responses but a headcount of "
+                f"{department.headcount}; its response rate is capped at 100%"
+            )
+    return found
 
 
 def _insert_responses(
@@ -264,6 +310,8 @@ def _insert_responses(
         ):
             if errors and not options.skip_bad_rows:
                 continue  # keep reading to name every bad row, but write nothing more
+            if not len(chunk):
+                continue  # a chunk of blank rows, previews or bad rows: nothing to write
             numbers = patterns.numbers(chunk)
             counts.add(chunk, numbers)
             write(patterns.rows(survey_id, chunk, numbers))

@@ -92,22 +92,31 @@ def import_visits(
         try:
             visit_date = date.fromisoformat(get("visit_date").strip())
         except ValueError:
-            errors.add(row.line, "visit_date", f"{get('visit_date')!r} is not a date (YYYY-MM-DD)")
+            errors.add(
+                row.line,
+                "visit_date",
+                f"{get('visit_date')!r} is not a date (YYYY-MM-DD)",
+                row.sheet_row,
+            )
             continue
         if visit_date > date.today():
-            errors.add(row.line, "visit_date", f"{visit_date} is in the future")
+            errors.add(row.line, "visit_date", f"{visit_date} is in the future", row.sheet_row)
             continue
         department = departments.get(department_key(get("department")))
         if department is None or department.id is None:
-            errors.add(row.line, "department", f"unknown department {get('department')!r}")
+            errors.add(
+                row.line, "department", f"unknown department {get('department')!r}", row.sheet_row
+            )
             continue
         leader = " ".join(get("leader").split())
         if not leader:
-            errors.add(row.line, "leader", "the leader is empty")
+            errors.add(row.line, "leader", "the leader is empty", row.sheet_row)
             continue
         end_run = get("end_run").strip().casefold()
         if end_run not in TRUE_WORDS | FALSE_WORDS:
-            errors.add(row.line, "end_run", f"{get('end_run')!r} is not true or false")
+            errors.add(
+                row.line, "end_run", f"{get('end_run')!r} is not true or false", row.sheet_row
+            )
             continue
         try:
             conversation = ConversationCreate.model_validate(
@@ -124,7 +133,12 @@ def import_visits(
         except ValidationError as exc:
             for problem in exc.errors():
                 field = str(problem["loc"][0]) if problem["loc"] else ""
-                errors.add(row.line, field, problem["msg"].replace("Input should be", "must be"))
+                errors.add(
+                    row.line,
+                    field,
+                    problem["msg"].replace("Input should be", "must be"),
+                    row.sheet_row,
+                )
             continue
         visits.setdefault((visit_date, department.id, leader), []).append(conversation)
     if errors:
