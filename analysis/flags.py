@@ -53,9 +53,7 @@ def baseline(table: pd.DataFrame, min_group_size: int) -> Baseline:
     heard = table[table["conversations"] >= MIN_CONVERSATIONS]
     headcount = table["headcount"].sum()
     return Baseline(
-        response_rate=float(
-            np.minimum(table["responses"], table["headcount"]).sum() / headcount
-        )
+        response_rate=float(np.minimum(table["responses"], table["headcount"]).sum() / headcount)
         if headcount
         else 0.0,
         variance=float(rated["survey_var"].median()) if len(rated) else np.nan,

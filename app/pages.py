@@ -88,6 +88,7 @@ FLASH_MESSAGES = {
     "theme-added": "Theme added.",
     "survey-imported": "Survey imported.",
     "survey-unchanged": "This file was already imported; nothing changed.",
+    "departments-imported": "Department list imported.",
 }
 
 

@@ -30,6 +30,7 @@ PAGES = {
     ("GET", "/reports/S/export.html"): (303, 403, 200, 200, 200),
     ("GET", "/reports/S/heatmap.png"): (303, 403, 200, 200, 200),
     ("GET", "/imports/survey"): (303, 403, 200, 403, 200),
+    ("GET", "/imports/jobs/nope"): (303, 403, 404, 403, 404),
     ("GET", "/dashboard"): (303, 403, 200, 200, 200),
     ("GET", "/dashboard/department?survey=S&name=Legal"): (303, 403, 200, 200, 200),
     ("GET", "/admin/users"): (303, 403, 403, 403, 200),
@@ -77,6 +78,7 @@ FORM_ONLY = {
     "/imports/survey",
     "/imports/survey/{upload_id}",
     "/imports/survey/{upload_id}/import",
+    "/imports/departments",
     "/actions/{action_id}/status",
     "/admin/themes",
     "/admin/themes/{theme_id}",
@@ -97,6 +99,7 @@ def test_the_table_covers_every_route(app) -> None:
         .replace("/actions/999999/", "/actions/{action_id}/")
         .replace("/ideas/999999/", "/ideas/{idea_id}/")
         .replace("/priority-decisions/999999/", "/priority-decisions/{decision_id}/")
+        .replace("/imports/jobs/nope", "/imports/jobs/{job_id}")
         for p in listed
     }
     routes = _paths(app.routes)

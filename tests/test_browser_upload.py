@@ -5,8 +5,9 @@ from sqlmodel import Session
 
 from app.services.departments import import_departments
 from tests.browser import browser_page, live_server, needs_chromium
-from tests.builders import QUALTRICS
+from tests.builders import GENERIC, QUALTRICS
 from tests.conftest import PASSWORD
+from tests.walk_pages import wait_until
 
 pytestmark = [needs_chromium, pytest.mark.sqlite_only]
 
@@ -33,3 +34,42 @@ def test_upload_shows_progress_then_the_preview(
         page.wait_for_url(f"{base}/imports/survey/*")
         text = page.inner_text("main")
         assert "1510" in text and "complete responses" in text
+
+
+def test_the_whole_web_import_from_department_list_to_report(
+    database_url: str, session: Session, make_user, tmp_path
+) -> None:
+    # The directory misses Quality; the file holds 120 Quality rows (counted in the sample).
+    full = (GENERIC / "departments.csv").read_text().splitlines()
+    directory = tmp_path / "departments.csv"
+    directory.write_text("\n".join(line for line in full if not line.startswith("Quality,")))
+    email = make_user("analyst")
+    with (
+        live_server(database_url) as base,
+        browser_page(viewport={"width": 390, "height": 844}) as page,
+    ):
+        page.goto(f"{base}/login")
+        page.get_by_label("E-mail").fill(email)
+        page.get_by_label("Password").fill(PASSWORD)
+        page.get_by_role("button", name="Log in").click()
+        page.wait_for_url(f"{base}/")
+        page.goto(f"{base}/imports/survey")
+        page.set_input_files("#departments-file", str(directory))
+        page.get_by_role("button", name="Load the department list").click()
+        page.wait_for_url(f"{base}/imports/survey?flash=departments-imported")
+        assert "The directory holds 23 departments" in page.inner_text("main")
+        page.get_by_label("Survey round name").fill("Web round")
+        page.set_input_files("#file", str(GENERIC / "survey.csv"))
+        page.get_by_role("button", name="Upload and preview").click()
+        page.wait_for_url(f"{base}/imports/survey/*")
+        assert "“Quality” (120 rows)" in page.inner_text("main")
+        page.select_option("#alias-1", "__new__")
+        page.fill("#alias-headcount-1", "204")
+        page.get_by_role("button", name="Refresh preview").click()
+        wait_until(page, "!document.body.innerText.includes('bad rows, nothing')")
+        page.get_by_role("button", name="Import").click()
+        page.wait_for_url(f"{base}/imports/jobs/*")
+        wait_until(page, "document.body.innerText.includes('Open the report')")
+        page.get_by_role("link", name="Open the report").click()
+        page.wait_for_url(f"{base}/reports/Web%20round")
+        assert "Quality" in page.inner_text("main")

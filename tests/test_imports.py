@@ -4,12 +4,21 @@ import re
 from datetime import timedelta
 
 from fastapi.testclient import TestClient
-from sqlmodel import Session, func, select
+from sqlalchemy import Integer
+from sqlmodel import Session, col, func, select
 
-from app.models import SurveyMapping, SurveyResponse, SurveyUpload
+from app.models import (
+    Department,
+    ImportJob,
+    Survey,
+    SurveyMapping,
+    SurveyResponse,
+    SurveyUpload,
+    User,
+)
 from app.models.types import utcnow
 from app.services.departments import import_departments
-from tests.builders import GENERIC, QUALTRICS
+from tests.builders import GENERIC, QUALTRICS, as_msforms, expected_counts
 from tests.conftest import csrf_from, log_in
 
 
@@ -33,7 +42,7 @@ def test_upload_preview_then_import(analyst_client: TestClient, session: Session
     assert preview.status_code == 200
     text = re.sub(r"\s+", " ", preview.text)
     assert "1510</span><span>complete responses" in text
-    assert "6</span><span>previews or spam, skipped" in text
+    assert "6</span><span>previews, tests or spam, skipped" in text
     assert (
         "[Strongly disagree, Disagree, Neither agree nor disagree, Agree, Strongly agree]" in text
     )
@@ -47,8 +56,13 @@ def test_upload_preview_then_import(analyst_client: TestClient, session: Session
         "rating_columns": ["Q2_1", "Q2_2", "Q2_3", "Q2_4"],
         "remember": "true",
     }
-    done = analyst_client.post(f"/imports/survey/{upload_id}/import", data=form)
-    assert done.status_code == 303 and done.headers["location"].startswith("/reports/Autumn")
+    started = analyst_client.post(f"/imports/survey/{upload_id}/import", data=form)
+    assert started.status_code == 303 and started.headers["location"].startswith("/imports/jobs/")
+    # The import ran in the background once the response had gone; its page says how it ended.
+    done = analyst_client.get(started.headers["location"])
+    assert "<h2>Imported</h2>" in done.text and 'href="/reports/Autumn"' in done.text
+    assert "1510 complete responses and 6 partial" in done.text
+    assert 'hx-trigger="every 1s"' not in done.text  # it stops polling once ended
     session.rollback()
     assert session.exec(select(func.count()).select_from(SurveyResponse)).one() == 1516
     assert session.exec(select(func.count()).select_from(SurveyMapping)).one() == 1
@@ -64,14 +78,14 @@ def test_refused_file_shows_rows_and_writes_nothing(
     upload_id = uploaded.headers["location"].split("/")[3].split("?")[0]
     preview = analyst_client.get(uploaded.headers["location"])
     assert "unknown department" in preview.text
-    refused = analyst_client.post(
+    started = analyst_client.post(
         f"/imports/survey/{upload_id}/import",
         data={"csrf_token": csrf_from(preview.text), "name": "x"},
     )
-    assert refused.status_code == 422
-    assert (
-        "The file was refused" in refused.text and "department: unknown department" in refused.text
-    )
+    refused = analyst_client.get(started.headers["location"])
+    assert "The file was refused" in refused.text
+    assert "department: unknown department" in refused.text
+    assert "Back to the mapping" in refused.text  # the upload is still there to fix
     session.rollback()
     assert session.exec(select(func.count()).select_from(SurveyResponse)).one() == 0
 
@@ -122,3 +136,183 @@ def test_a_raw_upload_expires_after_30_minutes_and_is_purged(
     assert log_in(client, make_user("leader")).status_code == 303
     session.rollback()
     assert session.exec(select(func.count()).select_from(SurveyUpload)).one() == 0
+
+
+def _upload_file(client: TestClient, path, name: str, file_name: str):  # type: ignore[no-untyped-def]
+    token = csrf_from(client.get("/imports/survey").text)
+    with path.open("rb") as handle:
+        return client.post(
+            "/imports/survey",
+            data={"csrf_token": token, "name": name},
+            files={"file": (file_name, handle, "application/octet-stream")},
+        )
+
+
+def test_department_list_is_loaded_in_the_browser(
+    analyst_client: TestClient, session: Session, tmp_path
+) -> None:
+    page = analyst_client.get("/imports/survey")
+    assert "The directory is empty: load the department list first" in page.text
+    good = tmp_path / "departments.csv"
+    good.write_text("department,headcount,division\nFinance,40,Corporate\nLegal,12,\n")
+    with good.open("rb") as handle:
+        loaded = analyst_client.post(
+            "/imports/departments",
+            data={"csrf_token": csrf_from(page.text)},
+            files={"file": ("departments.csv", handle, "text/csv")},
+        )
+    assert loaded.status_code == 303
+    after = analyst_client.get(loaded.headers["location"])
+    assert "Department list imported." in after.text
+    assert "The directory holds 2 departments and 52 people." in after.text
+    bad = tmp_path / "bad.csv"
+    bad.write_text("department,headcount\nRisk,many\n")
+    with bad.open("rb") as handle:
+        refused = analyst_client.post(
+            "/imports/departments",
+            data={"csrf_token": csrf_from(after.text)},
+            files={"file": ("bad.csv", handle, "text/csv")},
+        )
+    assert refused.status_code == 422
+    assert "headcount: &#39;many&#39; is not a whole number ≥ 0: 1 row (row 2)" in refused.text
+    session.rollback()
+    assert {d.name for d in session.exec(select(Department))} == {"Finance", "Legal"}
+
+
+def test_unknown_departments_are_mapped_or_added_on_the_way(
+    analyst_client: TestClient, session: Session, tmp_path
+) -> None:
+    # The directory lacks two of the file's departments: Quality and Risk.
+    full = (GENERIC / "departments.csv").read_text().splitlines()
+    kept = [line for line in full if not line.startswith(("Quality,", "Risk,"))]
+    directory = tmp_path / "departments.csv"
+    directory.write_text("\n".join(kept) + "\n")
+    import_departments(session, path=directory)
+    session.commit()
+    uploaded = _upload(analyst_client, GENERIC, "Mapped")
+    upload_id = uploaded.headers["location"].split("/")[3].split("?")[0]
+    preview = analyst_client.get(uploaded.headers["location"])
+    text = re.sub(r"\s+", " ", preview.text)
+    want = expected_counts(GENERIC)
+    quality_rows = sum(want["Quality"])
+    risk_rows = sum(want["Risk"])
+    assert "Departments the directory does not know" in text
+    # The file spells Risk "risk" throughout: the name is shown as the file has it.
+    assert f"“Quality” ({quality_rows} rows)" in text and f"“risk” ({risk_rows} rows)" in text
+    # The survey tool's own columns are not offered as ratings.
+    assert 'name="rating_columns" value="respondent_id"' not in text
+    assert "columns of the survey tool's own" in text
+    form = {
+        "csrf_token": csrf_from(preview.text),
+        "name": "Mapped",
+        "alias_name": ["Quality", "risk"],
+        "alias_target": ["__new__", "Warehouse"],
+        "alias_headcount": ["204", ""],
+    }
+    started = analyst_client.post(f"/imports/survey/{upload_id}/import", data=form)
+    done = analyst_client.get(started.headers["location"])
+    assert "<h2>Imported</h2>" in done.text, done.text
+    session.rollback()
+    quality = session.exec(select(Department).where(Department.name == "Quality")).one()
+    assert quality.headcount == 204
+    survey = session.exec(select(Survey).where(Survey.name == "Mapped")).one()
+    counted = {
+        name: (full_n, partial_n)
+        for name, full_n, partial_n in session.exec(
+            select(
+                Department.name,
+                func.sum(SurveyResponse.is_complete.cast(Integer)),  # type: ignore[attr-defined]
+                func.sum(1 - SurveyResponse.is_complete.cast(Integer)),  # type: ignore[attr-defined]
+            )
+            .join(Department, col(Department.id) == SurveyResponse.department_id)
+            .where(SurveyResponse.survey_id == survey.id)
+            .group_by(Department.name)
+        )
+    }
+    assert counted["Quality"] == want["Quality"]
+    # Risk's responses went to Warehouse, beside Warehouse's own.
+    assert counted["Warehouse"] == (
+        want["Warehouse"][0] + want["Risk"][0],
+        want["Warehouse"][1] + want["Risk"][1],
+    )
+    assert "Risk" not in counted
+
+
+def test_a_department_added_without_a_headcount_is_refused_at_its_field(
+    analyst_client: TestClient, session: Session
+) -> None:
+    uploaded = _upload(analyst_client, GENERIC, "No headcount")
+    upload_id = uploaded.headers["location"].split("/")[3].split("?")[0]
+    preview = analyst_client.get(uploaded.headers["location"])
+    answer = analyst_client.post(
+        f"/imports/survey/{upload_id}/import",
+        data={
+            "csrf_token": csrf_from(preview.text),
+            "name": "x",
+            "alias_name": ["Quality"],
+            "alias_target": ["__new__"],
+            "alias_headcount": ["lots"],
+        },
+    )
+    assert answer.status_code == 422
+    assert "department &#39;Quality&#39;: give its headcount" in answer.text
+    session.rollback()
+    assert session.exec(select(func.count()).select_from(ImportJob)).one() == 0
+
+
+def test_an_xlsx_export_imports_over_http(
+    analyst_client: TestClient, session: Session, tmp_path
+) -> None:
+    import_departments(session, path=GENERIC / "departments.csv")
+    session.commit()
+    workbook = as_msforms(tmp_path / "Forms.xlsx")
+    uploaded = _upload_file(analyst_client, workbook, "Forms", "IT survey(1-1510).xlsx")
+    preview = analyst_client.get(uploaded.headers["location"])
+    assert preview.status_code == 200, preview.text
+    assert "read as msforms" in preview.text
+    upload_id = uploaded.headers["location"].split("/")[3].split("?")[0]
+    started = analyst_client.post(
+        f"/imports/survey/{upload_id}/import",
+        data={"csrf_token": csrf_from(preview.text), "name": "Forms"},
+    )
+    done = analyst_client.get(started.headers["location"])
+    assert "<h2>Imported</h2>" in done.text
+    want = expected_counts(GENERIC)
+    assert f"{sum(r for r, _ in want.values())} complete responses" in done.text
+
+
+def test_job_page_full_and_as_fragment_and_interrupted(
+    analyst_client: TestClient, session: Session, make_user
+) -> None:
+    analyst = session.exec(select(User).where(User.role == "analyst")).first()
+    assert analyst is not None and analyst.id is not None
+    job = ImportJob(
+        id="job-1",
+        user_id=analyst.id,
+        upload_id="gone",
+        survey_name="Autumn",
+        file_name="s.csv",
+        options="{}",
+        status="running",
+        done_rows=4000,
+        total_rows=10000,
+    )
+    session.add(job)
+    session.commit()
+    full = analyst_client.get("/imports/jobs/job-1")
+    assert "<h1>Importing “Autumn”</h1>" in full.text
+    assert "Importing… 4000 of 10000 rows" in full.text
+    assert 'hx-trigger="every 1s"' in full.text
+    fragment = analyst_client.get("/imports/jobs/job-1", headers={"HX-Request": "true"})
+    assert "<h1>" not in fragment.text and 'id="job"' in fragment.text
+    assert fragment.headers["vary"] == "HX-Request"
+    # Silent for longer than any import takes: its worker died, and its transaction with it.
+    job.updated_at = utcnow() - timedelta(minutes=16)
+    session.add(job)
+    session.commit()
+    stale = analyst_client.get("/imports/jobs/job-1")
+    assert "The import was interrupted" in stale.text
+    assert 'hx-trigger="every 1s"' not in stale.text
+    other = TestClient(analyst_client.app)
+    log_in(other, make_user("analyst", "other@example.org"))
+    assert other.get("/imports/jobs/job-1").status_code == 404

@@ -408,3 +408,83 @@ def test_a_walks_file_is_not_a_survey(
     path = write_csv(tmp_path / "visits.csv", rows)
     with pytest.raises(FileFormatError, match="walks file"):
         import_survey(session, path=path, name="w", options=SurveyOptions())
+
+
+def test_names_holding_commas_and_a_column_without_a_header(
+    session: Session, tmp_path: Path, two_departments: None
+) -> None:
+    rows = [["department", "", "How rude, if at all, was the desk?"]]
+    rows += [
+        ["Finance", "Good", "Yes, very rude"],
+        ["Finance", "Poor", "No, not rude at all"],
+        ["Legal", "Fair", "Yes, somewhat rude"],
+    ]
+    path = write_csv(tmp_path / "s.csv", rows)
+    options = SurveyOptions.from_inputs(
+        rating_column=["How rude, if at all, was the desk?", "column 2"],
+        scale=['["Yes, very rude", "Yes, somewhat rude", "No, not rude at all"]'],
+    )
+    result = import_survey(session, path=path, name="commas", options=options)
+    session.commit()
+    rude = "Yes, very rude, Yes, somewhat rude, No, not rude at all"
+    assert [(c, s) for c, _, s, _ in result.ratings] == [
+        ("How rude, if at all, was the desk?", rude),
+        ("column 2", "Poor, Fair, Good, Very good, Excellent"),
+    ]
+    from app.models import SurveyResponse
+
+    # Row 1: rude 0 and Good 50 -> 25; row 2: 100 and 0 -> 50; row 3: 50 and 25 -> 37.5.
+    scores = sorted(r.score for r in session.exec(select(SurveyResponse)))
+    assert scores == [25.0, 37.5, 50.0]
+
+
+LIME = "limesurvey-limonaid-998192.csv"
+
+
+def test_limesurvey_export_read_as_an_analyst_would(session: Session) -> None:
+    frame = pd.read_csv(REAL / LIME, dtype=str, keep_default_na=False)
+    personality = [c for c in frame.columns if c.startswith("Describe yourselves [")]
+    dual = [
+        c
+        for c in frame.columns
+        if c.startswith("Geef voor onderstaande") and (frame[c].str.strip() != "").any()
+    ]
+    assert (len(personality), len(dual)) == (5, 7)
+    plan = plan_survey(REAL / LIME, SurveyOptions(department_column="Start language"), LIME)
+    assert plan.layout.format == "limesurvey"
+    # The matrices' items, each on its matrix's scale (1..7 reached by one Dutch item, 1..5
+    # by the personality items); nothing of the tool's (last page, seed, timers, equation).
+    assert {r.column.id for r in plan.ratings} == set(personality) | set(dual)
+    scales = {r.column.id: r.scale.describe() for r in plan.ratings}
+    assert {scales[c] for c in dual} == {"1..7"} and {scales[c] for c in personality} == {"1..5"}
+    left_out = {c.id: why for c, why in plan.left_out}
+    assert left_out["How old are you?"] == "numbers in a question about a count, age, year or rank"
+    assert left_out["How many pets do you have  [cats]"].startswith("numbers in a question")
+    _add_department(session, "en", 3)
+    _add_department(session, "nl-informal", 9)
+    session.commit()
+    result = import_survey(
+        session,
+        path=REAL / LIME,
+        name="lime",
+        options=SurveyOptions(department_column="Start language"),
+    )
+    session.commit()
+    # Complete means a "Date submitted": responses 1 and 9; the five others stopped early.
+    complete = frame[frame["Date submitted"].str.strip() != ""]
+    assert list(complete["Response ID"]) == ["1", "9"]
+    assert result.by_department == {"en": (1, 0), "nl-informal": (1, 5)}
+    # Response 9's score: its 12 answers on 0..100, averaged (worked out with pandas).
+    row = frame[frame["Response ID"] == "9"].iloc[0]
+    values = [(float(row[c]) - 1) / 6 * 100 for c in dual if row[c].strip()]
+    values += [(float(row[c]) - 1) / 4 * 100 for c in personality if row[c].strip()]
+    expected = sum(values) / len(values)
+    assert len(values) == 12 and round(expected, 4) == 48.6111
+    from app.models import SurveyResponse
+
+    stored = [
+        r.score
+        for r in session.exec(select(SurveyResponse).where(SurveyResponse.is_complete))
+        if r.score is not None
+    ]
+    assert stored == [pytest.approx(expected)]

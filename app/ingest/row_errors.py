@@ -30,7 +30,7 @@ class RowError:
 
 
 def row_ranges(rows: list[int], limit: int = 6) -> str:
-    """`4-9, 12, 20-1,361`: sorted rows as runs, the first `limit` runs named."""
+    """`4-9, 12, 20-1,361`: sorted rows as runs, the first `limit` runs named (… for more)."""
     runs: list[tuple[int, int]] = []
     for row in sorted(set(rows)):
         if runs and row == runs[-1][1] + 1:
@@ -38,9 +38,7 @@ def row_ranges(rows: list[int], limit: int = 6) -> str:
         else:
             runs.append((row, row))
     named = [f"{a:,}" if a == b else f"{a:,}-{b:,}" for a, b in runs[:limit]]
-    if len(runs) > limit:
-        named.append(f"and {len(runs) - limit} more")
-    return ", ".join(named)
+    return ", ".join(named) + (" …" if len(runs) > limit else "")
 
 
 @dataclass(frozen=True)

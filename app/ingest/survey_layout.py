@@ -135,8 +135,12 @@ class Column:
         return self.names[0] if self.names and self.names[0] else f"column {self.index + 1}"
 
     def matches(self, wanted: str) -> bool:
+        """By id or any header text; a column with no header by the name it is shown under
+        ("column 3")."""
         key = normalise_header(wanted)
-        return any(normalise_header(n) == key for n in self.names if n)
+        if any(normalise_header(n) == key for n in self.names if n):
+            return True
+        return not any(self.names) and key == normalise_header(self.id)
 
 
 @dataclass(frozen=True)

@@ -2,6 +2,7 @@
 
 import hashlib
 import json
+import re
 from collections import Counter
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
@@ -9,7 +10,7 @@ from itertools import chain
 from pathlib import Path
 
 from app.ingest import timestamps
-from app.ingest.scales import Detection, Scale, detect_scale, parse_extra_scale
+from app.ingest.scales import Detection, Scale, detect_scale, is_missing, parse_extra_scale
 from app.ingest.survey_layout import FORMATS as LAYOUT_FORMATS
 from app.ingest.survey_layout import Column, SurveyLayout, build_layout, detect_format
 from app.ingest.tabular import (
@@ -41,6 +42,8 @@ class SurveyOptions:
     round_date: str | None = None
     replace: bool = False
     skip_bad_rows: bool = False
+    # Names in the file that mean a department of the directory: (name in file, department).
+    department_aliases: tuple[tuple[str, str], ...] = ()
 
     def digest(self) -> str:
         """What the file is read with: the same file under other options reads differently."""
@@ -52,6 +55,7 @@ class SurveyOptions:
             list(self.scales),
             self.round_date,
             self.skip_bad_rows,
+            [list(pair) for pair in self.department_aliases],
         ]
         return hashlib.sha256(json.dumps(read).encode()).hexdigest()
 
@@ -68,6 +72,7 @@ class SurveyOptions:
         round_date: str | None = None,
         replace: bool = False,
         skip_bad_rows: bool = False,
+        department_aliases: Iterable[tuple[str, str]] = (),
     ) -> "SurveyOptions":
         """The options from what a person typed: `rating_column` names one column each (a
         name may hold commas), `rating_columns` are comma lists; each `scale` is a comma list
@@ -98,7 +103,34 @@ class SurveyOptions:
             round_date=when,
             replace=replace,
             skip_bad_rows=skip_bad_rows,
+            department_aliases=tuple(
+                (name.strip(), target.strip())
+                for name, target in department_aliases
+                if name.strip() and target.strip()
+            ),
         )
+
+    def to_json(self) -> str:
+        """The options as JSON, for a job to run them later (`from_json` reads them back)."""
+        return json.dumps(
+            {
+                "format": self.format,
+                "department_column": self.department_column,
+                "rating_column": list(self.rating_columns),
+                "submitted_column": self.submitted_column,
+                "scale": list(self.scales),
+                "round_date": self.round_date,
+                "replace": self.replace,
+                "skip_bad_rows": self.skip_bad_rows,
+                "department_aliases": [list(p) for p in self.department_aliases],
+            }
+        )
+
+    @classmethod
+    def from_json(cls, text: str) -> "SurveyOptions":
+        data = json.loads(text)
+        aliases = [(str(a), str(b)) for a, b in data.pop("department_aliases", [])]
+        return cls.from_inputs(**data, department_aliases=aliases)
 
 
 @dataclass(frozen=True)
@@ -200,8 +232,67 @@ def _count_chunk(
         del times[TIMESTAMP_SAMPLE:]
 
 
-def plan_survey(path: Path, options: SurveyOptions, file_name: str) -> SurveyPlan:
-    """Read the file once to choose the department, time and rating columns and scales."""
+_ITEM_ID = re.compile(r"^(Q\d+)_[-\d]+$", re.IGNORECASE)
+
+
+def _stem(column: Column) -> str | None:
+    """The question a matrix item belongs to: "Describe yourselves [Openness]" and
+    "IT support - Speed" by their text, Qualtrics' "Q3_1" by its id."""
+    label = column.label
+    if " [" in label:
+        return label.split(" [", 1)[0].strip()
+    if " - " in label:
+        return label.rsplit(" - ", 1)[0].strip()
+    match = _ITEM_ID.match(column.id)
+    return match.group(1).upper() if match else None
+
+
+def _join_matrix_siblings(
+    ratings: list[RatingColumn],
+    left_out: list[tuple[Column, str]],
+    counters: dict[int, Counter[str]],
+) -> tuple[list[RatingColumn], list[tuple[Column, str]]]:
+    """Items of a matrix share its scale: the widest range any of them was read on, and an
+    item whose answers were all one number (a tick, on its own) is a rating when its
+    siblings are."""
+    ranges: dict[str, tuple[int, int]] = {}
+    for rating in ratings:
+        stem = _stem(rating.column)
+        bounds = rating.scale.numeric
+        if stem is None or bounds is None:
+            continue
+        low, high = ranges.get(stem, bounds)
+        ranges[stem] = (min(low, bounds[0]), max(high, bounds[1]))
+    if not ranges:
+        return ratings, left_out
+    kept: list[tuple[Column, str]] = []
+    joined: list[RatingColumn] = []
+    for column, why in left_out:
+        stem = _stem(column)
+        bounds = ranges.get(stem or "")
+        answers = counters.get(column.index)
+        if bounds is not None and answers is not None and why.startswith("one number only"):
+            scale = Scale(name=f"numeric {bounds[0]}..{bounds[1]}", labels=(), numeric=bounds)
+            if all(scale.to_score(v) is not None or is_missing(v) for v in answers):
+                joined.append(RatingColumn(column, scale, "a matrix item, on its siblings' scale"))
+                continue
+        kept.append((column, why))
+    widened = []
+    for rating in ratings:
+        bounds = ranges.get(_stem(rating.column) or "")
+        if bounds is not None and rating.scale.numeric not in (None, bounds):
+            scale = Scale(name=f"numeric {bounds[0]}..{bounds[1]}", labels=(), numeric=bounds)
+            rating = RatingColumn(rating.column, scale, rating.note)
+        widened.append(rating)
+    # In the file's order, as the analyst reads it.
+    return sorted([*widened, *joined], key=lambda r: r.column.index), kept
+
+
+def plan_survey(
+    path: Path, options: SurveyOptions, file_name: str, *, require_ratings: bool = True
+) -> SurveyPlan:
+    """Read the file once to choose the department, time and rating columns and scales
+    (with `require_ratings=False`, a file with none is planned for the analyst to choose)."""
     try:
         extra = tuple(parse_extra_scale(spec) for spec in options.scales)
     except ValueError as exc:
@@ -261,7 +352,9 @@ def plan_survey(path: Path, options: SurveyOptions, file_name: str) -> SurveyPla
             )
         else:
             left_out.append((column, found.reason))
-    if not ratings:
+    if not explicit:
+        ratings, left_out = _join_matrix_siblings(ratings, left_out, counters)
+    if not ratings and require_ratings:
         raise FileFormatError(
             f"{file_name}: no rating columns found; choose the rating columns, and give "
             "unusual labels as an extra scale"

@@ -26,6 +26,7 @@ from app.models.idea import (  # noqa: E402
     IdeaStatusChange,
     IdeaStatusPublic,
 )
+from app.models.import_job import ImportJob  # noqa: E402
 from app.models.login_attempt import LoginAttempt  # noqa: E402
 from app.models.priority_decision import (  # noqa: E402
     PriorityDecision,
@@ -84,6 +85,7 @@ __all__ = [
     "DepartmentCreate",
     "DepartmentPublic",
     "Idea",
+    "ImportJob",
     "IdeaCreate",
     "IdeaPublic",
     "IdeaStatusChange",

@@ -2,7 +2,7 @@
 
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, File, Form, Query, Request, UploadFile
+from fastapi import APIRouter, BackgroundTasks, Depends, File, Form, Query, Request, UploadFile
 from fastapi.responses import RedirectResponse, Response
 from sqlmodel import Session
 
@@ -14,10 +14,18 @@ from app.ingest.survey_plan import FORMATS, SurveyOptions
 from app.ingest.tabular import FileFormatError
 from app.models import User
 from app.pages import flash_redirect, render
-from app.services.errors import ConflictError
+from app.services.departments import import_departments, list_departments
+from app.services.errors import NotFoundError
+from app.services.import_jobs import (
+    get_import_job,
+    job_result,
+    job_state,
+    run_import_job,
+    start_import_job,
+)
 from app.services.survey_uploads import (
+    SurveyPreview,
     get_upload,
-    import_upload,
     options_dict,
     preview_survey,
     saved_mapping,
@@ -29,9 +37,54 @@ router = APIRouter(include_in_schema=False)  # pages: the OpenAPI document is th
 analysts = require_page_role("analyst", "admin")
 
 
+NEW_DEPARTMENT = "__new__"
+
+
+def _upload_page(
+    request: Request, session: Session, *, error: str | None = None, status_code: int = 200
+) -> Response:
+    departments = list_departments(session)
+    return render(
+        request,
+        "imports/upload.html",
+        {
+            "formats": FORMATS,
+            "error": error,
+            "departments": len(departments),
+            "people": sum(d.headcount for d in departments),
+        },
+        status_code=status_code,
+    )
+
+
 @router.get("/imports/survey")
-def upload_page(request: Request, _user: User = Depends(analysts)) -> Response:
-    return render(request, "imports/upload.html", {"formats": FORMATS, "error": None})
+def upload_page(
+    request: Request, session: ReadSession, _user: User = Depends(analysts)
+) -> Response:
+    return _upload_page(request, session)
+
+
+@router.post("/imports/departments", dependencies=[Depends(require_csrf)])
+def upload_departments(
+    request: Request,
+    file: Annotated[UploadFile, File()],
+    session: WriteSession,
+    user: User = Depends(analysts),
+) -> Response:
+    """The department list with headcounts, from the browser (as `import departments`)."""
+    import tempfile
+    from pathlib import Path
+
+    content = file.file.read()
+    name = Path(file.filename or "departments.csv").name[:255]
+    with tempfile.TemporaryDirectory() as tmp:
+        path = Path(tmp) / "departments"
+        path.write_bytes(content)
+        try:
+            import_departments(session, path=path, display_name=name, actor_id=user.id)
+        except (ImportRefused, FileFormatError) as exc:
+            return _upload_page(request, session, error=str(exc), status_code=422)
+    return flash_redirect(request, "/imports/survey", "departments-imported")
 
 
 @router.post("/imports/survey", dependencies=[Depends(require_csrf)])
@@ -44,12 +97,7 @@ def upload_survey(
 ) -> Response:
     content = file.file.read()
     if not content:
-        return render(
-            request,
-            "imports/upload.html",
-            {"formats": FORMATS, "error": "The file is empty."},
-            status_code=422,
-        )
+        return _upload_page(request, session, error="The file is empty.", status_code=422)
     upload_id = store_upload(
         session, user=user, file_name=file.filename or "upload", content=content
     )
@@ -67,6 +115,8 @@ def _options(
     submitted_column: str,
     scale: str,
     date: str,
+    alias_name: list[str],
+    alias_target: list[str],
     replace: bool = False,
     skip_bad_rows: bool = False,
 ) -> SurveyOptions:
@@ -79,7 +129,41 @@ def _options(
         round_date=date,
         replace=replace,
         skip_bad_rows=skip_bad_rows,
+        # A name added as a new department maps to itself once it is in the directory.
+        department_aliases=[
+            (a, a if t == NEW_DEPARTMENT else t)
+            for a, t in zip(alias_name, alias_target, strict=False)
+        ],
     )
+
+
+def _new_departments(
+    alias_name: list[str], alias_target: list[str], alias_headcount: list[str]
+) -> tuple[tuple[str, int], ...]:
+    """The unknown names the analyst chose to add, with the headcount given for each."""
+    added = []
+    for name, target, headcount in zip(alias_name, alias_target, alias_headcount, strict=False):
+        if target != NEW_DEPARTMENT:
+            continue
+        if not headcount.strip().isdigit() or len(name.strip()) > 200:
+            raise FileFormatError(
+                f"department {name!r}: give its headcount, a whole number of 0 or more"
+            )
+        added.append((name, int(headcount)))
+    return tuple(added)
+
+
+def _alias_rows(
+    preview: SurveyPreview | None, options: SurveyOptions
+) -> list[tuple[str, int | None]]:
+    """The names to map: those the directory lacks (with their rows), then those already
+    mapped to a department (no longer unknown, still changeable)."""
+    if preview is None:
+        return []
+    rows: list[tuple[str, int | None]] = list(preview.unknown_departments)
+    listed = {name for name, _ in rows}
+    rows += [(name, None) for name, _ in options.department_aliases if name not in listed]
+    return rows
 
 
 def _preview_page(
@@ -92,8 +176,8 @@ def _preview_page(
     *,
     use_saved: bool,
     error: str | None = None,
-    refused: ImportRefused | None = None,
     status_code: int = 200,
+    headcounts: dict[str, str] | None = None,
 ) -> Response:
     upload = get_upload(session, user=user, upload_id=upload_id)
     preview = None
@@ -122,37 +206,13 @@ def _preview_page(
             "options": options_dict(options),
             "formats": FORMATS,
             "error": error,
-            "refused": refused,
             "saved": saved,
+            "new_department": NEW_DEPARTMENT,
+            "headcounts": headcounts or {},
+            "alias_rows": _alias_rows(preview, options),
         },
         block="preview",
         status_code=status_code,
-    )
-
-
-def _refused_page(
-    request: Request,
-    session: Session,
-    user: User,
-    upload_id: str,
-    name: str,
-    options: SurveyOptions,
-    exc: Exception,
-) -> Response:
-    """The preview again with what was refused: the bad rows, or the one reason."""
-    refused = exc if isinstance(exc, ImportRefused) else None
-    error = None if refused else str(exc)
-    return _preview_page(
-        request,
-        session,
-        user,
-        upload_id,
-        name,
-        options,
-        use_saved=False,
-        error=error,
-        refused=refused,
-        status_code=422,
     )
 
 
@@ -168,14 +228,46 @@ def preview_page(
     submitted_column: str = Query("", max_length=500),
     scale: str = Query("", max_length=2000),
     date: str = Query("", max_length=20),
+    alias_name: list[str] = Query([]),
+    alias_target: list[str] = Query([]),
+    alias_headcount: list[str] = Query([]),
     user: User = Depends(analysts),
 ) -> Response:
     try:
-        options = _options(format, department_column, rating_columns, submitted_column, scale, date)
+        options = _options(
+            format,
+            department_column,
+            rating_columns,
+            submitted_column,
+            scale,
+            date,
+            alias_name,
+            alias_target,
+        )
     except FileFormatError as exc:
-        return _refused_page(request, session, user, upload_id, name, SurveyOptions(), exc)
+        return _preview_page(
+            request,
+            session,
+            user,
+            upload_id,
+            name,
+            SurveyOptions(),
+            use_saved=False,
+            error=str(exc),
+            status_code=422,
+        )
     untouched = options == SurveyOptions(format="auto")
-    return _preview_page(request, session, user, upload_id, name, options, use_saved=untouched)
+    headcounts = dict(zip(alias_name, alias_headcount, strict=False))
+    return _preview_page(
+        request,
+        session,
+        user,
+        upload_id,
+        name,
+        options,
+        use_saved=untouched,
+        headcounts=headcounts,
+    )
 
 
 @router.post("/imports/survey/{upload_id}/import", dependencies=[Depends(require_csrf)])
@@ -183,6 +275,7 @@ def import_preview(
     request: Request,
     upload_id: str,
     session: WriteSession,
+    background: BackgroundTasks,
     name: Annotated[str, Form(min_length=1, max_length=200)],
     format: Annotated[str, Form(max_length=20)] = "auto",
     department_column: Annotated[str, Form(max_length=500)] = "",
@@ -190,11 +283,16 @@ def import_preview(
     submitted_column: Annotated[str, Form(max_length=500)] = "",
     scale: Annotated[str, Form(max_length=2000)] = "",
     date: Annotated[str, Form(max_length=20)] = "",
+    alias_name: Annotated[list[str] | None, Form()] = None,
+    alias_target: Annotated[list[str] | None, Form()] = None,
+    alias_headcount: Annotated[list[str] | None, Form()] = None,
     replace: Annotated[bool, Form()] = False,
     skip_bad_rows: Annotated[bool, Form()] = False,
     remember: Annotated[bool, Form()] = False,
     user: User = Depends(analysts),
 ) -> Response:
+    """Start the import in the background and show its progress page."""
+    names, targets = alias_name or [], alias_target or []
     try:
         options = _options(
             format,
@@ -203,18 +301,57 @@ def import_preview(
             submitted_column,
             scale,
             date,
+            names,
+            targets,
             replace,
             skip_bad_rows,
         )
+        added = _new_departments(names, targets, alias_headcount or [])
     except FileFormatError as exc:
-        return _refused_page(request, session, user, upload_id, name, SurveyOptions(), exc)
-    try:
-        result = import_upload(
-            session, user=user, upload_id=upload_id, name=name, options=options, remember=remember
+        return _preview_page(
+            request,
+            session,
+            user,
+            upload_id,
+            name,
+            SurveyOptions(),
+            use_saved=False,
+            error=str(exc),
+            status_code=422,
+            headcounts=dict(zip(names, alias_headcount or [], strict=False)),
         )
-    except (ImportRefused, ConflictError, FileFormatError) as exc:
-        return _refused_page(request, session, user, upload_id, name, options, exc)
-    from urllib.parse import quote
+    job = start_import_job(
+        session,
+        user=user,
+        upload_id=upload_id,
+        name=name,
+        options=options,
+        remember=remember,
+        new_departments=added,
+    )
+    # Runs once the job's row is committed and this response has gone.
+    background.add_task(run_import_job, request.app.state.engine, job.id)
+    return RedirectResponse(f"/imports/jobs/{job.id}", status_code=303)
 
-    code = "survey-unchanged" if result.status == "unchanged" else "survey-imported"
-    return flash_redirect(request, f"/reports/{quote(result.survey)}", code)
+
+@router.get("/imports/jobs/{job_id}")
+def import_job_page(
+    request: Request, job_id: str, session: ReadSession, user: User = Depends(analysts)
+) -> Response:
+    """How far the import has got; the page polls itself until the job ends."""
+    job = get_import_job(session, user=user, job_id=job_id)
+    state = job_state(job)
+    result = job_result(job)
+    upload_left = False
+    if state in ("refused", "failed", "interrupted"):
+        try:
+            get_upload(session, user=user, upload_id=job.upload_id)
+            upload_left = True
+        except NotFoundError:
+            upload_left = False
+    return render(
+        request,
+        "imports/job.html",
+        {"job": job, "state": state, "result": result, "upload_left": upload_left},
+        block="job",
+    )

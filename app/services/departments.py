@@ -115,6 +115,32 @@ class DueDepartment:
         return (date.today() - self.last_visit).days if self.last_visit else None
 
 
+def add_departments(
+    session: Session, *, departments: tuple[tuple[str, int], ...], actor_id: int | None = None
+) -> int:
+    """Add departments by name and headcount (those already in the directory are left as
+    they are); returns how many were added."""
+    existing = departments_by_key(session)
+    added = 0
+    for raw, headcount in departments:
+        name = " ".join(raw.split())
+        if not name or headcount < 0 or department_key(name) in existing:
+            continue
+        department = Department(name=name, name_key=department_key(name), headcount=headcount)
+        session.add(department)
+        existing[department.name_key] = department
+        added += 1
+    if added:
+        record_event(
+            session,
+            action="departments.add",
+            actor_id=actor_id,
+            detail=", ".join(f"{n} ({h})" for n, h in departments),
+        )
+        session.flush()
+    return added
+
+
 def departments_for_form(session: Session, *, user: User) -> list[str]:
     """Department names, the ones this leader walked most recently first."""
     recent = session.exec(

@@ -3,7 +3,7 @@
 import json
 import secrets
 import tempfile
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import asdict, dataclass, field
 from datetime import timedelta
@@ -20,13 +20,32 @@ from app.ingest.survey_plan import SurveyOptions, plan_survey
 from app.models import Department, SurveyMapping, SurveyUpload, User
 from app.models.department import department_key
 from app.models.types import utcnow
+from app.services.departments import add_departments
 from app.services.errors import NotFoundError
 from app.services.surveys import SurveyImportResult, import_survey
 
 # A raw export holds e-mails, addresses and free text: it is kept only while its preview is
 # being looked at, never in a backup (backups.py leaves the table out).
 KEEP_UPLOADS = timedelta(minutes=30)
-MAPPING_FIELDS = ("format", "department_column", "rating_columns", "submitted_column", "scales")
+MAPPING_FIELDS = (
+    "format",
+    "department_column",
+    "rating_columns",
+    "submitted_column",
+    "scales",
+    "department_aliases",
+)
+
+
+@dataclass(frozen=True)
+class Candidate:
+    """A column the analyst may tick as a rating question: detected (with its scale) or left
+    out (with why)."""
+
+    id: str
+    question: str
+    scale: str | None
+    note: str
 
 
 @dataclass
@@ -45,6 +64,10 @@ class SurveyPreview:
     signature: str = ""
     left_out: list[tuple[str, str, str]] = field(default_factory=list)  # id, question, why
     notes: dict[str, str] = field(default_factory=dict)  # rating column id: codes read as none
+    candidates: list[Candidate] = field(default_factory=list)
+    metadata: list[str] = field(default_factory=list)  # the tool's own columns, never ratings
+    unknown_departments: list[tuple[str, int]] = field(default_factory=list)  # name, rows
+    departments: list[str] = field(default_factory=list)  # the directory's names
 
 
 def purge_expired_uploads(session: Session) -> None:
@@ -100,6 +123,7 @@ def saved_mapping(session: Session, *, signature: str) -> SurveyOptions | None:
         rating_column=data.get("rating_columns", ()),
         submitted_column=data.get("submitted_column"),
         scale=data.get("scales", ()),
+        department_aliases=[(str(a), str(b)) for a, b in data.get("department_aliases", ())],
     )
 
 
@@ -117,23 +141,41 @@ def save_mapping(session: Session, *, signature: str, options: SurveyOptions) ->
 def preview_survey(
     session: Session, *, path: Path, options: SurveyOptions, file_name: str
 ) -> SurveyPreview:
-    """What an import would do, without writing: columns, scales, counts and bad rows."""
-    plan = plan_survey(path, options, file_name)
-    departments = {d.name_key: d.id for d in session.exec(select(Department))}
+    """What an import would do, without writing: columns, scales, counts, the department
+    names the directory does not know, and bad rows."""
+    plan = plan_survey(path, options, file_name, require_ratings=False)
+    known = list(session.exec(select(Department).order_by(col(Department.name))))
+    departments = {d.name_key: d.id for d in known}
+    aliases = {department_key(a): department_key(b) for a, b in options.department_aliases}
+    unknown: dict[str, set[str]] = {}  # each name the directory lacks: the file's spellings
+
+    def department_id(raw: str) -> int | None:
+        key = department_key(raw)
+        found = departments.get(key) or departments.get(aliases.get(key, ""))
+        if found is None:
+            unknown.setdefault(key, set()).add(raw.strip())
+        return found
+
     errors = RowErrors(file_name)
     tally = RowTally()
     completes = partials = 0
     rows = plan.data_chunks(path, file_name)
-    for chunk in parse_chunks(
-        plan,
-        rows,
-        department_id=lambda raw: departments.get(department_key(raw)),
-        errors=errors,
-        tally=tally,
-    ):
+    for chunk in parse_chunks(plan, rows, department_id=department_id, errors=errors, tally=tally):
         complete = sum(chunk.complete)
         completes += complete
         partials += len(chunk) - complete
+    groups = errors.groups()
+    by_message = {g.message: len(g.rows) for g in groups if g.field == plan.department.id}
+    missing = []
+    for spellings in unknown.values():
+        per_spelling = {s: by_message.get(f"unknown department {s!r}", 0) for s in spellings}
+        # Shown as most rows spell it; the rows of every spelling counted.
+        shown = max(sorted(per_spelling), key=lambda s: per_spelling[s])
+        missing.append((shown, sum(per_spelling.values())))
+    missing.sort(key=lambda pair: (-pair[1], pair[0]))
+    hidden = {plan.department.index} | ({plan.timestamp.index} if plan.timestamp else set())
+    rated = {r.column.index: r for r in plan.ratings}
+    why_not = {c.index: why for c, why in plan.left_out}
     return SurveyPreview(
         format=plan.layout.format,
         columns=[c.id for c in plan.layout.columns],
@@ -144,11 +186,24 @@ def preview_survey(
         partials=partials,
         previews=tally.previews,
         sample=[list(r) for r in plan.sample],
-        problems=errors.groups(),
+        problems=groups,
         bad_rows=errors.row_count,
         signature=plan.layout.signature,
         left_out=[(c.id, c.label, why) for c, why in plan.left_out],
         notes={r.column.id: r.note for r in plan.ratings if r.note},
+        candidates=[
+            Candidate(
+                id=c.id,
+                question=c.label,
+                scale=rated[c.index].scale.describe() if c.index in rated else None,
+                note=rated[c.index].note if c.index in rated else why_not.get(c.index, ""),
+            )
+            for c in plan.layout.columns
+            if c.index not in plan.layout.meta and c.index not in hidden
+        ],
+        metadata=[plan.layout.columns[i].id for i in sorted(plan.layout.meta)],
+        unknown_departments=missing,
+        departments=[d.name for d in known],
     )
 
 
@@ -161,9 +216,13 @@ def import_upload(
     name: str,
     options: SurveyOptions,
     remember: bool,
+    new_departments: tuple[tuple[str, int], ...] = (),
+    progress: Callable[[int, int], None] | None = None,
 ) -> SurveyImportResult:
-    """Import a previewed upload; the upload is removed once it is in."""
+    """Import a previewed upload, adding the departments the analyst added on the way; the
+    upload is removed once it is in."""
     upload = get_upload(session, user=user, upload_id=upload_id)
+    add_departments(session, departments=new_departments, actor_id=user.id)
     with upload_file(upload) as path:
         result = import_survey(
             session,
@@ -172,10 +231,12 @@ def import_upload(
             options=options,
             display_name=upload.file_name,
             actor_id=user.id,
+            progress=progress,
         )
         if remember and result.signature is not None:
             save_mapping(session, signature=result.signature, options=options)
-    session.delete(upload)
+    # A query, not session.delete: a purge elsewhere may have removed the row meanwhile.
+    session.execute(delete(SurveyUpload).where(col(SurveyUpload.id) == upload_id))
     session.flush()
     return result
 
@@ -189,4 +250,5 @@ def options_dict(options: SurveyOptions) -> dict[str, Any]:
         "submitted_column": options.submitted_column or "",
         "scale": options.scales[0] if options.scales else "",
         "date": options.round_date or "",
+        "aliases": dict(options.department_aliases),
     }

@@ -126,7 +126,7 @@ def import_survey(
     file_name = display_name or path.name
     name = name.strip()
     if not name or len(name) > 200:
-        raise FileFormatError("a survey name of 1 to 200 characters is needed (--name)")
+        raise FileFormatError("the survey round needs a name of 1 to 200 characters")
     digest = file_digest(path)
     read_with = options.digest()
     existing = find_survey(session, name=name)
@@ -146,8 +146,13 @@ def import_survey(
     locked = select(Department).with_for_update(key_share=True)
     departments = {d.name_key: d for d in session.exec(locked)}
 
+    aliases = {
+        department_key(name): department_key(target) for name, target in options.department_aliases
+    }
+
     def department_id(raw: str) -> int | None:
-        found = departments.get(department_key(raw))
+        key = department_key(raw)
+        found = departments.get(key) or departments.get(aliases.get(key, ""))
         return found.id if found else None
 
     survey = existing or Survey(
