@@ -11,6 +11,7 @@ import pytest
 from fastapi.testclient import TestClient
 from sqlmodel import Session, select
 
+from app.ingest.row_errors import ImportRefused
 from app.ingest.survey_plan import SurveyOptions, plan_survey
 from app.ingest.tabular import FileFormatError
 from app.models import Department, Survey
@@ -30,7 +31,13 @@ METADATA = {
     "UserLanguage", "ResponseSet", "Name", "EmailAddress", "V1", "V2", "V3", "V4", "V5", "V6",
     "V7", "V8", "V9", "V10", "_uuid", "_submission_time", "_tags", "_notes",
     "_validation_status", "meta/instanceID", "_gps_latitude", "_gps_longitude",
-    "_gps_altitude", "_gps_precision",
+    "_gps_altitude", "_gps_precision", "_id", "_index", "_parent_table_name", "_parent_index",
+    "Response ID", "Date submitted", "Last page", "Start language", "Seed", "Date started",
+    "Date last action", "Total time", "RespondentID", "Timestamp", "participant_id",
+    "redcap_survey_identifier", "prescreening_survey_timestamp", "prescreening_survey_complete",
+    "email", "first_name", "last_name", "address", "telephone_1", "record_id", "name_first",
+    "name_last", "telephone", "dob", "demographics_complete", "health_complete",
+    "race_and_ethnicity_complete",
 }  # fmt: skip
 NO_BASIS_RATINGS = ["Q1", "Q3_1", "Q3_2", "Q3_3", "Q3_4", "Q4_1", "Q4_2", "Q4_3", "Q4_4"]
 
@@ -41,6 +48,17 @@ CORPUS = [
     ("qualtrics-2016-QualtricsTools-no-basis.csv", "ResponseSet", NO_BASIS_RATINGS),
     ("qualtrics-legacy-QualtricsTools-no-basis.csv", "ResponseSet", NO_BASIS_RATINGS),
     ("kobo-kobocat-tutorial.csv", "name", None),
+    ("kobo-kobocat-sheets-tutorial.csv", "name", None),
+    ("limesurvey-limonaid-998192.csv", "Start language", "LIME"),
+    (
+        "surveymonkey-fivethirtyeight-flying-etiquette-first-20.csv",
+        "Location (Census Region)",
+        None,
+    ),
+    ("surveymonkey-fivethirtyeight-steak-first-20.csv", "Location (Census Region)", None),
+    ("googleforms-askamanager-salary-2021-first-20.csv", "Industry", None),
+    ("redcap-REDCapR-survey.csv", "has_diabetes", None),
+    ("redcap-REDCapR-simple.csv", "sex", None),
 ]
 
 
@@ -55,11 +73,20 @@ def _ids(plan_columns) -> set[str]:  # type: ignore[no-untyped-def]
 @pytest.mark.parametrize("file,department,ratings", CORPUS, ids=[c[0] for c in CORPUS])
 def test_detection_takes_exactly_the_rating_items(file: str, department: str, ratings) -> None:
     options = SurveyOptions(department_column=department)
+    if ratings == "LIME":
+        # Worked out in test_limesurvey_export_read_as_an_analyst_would: 12 matrix items.
+        plan = plan_survey(REAL / file, options, file)
+        assert len(plan.ratings) == 12
+        assert not _ids(r.column for r in plan.ratings) & METADATA
+        return
     if ratings is None:
-        # One answer each: a lone "2" or "1" is a ticked box as much as a rating, so nothing
-        # is taken unless the analyst names it.
+        # One answer each (a lone "2" is a ticked box as much as a rating), yes/no, choices,
+        # salaries, ages, codes, or a scale no tool shares ("Yes, very rude"): nothing is
+        # taken unless the analyst names it, and no metadata column is ever a candidate.
         with pytest.raises(FileFormatError, match="no rating columns found"):
             plan_survey(REAL / file, options, file)
+        plan = plan_survey(REAL / file, options, file, require_ratings=False)
+        assert not {c.id for c, _ in plan.left_out} & METADATA
         return
     plan = plan_survey(REAL / file, options, file)
     taken = [r.column.id for r in plan.ratings]
@@ -488,3 +515,197 @@ def test_limesurvey_export_read_as_an_analyst_would(session: Session) -> None:
         if r.score is not None
     ]
     assert stored == [pytest.approx(expected)]
+
+
+FLYING = "surveymonkey-fivethirtyeight-flying-etiquette-first-20.csv"
+RUDE = ['["Yes, very rude", "Yes, somewhat rude", "No, not rude at all"]',
+        '["Yes, very rude", "Yes, somewhat rude", "No, not at all rude"]']  # fmt: skip
+
+
+def test_surveymonkey_rudeness_items_on_the_analysts_scales(database_url: str) -> None:
+    frame = pd.read_csv(REAL / FLYING, dtype=str, keep_default_na=False)
+    rude_items = [c for c in frame.columns if "rude" in c]
+    assert len(rude_items) == 9
+    region = "Location (Census Region)"
+    # Worked out with pandas: each answer on 0..100 (very rude 0, somewhat 50, not rude 100),
+    # a response's score the mean of its answers; rows without a region are bad rows.
+    points = {"Yes, very rude": 0.0, "Yes, somewhat rude": 50.0, "No, not rude at all": 100.0,
+              "No, not at all rude": 100.0}  # fmt: skip
+    kept = frame[frame[region] != ""]
+    scores = kept[rude_items].apply(lambda col: col.map(points)).mean(axis=1)
+    expected = sorted(round(s, 4) for s in scores.dropna())
+    unanswered = int(scores.isna().sum())  # flew never, so answered none of the items
+    assert unanswered == 2
+    with Session(_engine(database_url)) as session:
+        for name, count in kept[region].value_counts().items():
+            _add_department(session, str(name), 10 * int(count))
+        session.commit()
+    done = subprocess.run(
+        [*WALKABOUT, "import", "survey", str(REAL / FLYING), "--name", "flying", "--database-url",
+         database_url, "--department-column", region, "--scale", RUDE[0], "--scale", RUDE[1],
+         "--skip-bad-rows"],
+        capture_output=True, text=True, timeout=120, check=False,
+    )  # fmt: skip
+    assert done.returncode == 0, done.stderr
+    assert f"{len(kept)} complete responses" in done.stdout
+    # Counted by hand: data records 1, 9, 12, 13, 17 and 20 have no region.
+    assert (
+        "Location (Census Region): the department is empty: 6 rows (rows 2, 10, 13-14, 18, 21)"
+        in done.stdout
+    )
+    assert done.stdout.count("  rating: ") == 9
+    assert "left out: Age: numbers in a question about a count, age, year or rank" in done.stdout
+    with Session(_engine(database_url)) as session:
+        from app.models import SurveyResponse
+
+        scored = [r.score for r in session.exec(select(SurveyResponse))]
+    assert sorted(round(s, 4) for s in scored if s is not None) == expected
+    assert scored.count(None) == unanswered
+
+
+STEAK = "surveymonkey-fivethirtyeight-steak-first-20.csv"
+
+
+def test_surveymonkey_response_row_and_a_survey_without_ratings() -> None:
+    options = SurveyOptions(department_column="Location (Census Region)")
+    # Yes/no questions, a choice of lotteries, steak doneness: an analyst takes none as a
+    # rating of anything, so the file is refused with the reason, not imported as scores.
+    with pytest.raises(FileFormatError, match="no rating columns found"):
+        plan_survey(REAL / STEAK, options, STEAK)
+    plan = plan_survey(REAL / STEAK, options, STEAK, require_ratings=False)
+    # The "Response" row is a header row, not a respondent from a department "Response".
+    assert (plan.layout.format, plan.layout.header_rows, plan.data_rows) == ("surveymonkey", 2, 20)
+    assert {c.id: why for c, why in plan.left_out}["Do you ever smoke cigarettes?"] == (
+        "answers on no known scale ('No', 'Yes')"
+    )
+    assert "RespondentID" in {plan.layout.columns[i].id for i in plan.layout.meta}
+
+
+SALARY = "googleforms-askamanager-salary-2021-first-20.csv"
+
+
+def test_google_forms_sheet_with_salaries_and_bands_but_no_rating() -> None:
+    options = SurveyOptions(department_column="Industry")
+    with pytest.raises(FileFormatError, match="no rating columns found"):
+        plan_survey(REAL / SALARY, options, SALARY)
+    plan = plan_survey(REAL / SALARY, options, SALARY, require_ratings=False)
+    assert (plan.layout.format, plan.timestamp_format, plan.data_rows) == (
+        "googleforms",
+        "%m/%d/%Y %H:%M:%S",
+        20,
+    )
+    why = {c.id: reason for c, reason in plan.left_out}
+    # "55,000" is a salary of fifty-five thousand, not a decimal or a rating of 55.
+    assert why["Annual salary"] == "numbers outside 0..10 (up to 112000): counts or codes"
+    assert why["How old are you?"] == "numbers in a question about a count, age, year or rank"
+    assert why["Overall years of professional experience"].startswith("numbers in a question")
+
+
+def test_redcap_rows_are_located_as_a_spreadsheet_shows_them(session: Session) -> None:
+    file = "redcap-REDCapR-simple.csv"
+    _add_department(session, "FALSE", 10)
+    session.commit()
+    # Records 3 and 4 (Tumtum, Marcus) say TRUE; each record's cells hold line breaks, so the
+    # text lines run ahead of the rows (worked out with the csv module, which counts both).
+    import csv
+
+    with (REAL / file).open(encoding="utf-8", newline="") as handle:
+        reader = csv.reader(handle)
+        starts = []
+        while True:
+            line = reader.line_num + 1
+            if next(reader, None) is None:
+                break
+            starts.append(line)
+    assert starts == [1, 2, 4, 6, 8, 13]
+    with pytest.raises(ImportRefused) as refused:
+        import_survey(
+            session,
+            path=REAL / file,
+            name="r",
+            options=SurveyOptions(department_column="sex", rating_columns=("ethnicity",)),
+        )
+    errors = refused.value.errors
+    assert [(e.sheet_row, e.line) for e in errors.errors] == [(3, 4), (4, 6), (6, 13)]
+    assert str(errors.errors[0]) == "row 3 (line 4 of the text), sex: unknown department 'TRUE'"
+
+
+def _expected_by_department(file: str, column: str) -> dict[str, dict[str, int]]:
+    """Responses and partials per department, counted with pandas from the file itself."""
+    if file == LIME:
+        frame = pd.read_csv(REAL / file, dtype=str, keep_default_na=False)
+        done = frame["Date submitted"].str.strip() != ""
+        return {
+            str(name): {"responses": int((done & (frame[column] == name)).sum()),
+                        "partials": int((~done & (frame[column] == name)).sum())}
+            for name in frame[column].unique()
+        }  # fmt: skip
+    header = {"qualtrics-new-qualtRics-sample.csv": 0}.get(file)
+    if header is not None:
+        frame = pd.read_csv(REAL / file, dtype=str, keep_default_na=False).iloc[2:]
+    elif "legacy" in file:
+        frame = pd.read_csv(REAL / file, dtype=str, keep_default_na=False, header=1)
+    else:
+        frame = pd.read_csv(REAL / file, dtype=str, keep_default_na=False)
+    counts = frame[frame[column] != ""][column].value_counts()
+    return {str(name): {"responses": int(n), "partials": 0} for name, n in counts.items()}
+
+
+# file -> the API's form for it, and what the import must answer
+NO_RATINGS = "no rating columns found"
+NO_RESPONSES = "no responses to import"
+API_CASES = {
+    "qualtrics-new-qualtRics-sample.csv": (
+        {"department_column": "UserLanguage", "rating_column": ["Q1"]},
+        200,
+    ),
+    "qualtrics-legacy-qualtRics-sample.csv": (
+        {"department_column": "ResponseSet", "rating_column": ["Q1"]},
+        200,
+    ),
+    LIME: ({"department_column": "Start language"}, 200),
+    FLYING: (
+        {"department_column": "Location (Census Region)", "scale": RUDE, "skip_bad_rows": "true"},
+        200,
+    ),
+    "qualtrics-2016-QualtricsTools-no-basis.csv": (
+        {"department_column": "ResponseSet"},
+        NO_RESPONSES,
+    ),
+    "qualtrics-legacy-QualtricsTools-no-basis.csv": (
+        {"department_column": "ResponseSet"},
+        NO_RESPONSES,
+    ),
+    "kobo-kobocat-tutorial.csv": ({"department_column": "name"}, NO_RATINGS),
+    "kobo-kobocat-sheets-tutorial.csv": ({"department_column": "name"}, NO_RATINGS),
+    STEAK: ({"department_column": "Location (Census Region)"}, NO_RATINGS),
+    SALARY: ({"department_column": "Industry"}, NO_RATINGS),
+    "redcap-REDCapR-survey.csv": ({"department_column": "has_diabetes"}, NO_RATINGS),
+    "redcap-REDCapR-simple.csv": ({"department_column": "sex"}, NO_RATINGS),
+}
+
+
+@pytest.mark.parametrize("file", sorted(API_CASES))
+def test_every_real_export_through_the_api(
+    analyst_token: str, client: TestClient, session: Session, file: str
+) -> None:
+    assert len(API_CASES) == 12 == len(list(REAL.glob("*.csv")))
+    form, outcome = API_CASES[file]
+    column = str(form["department_column"])
+    expected = _expected_by_department(file, column)
+    for name in expected:
+        _add_department(session, name, 100)
+    session.commit()
+    with (REAL / file).open("rb") as handle:
+        answer = client.post(
+            "/api/v1/surveys/real/import",
+            headers={"Authorization": f"Bearer {analyst_token}"},
+            files={"file": (file, handle, "text/csv")},
+            data=form,
+        )
+    if outcome == 200:
+        assert answer.status_code == 200, answer.text
+        assert answer.json()["departments"] == expected
+    else:
+        assert answer.status_code == 422
+        assert str(outcome) in answer.text

@@ -369,6 +369,9 @@ _COUNT_WORDS = re.compile(
 )
 
 
+_THOUSANDS = re.compile(r"\d{1,3}(?:,\d{3})+(?:\.\d+)?")
+
+
 def is_missing_code(number: float) -> bool:
     """A numeric tool code that means "no answer" (negative codes, 99, 999)."""
     return number < 0 or number in NUMERIC_MISSING_CODES
@@ -377,6 +380,8 @@ def is_missing_code(number: float) -> bool:
 def _any_number(value: str) -> float | None:
     """Any number written in the cell ('4', '2.59', '2,59', '4 - Good'), decimals included."""
     text = value.strip()
+    if _THOUSANDS.fullmatch(text):
+        text = text.replace(",", "")  # "55,000" is fifty-five thousand, not 55.0
     try:
         return float(text.replace(",", "."))
     except ValueError:
@@ -454,6 +459,10 @@ def detect_scale(
             return Detection(None, f"one number only ({next(iter(distinct)):g}): a ticked box")
         if distinct <= {0.0, 1.0}:
             return Detection(None, "only 0 and 1: yes/no or ticked boxes")
+        if min(distinct) == 0 and max(distinct) < 5:
+            # Read on 0..10 these would all sit at the bottom: codes for categories.
+            top = f"{max(distinct):g}"
+            return Detection(None, f"small codes from 0 (0..{top}): categories, not a rating")
     low, high = min(distinct), max(distinct)
 
     def covered_by(bounds: tuple[int, int]) -> int:

@@ -113,9 +113,9 @@ _META_WORDS = (
 # Names that mark a column as the tool's own, whatever follows: timings and click counts,
 # embedded data, system fields, LimeSurvey's equations and timers.
 _META_PATTERN = re.compile(
-    r"^(_|meta/|q_|customdata|\{|questiontime:|grouptime:|timing-)"
-    r"|(firstclick|lastclick|pagesubmit|clickcount)$"
-    r"|(e-?mail|latitude|longitude|ipaddress)"
+    r"^(_|meta/|q_|customdata|\{|questiontime:|grouptime:|timing-|redcap_|name_)"
+    r"|(firstclick|lastclick|pagesubmit|clickcount|_complete|_timestamp|_name)$"
+    r"|(e-?mail|latitude|longitude|ipaddress|telephone|phone|address|dateofbirth|^dob$)"
 )
 
 
@@ -216,6 +216,14 @@ def _is_import_id_row(cells: list[str]) -> bool:
     return hits >= 0.5 * len(filled)
 
 
+def _is_response_row(first_rows: list[list[str]]) -> bool:
+    """SurveyMonkey's second header row: blank under the respondent's columns, "Response"
+    (or an answer option) under each question."""
+    if len(first_rows) < 2 or not first_rows[1] or first_rows[1][0].strip():
+        return False
+    return any(_key(c) in ("response", "open-endedresponse") for c in first_rows[1])
+
+
 def _is_qualtrics_legacy(first_rows: list[list[str]]) -> bool:
     """Qualtrics' legacy layout: V1, V2 ... ids over a row of names that starts ResponseID."""
     if len(first_rows) < 2:
@@ -232,7 +240,7 @@ def detect_format(first_rows: list[list[str]]) -> str:
         return "qualtrics"
     if _is_qualtrics_legacy(first_rows):
         return "qualtrics"
-    if "respondentid" in head and "collectorid" in head:
+    if "respondentid" in head and ("collectorid" in head or _is_response_row(first_rows)):
         return "surveymonkey"
     if {"lastpage", "startlanguage"} <= set(head) or {"datesubmitted", "lastpage"} <= set(head):
         return "limesurvey"
