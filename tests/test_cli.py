@@ -9,7 +9,7 @@ import pytest
 from sqlmodel import Session, func, select
 
 from app.db import get_engine
-from app.models import Department, Survey, User, Visit
+from app.models import Department, ImportJob, Survey, User, Visit
 
 WALKABOUT = [sys.executable, "-m", "app.cli"]
 
@@ -175,6 +175,7 @@ def test_demo_fills_an_empty_database_once(database_url: str) -> None:
         assert f"{role}@demo.walkabout.example" in first.stdout
     assert count(database_url, User) == 6  # one per role, and two more leaders
     assert count(database_url, Survey) == 2 and count(database_url, Visit) > 20
+    assert count(database_url, ImportJob) == 2  # the analyst's imports, listed to come back to
     report = run("analyze", "--survey", "Autumn survey", "--database-url", database_url)
     assert report.returncode == 0
     flags = {

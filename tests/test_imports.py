@@ -62,6 +62,9 @@ def test_upload_preview_then_import(analyst_client: TestClient, session: Session
     done = analyst_client.get(started.headers["location"])
     assert "<h2>Imported</h2>" in done.text and 'href="/reports/Autumn"' in done.text
     assert "1510 complete responses and 6 partial" in done.text
+    # The upload page lists it, to come back to.
+    listed = analyst_client.get("/imports/survey").text
+    assert f'href="{started.headers["location"]}">Autumn</a>' in listed and "imported" in listed
     assert 'hx-trigger="every 1s"' not in done.text  # it stops polling once ended
     session.rollback()
     assert session.exec(select(func.count()).select_from(SurveyResponse)).one() == 1516

@@ -20,6 +20,7 @@ from app.services.import_jobs import (
     get_import_job,
     job_result,
     job_state,
+    recent_import_jobs,
     run_import_job,
     start_import_job,
 )
@@ -41,7 +42,12 @@ NEW_DEPARTMENT = "__new__"
 
 
 def _upload_page(
-    request: Request, session: Session, *, error: str | None = None, status_code: int = 200
+    request: Request,
+    session: Session,
+    user: User,
+    *,
+    error: str | None = None,
+    status_code: int = 200,
 ) -> Response:
     departments = list_departments(session)
     return render(
@@ -52,16 +58,15 @@ def _upload_page(
             "error": error,
             "departments": len(departments),
             "people": sum(d.headcount for d in departments),
+            "jobs": [(job, job_state(job)) for job in recent_import_jobs(session, user=user)],
         },
         status_code=status_code,
     )
 
 
 @router.get("/imports/survey")
-def upload_page(
-    request: Request, session: ReadSession, _user: User = Depends(analysts)
-) -> Response:
-    return _upload_page(request, session)
+def upload_page(request: Request, session: ReadSession, user: User = Depends(analysts)) -> Response:
+    return _upload_page(request, session, user)
 
 
 @router.post("/imports/departments", dependencies=[Depends(require_csrf)])
@@ -83,7 +88,7 @@ def upload_departments(
         try:
             import_departments(session, path=path, display_name=name, actor_id=user.id)
         except (ImportRefused, FileFormatError) as exc:
-            return _upload_page(request, session, error=str(exc), status_code=422)
+            return _upload_page(request, session, user, error=str(exc), status_code=422)
     return flash_redirect(request, "/imports/survey", "departments-imported")
 
 
@@ -97,7 +102,7 @@ def upload_survey(
 ) -> Response:
     content = file.file.read()
     if not content:
-        return _upload_page(request, session, error="The file is empty.", status_code=422)
+        return _upload_page(request, session, user, error="The file is empty.", status_code=422)
     upload_id = store_upload(
         session, user=user, file_name=file.filename or "upload", content=content
     )

@@ -14,6 +14,7 @@ from app.models import CatalogueEntryCreate, Department, User, VisitCreate
 from app.services.catalogue import save_catalogue_entry
 from app.services.demo_data import write_survey, write_visits
 from app.services.departments import import_departments
+from app.services.import_jobs import record_import_job
 from app.services.surveys import import_survey
 from app.services.users import create_user, find_user_by_email
 from app.services.visit_import import import_visits
@@ -59,6 +60,8 @@ def load_demo(session: Session) -> list[tuple[str, str, str]] | None:
     for email in OTHER_LEADERS:
         create_user(session, email=email, role="leader", password=secrets.token_urlsafe(16))
     today = date.today()
+    analyst = find_user_by_email(session, email=logins[1][1])
+    assert analyst is not None
     with tempfile.TemporaryDirectory() as tmp:
         folder = Path(tmp)
         path = folder / "departments.csv"
@@ -74,7 +77,13 @@ def load_demo(session: Session) -> list[tuple[str, str, str]] | None:
             survey = write_survey(
                 folder / f"{seed}.csv", DEMO_DEPARTMENTS, start=start, seed=seed, shift=shift
             )
-            import_survey(session, path=survey, name=name, options=SurveyOptions())
+            result = import_survey(session, path=survey, name=name, options=SurveyOptions())
+            record_import_job(
+                session,
+                user=analyst,
+                file_name=f"{name.lower().replace(' ', '-')}.csv",
+                result=result,
+            )
         leaders = [logins[0][1], *OTHER_LEADERS]
         visits = write_visits(folder / "visits.csv", DEMO_DEPARTMENTS, leaders, today=today, seed=3)
         import_visits(session, path=visits)

@@ -10,7 +10,7 @@ from datetime import timedelta
 from typing import Any
 
 from sqlalchemy import Engine, update
-from sqlmodel import Session, col
+from sqlmodel import Session, col, select
 
 from app.db import unit_of_work
 from app.ingest.row_errors import ImportRefused
@@ -20,6 +20,7 @@ from app.models import ImportJob, User
 from app.models.types import utcnow
 from app.services.errors import ConflictError, NotFoundError
 from app.services.survey_uploads import get_upload, import_upload
+from app.services.surveys import SurveyImportResult
 
 # A job that has said nothing for this long died with its worker: the import's transaction
 # was rolled back with it, so nothing of it was kept.
@@ -50,6 +51,52 @@ def start_import_job(
             {"options": json.loads(options.to_json()), "new_departments": new_departments}
         ),
         remember=remember,
+    )
+    session.add(job)
+    session.flush()
+    return job
+
+
+def recent_import_jobs(session: Session, *, user: User, limit: int = 10) -> list[ImportJob]:
+    """The user's latest imports, newest first, to come back to."""
+    return list(
+        session.exec(
+            select(ImportJob)
+            .where(ImportJob.user_id == user.id)
+            .order_by(col(ImportJob.created_at).desc())
+            .limit(limit)
+        )
+    )
+
+
+def done_result(result: SurveyImportResult) -> dict[str, Any]:
+    """What a finished job keeps of its import, for its page."""
+    return {
+        "survey": result.survey,
+        "status": result.status,
+        "summary": result.summary(),
+        "responses": result.responses,
+        "partials": result.partials,
+        "warnings": list(result.warnings),
+    }
+
+
+def record_import_job(
+    session: Session, *, user: User, file_name: str, result: SurveyImportResult
+) -> ImportJob:
+    """A job for an import that ran elsewhere (the demo's), so it is listed with the rest."""
+    assert user.id is not None
+    job = ImportJob(
+        id=secrets.token_urlsafe(18),
+        user_id=user.id,
+        upload_id="",
+        survey_name=result.survey,
+        file_name=file_name,
+        options="{}",
+        status="done",
+        done_rows=result.responses + result.partials,
+        total_rows=result.responses + result.partials,
+        message=json.dumps(done_result(result)),
     )
     session.add(job)
     session.flush()
@@ -152,16 +199,4 @@ def run_import_job(engine: Engine, job_id: str) -> None:
     except Exception as exc:  # the page must say it ended; the error is logged as well
         _finish(engine, job_id, "failed", {"reason": type(exc).__name__, "problems": []})
         raise
-    _finish(
-        engine,
-        job_id,
-        "done",
-        {
-            "survey": result.survey,
-            "status": result.status,
-            "summary": result.summary(),
-            "responses": result.responses,
-            "partials": result.partials,
-            "warnings": list(result.warnings),
-        },
-    )
+    _finish(engine, job_id, "done", done_result(result))
