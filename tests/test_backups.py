@@ -57,7 +57,11 @@ def test_a_backup_carries_no_raw_survey_upload(
     email = make_user("analyst")
     user = session.exec(select(User).where(User.email == email)).one()
     store_upload(
-        session, user=user, file_name="export.csv", content=b"email\nalice.secret@example.org\n"
+        session,
+        user=user,
+        file_name="export.csv",
+        # A comment, which an upload keeps for its preview (an e-mail it would not keep).
+        content=b"department,comment\nFinance,alice.secret says the desk is slow\n",
     )
     session.commit()
     backup = tmp_path / "walkabout.backup"

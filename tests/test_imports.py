@@ -319,3 +319,57 @@ def test_job_page_full_and_as_fragment_and_interrupted(
     other = TestClient(analyst_client.app)
     log_in(other, make_user("analyst", "other@example.org"))
     assert other.get("/imports/jobs/job-1").status_code == 404
+
+
+def test_an_upload_keeps_no_one_s_e_mail_name_or_address(
+    analyst_client: TestClient, session: Session, tmp_path
+) -> None:
+    # A Qualtrics export: ids, then question texts, then import ids; the data row names her.
+    rows = [
+        ["ResponseId", "RecipientEmail", "RecipientFirstName", "IPAddress", "LocationLatitude",
+         "Q1", "Q2", "Q3"],
+        ["Response ID", "Recipient Email", "Recipient First Name", "IP Address",
+         "Location Latitude", "Department", "How good is IT support?", "Comment"],
+        ['{"ImportId":"_recordId"}', '{"ImportId":"recipientEmail"}',
+         '{"ImportId":"recipientFirstName"}', '{"ImportId":"ipAddress"}',
+         '{"ImportId":"locationLatitude"}', '{"ImportId":"QID1"}', '{"ImportId":"QID2"}',
+         '{"ImportId":"QID3_TEXT"}'],
+        ["R_1", "alice@example.org", "Alice", "10.1.2.3", "51.5072", "Finance", "Good",
+         "Slow on\nMondays"],
+        ["R_2", "bob@example.org", "Bob", "10.1.2.4", "51.5073", "Finance", "Poor", ""],
+    ]  # fmt: skip
+    path = tmp_path / "export.csv"
+    import csv
+
+    with path.open("w", newline="", encoding="utf-8") as handle:
+        csv.writer(handle).writerows(rows)
+    token = csrf_from(analyst_client.get("/imports/survey").text)
+    with path.open("rb") as handle:
+        uploaded = analyst_client.post(
+            "/imports/survey",
+            data={"csrf_token": token, "name": "Kept"},
+            files={"file": ("export.csv", handle, "text/csv")},
+        )
+    assert uploaded.status_code == 303
+    session.rollback()
+    stored = session.exec(select(SurveyUpload)).one().content.decode()
+    for secret in ("alice@example.org", "Alice", "10.1.2.3", "51.5072", "R_1", "Bob"):
+        assert secret not in stored
+    # What the preview and the import need is all there, each row on its own lines still.
+    assert "Finance" in stored and "Good" in stored and "Slow on\nMondays" in stored
+    assert stored.count("\n") == path.read_text(encoding="utf-8").count("\n")
+
+
+def test_a_file_that_is_no_survey_export_is_refused_at_upload(
+    analyst_client: TestClient, session: Session
+) -> None:
+    token = csrf_from(analyst_client.get("/imports/survey").text)
+    refused = analyst_client.post(
+        "/imports/survey",
+        data={"csrf_token": token, "name": "Bin"},
+        files={"file": ("photo.csv", b"\x89PNG\r\n\x1a\n\x00\x00\x00", "text/csv")},
+    )
+    assert refused.status_code == 422
+    assert "photo.csv: this is not a text (CSV) or Excel file" in refused.text
+    session.rollback()
+    assert session.exec(select(func.count()).select_from(SurveyUpload)).one() == 0

@@ -103,9 +103,12 @@ def upload_survey(
     content = file.file.read()
     if not content:
         return _upload_page(request, session, user, error="The file is empty.", status_code=422)
-    upload_id = store_upload(
-        session, user=user, file_name=file.filename or "upload", content=content
-    )
+    try:
+        upload_id = store_upload(
+            session, user=user, file_name=file.filename or "upload", content=content
+        )
+    except FileFormatError as exc:
+        return _upload_page(request, session, user, error=str(exc), status_code=422)
     from urllib.parse import urlencode
 
     return RedirectResponse(

@@ -17,6 +17,7 @@ from app.db import all_or_nothing
 from app.ingest.row_errors import ErrorGroup, RowErrors
 from app.ingest.survey_chunks import RowTally, parse_chunks
 from app.ingest.survey_plan import SurveyOptions, plan_survey
+from app.ingest.survey_redaction import redact_survey_file
 from app.models import Department, SurveyMapping, SurveyUpload, User
 from app.models.department import department_key
 from app.models.types import utcnow
@@ -78,12 +79,19 @@ def purge_expired_uploads(session: Session) -> None:
 
 
 def store_upload(session: Session, *, user: User, file_name: str, content: bytes) -> str:
-    """Keep an uploaded file for preview; returns its id. Expired uploads are removed."""
+    """Keep an uploaded file for preview, without its identifying columns' values (e-mails,
+    names, addresses, IPs, ids: see survey_redaction); returns its id. Expired uploads are
+    removed. A file that cannot be read as a survey export is refused here."""
     purge_expired_uploads(session)
+    with tempfile.TemporaryDirectory() as tmp:
+        raw, kept = Path(tmp) / "raw", Path(tmp) / "kept"
+        raw.write_bytes(content)
+        redact_survey_file(raw, kept, file_name)
+        stored = kept.read_bytes()
     upload_id = secrets.token_urlsafe(24)
     assert user.id is not None
     session.add(
-        SurveyUpload(id=upload_id, user_id=user.id, file_name=file_name[:255], content=content)
+        SurveyUpload(id=upload_id, user_id=user.id, file_name=file_name[:255], content=stored)
     )
     session.flush()
     return upload_id
