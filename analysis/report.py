@@ -20,7 +20,8 @@ from analysis.frames import (
 from analysis.response_counts import COUNTED_COLUMNS, count_responses
 from analysis.stats import r_indicator, wilson_interval
 from analysis.suppression import (
-    last_quarter_end,
+    on_record,
+    published_quarter_end,
     quarters_window_start,
     suppressed_groups,
     thin_quarters,
@@ -109,8 +110,9 @@ def build_report(
     """
     window_start = None
     if closed_quarters:
-        as_of = last_quarter_end(as_of)
+        as_of = published_quarter_end(as_of)
         window_start = quarters_window_start(as_of)
+        conversations = on_record(conversations)
     check_columns(departments, DEPARTMENT_COLUMNS, "departments")
     if "count" in responses.columns:
         check_columns(responses, COUNTED_COLUMNS, "responses")

@@ -30,6 +30,37 @@ def last_quarter_end(day: date) -> date:
     return date(next_day.year, 3 * ((next_day.month - 1) // 3) + 1, 1) - timedelta(days=1)
 
 
+# A closed quarter reaches executives only once it can no longer change: walks dated in it
+# count if logged within LATE_LOGGING_DAYS after it ended, and a walk can be edited for
+# EDIT_DAYS after it is logged (app.services.visit_edits). So executives see a quarter from
+# PUBLISH_DELAY_DAYS after its end, and what they see of it never changes after that: no
+# late walk or edit can be read off the difference of two views.
+LATE_LOGGING_DAYS = 14
+EDIT_DAYS = 7
+PUBLISH_DELAY_DAYS = LATE_LOGGING_DAYS + EDIT_DAYS + 1  # from the day after the last edit could end
+
+
+def published_quarter_end(day: date) -> date:
+    """The last day of the last quarter executives see on `day`: closed, and final."""
+    return last_quarter_end(day - timedelta(days=PUBLISH_DELAY_DAYS))
+
+
+def quarter_end_of(day: date) -> date:
+    """The last day of the calendar quarter holding `day`."""
+    month = 3 * ((day.month - 1) // 3) + 3
+    return last_quarter_end(date(day.year + month // 12, month % 12 + 1, 1))
+
+
+def on_record(conversations: pd.DataFrame) -> pd.DataFrame:
+    """The conversations a closed quarter holds for executives: those logged (`logged_on`)
+    within LATE_LOGGING_DAYS after the end of their walk's quarter."""
+    if "logged_on" not in conversations.columns or conversations.empty:
+        return conversations
+    quarters = conversations["visit_date"].dt.to_period("Q").dt.end_time.dt.normalize()
+    cutoff = quarters + pd.Timedelta(days=LATE_LOGGING_DAYS)
+    return conversations[conversations["logged_on"] <= cutoff]
+
+
 def quarters_window_start(quarter_end: date, quarters: int = 4) -> date:
     """The first day of the `quarters` calendar quarters that end on `quarter_end`."""
     month = quarter_end.month - 3 * quarters + 1

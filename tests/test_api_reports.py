@@ -111,6 +111,27 @@ def test_an_executive_reads_conversations_only_over_closed_quarters(
     first, second = report(executive, "2026-11-20"), report(executive, "2026-11-21")
     assert first["as_of"] == second["as_of"] == "2026-09-30"
     assert first == second
-    assert report(executive, "2026-09-30")["as_of"] == "2026-09-30"
+    # A quarter reaches executives once nothing in it can change: 14 days for late walks,
+    # then the 7 days such a walk can be edited.
+    assert report(executive, "2026-10-21")["as_of"] == "2026-06-30"
+    assert report(executive, "2026-10-22")["as_of"] == "2026-09-30"
+    # A walk dated in that quarter but logged now, long after it closed, changes nothing an
+    # executive sees (else the two reports would give its one conversation away).
+    before = report(executive, "2026-11-21")
+    admin = _auth(session, make_user("admin"))
+    import uuid
+
+    late = client.post(
+        "/api/v1/visits",
+        headers=admin,
+        json={
+            "client_id": str(uuid.uuid4()),
+            "department": before["departments"][0]["department"],
+            "visit_date": "2026-09-15",
+            "conversations": [{"person_role": "clerk", "observed_score": 1, "stated_score": 5}],
+        },
+    )
+    assert late.status_code == 201, late.text
+    assert report(executive, "2026-11-21") == before
     # Analysts read coded conversations (contract): their date is theirs.
     assert report(analyst, "2026-11-21")["as_of"] == "2026-11-21"

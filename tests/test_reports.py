@@ -199,7 +199,9 @@ def test_report_frames_have_the_columns_and_dtypes_analysis_expects(session: Ses
         "visit_date",
         "stated",
         "observed",
+        "logged_on",
     ]
+    assert frames.conversations["logged_on"].dtype == frames.conversations["visit_date"].dtype
     assert (
         len(frames.departments),
         int(frames.responses["count"].sum()),

@@ -7,6 +7,7 @@ from sqlalchemy import Integer, func, select
 from sqlmodel import Session, col
 
 from app.models import Conversation, Department, Visit
+from app.services.conversations import heard_between
 from app.services.ideas import idea_counts
 from app.services.priority_decisions import decision_counts
 
@@ -20,6 +21,7 @@ def conversation_counts(
     today: date | None = None,
     since: date | None = None,
     only: set[str] | None = None,
+    closed_quarters: bool = False,
 ) -> dict[str, Any]:
     """Per department (with at least k conversations in the last year, or since `since`;
     only those in `only` when given) and overall."""
@@ -37,7 +39,7 @@ def conversation_counts(
         )
         .join(Visit, col(Visit.department_id) == Department.id)
         .join(Conversation, col(Conversation.visit_id) == Visit.id)
-        .where(col(Visit.visit_date) >= since, col(Visit.visit_date) <= until)
+        .where(heard_between(since, until, closed_quarters=closed_quarters))
         .group_by(col(Department.name))
         .order_by(col(Department.name))
     ).all()

@@ -1,10 +1,14 @@
-"""Writing a visit's conversations, shared by the walk form, the API and the backfill."""
+"""Writing a visit's conversations, shared by the walk form, the API and the backfill; and
+which walks count over a window."""
 
-from sqlalchemy import delete, func, insert
+from datetime import UTC, date, datetime, time, timedelta
+
+from sqlalchemy import ColumnElement, and_, delete, func, insert, or_
 from sqlalchemy import select as sa_select
 from sqlmodel import Session, col, select
 
-from app.models import Conversation, ConversationCreate, ConversationTheme
+from analysis.suppression import LATE_LOGGING_DAYS, quarter_end_of
+from app.models import Conversation, ConversationCreate, ConversationTheme, Visit
 from app.models.department import department_key as theme_key
 
 
@@ -123,3 +127,25 @@ def role_suggestions(session: Session) -> list[str]:
         .all()
     )
     return [role for role, _ in rows]
+
+
+def heard_between(since: date, until: date, *, closed_quarters: bool) -> ColumnElement[bool]:
+    """Walks dated from `since` to `until`; over closed quarters only those logged in time
+    for their quarter (analysis.suppression.on_record), so a late walk never changes one."""
+    dated = and_(col(Visit.visit_date) >= since, col(Visit.visit_date) <= until)
+    if not closed_quarters:
+        return dated
+    quarters = []
+    start = since
+    while start <= until:
+        end = quarter_end_of(start)
+        cutoff = datetime.combine(end + timedelta(days=LATE_LOGGING_DAYS + 1), time(), UTC)
+        quarters.append(
+            and_(
+                col(Visit.visit_date) >= start,
+                col(Visit.visit_date) <= end,
+                col(Visit.created_at) < cutoff,
+            )
+        )
+        start = end + timedelta(days=1)
+    return and_(dated, or_(*quarters))

@@ -7,9 +7,10 @@ from typing import Any
 from sqlalchemy import func
 from sqlmodel import Session, col, select
 
-from analysis.suppression import last_quarter_end, quarters_window_start
+from analysis.suppression import published_quarter_end, quarters_window_start
 from app.models import Action, Conversation, ConversationTheme, Department, Theme, Visit
 from app.services.conversation_counts import conversation_counts
+from app.services.conversations import heard_between
 from app.services.heatmaps import DASHBOARD_METRICS, report_heatmap
 from app.services.reports import cached_report
 from app.services.surveys import list_surveys
@@ -40,7 +41,13 @@ class Dashboard:
 
 
 def _theme_matrix(
-    session: Session, *, departments: list[str], k: int, today: date, since: date
+    session: Session,
+    *,
+    departments: list[str],
+    k: int,
+    today: date,
+    since: date,
+    closed_quarters: bool,
 ) -> dict[str, Any]:
     """Departments x themes: how many conversations raised each, only where a department
     had at least k conversations (coded themes reach executives only then)."""
@@ -49,7 +56,7 @@ def _theme_matrix(
             select(Department.name, func.count(col(Conversation.id)))
             .join(Visit, col(Visit.department_id) == Department.id)
             .join(Conversation, col(Conversation.visit_id) == Visit.id)
-            .where(Visit.visit_date >= since, Visit.visit_date <= today)
+            .where(heard_between(since, today, closed_quarters=closed_quarters))
             .group_by(col(Department.name))
         ).all()
     )
@@ -59,7 +66,7 @@ def _theme_matrix(
         .join(Conversation, col(Conversation.visit_id) == Visit.id)
         .join(ConversationTheme, col(ConversationTheme.conversation_id) == Conversation.id)
         .join(Theme, col(Theme.id) == ConversationTheme.theme_id)
-        .where(Visit.visit_date >= since, Visit.visit_date <= today)
+        .where(heard_between(since, today, closed_quarters=closed_quarters))
         .group_by(col(Department.name), col(Theme.name))
     ).all()
     themes = sorted({theme for _, theme, _ in rows})
@@ -158,9 +165,9 @@ def where_to_walk(
 
 def heard_window(today: date, *, closed_quarters: bool) -> tuple[date, date]:
     """The first and last day what leaders heard counts over: the year up to `today`, or for
-    executives the four closed quarters the report stands on (its window and quarter rule)."""
+    executives the four closed, final quarters the report stands on (its window and rule)."""
     if closed_quarters:
-        end = last_quarter_end(today)
+        end = published_quarter_end(today)
         return quarters_window_start(end), end
     return today - timedelta(days=THEME_WINDOW_DAYS), today
 
@@ -181,11 +188,12 @@ def build_dashboard(
     if not rounds:
         return None
     chosen = next((s for s in rounds if s.name == survey), rounds[0])
-    since, today = heard_window(today or date.today(), closed_quarters=closed_quarters)
+    day = today or date.today()
+    since, today = heard_window(day, closed_quarters=closed_quarters)
     report = cached_report(
         session,
         survey=chosen.name,
-        as_of=today,
+        as_of=day,  # the day looked from: the report finds its own last published quarter
         min_group_size=min_group_size,
         closed_quarters=closed_quarters,
     )
@@ -218,7 +226,12 @@ def build_dashboard(
         report=report,
         heatmap=heatmap,
         themes=_theme_matrix(
-            session, departments=heard, k=min_group_size, today=today, since=since
+            session,
+            departments=heard,
+            k=min_group_size,
+            today=today,
+            since=since,
+            closed_quarters=closed_quarters,
         ),
         trend=trend,
         rounds=[
@@ -238,6 +251,7 @@ def build_dashboard(
             today=today,
             since=since if closed_quarters else None,
             only=set(heard) if closed_quarters else None,
+            closed_quarters=closed_quarters,
         ),
         next_walks=where_to_walk(report, coverage, today=today)[:8],
     )

@@ -8,6 +8,7 @@ from sqlmodel import Session, col, select
 
 from app.models import Action, Conversation, ConversationTheme, Department, Theme, Visit
 from app.models.department import department_key
+from app.services.conversations import heard_between
 from app.services.dashboard import heard_window
 from app.services.errors import NotFoundError
 from app.services.reports import cached_report
@@ -22,12 +23,13 @@ def department_drilldown(
     closed_quarters: bool = False,
 ) -> dict[str, Any] | None:
     """The report row, the themes raised (only with k or more conversations) and actions."""
-    since, today = heard_window(date.today(), closed_quarters=closed_quarters)
+    day = date.today()
+    since, today = heard_window(day, closed_quarters=closed_quarters)
     try:
         report = cached_report(
             session,
             survey=survey,
-            as_of=today,
+            as_of=day,
             min_group_size=min_group_size,
             closed_quarters=closed_quarters,
         )
@@ -49,7 +51,10 @@ def department_drilldown(
     conversations = session.exec(
         select(func.count(col(Conversation.id)))
         .join(Visit, col(Visit.id) == Conversation.visit_id)
-        .where(Visit.department_id == dept.id, Visit.visit_date >= since, Visit.visit_date <= today)
+        .where(
+            Visit.department_id == dept.id,
+            heard_between(since, today, closed_quarters=closed_quarters),
+        )
     ).one()
     themes: list[tuple[str, int]] = []
     if conversations >= min_group_size and not (closed_quarters and row["observed_score"] is None):
@@ -62,8 +67,7 @@ def department_drilldown(
                 .join(Visit, col(Visit.id) == Conversation.visit_id)
                 .where(
                     Visit.department_id == dept.id,
-                    Visit.visit_date >= since,
-                    Visit.visit_date <= today,
+                    heard_between(since, today, closed_quarters=closed_quarters),
                 )
                 .group_by(col(Theme.name))
                 .order_by(func.count().desc())

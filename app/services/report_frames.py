@@ -76,6 +76,7 @@ def load_report_frames(session: Session, *, survey_id: int) -> ReportFrames:
             col(Visit.visit_date),
             col(Conversation.stated_score),
             col(Conversation.observed_score),
+            col(Visit.created_at),
         ).join(Conversation, col(Conversation.visit_id) == col(Visit.id)),
     )
     conversations = pd.DataFrame(
@@ -90,6 +91,10 @@ def load_report_frames(session: Session, *, survey_id: int) -> ReportFrames:
                 dtype="float64",
             ),
             "observed": pd.Series([(r[4] - 1) * 25.0 for r in conversation_rows], dtype="float64"),
+            # The UTC day the walk was logged: closed quarters count it only if on time.
+            "logged_on": pd.to_datetime(
+                pd.Series([r[5].date() for r in conversation_rows], dtype="object")
+            ),
         }
     )
     conversations = conversations[conversations["department"].notna()]

@@ -13,7 +13,7 @@ from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlmodel import Session, col, select
 
 from analysis.report import Report, build_report
-from analysis.suppression import last_quarter_end
+from analysis.suppression import published_quarter_end
 from app.models import Conversation, Department, ReportCache, Survey, User, Visit
 from app.models.types import utcnow
 from app.services.report_frames import load_report_frames
@@ -185,9 +185,9 @@ def cached_report(
     database, so every worker answers the next request from it."""
     found = get_survey(session, name=survey)
     assert found.id is not None
-    when = as_of or date.today()
-    if closed_quarters:
-        when = last_quarter_end(when)
+    day = as_of or date.today()
+    # An executive's report is the same all the while one quarter is the last published one.
+    when = published_quarter_end(day) if closed_quarters else day
     key = _fingerprint(
         session,
         survey=found,
@@ -201,7 +201,7 @@ def cached_report(
     report = survey_report(
         session,
         survey=survey,
-        as_of=when,
+        as_of=day,
         min_group_size=min_group_size,
         closed_quarters=closed_quarters,
     ).to_dict()

@@ -6,6 +6,7 @@ from typing import Any
 
 from sqlmodel import Session, col, select
 
+from analysis.suppression import EDIT_DAYS
 from app.models import Action, ActionCreate, User, Visit, VisitCreate, VisitEdit
 from app.models.types import utcnow
 from app.services.audit import record_event
@@ -15,7 +16,7 @@ from app.services.ideas import add_ideas
 from app.services.priority_decisions import edit_visit_decision
 from app.services.visits import action_owners, resolve_visit_references, visit_detail
 
-EDIT_WINDOW = timedelta(days=7)
+EDIT_WINDOW = timedelta(days=EDIT_DAYS)  # closed quarters wait for it (analysis.suppression)
 EDITED_FIELDS = (
     "department",
     "visit_date",

@@ -1,7 +1,7 @@
 """`walkabout import visits`: backfilling walks from a spreadsheet, all or nothing."""
 
 from dataclasses import dataclass
-from datetime import date
+from datetime import UTC, date, datetime, time
 from pathlib import Path
 
 from pydantic import ValidationError
@@ -161,6 +161,9 @@ def import_visits(
                 department_id=department_id,
                 leader_name=leader,
                 leader_id=leaders.get(leader.lower()),
+                # A backfill is history: on record from its day (so it counts in its closed
+                # quarter), and past the window in which a leader may edit it.
+                created_at=datetime.combine(visit_date, time(12), UTC),
             )
             session.add(visit)
             session.flush()
