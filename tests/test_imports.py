@@ -1,5 +1,6 @@
 """Uploading a survey in the browser: preview, correct the mapping, import."""
 
+import json
 import re
 from datetime import timedelta
 
@@ -18,7 +19,14 @@ from app.models import (
 )
 from app.models.types import utcnow
 from app.services.departments import import_departments
-from tests.builders import GENERIC, QUALTRICS, as_msforms, expected_counts
+from tests.builders import (
+    GENERIC,
+    QUALTRICS,
+    as_msforms,
+    expected_counts,
+    generic_rows,
+    write_csv,
+)
 from tests.conftest import csrf_from, log_in
 
 
@@ -373,3 +381,37 @@ def test_a_file_that_is_no_survey_export_is_refused_at_upload(
     assert "photo.csv: this is not a text (CSV) or Excel file" in refused.text
     session.rollback()
     assert session.exec(select(func.count()).select_from(SurveyUpload)).one() == 0
+
+
+def test_free_text_answers_are_not_kept_but_departments_and_ratings_are(
+    analyst_client: TestClient, session: Session, tmp_path
+) -> None:
+    import_departments(session, path=GENERIC / "departments.csv")
+    session.commit()
+    # The sample's comments are long and nearly all different: free text, which can name
+    # anyone. Department names repeat, and the ratings sit on a scale.
+    header, rows = generic_rows()
+    comments = [
+        f"Respondent {i} says the printer on floor {i % 7} jams every morning"
+        for i in range(len(rows))
+    ]
+    for row, comment in zip(rows, comments, strict=True):
+        row[header.index("comment")] = comment
+    path = write_csv(tmp_path / "survey.csv", [header, *rows])
+    uploaded = _upload_file(analyst_client, path, "Texts", "survey.csv")
+    assert uploaded.status_code == 303
+    session.rollback()
+    upload = session.exec(select(SurveyUpload)).one()
+    stored = upload.content.decode()
+    assert "jams every morning" not in stored and "Quality" in stored and "Very good" in stored
+    assert json.loads(upload.emptied) == {"respondent_id": "who answered", "comment": "free text"}
+    preview = analyst_client.get(uploaded.headers["location"]).text
+    assert "comment (free text)" in preview and "left out: free text, not kept" in preview
+    upload_id = uploaded.headers["location"].split("/")[3].split("?")[0]
+    started = analyst_client.post(
+        f"/imports/survey/{upload_id}/import",
+        data={"csrf_token": csrf_from(preview), "name": "Texts"},
+    )
+    done = analyst_client.get(started.headers["location"]).text
+    want = expected_counts(GENERIC)
+    assert f"{sum(r for r, _ in want.values())} complete responses" in done

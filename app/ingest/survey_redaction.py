@@ -1,12 +1,15 @@
 """A survey export without what identifies people: the e-mails, names, addresses, phone
-numbers, IP addresses, locations and respondent ids a tool writes beside the answers. An
-upload is kept this way for its preview; the columns stay (so the layout reads the same),
-their cells are emptied, keeping any line breaks so every line and row keeps its number."""
+numbers, IP addresses, locations and respondent ids a tool writes beside the answers, and
+free-text answers (long, nearly all different: comments, which can name anyone). An upload
+is kept this way for its preview; the columns stay (so the layout reads the same), their
+cells are emptied, keeping any line breaks so every line and row keeps its number."""
 
 import csv
 import re
+from dataclasses import dataclass, field
 from pathlib import Path
 
+from app.ingest import timestamps
 from app.ingest.survey_layout import Column
 from app.ingest.survey_plan import SurveyOptions, open_survey_chunks
 from app.ingest.tabular import XLSX, normalise_header
@@ -21,11 +24,16 @@ _IDENTITY_KEYS = {
     "referrerurl", "gps", "_recordid",
 }  # fmt: skip
 _IDENTITY_PATTERN = re.compile(r"^(customdata|_gps_|telephone_|e-?mail)")
+_GROUP_WORDS = re.compile(
+    r"department|team|unit|division|group|site|office|branch|service|directorate|location",
+    re.IGNORECASE,
+)
 
 
 def is_identifying(column: Column) -> bool:
     """A column that says who answered (or from where), never what they said."""
     keys = [normalise_header(n) for n in column.names if n]
+    keys += [k.replace("_", "") for k in keys]  # respondent_id, first_name
     return any(k in _IDENTITY_KEYS or _IDENTITY_PATTERN.match(k) for k in keys)
 
 
@@ -34,11 +42,63 @@ def _emptied(cell: str) -> str:
     return "\n" * (cell.count("\n") + cell.count("\r") - cell.count("\r\n"))
 
 
-def redact_survey_file(path: Path, out: Path, file_name: str) -> int:
-    """Write the export to `out` with every identifying column's data cells emptied (a CSV,
-    or a workbook for a workbook); returns how many columns were emptied."""
-    dialect, layout, chunks = open_survey_chunks(path, SurveyOptions(), file_name)
-    emptied = [c.index for c in layout.columns if is_identifying(c)]
+# Free text: more different answers than any scale has, nearly all of them different, and
+# long. A department column repeats its names, and they are short, so it is never emptied.
+FREE_TEXT_DISTINCT = 64
+FREE_TEXT_MEAN_CHARS = 25
+_DISTINCT_CAP = 5000
+
+
+@dataclass
+class _ColumnText:
+    filled: int = 0
+    chars: int = 0
+    distinct: set[str] = field(default_factory=set)
+    capped: bool = False
+
+    def add(self, value: str) -> None:
+        text = value.strip()
+        if not text:
+            return
+        self.filled += 1
+        self.chars += len(text)
+        if not self.capped:
+            self.distinct.add(text)
+            self.capped = len(self.distinct) >= _DISTINCT_CAP
+
+    def is_free_text(self) -> bool:
+        if (
+            len(self.distinct) <= FREE_TEXT_DISTINCT
+            or self.chars < FREE_TEXT_MEAN_CHARS * self.filled
+        ):
+            return False
+        return self.capped or len(self.distinct) >= 0.5 * self.filled
+
+
+def redact_survey_file(path: Path, out: Path, file_name: str) -> dict[str, str]:
+    """Write the export to `out` with every identifying or free-text column's data cells
+    emptied (a CSV, or a workbook for a workbook); returns each emptied column and why."""
+    _, layout, chunks = open_survey_chunks(path, SurveyOptions(), file_name)
+    why = {c.index: "who answered" for c in layout.columns if is_identifying(c)}
+    # Free text is looked for among the answers only: never the tool's own columns (times,
+    # statuses), nor one that names the department or team the person is in.
+    texts = {
+        c.index: _ColumnText()
+        for c in layout.columns
+        if c.index not in why and c.index not in layout.meta and not _GROUP_WORDS.search(c.label)
+    }
+    for chunk in chunks:
+        for cells in chunk.cells:
+            for index, text in texts.items():
+                if index < len(cells):
+                    text.add(cells[index])
+    why |= {
+        index: "free text"
+        for index, text in texts.items()
+        if text.is_free_text() and timestamps.detect_format(sorted(text.distinct)[:200]) is None
+    }
+    emptied = sorted(why)
+    dialect, _, chunks = open_survey_chunks(path, SurveyOptions(), file_name)
     header = _header_rows(path, file_name, layout.header_rows)
     if dialect.encoding == XLSX:
         from openpyxl import Workbook
@@ -51,13 +111,13 @@ def redact_survey_file(path: Path, out: Path, file_name: str) -> int:
             for cells in chunk.cells:
                 sheet.append(_without(cells, emptied))
         book.save(out)
-        return len(emptied)
-    with out.open("w", encoding="utf-8", newline="") as handle:
-        writer = csv.writer(handle, delimiter=dialect.delimiter, lineterminator="\r\n")
-        writer.writerows(header)
-        for chunk in chunks:
-            writer.writerows(_without(cells, emptied) for cells in chunk.cells)
-    return len(emptied)
+    else:
+        with out.open("w", encoding="utf-8", newline="") as handle:
+            writer = csv.writer(handle, delimiter=dialect.delimiter, lineterminator="\r\n")
+            writer.writerows(header)
+            for chunk in chunks:
+                writer.writerows(_without(cells, emptied) for cells in chunk.cells)
+    return {layout.columns[i].id: why[i] for i in emptied}
 
 
 def _without(cells: list[str], emptied: list[int]) -> list[str]:

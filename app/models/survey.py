@@ -98,6 +98,8 @@ class SurveyUpload(SQLModel, table=True):
     file_name: str = Field(max_length=255)
     content: bytes = Field(sa_type=LargeBinary)
     created_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
+    # JSON: the columns emptied before the file was stored, and why (who answered, free text)
+    emptied: str = Field(default="{}", max_length=20000, sa_column_kwargs={"server_default": "{}"})
 
 
 class SurveyAnswerCount(SQLModel, table=True):

@@ -1,5 +1,6 @@
 """The analyst's survey upload: choose a file, check the detected mapping, import."""
 
+import json
 from typing import Annotated
 
 from fastapi import APIRouter, BackgroundTasks, Depends, File, Form, Query, Request, UploadFile
@@ -218,6 +219,7 @@ def _preview_page(
             "new_department": NEW_DEPARTMENT,
             "headcounts": headcounts or {},
             "alias_rows": _alias_rows(preview, options),
+            "emptied": json.loads(upload.emptied),
         },
         block="preview",
         status_code=status_code,

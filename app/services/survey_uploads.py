@@ -86,12 +86,18 @@ def store_upload(session: Session, *, user: User, file_name: str, content: bytes
     with tempfile.TemporaryDirectory() as tmp:
         raw, kept = Path(tmp) / "raw", Path(tmp) / "kept"
         raw.write_bytes(content)
-        redact_survey_file(raw, kept, file_name)
+        emptied = redact_survey_file(raw, kept, file_name)
         stored = kept.read_bytes()
     upload_id = secrets.token_urlsafe(24)
     assert user.id is not None
     session.add(
-        SurveyUpload(id=upload_id, user_id=user.id, file_name=file_name[:255], content=stored)
+        SurveyUpload(
+            id=upload_id,
+            user_id=user.id,
+            file_name=file_name[:255],
+            content=stored,
+            emptied=json.dumps(emptied),
+        )
     )
     session.flush()
     return upload_id
