@@ -69,7 +69,8 @@ def test_the_whole_web_import_from_department_list_to_report(
         wait_until(page, "!document.body.innerText.includes('bad rows, nothing')")
         page.get_by_role("button", name="Import").click()
         page.wait_for_url(f"{base}/imports/jobs/*")
-        wait_until(page, "document.body.innerText.includes('Open the report')")
+        # The page refreshes itself until the import has ended.
+        page.get_by_role("link", name="Open the report").wait_for(timeout=20_000)
         page.get_by_role("link", name="Open the report").click()
         page.wait_for_url(f"{base}/reports/Web%20round")
         assert "Quality" in page.inner_text("main")

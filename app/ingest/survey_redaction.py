@@ -1,15 +1,20 @@
-"""A survey export without what identifies people: the e-mails, names, addresses, phone
-numbers, IP addresses, locations and respondent ids a tool writes beside the answers, and
-free-text answers (long, nearly all different: comments, which can name anyone). An upload
-is kept this way for its preview; the columns stay (so the layout reads the same), their
-cells are emptied, keeping any line breaks so every line and row keeps its number."""
+"""A survey export without what no mapping can use: the e-mails, names, addresses, phone
+numbers, IP addresses, locations and respondent ids a tool writes beside the answers,
+free-text answers (long, nearly all different: comments, which can name anyone), and
+numbers no rating can be read from (ages, salaries, timings). What is left is what the
+mapping step may still choose: the department, ratings (on the analyst's own scale too),
+the tool's times and statuses. An upload is kept this way for its preview; the columns stay
+(so the layout reads the same), their cells are emptied, keeping any line breaks so every
+line and row keeps its number."""
 
 import csv
 import re
+from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from app.ingest import timestamps
+from app.ingest.scales import detect_scale
 from app.ingest.survey_layout import Column
 from app.ingest.survey_plan import SurveyOptions, open_survey_chunks
 from app.ingest.tabular import XLSX, normalise_header
@@ -55,6 +60,7 @@ class _ColumnText:
     chars: int = 0
     distinct: set[str] = field(default_factory=set)
     capped: bool = False
+    counts: Counter[str] = field(default_factory=Counter)  # while few enough to be a scale
 
     def add(self, value: str) -> None:
         text = value.strip()
@@ -65,6 +71,16 @@ class _ColumnText:
         if not self.capped:
             self.distinct.add(text)
             self.capped = len(self.distinct) >= _DISTINCT_CAP
+        if len(self.distinct) <= FREE_TEXT_DISTINCT:
+            self.counts[text] += 1
+
+    def numbers_no_mapping_uses(self) -> bool:
+        """Numbers no rating can be read from, even when named: ages, counts, salaries,
+        timings (decimals, or beyond 0..10)."""
+        if not self.counts or len(self.distinct) > FREE_TEXT_DISTINCT:
+            return False
+        reason = detect_scale(self.counts, explicit=True).reason
+        return reason.startswith(("decimal numbers", "numbers outside"))
 
     def is_free_text(self) -> bool:
         if (
@@ -96,6 +112,11 @@ def redact_survey_file(path: Path, out: Path, file_name: str) -> dict[str, str]:
         index: "free text"
         for index, text in texts.items()
         if text.is_free_text() and timestamps.detect_format(sorted(text.distinct)[:200]) is None
+    }
+    why |= {
+        index: "numbers no mapping can use"
+        for index, text in texts.items()
+        if index not in why and text.numbers_no_mapping_uses()
     }
     emptied = sorted(why)
     dialect, _, chunks = open_survey_chunks(path, SurveyOptions(), file_name)
