@@ -709,3 +709,37 @@ def test_every_real_export_through_the_api(
     else:
         assert answer.status_code == 422
         assert str(outcome) in answer.text
+
+
+def _cli_args(form: dict) -> list[str]:
+    """The API form's fields as the command line takes them."""
+    args = ["--department-column", str(form["department_column"])]
+    for column in form.get("rating_column", []):
+        args += ["--rating-column", column]
+    for scale in form.get("scale", []):
+        args += ["--scale", scale]
+    if form.get("skip_bad_rows"):
+        args.append("--skip-bad-rows")
+    return args
+
+
+@pytest.mark.parametrize("file", sorted(API_CASES))
+def test_every_real_export_through_the_cli(database_url: str, file: str) -> None:
+    form, outcome = API_CASES[file]
+    expected = _expected_by_department(file, str(form["department_column"]))
+    with Session(_engine(database_url)) as session:
+        for name in expected:
+            _add_department(session, name, 100)
+        session.commit()
+    done = subprocess.run(
+        [*WALKABOUT, "import", "survey", str(REAL / file), "--name", "real", "--database-url",
+         database_url, *_cli_args(form)],
+        capture_output=True, text=True, timeout=120, check=False,
+    )  # fmt: skip
+    if outcome != 200:
+        assert done.returncode != 0 and str(outcome) in done.stderr, done.stderr
+        return
+    assert done.returncode == 0, done.stderr
+    responses = sum(v["responses"] for v in expected.values())
+    partials = sum(v["partials"] for v in expected.values())
+    assert f"{responses} complete responses, {partials} partial" in done.stdout
