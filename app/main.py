@@ -13,6 +13,7 @@ from fastapi.responses import JSONResponse, RedirectResponse, Response
 from fastapi.staticfiles import StaticFiles
 from sqlalchemy.exc import DataError, OperationalError
 from starlette.exceptions import HTTPException as StarletteHTTPException
+from starlette.middleware.gzip import GZipMiddleware
 from uvicorn.middleware.proxy_headers import ProxyHeadersMiddleware
 
 from app.csrf import CsrfRejected, configure_csrf
@@ -109,6 +110,9 @@ def create_app(settings: Settings | None = None, *, database_url: str | None = N
         upload_paths=("/api/v1/surveys/", "/imports/survey"),
     )
     app.add_middleware(SecurityHeadersMiddleware)
+    # Every text answer compressed (pages, JSON, the 4.8 MB plotly bundle): a phone on poor
+    # Wi-Fi downloads a fifth of it. Tiny answers are not worth it.
+    app.add_middleware(GZipMiddleware, minimum_size=1024)
     app.add_middleware(RequestLogMiddleware)
     if settings.trusted_proxies.strip():
         # Outermost: every part of the app sees the client's address, not the proxy's.

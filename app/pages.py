@@ -45,13 +45,19 @@ NAV_BY_ROLE: dict[str, list[tuple[str, str]]] = {
         ("/decisions", "Decisions"),
         ("/services", "Services"),
     ],
-    "analyst": [("/", "Home"), ("/reports", "Reports"), ("/dashboard", "Dashboard")],
+    "analyst": [
+        ("/", "Home"),
+        ("/reports", "Reports"),
+        ("/dashboard", "Dashboard"),
+        ("/imports/survey", "Import"),
+    ],
     "executive": [("/", "Home"), ("/dashboard", "Dashboard"), ("/decisions", "Decisions")],
     "admin": [
         ("/", "Home"),
         ("/visits", "Walks"),
         ("/dashboard", "Dashboard"),
         ("/admin/users", "Users"),
+        ("/admin/themes", "Themes"),
     ],
 }
 
@@ -86,6 +92,7 @@ FLASH_MESSAGES = {
     "decision-recorded": "Decision recorded.",
     "service-saved": "Service saved.",
     "theme-added": "Theme added.",
+    "theme-restored": "That theme was switched off; it is switched back on.",
     "survey-imported": "Survey imported.",
     "survey-unchanged": "This file was already imported; nothing changed.",
     "departments-imported": "Department list imported.",

@@ -60,3 +60,36 @@ def test_assigned_leader_sees_walks_in_the_department(
     session.commit()
     seen = client.get("/api/v1/visits", headers=colleague_auth).json()
     assert seen["total"] == 1 and seen["items"][0]["conversations"][0]["notes"] == "hello"
+
+
+def test_a_theme_already_listed_is_refused_by_name_and_a_retired_one_restored(
+    admin_client: TestClient, session: Session
+) -> None:
+    page = admin_client.get("/admin/themes")
+    assert 'href="/admin/themes"' in page.text  # in the admin's navigation
+    token = csrf_from(page.text)
+    again = admin_client.post("/admin/themes", data={"csrf_token": token, "name": "DEVICES "})
+    assert again.status_code == 422
+    assert "The list already has the theme “Devices”; nothing was added." in again.text
+    session.rollback()
+    devices = session.exec(select(Theme).where(Theme.name_key == "devices")).one()
+    admin_client.post(f"/admin/themes/{devices.id}", data={"csrf_token": token, "active": "false"})
+    restored = admin_client.post("/admin/themes", data={"csrf_token": token, "name": "devices"})
+    assert restored.status_code == 303
+    assert "switched back on" in admin_client.get(restored.headers["location"]).text
+    session.rollback()
+    assert session.exec(select(Theme).where(Theme.name_key == "devices")).one().is_active
+
+
+def test_text_answers_are_compressed(admin_client: TestClient) -> None:
+    page = admin_client.get("/admin/themes", headers={"Accept-Encoding": "gzip"})
+    assert page.headers["content-encoding"] == "gzip" and "Vary" in page.headers
+    with admin_client.stream(
+        "GET", "/vendor/plotly.min.js", headers={"Accept-Encoding": "gzip"}
+    ) as bundle:
+        assert bundle.headers["content-encoding"] == "gzip"
+        sent = sum(len(part) for part in bundle.iter_raw())
+    whole = len(
+        admin_client.get("/vendor/plotly.min.js", headers={"Accept-Encoding": "identity"}).content
+    )
+    assert sent < whole / 3

@@ -9,7 +9,7 @@ from app.deps import require_page_role
 from app.models import User
 from app.pages import flash_redirect, render
 from app.services.errors import ServiceError
-from app.services.themes import add_theme, list_themes, set_theme_active
+from app.services.themes import add_theme, find_theme, list_themes, set_theme_active
 
 router = APIRouter(include_in_schema=False)  # pages: the OpenAPI document is the JSON API
 admins = require_page_role("admin")
@@ -36,6 +36,7 @@ def create_theme(
     admin: User = Depends(admins),
 ) -> Response:
     try:
+        existing = find_theme(session, name=name)
         add_theme(session, name=name, actor_id=admin.id)
     except ServiceError as exc:
         return render(
@@ -44,7 +45,8 @@ def create_theme(
             {"themes": list_themes(session, active_only=False), "error": str(exc)},
             status_code=422,
         )
-    return flash_redirect(request, "/admin/themes", "theme-added")
+    code = "theme-restored" if existing is not None else "theme-added"
+    return flash_redirect(request, "/admin/themes", code)
 
 
 @router.post("/admin/themes/{theme_id}", dependencies=[Depends(require_csrf)])

@@ -36,15 +36,24 @@ def resolve_themes(
     return ids, added
 
 
+def find_theme(session: Session, *, name: str) -> Theme | None:
+    """The theme of this name on the list (any case or spacing), retired or not."""
+    clean = " ".join(name.split())
+    return session.exec(select(Theme).where(Theme.name_key == theme_key(clean))).first()
+
+
 def add_theme(session: Session, *, name: str, actor_id: int | None) -> Theme:
-    """Add a theme to the shared list (or switch a retired one back on)."""
+    """Add a theme to the shared list, or switch a retired one back on; a name already on
+    the list (in any case or spacing) is refused by name."""
     from app.services.audit import record_event
-    from app.services.errors import ServiceError
+    from app.services.errors import ConflictError, ServiceError
 
     clean = " ".join(name.split())
     if not clean or len(clean) > 100:
         raise ServiceError("a theme name of 1 to 100 characters is needed")
-    theme = session.exec(select(Theme).where(Theme.name_key == theme_key(clean))).first()
+    theme = find_theme(session, name=clean)
+    if theme is not None and theme.is_active:
+        raise ConflictError(f"The list already has the theme “{theme.name}”; nothing was added.")
     if theme is None:
         theme = Theme(name=clean, name_key=theme_key(clean))
     theme.is_active = True
