@@ -8,6 +8,7 @@ from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from itertools import chain
 from pathlib import Path
+from typing import Any
 
 from app.ingest import timestamps
 from app.ingest.scales import Detection, Scale, detect_scale, is_missing, parse_extra_scale
@@ -110,27 +111,21 @@ class SurveyOptions:
             ),
         )
 
-    def to_json(self) -> str:
-        """The options as JSON, for a job to run them later (`from_json` reads them back)."""
-        return json.dumps(
-            {
-                "format": self.format,
-                "department_column": self.department_column,
-                "rating_column": list(self.rating_columns),
-                "submitted_column": self.submitted_column,
-                "scale": list(self.scales),
-                "round_date": self.round_date,
-                "replace": self.replace,
-                "skip_bad_rows": self.skip_bad_rows,
-                "department_aliases": [list(p) for p in self.department_aliases],
-            }
-        )
-
     @classmethod
-    def from_json(cls, text: str) -> "SurveyOptions":
-        data = json.loads(text)
-        aliases = [(str(a), str(b)) for a, b in data.pop("department_aliases", [])]
-        return cls.from_inputs(**data, department_aliases=aliases)
+    def from_fields(cls, data: dict[str, Any]) -> "SurveyOptions":
+        """Options stored as their fields (`dataclasses.asdict`, through JSON): a saved
+        mapping (some fields) or a job's options (all), checked again as typed input."""
+        return cls.from_inputs(
+            format=str(data.get("format", "auto")),
+            department_column=data.get("department_column"),
+            rating_column=data.get("rating_columns", ()),
+            submitted_column=data.get("submitted_column"),
+            scale=data.get("scales", ()),
+            round_date=data.get("round_date"),
+            replace=bool(data.get("replace", False)),
+            skip_bad_rows=bool(data.get("skip_bad_rows", False)),
+            department_aliases=[(str(a), str(b)) for a, b in data.get("department_aliases", ())],
+        )
 
 
 @dataclass(frozen=True)

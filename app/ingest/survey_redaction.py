@@ -17,7 +17,7 @@ from app.ingest import timestamps
 from app.ingest.scales import detect_scale
 from app.ingest.survey_layout import Column
 from app.ingest.survey_plan import SurveyOptions, open_survey_chunks
-from app.ingest.tabular import XLSX, normalise_header
+from app.ingest.tabular import XLSX, iter_chunks, normalise_header
 
 _IDENTITY_KEYS = {
     "email", "e-mail", "emailaddress", "ipaddress", "ip", "ipaddr", "name", "firstname",
@@ -94,7 +94,7 @@ class _ColumnText:
 def redact_survey_file(path: Path, out: Path, file_name: str) -> dict[str, str]:
     """Write the export to `out` with every identifying or free-text column's data cells
     emptied (a CSV, or a workbook for a workbook); returns each emptied column and why."""
-    _, layout, chunks = open_survey_chunks(path, SurveyOptions(), file_name)
+    dialect, layout, chunks = open_survey_chunks(path, SurveyOptions(), file_name)
     why = {c.index: "who answered" for c in layout.columns if is_identifying(c)}
     # Free text is looked for among the answers only: never the tool's own columns (times,
     # statuses), nor one that names the department or team the person is in.
@@ -119,25 +119,28 @@ def redact_survey_file(path: Path, out: Path, file_name: str) -> dict[str, str]:
         if index not in why and text.numbers_no_mapping_uses()
     }
     emptied = sorted(why)
-    dialect, _, chunks = open_survey_chunks(path, SurveyOptions(), file_name)
-    header = _header_rows(path, file_name, layout.header_rows)
+    # The second pass reads the file as the first did, header rows and all, and writes it.
+    records = (
+        cells if number < layout.header_rows else _without(cells, emptied)
+        for number, cells in enumerate(
+            cells
+            for chunk in iter_chunks(path, display_name=file_name, dialect=dialect)
+            for cells in chunk.cells
+        )
+    )
     if dialect.encoding == XLSX:
         from openpyxl import Workbook
 
         book = Workbook(write_only=True)
         sheet = book.create_sheet()
-        for cells in header:
+        for cells in records:
             sheet.append(cells)
-        for chunk in chunks:
-            for cells in chunk.cells:
-                sheet.append(_without(cells, emptied))
         book.save(out)
     else:
         with out.open("w", encoding="utf-8", newline="") as handle:
-            writer = csv.writer(handle, delimiter=dialect.delimiter, lineterminator="\r\n")
-            writer.writerows(header)
-            for chunk in chunks:
-                writer.writerows(_without(cells, emptied) for cells in chunk.cells)
+            csv.writer(handle, delimiter=dialect.delimiter, lineterminator="\r\n").writerows(
+                records
+            )
     return {layout.columns[i].id: why[i] for i in emptied}
 
 
@@ -149,14 +152,3 @@ def _without(cells: list[str], emptied: list[int]) -> list[str]:
         if index < len(kept) and kept[index]:
             kept[index] = _emptied(kept[index])
     return kept
-
-
-def _header_rows(path: Path, file_name: str, count: int) -> list[list[str]]:
-    from app.ingest.tabular import iter_rows
-
-    header: list[list[str]] = []
-    for row in iter_rows(path, display_name=file_name):
-        if len(header) == count:
-            break
-        header.append(row.cells)
-    return header

@@ -6,6 +6,7 @@ import json
 import secrets
 import time
 from collections.abc import Callable
+from dataclasses import asdict
 from datetime import timedelta
 from typing import Any
 
@@ -47,9 +48,7 @@ def start_import_job(
         upload_id=upload_id,
         survey_name=name.strip(),
         file_name=upload.file_name,
-        options=json.dumps(
-            {"options": json.loads(options.to_json()), "new_departments": new_departments}
-        ),
+        options=json.dumps({"options": asdict(options), "new_departments": new_departments}),
         remember=remember,
     )
     session.add(job)
@@ -164,7 +163,7 @@ def run_import_job(engine: Engine, job_id: str) -> None:
         job.status, job.updated_at = "running", utcnow()
         session.add(job)
     stored = json.loads(job.options)
-    options = SurveyOptions.from_json(json.dumps(stored["options"]))
+    options = SurveyOptions.from_fields(stored["options"])
     new_departments = tuple((str(n), int(h)) for n, h in stored["new_departments"])
     try:
         with unit_of_work(engine) as session:

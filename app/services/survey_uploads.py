@@ -130,15 +130,7 @@ def saved_mapping(session: Session, *, signature: str) -> SurveyOptions | None:
     row = session.exec(select(SurveyMapping).where(SurveyMapping.signature == signature)).first()
     if row is None:
         return None
-    data: dict[str, Any] = json.loads(row.mapping)
-    return SurveyOptions.from_inputs(
-        format=str(data.get("format", "auto")),
-        department_column=data.get("department_column"),
-        rating_column=data.get("rating_columns", ()),
-        submitted_column=data.get("submitted_column"),
-        scale=data.get("scales", ()),
-        department_aliases=[(str(a), str(b)) for a, b in data.get("department_aliases", ())],
-    )
+    return SurveyOptions.from_fields(json.loads(row.mapping))
 
 
 def save_mapping(session: Session, *, signature: str, options: SurveyOptions) -> None:
