@@ -176,6 +176,7 @@ def build_report(
             if pd.isna(row["last_visit"])
             else row["last_visit"].date().isoformat(),
             "observed_score": clean(row["observed_score"]) if heard else None,
+            "observed_suppressed_reason": unheard.get(name),
             "stated_score": clean(row["stated_score"])
             if heard and stated_n >= min_group_size and name not in thin_stated
             else None,

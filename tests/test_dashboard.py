@@ -7,6 +7,7 @@ from fastapi.testclient import TestClient
 from sqlmodel import Session
 
 from tests.builders import QUALTRICS, load_sample
+from tests.html_tables import heatmap_rows
 
 
 @pytest.fixture
@@ -15,25 +16,28 @@ def sample(session: Session) -> None:
     session.commit()
 
 
-def test_dashboard_shows_heatmap_data_without_small_groups(
-    executive_client: TestClient, sample
-) -> None:
+def test_dashboard_heatmap_says_why_a_cell_is_hidden(executive_client: TestClient, sample) -> None:
     page = executive_client.get("/dashboard")
     assert page.status_code == 200
-    assert '<script src="/vendor/plotly.min.js"' in page.text
-    data = re.search(
-        r'<script type="application/json" id="heatmap-data">(.*?)</script>', page.text, re.S
-    )
-    assert data
-    import json
-
-    figure = json.loads(data.group(1))
-    trace = figure["data"][0]
-    rows = dict(zip(trace["y"], trace["z"], strict=True))
-    assert rows["Treasury"][0] is None and rows["Admissions"][0] is None
-    texts = dict(zip(trace["y"], trace["text"], strict=True))
-    assert texts["Treasury"][0] == "fewer than 5"
-    assert "fewer than 5" in page.text
+    # Only the basic plotly bundle (the trend chart), never the full one.
+    assert "plotly-basic.min.js?v=" in page.text and "plotly.min.js" not in page.text
+    rows = heatmap_rows(page.text)
+    survey, observed, gap, rate, days = rows["Treasury"]
+    # Treasury: 4 rated (fewer than 5); Admissions is hidden with it so neither can be
+    # worked out from the organisation's figure.
+    assert survey.value == "fewer than 5 answered" and "tone-none" in survey.classes
+    assert rows["Admissions"][0].value == "hidden to protect a smaller group"
+    assert rate.value == "50%" and rate.detail == "n=4 · 15–85%"  # 2 of 4: always shown
+    assert observed.value == "85" and observed.detail == "n=5"
+    assert rows["Archives"][1].value == "fewer than 5 conversations"
+    assert rows["Plant A"][1].value == "not walked" and rows["Plant A"][4].value == "never walked"
+    strategy = rows["Strategy"]
+    # The lowest survey score of the round is the red end of its own scale.
+    assert strategy[0].value == "30" and strategy[0].detail == "n=30 · 25–34"
+    assert "tone-0" in strategy[0].classes
+    assert strategy[0].label.startswith("Strategy, Survey score: 30, n=30, 95% interval 25–34, ")
+    assert strategy[0].label.endswith("points below the organisation")
+    assert strategy[0].link == "/dashboard/department?survey=Autumn&name=Strategy"
     # Notes never reach the executive views.
     assert "waiting on ticket" not in page.text and "said all fine" not in page.text
 
@@ -65,9 +69,11 @@ def test_dashboard_roles(leader_client: TestClient, analyst_client: TestClient, 
     assert analyst_client.get("/dashboard").status_code == 200
 
 
-def test_plotly_is_served_by_the_app(executive_client: TestClient) -> None:
-    response = executive_client.get("/vendor/plotly.min.js")
-    assert response.status_code == 200 and len(response.content) > 1_000_000
+def test_plotly_basic_bundle_is_versioned_and_kept(executive_client: TestClient) -> None:
+    response = executive_client.get("/static/plotly-basic.min.js?v=1")
+    assert response.status_code == 200 and 1_000_000 < len(response.content) < 1_500_000
+    assert response.headers["cache-control"] == "public, max-age=31536000, immutable"
+    assert executive_client.get("/vendor/plotly.min.js").status_code == 404
 
 
 def test_report_page_filters_and_sorts(analyst_client: TestClient, sample) -> None:
@@ -89,7 +95,13 @@ def test_exports_are_suppressed_and_defused(executive_client: TestClient, sample
     treasury = next(line for line in csv_export.text.splitlines() if line.startswith("Treasury"))
     assert ",True,small,,,," in treasury
     html_export = executive_client.get("/reports/Autumn/export.html")
-    assert html_export.status_code == 200 and "Plotly" in html_export.text
+    assert html_export.status_code == 200
+    # The export is the page's own heatmap and flag cards: no script, no network.
+    assert "<script" not in html_export.text and "Plotly" not in html_export.text
+    exported = heatmap_rows(html_export.text)
+    assert exported["Treasury"][0].value == "fewer than 5 answered"
+    assert exported["Strategy"][0].link == ""  # no drill-down link in a file
+    assert "Flags and their evidence" in html_export.text
 
 
 def test_heatmap_png_for_a_board_pack(executive_client: TestClient, sample) -> None:

@@ -10,6 +10,7 @@ from sqlmodel import Session
 
 from app.services.departments import import_departments
 from tests.conftest import csrf_from
+from tests.html_tables import heatmap_rows
 
 
 def test_pages_and_api_answers_are_never_stored(leader_client: TestClient) -> None:
@@ -76,11 +77,16 @@ def test_a_department_name_cannot_break_out_of_the_dashboard(
     assert '<script src="//evil.example' not in page.text
     assert '<a href="//evil.example"' not in page.text
     block = re.search(
-        r'<script type="application/json" id="heatmap-data">(.*?)</script>', page.text, re.S
+        r'<script type="application/json" id="trend-data">(.*?)</script>', page.text, re.S
     )
     assert block is not None  # the block ends where the app's JSON ends (tojson), not before
-    # Plotly draws a subset of HTML in labels: the name arrives escaped, shown as written.
-    figure = json.loads(block.group(1))
+    chart = json.loads(block.group(1))
+    assert hostile in [d["name"] for d in chart["departments"]]  # intact, as data
+    # The heatmap shows the name as text: the parser reads it back exactly as written.
+    assert hostile in heatmap_rows(page.text)
+    # The API's plotly figure: plotly draws a subset of HTML in labels, so the name arrives
+    # escaped and is shown as written.
+    figure = executive_client.get("/api/v1/reports/R/heatmap?metric=survey_score").json()
     labels = figure["data"][0]["y"]
     assert '&lt;a href="//evil.example"&gt;x&lt;/a&gt;' in "".join(labels)
     assert not any("<a " in label for label in labels)

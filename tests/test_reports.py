@@ -106,12 +106,15 @@ def test_csv_is_flat_and_defuses_formulas(session: Session) -> None:
                 "stated_score": None,
                 "gap": None,
                 "flags": [{"code": "unvisited"}, {"code": "im_fine"}],
+                "rated": 5,
+                "observed_suppressed_reason": "small",
             }
         ]
     }
     lines = report_csv(report).splitlines()
     assert lines[1].startswith('"\'=HYPERLINK(""x"")",\'+Ops,10,6,0,0.6,0.3,0.8,False,,50.0')
-    assert lines[1].endswith(",unvisited;im_fine")
+    # The columns added later come last, after the flags: 5 rated, observed hidden as small.
+    assert lines[1].endswith(",unvisited;im_fine,5,small")
 
 
 def _frames(

@@ -1,11 +1,9 @@
 """The executive dashboard and its drill-down."""
 
-from pathlib import Path
 from typing import Literal
 
-import plotly
 from fastapi import APIRouter, Depends, HTTPException, Query, Request
-from fastapi.responses import FileResponse, Response
+from fastapi.responses import Response
 
 from app.db import WriteSession
 from app.deps import require_page_role
@@ -17,7 +15,6 @@ from app.services.reports import sees_closed_quarters
 
 router = APIRouter(include_in_schema=False)  # pages: the OpenAPI document is the JSON API
 viewers = require_page_role("executive", "analyst", "admin")
-PLOTLY_JS = Path(plotly.__file__).parent / "package_data" / "plotly.min.js"
 
 
 @router.get("/dashboard")
@@ -46,8 +43,6 @@ def dashboard_page(
             "colouring": colouring,
             "sort": sort,
             "k": k,
-            # Serialised by Jinja's tojson, which escapes <, >, & and ' inside the script block.
-            "heatmap": dashboard.heatmap if dashboard else None,
         },
         block="dashboard_body",
     )
@@ -76,14 +71,4 @@ def drilldown(
         "dashboard/department.html",
         {"d": detail, "k": k, "survey": survey},
         block="drilldown",
-    )
-
-
-@router.get("/vendor/plotly.min.js", include_in_schema=False)
-def plotly_bundle() -> FileResponse:
-    """plotly.js from the installed package: served by the app, never from a CDN."""
-    return FileResponse(
-        PLOTLY_JS,
-        media_type="application/javascript",
-        headers={"Cache-Control": "public, max-age=86400"},
     )

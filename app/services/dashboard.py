@@ -11,7 +11,7 @@ from analysis.suppression import published_quarter_end, quarters_window_start
 from app.models import Action, Conversation, ConversationTheme, Department, Theme, Visit
 from app.services.conversation_counts import conversation_counts
 from app.services.conversations import heard_between
-from app.services.heatmaps import DASHBOARD_METRICS, report_heatmap
+from app.services.heatmaps import Heatmap, dashboard_heatmap
 from app.services.reports import cached_report
 from app.services.surveys import list_surveys
 
@@ -31,13 +31,33 @@ class Dashboard:
     survey: str
     surveys: list[str]
     report: dict[str, Any]
-    heatmap: dict[str, Any]
+    heatmap: Heatmap
     themes: dict[str, Any]
     trend: list[dict[str, Any]]
     rounds: list[dict[str, Any]]
     coverage: dict[str, Any]
     service: dict[str, Any] = field(default_factory=dict)
     next_walks: list[WalkSuggestion] = field(default_factory=list)
+
+    @property
+    def trend_chart(self) -> dict[str, Any]:
+        """What the trend chart draws: the rounds, the organisation's raw, adjusted and
+        observed scores, and each department's raw and adjusted (null where hidden)."""
+        return {
+            "rounds": [r["survey"] for r in self.rounds],
+            "organisation": {
+                key: [r[key] for r in self.rounds]
+                for key in ("survey_score", "adjusted_score", "observed_score")
+            },
+            "departments": [
+                {
+                    "name": t["department"],
+                    "survey_score": t["scores"],
+                    "adjusted_score": t["adjusted"],
+                }
+                for t in self.trend
+            ],
+        }
 
 
 def _theme_matrix(
@@ -198,7 +218,7 @@ def build_dashboard(
         closed_quarters=closed_quarters,
     )
     report["departments"] = _sorted(report["departments"], sort)
-    heatmap = report_heatmap(report, metrics=list(DASHBOARD_METRICS), relative=relative)
+    heatmap = dashboard_heatmap(report, relative=relative)
     history = []
     for past in sorted(rounds, key=lambda s: (s.round_date, s.id or 0)):
         past_report = (
@@ -240,6 +260,7 @@ def build_dashboard(
                 "date": s.round_date.isoformat(),
                 "survey_score": r["overall"]["survey_score"],
                 "adjusted_score": r["overall"]["adjusted_score"],
+                "observed_score": r["overall"]["observed_score"],
                 "response_rate": r["overall"]["response_rate"],
             }
             for s, r in history
@@ -265,23 +286,33 @@ def _sorted(rows: list[dict[str, Any]], sort: str) -> list[dict[str, Any]]:
     return sorted(rows, key=lambda r: (r.get("division") or "~", r["department"]))
 
 
+def _adjusted(row: dict[str, Any]) -> float | None:
+    """A department's score if everyone had answered, as the report adjusts the whole: those
+    who did not answer stand in as what leaders observed there (only where both are shown)."""
+    survey, observed, rate = row["survey_score"], row["observed_score"], row["response_rate"]
+    if survey is None or observed is None or rate is None:
+        return None
+    rate = min(rate, 1.0)
+    return round(rate * survey + (1 - rate) * observed, 1)
+
+
 def _trend(
     history: list[tuple[Any, dict[str, Any]]], departments: list[str]
 ) -> list[dict[str, Any]]:
-    """Each department's shown score per round, with the change from the previous and the
-    first round where both are shown."""
-    scores = {
-        s.name: {d["department"]: d["survey_score"] for d in r["departments"]} for s, r in history
-    }
+    """Each department's shown score per round (and its adjusted score), with the change from
+    the previous and the first round where both are shown."""
+    rows_by_round = {s.name: {d["department"]: d for d in r["departments"]} for s, r in history}
     names = [s.name for s, _ in history]
     rows = []
     for department in departments:
-        values = [scores[name].get(department) for name in names]
+        found = [rows_by_round[name].get(department) for name in names]
+        values = [row["survey_score"] if row else None for row in found]
         shown = [v for v in values if v is not None]
         rows.append(
             {
                 "department": department,
                 "scores": values,
+                "adjusted": [_adjusted(row) if row else None for row in found],
                 "vs_previous": round(values[-1] - values[-2], 1)
                 if len(values) > 1 and values[-1] is not None and values[-2] is not None
                 else None,

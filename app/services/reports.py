@@ -42,6 +42,9 @@ CSV_COLUMNS = (
     "stated_score",
     "gap",
     "flags",
+    # Added after the first release, at the end so scripts reading by position still work.
+    "rated",
+    "observed_suppressed_reason",
 )
 
 

@@ -1,23 +1,61 @@
-/* Draws the dashboard heatmap from the JSON the page carries, and opens a department's
-   drill-down when a cell is chosen (htmx). No inline scripts: the CSP forbids them. */
+/* Draws the dashboard's trend charts from the JSON the page carries (plotly's basic bundle),
+   and brings a department's drill-down into view when a heatmap cell opens it (htmx). No
+   inline scripts: the CSP forbids them. The heatmap itself is an HTML table. */
 (function () {
   "use strict";
-  function draw() {
-    var holder = document.getElementById("heatmap");
-    var data = document.getElementById("heatmap-data");
-    if (!holder || !data || !window.Plotly) { return; }
-    var figure = JSON.parse(data.textContent);
-    if (!figure) { return; }
-    var survey = document.getElementById("survey").value;
-    window.Plotly.newPlot(holder, figure.data, figure.layout, { responsive: true, displaylogo: false });
-    holder.on("plotly_click", function (event) {
-      var name = event.points[0].y;
-      window.htmx.ajax("GET", "/dashboard/department?survey=" + encodeURIComponent(survey) +
-        "&name=" + encodeURIComponent(name), { target: "#drilldown" });
-    });
+  var CONFIG = { responsive: true, displayModeBar: false, displaylogo: false };
+
+  function line(name, values, rounds, style) {
+    return { type: "scatter", mode: "lines+markers", name: name, x: rounds, y: values,
+      connectgaps: false, line: style, hovertemplate: "%{x}: %{y:.1f}<extra>" + name + "</extra>" };
   }
+
+  function layout(title) {
+    return { title: { text: title, font: { size: 15 } }, margin: { l: 40, r: 12, t: 40, b: 40 },
+      height: 300, legend: { orientation: "h", y: -0.2 }, yaxis: { rangemode: "tozero", range: [0, 100], fixedrange: true },
+      xaxis: { type: "category", fixedrange: true } };
+  }
+
+  function drawDepartment(chart) {
+    var holder = document.getElementById("trend-department-chart");
+    var choice = document.getElementById("trend-department");
+    if (!holder || !choice) { return; }
+    var found = chart.departments.filter(function (d) { return d.name === choice.value; })[0];
+    if (!found) { return; }
+    window.Plotly.react(holder, [
+      line("Survey score", found.survey_score, chart.rounds, { color: "#0b5cad", width: 3 }),
+      line("If everyone had answered", found.adjusted_score, chart.rounds, { color: "#a40e26", dash: "dash" })
+    ], layout(found.name), CONFIG);
+  }
+
+  function draw() {
+    var data = document.getElementById("trend-data");
+    var holder = document.getElementById("trend-organisation");
+    if (!holder || !data || !window.Plotly) { return; }
+    var chart = JSON.parse(data.textContent);
+    var o = chart.organisation;
+    window.Plotly.react(holder, [
+      line("Survey score", o.survey_score, chart.rounds, { color: "#0b5cad", width: 3 }),
+      line("If everyone had answered", o.adjusted_score, chart.rounds, { color: "#a40e26", dash: "dash" }),
+      line("What leaders observed", o.observed_score, chart.rounds, { color: "#1a7f37", dash: "dot" })
+    ], layout("Organisation"), CONFIG);
+    drawDepartment(chart);
+    var choice = document.getElementById("trend-department");
+    if (choice) { choice.addEventListener("change", function () { drawDepartment(chart); }); }
+  }
+
   document.addEventListener("DOMContentLoaded", draw);
   document.addEventListener("htmx:afterSettle", function (event) {
-    if (event.detail.target && event.detail.target.id === "dashboard-body") { draw(); }
+    var target = event.detail.target;
+    if (!target) { return; }
+    if (target.id === "dashboard-body") { draw(); }
+    if (target.id === "drilldown") {
+      var heading = target.querySelector("h2");
+      if (heading) {
+        heading.setAttribute("tabindex", "-1");
+        heading.focus({ preventScroll: true });
+        target.scrollIntoView({ block: "nearest" });
+      }
+    }
   });
 })();
