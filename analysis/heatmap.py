@@ -6,6 +6,7 @@ Colour is worked out per measure: points, percentages and days never share one s
 
 import html
 import math
+import numbers
 from dataclasses import dataclass
 
 import pandas as pd
@@ -48,8 +49,11 @@ def _tone_class(tone: float) -> int:
     return min(len(PALETTE) - 1, max(0, round((tone + 1) / 2 * (len(PALETTE) - 1))))
 
 
-def _missing(value: object) -> bool:
-    return value is None or (isinstance(value, float) and math.isnan(value)) or bool(pd.isna(value))
+def _number(value: object) -> float | None:
+    """A cell's figure as a float, or None where the report left it out (null, NaN, NA)."""
+    if not isinstance(value, numbers.Real) or math.isnan(value):  # numpy's numbers too
+        return None
+    return float(value)
 
 
 def _shown(value: float, metric: str) -> str:
@@ -112,11 +116,11 @@ def heatmap_cells(
         reference = organisation.get(metric)
         column: list[float | None] = []
         for _, row in rows.iterrows():
-            value = row.get(metric)
-            if _missing(value):
+            value = _number(row.get(metric))
+            if value is None:
                 column.append(None)
                 continue
-            number = _scaled(float(value), metric)
+            number = _scaled(value, metric)
             if relative and reference is not None:
                 number -= _scaled(reference, metric)
             column.append(sign * number)
@@ -129,23 +133,24 @@ def heatmap_cells(
     for i, (department, row) in enumerate(rows.iterrows()):
         cells = []
         for metric in metrics:
-            value = row.get(metric)
+            value = _number(row.get(metric))
             n_column = counts.get(metric)
-            n = int(row[n_column]) if n_column and not _missing(row.get(n_column)) else None
-            if _missing(value):
+            count = _number(row.get(n_column)) if n_column else None
+            n = None if count is None else int(count)
+            if value is None:
                 reason = hidden_reasons.get((str(department), metric), "hidden")
                 cells.append(HeatmapCell(metric, reason, n, None, None, None, True))
                 continue
             reference = organisation.get(metric)
             comparison = (
-                _comparison(_scaled(float(value), metric) - _scaled(reference, metric), metric)
+                _comparison(_scaled(value, metric) - _scaled(reference, metric), metric)
                 if reference is not None
                 else None
             )
             cells.append(
                 HeatmapCell(
                     metric,
-                    _shown(float(value), metric),
+                    _shown(value, metric),
                     n,
                     _interval(row.get(intervals.get(metric, "")), metric),
                     tones[metric][i],

@@ -212,10 +212,14 @@ def import_survey_cmd(
     round_date: Annotated[str | None, typer.Option("--date", help="the round's date")] = None,
     replace: Annotated[bool, typer.Option("--replace", help="swap the survey's responses")] = False,
     skip_bad_rows: Annotated[bool, typer.Option("--skip-bad-rows")] = False,
+    publish: Annotated[
+        bool, typer.Option("--publish", help="show the round to executives at once")
+    ] = False,
     database_url: DatabaseUrl = None,
 ) -> None:
-    """Import one survey's responses, all or nothing."""
+    """Import one survey's responses, all or nothing; a new round is a draft until published."""
     from app.ingest.survey_plan import SurveyOptions
+    from app.services.survey_publishing import publish_survey
     from app.services.surveys import import_survey
 
     if not file.is_file():
@@ -250,7 +254,11 @@ def import_survey_cmd(
             options=options,
             progress=lambda done, total: bar.update(task, completed=done, total=total),
         )
+        if publish:
+            publish_survey(session, name=result.survey, actor_id=None)
     typer.echo(result.summary())
+    if publish:
+        typer.echo(f"{result.survey}: published; executives see it.")
 
 
 @import_app.command("visits")

@@ -96,6 +96,8 @@ FLASH_MESSAGES = {
     "survey-imported": "Survey imported.",
     "survey-unchanged": "This file was already imported; nothing changed.",
     "departments-imported": "Department list imported.",
+    "survey-published": "Published: executives now see this round.",
+    "survey-withdrawn": "Withdrawn: this round is a draft again; executives no longer see it.",
 }
 
 

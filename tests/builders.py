@@ -11,6 +11,7 @@ from sqlmodel import Session
 
 from app.ingest.survey_plan import SurveyOptions
 from app.services.departments import import_departments
+from app.services.survey_publishing import publish_survey
 from app.services.surveys import import_survey
 from app.services.visit_import import import_visits
 from tests.conftest import SAMPLES
@@ -29,8 +30,11 @@ def expected_counts(folder: Path) -> dict[str, tuple[int, int]]:
     }
 
 
-def load_sample(session: Session, folder: Path, name: str = "sample") -> None:
-    """Departments, survey and visits of a sample folder, through the real services."""
+def load_sample(
+    session: Session, folder: Path, name: str = "sample", *, published: bool = True
+) -> None:
+    """Departments, survey (published, unless a draft is asked for) and visits of a sample
+    folder, through the real services."""
     import_departments(session, path=folder / "departments.csv")
     session.commit()
     meta = expected(folder)
@@ -40,6 +44,8 @@ def load_sample(session: Session, folder: Path, name: str = "sample") -> None:
         else "Which department do you work in?"
     )
     import_survey(session, path=folder / "survey.csv", name=name, options=options)
+    if published:
+        publish_survey(session, name=name, actor_id=None)
     session.commit()
     import_visits(session, path=folder / "visits.csv")
     session.commit()

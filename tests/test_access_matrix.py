@@ -63,6 +63,8 @@ API = {
     ("GET", "/api/v1/priority-decisions"): (401, 200, 200, 200, 200),
     ("POST", "/api/v1/priority-decisions/999999/status"): (401, 404, 403, 403, 404),
     ("GET", "/api/v1/services"): (401, 200, 200, 200, 200),
+    ("POST", "/api/v1/surveys/Nope/publish"): (401, 403, 404, 403, 404),
+    ("POST", "/api/v1/surveys/Nope/withdraw"): (401, 403, 404, 403, 404),
 }
 STATUS_BODIES = {
     "actions": {"status": "done"},
@@ -85,6 +87,8 @@ FORM_ONLY = {
     "/ideas/{idea_id}/status",
     "/decisions/{decision_id}/status",
     "/services",
+    "/reports/{survey}/publish",
+    "/reports/{survey}/withdraw",
 }
 UNDOCUMENTED = {"", "/static", "/vendor/swagger-ui", "/openapi.json"}
 
@@ -96,6 +100,7 @@ def test_the_table_covers_every_route(app) -> None:
         .replace("/reports/S", "/reports/{survey}")
         .replace("/surveys/S/", "/surveys/{name}/")
         .replace("/surveys/New/", "/surveys/{name}/")
+        .replace("/surveys/Nope/", "/surveys/{name}/")
         .replace("/actions/999999/", "/actions/{action_id}/")
         .replace("/ideas/999999/", "/ideas/{idea_id}/")
         .replace("/priority-decisions/999999/", "/priority-decisions/{decision_id}/")

@@ -100,6 +100,15 @@ def test_an_executive_reads_conversations_only_over_closed_quarters(
     executive = _auth(session, make_user("executive"))
     assert _upload(client, analyst).status_code == 200
     url = "/api/v1/reports/Autumn%202026"
+    # A new round is a draft: executives find nothing of it until an analyst publishes it.
+    assert client.get(url, headers=executive).status_code == 404
+    assert client.get("/api/v1/surveys", headers=executive).json() == {"items": [], "total": 0}
+    assert client.get("/api/v1/surveys", headers=analyst).json()["total"] == 1
+    assert (
+        client.post("/api/v1/surveys/Autumn%202026/publish", headers=executive).status_code == 403
+    )
+    published = client.post("/api/v1/surveys/Autumn%202026/publish", headers=analyst)
+    assert published.status_code == 200 and published.json()["published_at"] is not None
 
     def report(headers: dict[str, str], as_of: str) -> dict:
         response = client.get(url, params={"as_of": as_of}, headers=headers)

@@ -57,6 +57,7 @@ def test_a_department_name_cannot_break_out_of_the_dashboard(
     executive_client: TestClient, session: Session, tmp_path: Path
 ) -> None:
     from app.ingest.survey_plan import SurveyOptions
+    from app.services.survey_publishing import publish_survey
     from app.services.surveys import import_survey
     from tests.builders import write_csv
 
@@ -71,6 +72,7 @@ def test_a_department_name_cannot_break_out_of_the_dashboard(
     import_survey(
         session, path=write_csv(tmp_path / "s.csv", rows), name="R", options=SurveyOptions()
     )
+    publish_survey(session, name="R", actor_id=None)
     session.commit()
     page = executive_client.get("/dashboard?survey=R")
     assert page.status_code == 200

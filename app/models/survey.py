@@ -32,6 +32,10 @@ class Survey(SurveyBase, table=True):
     skipped_rows: int = 0
     # JSON list of what the import warned of: departments with more responses than headcount.
     warnings: str = Field(default="[]", max_length=20000, sa_column_kwargs={"server_default": "[]"})
+    # A round is a draft (analysts and admins only) until an analyst publishes it; then
+    # executives see it too. Replacing its file keeps it as it was.
+    published_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
+    published_by: int | None = Field(default=None, foreign_key="users.id", ondelete="SET NULL")
 
 
 class SurveyPublic(SurveyBase):
@@ -40,6 +44,7 @@ class SurveyPublic(SurveyBase):
     responses: int
     partials: int
     imported_at: datetime
+    published_at: datetime | None = None
 
 
 class SurveyDepartment(SQLModel, table=True):

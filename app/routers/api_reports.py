@@ -12,6 +12,7 @@ from app.models.api import ERROR_RESPONSES
 from app.models.report import ReportPublic
 from app.services.heatmaps import HEATMAP_METRICS, report_heatmap
 from app.services.reports import cached_report, sees_closed_quarters
+from app.services.survey_publishing import sees_drafts
 
 router = APIRouter(prefix="/api/v1", tags=["reports"], responses=ERROR_RESPONSES)
 
@@ -31,6 +32,7 @@ def get_report(
         as_of=as_of,
         min_group_size=request.app.state.settings.min_group_size,
         closed_quarters=sees_closed_quarters(user),
+        published_only=not sees_drafts(user.role),
     )
 
 
@@ -55,5 +57,6 @@ def get_heatmap(
         as_of=as_of,
         min_group_size=request.app.state.settings.min_group_size,
         closed_quarters=sees_closed_quarters(user),
+        published_only=not sees_drafts(user.role),
     )
     return report_heatmap(report, metrics=[metric], relative=relative)

@@ -13,6 +13,7 @@ from app.ingest.survey_plan import SurveyOptions
 from app.models import SurveyPublic, User
 from app.models.api import ERROR_RESPONSES, ItemList
 from app.models.report import SurveyImportPublic
+from app.services.survey_publishing import publish_survey, sees_drafts, withdraw_survey
 from app.services.surveys import import_survey, list_surveys
 
 router = APIRouter(prefix="/api/v1", tags=["surveys"], responses=ERROR_RESPONSES)
@@ -21,10 +22,12 @@ router = APIRouter(prefix="/api/v1", tags=["surveys"], responses=ERROR_RESPONSES
 @router.get("/surveys", response_model=ItemList[SurveyPublic])
 def get_surveys(
     session: ReadSession,
-    _user: User = Depends(require_api_role("analyst", "executive", "admin")),
+    user: User = Depends(require_api_role("analyst", "executive", "admin")),
 ) -> ItemList[SurveyPublic]:
-    """The survey rounds imported, newest first, with their counts."""
-    items = [SurveyPublic.model_validate(s) for s in list_surveys(session)]
+    """The survey rounds imported, newest first, with their counts (executives: published
+    rounds only)."""
+    rounds = list_surveys(session, published_only=not sees_drafts(user.role))
+    items = [SurveyPublic.model_validate(s) for s in rounds]
     return ItemList[SurveyPublic](items=items, total=len(items))
 
 
@@ -42,6 +45,7 @@ def post_survey_import(
     round_date: Annotated[str | None, Form(alias="date", max_length=20)] = None,
     replace: Annotated[bool, Form()] = False,
     skip_bad_rows: Annotated[bool, Form()] = False,
+    publish: Annotated[bool, Form()] = False,
     user: User = Depends(require_api_role("analyst", "admin")),
 ) -> SurveyImportPublic:
     """Import one survey export (multipart), with the command line's rules and options."""
@@ -69,6 +73,8 @@ def post_survey_import(
             display_name=display,
             actor_id=user.id,
         )
+    if publish:
+        publish_survey(session, name=result.survey, actor_id=user.id)
     return SurveyImportPublic(
         survey=result.survey,
         status=result.status,
@@ -91,3 +97,23 @@ def post_survey_import(
         left_out=[{"column": c, "question": q, "why": why} for c, q, why in result.left_out],
         warnings=list(result.warnings),
     )
+
+
+@router.post("/surveys/{name}/publish", response_model=SurveyPublic)
+def post_survey_publish(
+    name: str,
+    session: WriteSession,
+    user: User = Depends(require_api_role("analyst", "admin")),
+) -> SurveyPublic:
+    """Show a draft round to executives (publishing a published round changes nothing)."""
+    return SurveyPublic.model_validate(publish_survey(session, name=name, actor_id=user.id))
+
+
+@router.post("/surveys/{name}/withdraw", response_model=SurveyPublic)
+def post_survey_withdraw(
+    name: str,
+    session: WriteSession,
+    user: User = Depends(require_api_role("analyst", "admin")),
+) -> SurveyPublic:
+    """Make a round a draft again: executives no longer see it."""
+    return SurveyPublic.model_validate(withdraw_survey(session, name=name, actor_id=user.id))

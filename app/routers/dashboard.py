@@ -12,6 +12,7 @@ from app.pages import render
 from app.services.dashboard import build_dashboard
 from app.services.drilldown import department_drilldown
 from app.services.reports import sees_closed_quarters
+from app.services.survey_publishing import sees_drafts
 
 router = APIRouter(include_in_schema=False)  # pages: the OpenAPI document is the JSON API
 viewers = require_page_role("executive", "analyst", "admin")
@@ -34,6 +35,7 @@ def dashboard_page(
         relative=colouring == "relative",
         sort=sort,
         closed_quarters=sees_closed_quarters(user),
+        published_only=not sees_drafts(user.role),
     )
     return render(
         request,
@@ -63,6 +65,7 @@ def drilldown(
         department=name,
         min_group_size=k,
         closed_quarters=sees_closed_quarters(user),
+        published_only=not sees_drafts(user.role),
     )
     if detail is None:
         raise HTTPException(404, detail="no such department in this survey")

@@ -2,20 +2,23 @@
 
 from datetime import date
 from typing import Literal
+from urllib.parse import quote
 
 from fastapi import APIRouter, Depends, HTTPException, Query, Request
 from fastapi.responses import Response
 
+from app.csrf import require_csrf
 from app.db import ReadSession, WriteSession
 from app.deps import require_page_role
 from app.models import User
-from app.pages import render
+from app.pages import flash_redirect, render
 from app.routers.downloads import download
 from app.services.audit import record_export
 from app.services.heatmaps import ImageExportUnavailable, heatmap_png
 from app.services.report_html import report_html
 from app.services.reports import cached_report, filter_rows, report_csv, sees_closed_quarters
-from app.services.surveys import list_surveys
+from app.services.survey_publishing import publish_survey, sees_drafts, withdraw_survey
+from app.services.surveys import get_survey, list_surveys
 
 router = APIRouter(include_in_schema=False)  # pages: the OpenAPI document is the JSON API
 analysts = require_page_role("analyst", "admin")
@@ -50,6 +53,7 @@ def report_page(
         as_of=as_of,
         min_group_size=request.app.state.settings.min_group_size,
         closed_quarters=sees_closed_quarters(user),
+        published_only=not sees_drafts(user.role),
     )
     rows = filter_rows(report["departments"], flag=flag, division=division, text=q, sort=sort)
     divisions = sorted({d["division"] for d in report["departments"] if d["division"]})
@@ -58,6 +62,7 @@ def report_page(
         "reports/show.html",
         {
             "report": report,
+            "round": get_survey(session, name=survey),
             "departments": rows,
             "min_group_size": report["min_group_size"],
             "divisions": divisions,
@@ -84,6 +89,7 @@ def export_csv(
         as_of=as_of,
         min_group_size=request.app.state.settings.min_group_size,
         closed_quarters=sees_closed_quarters(user),
+        published_only=not sees_drafts(user.role),
     )
     record_export(session, actor_id=user.id, detail=f"{survey} as CSV")
     return download(
@@ -105,6 +111,7 @@ def export_html(
         as_of=as_of,
         min_group_size=request.app.state.settings.min_group_size,
         closed_quarters=sees_closed_quarters(user),
+        published_only=not sees_drafts(user.role),
     )
     record_export(session, actor_id=user.id, detail=f"{survey} as HTML")
     # A standalone file to download: its inline plotly script runs where it is opened.
@@ -131,6 +138,7 @@ def export_png(
         as_of=as_of,
         min_group_size=request.app.state.settings.min_group_size,
         closed_quarters=sees_closed_quarters(user),
+        published_only=not sees_drafts(user.role),
     )
     try:
         image = heatmap_png(report, relative=colouring == "relative")
@@ -138,3 +146,19 @@ def export_png(
         raise HTTPException(503, detail=str(exc)) from exc
     record_export(session, actor_id=user.id, detail=f"{survey} heatmap as PNG")
     return download(image, filename="walkabout-heatmap.png", media_type="image/png")
+
+
+@router.post("/reports/{survey}/publish", dependencies=[Depends(require_csrf)])
+def publish_report(
+    request: Request, survey: str, session: WriteSession, user: User = Depends(analysts)
+) -> Response:
+    found = publish_survey(session, name=survey, actor_id=user.id)
+    return flash_redirect(request, f"/reports/{quote(found.name)}", "survey-published")
+
+
+@router.post("/reports/{survey}/withdraw", dependencies=[Depends(require_csrf)])
+def withdraw_report(
+    request: Request, survey: str, session: WriteSession, user: User = Depends(analysts)
+) -> Response:
+    found = withdraw_survey(session, name=survey, actor_id=user.id)
+    return flash_redirect(request, f"/reports/{quote(found.name)}", "survey-withdrawn")

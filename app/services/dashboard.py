@@ -201,10 +201,11 @@ def build_dashboard(
     sort: str = "division",
     today: date | None = None,
     closed_quarters: bool = False,
+    published_only: bool = False,
 ) -> Dashboard | None:
     """Everything the dashboard shows for one round (the newest when none is named); with
     `closed_quarters` (executives) as it stood at the end of the last closed quarter."""
-    rounds = list_surveys(session)
+    rounds = list_surveys(session, published_only=published_only)
     if not rounds:
         return None
     chosen = next((s for s in rounds if s.name == survey), rounds[0])

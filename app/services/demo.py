@@ -15,6 +15,7 @@ from app.services.catalogue import save_catalogue_entry
 from app.services.demo_data import write_survey, write_visits
 from app.services.departments import import_departments
 from app.services.import_jobs import record_import_job
+from app.services.survey_publishing import publish_survey
 from app.services.surveys import import_survey
 from app.services.users import create_user, find_user_by_email
 from app.services.visit_import import import_visits
@@ -69,15 +70,21 @@ def load_demo(session: Session) -> list[tuple[str, str, str]] | None:
         lines += [f"{n},{h},{d}" for n, h, d in DEMO_DEPARTMENTS]
         path.write_text("\n".join(lines) + "\n", encoding="utf-8")
         import_departments(session, path=path)
+        # Three published rounds make a trend; the newest import is a draft an analyst has
+        # yet to check and publish, so executives do not see it.
         rounds = (
-            ("Spring survey", today - timedelta(days=230), 1, 0.03),
-            ("Autumn survey", today - timedelta(days=45), 2, 0.0),
+            ("Last year's survey", today - timedelta(days=410), 4, 0.06, True),
+            ("Spring survey", today - timedelta(days=230), 1, 0.03, True),
+            ("Autumn survey", today - timedelta(days=45), 2, 0.0, True),
+            ("Winter pulse (draft)", today - timedelta(days=6), 5, -0.1, False),
         )
-        for name, start, seed, shift in rounds:
+        for name, start, seed, shift, published in rounds:
             survey = write_survey(
                 folder / f"{seed}.csv", DEMO_DEPARTMENTS, start=start, seed=seed, shift=shift
             )
             result = import_survey(session, path=survey, name=name, options=SurveyOptions())
+            if published:
+                publish_survey(session, name=name, actor_id=analyst.id)
             record_import_job(
                 session,
                 user=analyst,

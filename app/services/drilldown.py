@@ -21,6 +21,7 @@ def department_drilldown(
     department: str,
     min_group_size: int,
     closed_quarters: bool = False,
+    published_only: bool = False,
 ) -> dict[str, Any] | None:
     """The report row, the themes raised (only with k or more conversations) and actions."""
     day = date.today()
@@ -32,6 +33,7 @@ def department_drilldown(
             as_of=day,
             min_group_size=min_group_size,
             closed_quarters=closed_quarters,
+            published_only=published_only,
         )
     except NotFoundError:
         return None

@@ -61,10 +61,11 @@ def survey_report(
     as_of: date | None,
     min_group_size: int,
     closed_quarters: bool = False,
+    published_only: bool = False,
 ) -> Report:
     """The report for the named survey round, as of a date (default today); with
     `closed_quarters`, as an executive sees it (analysis.report.build_report)."""
-    found = get_survey(session, name=survey)
+    found = get_survey(session, name=survey, published_only=published_only)
     assert found.id is not None
     frames = load_report_frames(session, survey_id=found.id)
     return build_report(
@@ -183,10 +184,12 @@ def cached_report(
     as_of: date | None,
     min_group_size: int,
     closed_quarters: bool = False,
+    published_only: bool = False,
 ) -> dict[str, Any]:
     """The report as JSON-ready data, worked out once per state of the data and kept in the
-    database, so every worker answers the next request from it."""
-    found = get_survey(session, name=survey)
+    database, so every worker answers the next request from it; with `published_only` a
+    draft round is not found."""
+    found = get_survey(session, name=survey, published_only=published_only)
     assert found.id is not None
     day = as_of or date.today()
     # An executive's report is the same all the while one quarter is the last published one.

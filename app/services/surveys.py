@@ -93,17 +93,19 @@ def find_survey(session: Session, *, name: str) -> Survey | None:
     return session.exec(select(Survey).where(Survey.name == name)).first()
 
 
-def list_surveys(session: Session) -> list[Survey]:
-    """Every survey round, newest first."""
-    return list(
-        session.exec(select(Survey).order_by(col(Survey.round_date).desc(), col(Survey.id).desc()))
-    )
+def list_surveys(session: Session, *, published_only: bool = False) -> list[Survey]:
+    """Every survey round (only the published ones for executives), newest first."""
+    query = select(Survey).order_by(col(Survey.round_date).desc(), col(Survey.id).desc())
+    if published_only:
+        query = query.where(col(Survey.published_at).is_not(None))
+    return list(session.exec(query))
 
 
-def get_survey(session: Session, *, name: str) -> Survey:
-    """The named survey round, or NotFoundError."""
+def get_survey(session: Session, *, name: str, published_only: bool = False) -> Survey:
+    """The named survey round, or NotFoundError (a draft, to those who see published rounds
+    only, is not found either: its name tells them nothing)."""
     survey = find_survey(session, name=name)
-    if survey is None:
+    if survey is None or (published_only and survey.published_at is None):
         raise NotFoundError(f"no survey named {name!r}")
     return survey
 
