@@ -285,6 +285,7 @@ def analyze(
     import json
     from datetime import date
 
+    from app.services.programme_settings import min_group_size
     from app.services.reports import report_csv, survey_report
 
     if output_format not in ("json", "csv", "html"):
@@ -295,9 +296,8 @@ def analyze(
         fail(f"--as-of {as_of!r} is not a date (YYYY-MM-DD)")
     with database(database_url, read_only=True) as session:
         typer.echo(f"analysing survey {survey!r}...", err=True)
-        report = survey_report(
-            session, survey=survey, as_of=when, min_group_size=get_settings().min_group_size
-        ).to_dict()
+        k = min_group_size(session, settings=get_settings())
+        report = survey_report(session, survey=survey, as_of=when, min_group_size=k).to_dict()
         if output_format == "json":
             text = json.dumps(report, indent=2, ensure_ascii=False)
         elif output_format == "csv":

@@ -2,6 +2,7 @@
 
 from collections.abc import Awaitable, Callable
 from functools import partial
+from typing import Annotated
 
 import anyio
 from fastapi import Depends, HTTPException, Request
@@ -10,6 +11,7 @@ from app.csrf import csrf_header_valid
 from app.db import ReadSession, unit_of_work
 from app.models import User
 from app.services.auth import SessionLookup, lookup_session, touch_session
+from app.services.programme_settings import min_group_size
 from app.services.users import user_for_api_token
 from app.settings import Settings
 
@@ -22,6 +24,13 @@ class LoginRequired(Exception):
 
 class PageForbidden(Exception):
     """A logged-in user asked for a page their role may not see."""
+
+
+class PasswordChangeRequired(Exception):
+    """The user signed in with a password an admin chose: they pick their own first."""
+
+
+PASSWORD_PAGE = "/account/password"  # noqa: S105  # a page address, not a secret
 
 
 # Dependencies that touch no database are coroutines: FastAPI runs a plain function in the
@@ -61,7 +70,18 @@ async def page_user(request: Request, session: ReadSession) -> User:
     if user is None:
         raise LoginRequired
     request.state.user = user  # for the page's navigation
+    if user.must_change_password and request.url.path != PASSWORD_PAGE:
+        raise PasswordChangeRequired
     return user
+
+
+async def group_size(request: Request, session: ReadSession) -> int:
+    """The minimum group size for this request's figures (the admin's, else the setting)."""
+    settings: Settings = request.app.state.settings
+    return await anyio.to_thread.run_sync(partial(min_group_size, session, settings=settings))
+
+
+MinGroupSize = Annotated[int, Depends(group_size)]
 
 
 def require_page_role(*roles: str) -> Callable[..., Awaitable[User]]:
@@ -93,6 +113,8 @@ async def api_user(request: Request, session: ReadSession) -> User:
             unsafe = request.method not in ("GET", "HEAD", "OPTIONS")
             if user is not None and unsafe and not csrf_header_valid(request):
                 raise HTTPException(status_code=403, detail="CSRF token missing or invalid")
+            if user is not None and user.must_change_password:
+                raise HTTPException(status_code=403, detail="choose your own password first")
     if user is None:
         raise HTTPException(
             status_code=401,

@@ -18,7 +18,7 @@ from uvicorn.middleware.proxy_headers import ProxyHeadersMiddleware
 
 from app.csrf import CsrfRejected, configure_csrf
 from app.db import DatabaseBusy, get_engine, is_busy
-from app.deps import LoginRequired, PageForbidden
+from app.deps import PASSWORD_PAGE, LoginRequired, PageForbidden, PasswordChangeRequired
 from app.ingest.row_errors import ImportRefused
 from app.ingest.tabular import FileFormatError
 from app.logs import RequestLogMiddleware, configure_logging
@@ -43,6 +43,7 @@ from app.routers import (
     ideas,
     imports,
     offline,
+    programme_settings,
     reports,
     themes,
     users,
@@ -142,6 +143,7 @@ def create_app(settings: Settings | None = None, *, database_url: str | None = N
         reports.router,
         imports.router,
         themes.router,
+        programme_settings.router,
         api_ideas.router,
         api_decisions.router,
         api_catalogue.router,
@@ -161,6 +163,12 @@ def create_app(settings: Settings | None = None, *, database_url: str | None = N
         if request.headers.get("HX-Request") == "true":
             return Response(status_code=204, headers={"HX-Redirect": target})
         return RedirectResponse(target, status_code=303)
+
+    @app.exception_handler(PasswordChangeRequired)
+    async def _password_change(request: Request, _exc: PasswordChangeRequired) -> Response:
+        if request.headers.get("HX-Request") == "true":
+            return Response(status_code=204, headers={"HX-Redirect": PASSWORD_PAGE})
+        return RedirectResponse(PASSWORD_PAGE, status_code=303)
 
     @app.exception_handler(PageForbidden)
     async def _forbidden(request: Request, _exc: PageForbidden) -> Response:

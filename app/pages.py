@@ -58,6 +58,7 @@ NAV_BY_ROLE: dict[str, list[tuple[str, str]]] = {
         ("/dashboard", "Dashboard"),
         ("/admin/users", "Users"),
         ("/admin/themes", "Themes"),
+        ("/admin/settings", "Settings"),
     ],
 }
 
@@ -96,6 +97,11 @@ FLASH_MESSAGES = {
     "survey-imported": "Survey imported.",
     "survey-unchanged": "This file was already imported; nothing changed.",
     "departments-imported": "Department list imported.",
+    "user-updated": "Role changed: it applies from the user's next page.",
+    "user-deactivated": "Deactivated: their sessions and API tokens have ended.",
+    "user-activated": "Reactivated: they can sign in again.",
+    "password-changed": "Password changed. Your other sessions have ended.",
+    "settings-saved": "Settings saved.",
     "survey-published": "Published: executives now see this round.",
     "survey-withdrawn": "Withdrawn: this round is a draft again; executives no longer see it.",
 }

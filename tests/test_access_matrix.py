@@ -35,6 +35,8 @@ PAGES = {
     ("GET", "/dashboard/department?survey=S&name=Legal"): (303, 403, 200, 200, 200),
     ("GET", "/admin/users"): (303, 403, 403, 403, 200),
     ("GET", "/admin/themes"): (303, 403, 403, 403, 200),
+    ("GET", "/admin/settings"): (303, 403, 403, 403, 200),
+    ("GET", "/account/password"): (303, 200, 200, 200, 200),
     ("GET", "/sw.js"): (200, 200, 200, 200, 200),
     ("GET", "/offline"): (200, 200, 200, 200, 200),
     ("GET", "/static/plotly-basic.min.js"): (200, 200, 200, 200, 200),
@@ -88,6 +90,9 @@ FORM_ONLY = {
     "/decisions/{decision_id}/status",
     "/services",
     "/reports/{survey}/publish",
+    "/admin/users/{user_id}/role",
+    "/admin/users/{user_id}/active",
+    "/admin/users/{user_id}/password",
     "/reports/{survey}/withdraw",
 }
 UNDOCUMENTED = {"", "/static", "/vendor/swagger-ui", "/openapi.json"}

@@ -54,3 +54,34 @@ def test_dashboard_is_legible_and_drills_down_by_keyboard(
         assert page.locator(".modebar").count() == 0
         page.screenshot(path=str(tmp_path / f"dashboard-{size['width']}.png"), full_page=True)
     assert errors == []
+
+
+def test_a_draft_round_is_invisible_to_an_executive_until_published(
+    database_url: str, session: Session, make_user
+) -> None:
+    load_sample(session, QUALTRICS, name="Autumn", published=False)
+    analyst, executive = make_user("analyst"), make_user("executive")
+    viewport = {"width": 390, "height": 844}
+    with live_server(database_url) as base, browser_page(viewport=viewport) as page:
+
+        def sign_in(email: str) -> None:
+            page.goto(f"{base}/login")
+            page.get_by_label("E-mail").fill(email)
+            page.get_by_label("Password").fill(PASSWORD)
+            page.get_by_role("button", name="Log in").click()
+            page.wait_for_url(f"{base}/")
+
+        sign_in(executive)
+        page.goto(f"{base}/dashboard")
+        assert "No survey has been imported yet" in page.inner_text("main")
+        page.get_by_role("button", name="Log out").click()
+        sign_in(analyst)
+        page.goto(f"{base}/reports/Autumn")
+        assert "draft" in page.inner_text("h1")
+        page.get_by_role("button", name="Publish to executives").click()
+        page.wait_for_url(f"{base}/reports/Autumn?flash=survey-published")
+        page.get_by_role("button", name="Log out").click()
+        sign_in(executive)
+        page.goto(f"{base}/dashboard")
+        assert page.locator("table.heatmap").count() == 1
+        assert page.locator("#survey").input_value() == "Autumn"

@@ -35,6 +35,7 @@ from app.models.priority_decision import (  # noqa: E402
     PriorityDecisionStatusChange,
     PriorityDecisionStatusPublic,
 )
+from app.models.programme_setting import ProgrammeSetting  # noqa: E402
 from app.models.report_cache import ReportCache  # noqa: E402
 from app.models.survey import (  # noqa: E402
     Survey,
@@ -97,6 +98,7 @@ __all__ = [
     "PriorityDecisionPublic",
     "PriorityDecisionStatusChange",
     "PriorityDecisionStatusPublic",
+    "ProgrammeSetting",
     "ReportCache",
     "Role",
     "Survey",

@@ -28,6 +28,9 @@ class User(UserBase, table=True):
     password_hash: str = Field(max_length=255)
     is_active: bool = True
     created_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
+    # Set when an admin chose the password (a new login, a reset): the user picks their own
+    # before any page opens, so the admin never knows a password in use.
+    must_change_password: bool = Field(default=False, sa_column_kwargs={"server_default": "0"})
 
 
 class UserCreate(SQLModel):

@@ -3,10 +3,10 @@
 from datetime import date
 from typing import Any
 
-from fastapi import APIRouter, Depends, Query, Request
+from fastapi import APIRouter, Depends, Query
 
 from app.db import WriteSession
-from app.deps import require_api_role
+from app.deps import MinGroupSize, require_api_role
 from app.models import User
 from app.models.api import ERROR_RESPONSES
 from app.models.report import ReportPublic
@@ -19,9 +19,9 @@ router = APIRouter(prefix="/api/v1", tags=["reports"], responses=ERROR_RESPONSES
 
 @router.get("/reports/{survey}", response_model=ReportPublic)
 def get_report(
-    request: Request,
     survey: str,
     session: WriteSession,
+    k: MinGroupSize,
     as_of: date | None = None,
     user: User = Depends(require_api_role("analyst", "executive", "admin")),
 ) -> dict[str, Any]:
@@ -30,7 +30,7 @@ def get_report(
         session,
         survey=survey,
         as_of=as_of,
-        min_group_size=request.app.state.settings.min_group_size,
+        min_group_size=k,
         closed_quarters=sees_closed_quarters(user),
         published_only=not sees_drafts(user.role),
     )
@@ -42,9 +42,9 @@ def get_report(
     responses={200: {"description": "a plotly figure: data (traces) and layout"}},
 )
 def get_heatmap(
-    request: Request,
     survey: str,
     session: WriteSession,
+    k: MinGroupSize,
     metric: str = Query("gap", pattern="^(" + "|".join(HEATMAP_METRICS) + ")$"),
     relative: bool = True,
     as_of: date | None = None,
@@ -55,7 +55,7 @@ def get_heatmap(
         session,
         survey=survey,
         as_of=as_of,
-        min_group_size=request.app.state.settings.min_group_size,
+        min_group_size=k,
         closed_quarters=sees_closed_quarters(user),
         published_only=not sees_drafts(user.role),
     )

@@ -6,7 +6,7 @@ from fastapi import APIRouter, Depends, HTTPException, Query, Request
 from fastapi.responses import Response
 
 from app.db import WriteSession
-from app.deps import require_page_role
+from app.deps import MinGroupSize, require_page_role
 from app.models import User
 from app.pages import render
 from app.services.dashboard import build_dashboard
@@ -22,12 +22,12 @@ viewers = require_page_role("executive", "analyst", "admin")
 def dashboard_page(
     request: Request,
     session: WriteSession,
+    k: MinGroupSize,
     survey: str | None = Query(None, max_length=200),
     colouring: Literal["relative", "absolute"] = "relative",
     sort: Literal["division", "gap", "size"] = "division",
     user: User = Depends(viewers),
 ) -> Response:
-    k = request.app.state.settings.min_group_size
     dashboard = build_dashboard(
         session,
         survey=survey,
@@ -54,11 +54,11 @@ def dashboard_page(
 def drilldown(
     request: Request,
     session: WriteSession,
+    k: MinGroupSize,
     survey: str = Query(..., max_length=200),
     name: str = Query(..., max_length=200),
     user: User = Depends(viewers),
 ) -> Response:
-    k = request.app.state.settings.min_group_size
     detail = department_drilldown(
         session,
         survey=survey,

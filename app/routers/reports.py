@@ -9,7 +9,7 @@ from fastapi.responses import Response
 
 from app.csrf import require_csrf
 from app.db import ReadSession, WriteSession
-from app.deps import require_page_role
+from app.deps import MinGroupSize, require_page_role
 from app.models import User
 from app.pages import flash_redirect, render
 from app.routers.downloads import download
@@ -40,6 +40,7 @@ def report_page(
     request: Request,
     survey: str,
     session: WriteSession,
+    k: MinGroupSize,
     flag: str | None = Query(None, max_length=40),
     division: str | None = Query(None, max_length=200),
     q: str | None = Query(None, max_length=200),
@@ -51,7 +52,7 @@ def report_page(
         session,
         survey=survey,
         as_of=as_of,
-        min_group_size=request.app.state.settings.min_group_size,
+        min_group_size=k,
         closed_quarters=sees_closed_quarters(user),
         published_only=not sees_drafts(user.role),
     )
@@ -80,6 +81,7 @@ def export_csv(
     request: Request,
     survey: str,
     session: WriteSession,
+    k: MinGroupSize,
     as_of: date | None = None,
     user: User = Depends(readers),
 ) -> Response:
@@ -87,7 +89,7 @@ def export_csv(
         session,
         survey=survey,
         as_of=as_of,
-        min_group_size=request.app.state.settings.min_group_size,
+        min_group_size=k,
         closed_quarters=sees_closed_quarters(user),
         published_only=not sees_drafts(user.role),
     )
@@ -102,6 +104,7 @@ def export_html(
     request: Request,
     survey: str,
     session: WriteSession,
+    k: MinGroupSize,
     as_of: date | None = None,
     user: User = Depends(readers),
 ) -> Response:
@@ -109,7 +112,7 @@ def export_html(
         session,
         survey=survey,
         as_of=as_of,
-        min_group_size=request.app.state.settings.min_group_size,
+        min_group_size=k,
         closed_quarters=sees_closed_quarters(user),
         published_only=not sees_drafts(user.role),
     )
@@ -128,6 +131,7 @@ def export_png(
     request: Request,
     survey: str,
     session: WriteSession,
+    k: MinGroupSize,
     as_of: date | None = None,
     colouring: Literal["relative", "absolute"] = "relative",
     user: User = Depends(readers),
@@ -136,7 +140,7 @@ def export_png(
         session,
         survey=survey,
         as_of=as_of,
-        min_group_size=request.app.state.settings.min_group_size,
+        min_group_size=k,
         closed_quarters=sees_closed_quarters(user),
         published_only=not sees_drafts(user.role),
     )

@@ -1,0 +1,50 @@
+"""Admin: the programme's settings (the minimum group size) in the browser."""
+
+from fastapi import APIRouter, Depends, Form, Request
+from fastapi.responses import Response
+
+from app.csrf import require_csrf
+from app.db import WriteSession
+from app.deps import MinGroupSize, require_page_role
+from app.models import User
+from app.models.programme_setting import MIN_GROUP_SIZE_CEILING, MIN_GROUP_SIZE_FLOOR
+from app.pages import flash_redirect, render
+from app.services.errors import ServiceError
+from app.services.programme_settings import save_min_group_size
+
+router = APIRouter(include_in_schema=False)  # pages: the OpenAPI document is the JSON API
+admins = require_page_role("admin")
+
+
+def _page(request: Request, value: object, error: str | None, status_code: int = 200) -> Response:
+    return render(
+        request,
+        "programme_settings/index.html",
+        {
+            "min_group_size": value,
+            "floor": MIN_GROUP_SIZE_FLOOR,
+            "ceiling": MIN_GROUP_SIZE_CEILING,
+            "default": request.app.state.settings.min_group_size,
+            "error": error,
+        },
+        status_code=status_code,
+    )
+
+
+@router.get("/admin/settings")
+def settings_page(request: Request, k: MinGroupSize, _admin: User = Depends(admins)) -> Response:
+    return _page(request, k, None)
+
+
+@router.post("/admin/settings", dependencies=[Depends(require_csrf)])
+def save_settings(
+    request: Request,
+    session: WriteSession,
+    min_group_size: str = Form("", max_length=20),
+    admin: User = Depends(admins),
+) -> Response:
+    try:
+        save_min_group_size(session, value=min_group_size, actor_id=admin.id)
+    except ServiceError as exc:
+        return _page(request, min_group_size, str(exc), status_code=422)
+    return flash_redirect(request, "/admin/settings", "settings-saved")
