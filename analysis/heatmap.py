@@ -77,7 +77,7 @@ def _interval(interval: object, metric: str) -> str | None:
 
 
 def _signed(number: float) -> str:
-    return f"{number:.0f}".replace("-", "\u2212")
+    return str(round(number)).replace("-", "\u2212")  # round(-0.3) is 0, never "−0"
 
 
 def _scaled(value: float, metric: str) -> float:

@@ -137,7 +137,7 @@ def test_analyze_json_csv_html(database_url: str, tmp_path: Path) -> None:
     )
     html = page.read_text()
     # Self-contained: the page's own heatmap table and stylesheet, no script, no network.
-    assert '<table class="heatmap">' in html and "<script" not in html and "http" not in html
+    assert '<table class="heatmap">' in html and "<script" not in html and "://" not in html
     missing = run("analyze", "--survey", "nope", "--database-url", database_url)
     assert missing.returncode == 1 and "no survey named 'nope'" in missing.stderr
 

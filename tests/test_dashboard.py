@@ -104,6 +104,22 @@ def test_exports_are_suppressed_and_defused(executive_client: TestClient, sample
     assert "Flags and their evidence" in html_export.text
 
 
+def test_pdf_board_pack_where_chromium_is_present(executive_client: TestClient, sample) -> None:
+    from tests.browser import CHROMIUM
+
+    response = executive_client.get("/reports/Autumn/export.pdf")
+    if not CHROMIUM.exists():
+        assert response.status_code == 503 and "Chromium" in response.json()["detail"]
+        return
+    assert response.status_code == 200 and response.content.startswith(b"%PDF-")
+    assert response.headers["content-disposition"].startswith("attachment")
+    # A4 is 210 x 297 mm: 595 x 842 points, as Chromium writes them.
+    assert set(re.findall(rb"/MediaBox \[[^\]]*\]", response.content)) == {
+        b"/MediaBox [0 0 594.95996 841.91998]"
+    }
+    assert "Download the report (PDF, A4)" in executive_client.get("/dashboard").text
+
+
 def test_heatmap_png_for_a_board_pack(executive_client: TestClient, sample) -> None:
     from tests.browser import CHROMIUM
 

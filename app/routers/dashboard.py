@@ -11,6 +11,7 @@ from app.models import User
 from app.pages import render
 from app.services.dashboard import build_dashboard
 from app.services.drilldown import department_drilldown
+from app.services.report_html import pdf_available
 from app.services.reports import sees_closed_quarters
 from app.services.survey_publishing import sees_drafts
 
@@ -45,6 +46,7 @@ def dashboard_page(
             "colouring": colouring,
             "sort": sort,
             "k": k,
+            "pdf": pdf_available(),
         },
         block="dashboard_body",
     )

@@ -15,7 +15,7 @@ from app.pages import flash_redirect, render
 from app.routers.downloads import download
 from app.services.audit import record_export
 from app.services.heatmaps import ImageExportUnavailable, heatmap_png
-from app.services.report_html import report_html
+from app.services.report_html import PdfUnavailable, pdf_available, report_html, report_pdf
 from app.services.reports import cached_report, filter_rows, report_csv, sees_closed_quarters
 from app.services.survey_publishing import publish_survey, sees_drafts, withdraw_survey
 from app.services.surveys import get_survey, list_surveys
@@ -64,6 +64,7 @@ def report_page(
         {
             "report": report,
             "round": get_survey(session, name=survey),
+            "pdf": pdf_available(),
             "departments": rows,
             "min_group_size": report["min_group_size"],
             "divisions": divisions,
@@ -124,6 +125,30 @@ def export_html(
         media_type="text/html; charset=utf-8",
         headers={"Content-Security-Policy": "sandbox; default-src 'none'"},
     )
+
+
+@router.get("/reports/{survey}/export.pdf")
+def export_pdf(
+    survey: str,
+    session: WriteSession,
+    k: MinGroupSize,
+    as_of: date | None = None,
+    user: User = Depends(readers),
+) -> Response:
+    report = cached_report(
+        session,
+        survey=survey,
+        as_of=as_of,
+        min_group_size=k,
+        closed_quarters=sees_closed_quarters(user),
+        published_only=not sees_drafts(user.role),
+    )
+    try:
+        pdf = report_pdf(report)
+    except PdfUnavailable as exc:
+        raise HTTPException(503, detail=str(exc)) from exc
+    record_export(session, actor_id=user.id, detail=f"{survey} as PDF")
+    return download(pdf, filename="walkabout-report.pdf", media_type="application/pdf")
 
 
 @router.get("/reports/{survey}/heatmap.png")
