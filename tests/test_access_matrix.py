@@ -29,6 +29,7 @@ PAGES = {
     ("GET", "/reports/S/export.csv"): (303, 403, 200, 200, 200),
     ("GET", "/reports/S/export.html"): (303, 403, 200, 200, 200),
     ("GET", "/reports/S/heatmap.png"): (303, 403, 200, 200, 200),
+    ("GET", "/reports/S/export.pdf"): (303, 403, 200, 200, 200),
     ("GET", "/imports/survey"): (303, 403, 200, 403, 200),
     ("GET", "/imports/jobs/nope"): (303, 403, 404, 403, 404),
     ("GET", "/dashboard"): (303, 403, 200, 200, 200),

@@ -15,9 +15,11 @@ from tests.conftest import PASSWORD
 WCAG_TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22aa"]
 PAGES = {
     "leader": ["/visits/new", "/visits", "/", "/ideas", "/decisions", "/services"],
-    "analyst": ["/reports", "/reports/Autumn", "/imports/survey"],
-    "executive": ["/dashboard"],
+    "analyst": ["/reports", "/reports/Autumn", "/imports/survey", "/dashboard"],
+    "executive": ["/dashboard", "/dashboard/department?survey=Autumn&name=Strategy"],
+    "admin": ["/admin/users", "/admin/themes", "/admin/settings", "/account/password"],
 }
+SIZES = {"phone": {"width": 390, "height": 844}, "desktop": {"width": 1280, "height": 800}}
 
 
 def _violations(page) -> list[str]:  # type: ignore[no-untyped-def]
@@ -33,15 +35,16 @@ def _violations(page) -> list[str]:  # type: ignore[no-untyped-def]
 
 @needs_chromium
 @pytest.mark.sqlite_only
+@pytest.mark.parametrize("size", sorted(SIZES))
 @pytest.mark.parametrize("role", sorted(PAGES))
 def test_pages_have_no_axe_violations(
-    database_url: str, session: Session, make_user, role: str
+    database_url: str, session: Session, make_user, role: str, size: str
 ) -> None:
     load_sample(session, QUALTRICS, name="Autumn")
     session.commit()
     email = make_user(role)
     found = {}
-    with live_server(database_url) as base, browser_page() as page:
+    with live_server(database_url) as base, browser_page(viewport=SIZES[size]) as page:
         page.goto(f"{base}/login")
         found["/login"] = _violations(page)
         page.get_by_label("E-mail").fill(email)

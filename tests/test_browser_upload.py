@@ -66,7 +66,11 @@ def test_the_whole_web_import_from_department_list_to_report(
         page.select_option("#alias-1", "__new__")
         page.fill("#alias-headcount-1", "204")
         page.get_by_role("button", name="Refresh preview").click()
-        wait_until(page, "!document.body.innerText.includes('bad rows, nothing')")
+        # The refreshed preview's Import form carries the new department and its headcount.
+        wait_until(
+            page,
+            "!!document.querySelector('input[type=hidden][name=alias_headcount][value=\"204\"]')",
+        )
         page.get_by_role("button", name="Import").click()
         page.wait_for_url(f"{base}/imports/jobs/*")
         # The page refreshes itself until the import has ended.
