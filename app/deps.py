@@ -30,7 +30,7 @@ class PasswordChangeRequired(Exception):
     """The user signed in with a password an admin chose: they pick their own first."""
 
 
-PASSWORD_PAGE = "/account/password"  # noqa: S105  # a page address, not a secret
+PASSWORD_PAGE = "/account/password"  # noqa: S105  # nosec B105  # an address, not a secret
 
 
 # Dependencies that touch no database are coroutines: FastAPI runs a plain function in the
