@@ -6,8 +6,7 @@ from sqlmodel import Session
 
 from tests.browser import browser_page, live_server, needs_chromium
 from tests.builders import QUALTRICS, load_sample
-from tests.conftest import PASSWORD
-from tests.walk_pages import wait_until
+from tests.walk_pages import login, wait_until
 
 pytestmark = [needs_chromium, pytest.mark.sqlite_only]
 
@@ -22,11 +21,7 @@ def test_dashboard_is_legible_and_drills_down_by_keyboard(
     errors: list[str] = []
     with live_server(database_url) as base, browser_page(viewport=size) as page:
         page.on("pageerror", lambda exc: errors.append(str(exc)))
-        page.goto(f"{base}/login")
-        page.get_by_label("E-mail").fill(email)
-        page.get_by_label("Password").fill(PASSWORD)
-        page.get_by_role("button", name="Log in").click()
-        page.wait_for_url(f"{base}/")
+        login(page, base, email)
         page.goto(f"{base}/dashboard")
         # The page itself never scrolls sideways; the heatmap's measures do, inside it.
         assert page.evaluate("document.documentElement.scrollWidth") <= size["width"]
@@ -63,25 +58,17 @@ def test_a_draft_round_is_invisible_to_an_executive_until_published(
     analyst, executive = make_user("analyst"), make_user("executive")
     viewport = {"width": 390, "height": 844}
     with live_server(database_url) as base, browser_page(viewport=viewport) as page:
-
-        def sign_in(email: str) -> None:
-            page.goto(f"{base}/login")
-            page.get_by_label("E-mail").fill(email)
-            page.get_by_label("Password").fill(PASSWORD)
-            page.get_by_role("button", name="Log in").click()
-            page.wait_for_url(f"{base}/")
-
-        sign_in(executive)
+        login(page, base, executive)
         page.goto(f"{base}/dashboard")
         assert "No survey has been imported yet" in page.inner_text("main")
         page.get_by_role("button", name="Log out").click()
-        sign_in(analyst)
+        login(page, base, analyst)
         page.goto(f"{base}/reports/Autumn")
         assert "draft" in page.inner_text("h1")
         page.get_by_role("button", name="Publish to executives").click()
         page.wait_for_url(f"{base}/reports/Autumn?flash=survey-published")
         page.get_by_role("button", name="Log out").click()
-        sign_in(executive)
+        login(page, base, executive)
         page.goto(f"{base}/dashboard")
         assert page.locator("table.heatmap").count() == 1
         assert page.locator("#survey").input_value() == "Autumn"

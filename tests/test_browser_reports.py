@@ -6,7 +6,7 @@ from sqlmodel import Session
 
 from tests.browser import browser_page, live_server, needs_chromium
 from tests.builders import QUALTRICS, load_sample
-from tests.conftest import PASSWORD
+from tests.walk_pages import login
 
 pytestmark = [needs_chromium, pytest.mark.sqlite_only]
 
@@ -18,11 +18,7 @@ def test_every_flag_and_its_evidence_is_fully_visible(
     load_sample(session, QUALTRICS, name="Autumn")
     email = make_user("analyst")
     with live_server(database_url) as base, browser_page(viewport=size) as page:
-        page.goto(f"{base}/login")
-        page.get_by_label("E-mail").fill(email)
-        page.get_by_label("Password").fill(PASSWORD)
-        page.get_by_role("button", name="Log in").click()
-        page.wait_for_url(f"{base}/")
+        login(page, base, email)
         page.goto(f"{base}/reports/Autumn")
         assert page.evaluate("document.documentElement.scrollWidth") <= size["width"]
         flags = page.evaluate("""() => [...document.querySelectorAll('.flag-card .flag')].map(p => {

@@ -6,8 +6,7 @@ from sqlmodel import Session
 from app.services.departments import import_departments
 from tests.browser import browser_page, live_server, needs_chromium
 from tests.builders import GENERIC, QUALTRICS
-from tests.conftest import PASSWORD
-from tests.walk_pages import wait_until
+from tests.walk_pages import login, wait_until
 
 pytestmark = [needs_chromium, pytest.mark.sqlite_only]
 
@@ -22,11 +21,7 @@ def test_upload_shows_progress_then_the_preview(
         live_server(database_url) as base,
         browser_page(viewport={"width": 1024, "height": 768}) as page,
     ):
-        page.goto(f"{base}/login")
-        page.get_by_label("E-mail").fill(email)
-        page.get_by_label("Password").fill(PASSWORD)
-        page.get_by_role("button", name="Log in").click()
-        page.wait_for_url(f"{base}/")
+        login(page, base, email)
         page.goto(f"{base}/imports/survey")
         page.get_by_label("Survey round name").fill("Autumn")
         page.set_input_files("#file", str(QUALTRICS / "survey.csv"))
@@ -48,11 +43,7 @@ def test_the_whole_web_import_from_department_list_to_report(
         live_server(database_url) as base,
         browser_page(viewport={"width": 390, "height": 844}) as page,
     ):
-        page.goto(f"{base}/login")
-        page.get_by_label("E-mail").fill(email)
-        page.get_by_label("Password").fill(PASSWORD)
-        page.get_by_role("button", name="Log in").click()
-        page.wait_for_url(f"{base}/")
+        login(page, base, email)
         page.goto(f"{base}/imports/survey")
         page.set_input_files("#departments-file", str(directory))
         page.get_by_role("button", name="Load the department list").click()

@@ -4,7 +4,7 @@ chooses their own, and reaches their walks."""
 import pytest
 
 from tests.browser import browser_page, live_server, needs_chromium
-from tests.conftest import PASSWORD
+from tests.walk_pages import login
 
 pytestmark = [needs_chromium, pytest.mark.sqlite_only]
 
@@ -15,11 +15,7 @@ def test_admin_adds_a_leader_who_then_signs_in(
 ) -> None:
     admin = make_user("admin")
     with live_server(database_url) as base, browser_page(viewport=size) as page:
-        page.goto(f"{base}/login")
-        page.get_by_label("E-mail").fill(admin)
-        page.get_by_label("Password").fill(PASSWORD)
-        page.get_by_role("button", name="Log in").click()
-        page.wait_for_url(f"{base}/")
+        login(page, base, admin)
         page.get_by_role("link", name="Users").click()
         page.get_by_label("E-mail").fill("ward.lead@example.org")
         page.get_by_label("Role", exact=True).select_option("leader")
