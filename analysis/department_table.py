@@ -9,6 +9,7 @@ from analysis.response_counts import EARLY, LATE, NO_WAVE, weighted_measures
 from analysis.stats import Z95, shrink_means, wilson_interval
 
 POOR_SCORE = 25.0
+USUAL_COMPLAINERS = 3  # at most this many all-bottom respondents are set aside
 
 
 def _waves(counted: pd.DataFrame, min_group_size: int) -> pd.DataFrame:
@@ -126,10 +127,18 @@ def department_table(
         .reindex(measures.index, fill_value=0)
     )
     table["poor"] = poor
-    # Poor ratings after setting aside the three lowest respondents ("the usual complainers"):
-    # the lowest scores are the poor ones, so three fewer of each, never below none.
-    table["robust_n"] = (measures["n"] - 3).clip(lower=0)
-    table["poor_robust"] = (poor - 3).clip(lower=0)
+    # "The usual complainers": up to three respondents who rated everything at the bottom
+    # are set aside from the poor ratings; more all-bottom respondents than that are a
+    # pattern, not a habit, and count. Other poor ratings always count.
+    bottom = (
+        scored[scored["score"] <= 0]
+        .groupby("department")["count"]
+        .sum()
+        .reindex(measures.index, fill_value=0)
+    )
+    aside = bottom.clip(upper=USUAL_COMPLAINERS)
+    table["robust_n"] = measures["n"] - aside
+    table["poor_robust"] = poor - aside
     table[["robust_n", "poor_robust"]] = table[["robust_n", "poor_robust"]].fillna(0)
     table = table.join(_waves(counted, min_group_size)).join(_bunching(answers))
     start = window_start or as_of - timedelta(days=window_days)

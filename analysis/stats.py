@@ -52,6 +52,26 @@ def r_indicator(headcounts: Sequence[int], responses: Sequence[int]) -> float | 
     return 1 - 2 * math.sqrt(variance)
 
 
+def random_effects(
+    values: Sequence[float] | np.ndarray, variances: Sequence[float] | np.ndarray
+) -> tuple[float, float]:
+    """The random-effects mean and the DerSimonian-Laird (1986) between-group variance tau^2.
+
+    `variances` are each value's sampling variance (squared standard error)."""
+    y = np.asarray(values, dtype=float)
+    s2 = np.maximum(np.asarray(variances, dtype=float), 1e-9)
+    if len(y) < 2:
+        return (float(y[0]) if len(y) else float("nan")), 0.0
+    w = 1 / s2
+    y_w = float(np.sum(w * y) / np.sum(w))
+    q = float(np.sum(w * (y - y_w) ** 2))
+    tau2 = max(
+        0.0, (q - (len(y) - 1)) / (float(np.sum(w)) - float(np.sum(w * w)) / float(np.sum(w)))
+    )
+    weights = 1 / (s2 + tau2)
+    return float(np.sum(weights * y) / np.sum(weights)), tau2
+
+
 def shrink_means(
     means: Sequence[float], variances: Sequence[float]
 ) -> tuple[list[float], float, float]:
@@ -62,15 +82,9 @@ def shrink_means(
     """
     y = np.asarray(means, dtype=float)
     s2 = np.maximum(np.asarray(variances, dtype=float), 1e-9)
-    k = len(y)
-    if k < 2:
-        return list(y), float(y[0]) if k else 0.0, 0.0
-    w = 1 / s2
-    y_w = float(np.sum(w * y) / np.sum(w))
-    q = float(np.sum(w * (y - y_w) ** 2))
-    tau2 = max(0.0, (q - (k - 1)) / (float(np.sum(w)) - float(np.sum(w * w)) / float(np.sum(w))))
-    weights = 1 / (s2 + tau2)
-    mu = float(np.sum(weights * y) / np.sum(weights))
+    if len(y) < 2:
+        return list(y), float(y[0]) if len(y) else 0.0, 0.0
+    mu, tau2 = random_effects(y, s2)
     shrinkage = s2 / (s2 + tau2)
     return list(mu + (1 - shrinkage) * (y - mu)), mu, tau2
 

@@ -1,0 +1,179 @@
+"""How the report does on organisations whose truth is known: `walkabout calibrate`.
+
+Runs the report on simulated organisations (`analysis.simulate`) and counts, per flag, the
+planted departments it found and the flags it raised on quiet ones, each with a 95% Wilson
+interval. Nothing here tunes the method; it tells how the method does.
+"""
+
+from dataclasses import dataclass, field
+from datetime import date
+
+import numpy as np
+
+from analysis.flags import MIN_CONVERSATIONS
+from analysis.report import build_report
+from analysis.simulate import PLANTED, QUIET_KINDS, Sizes, simulate_organisation
+from analysis.stats import wilson_interval
+
+SURVEY_FLAGS = tuple(PLANTED.values())
+SEVERITIES = ("low", "medium", "high")
+
+
+@dataclass
+class Tally:
+    hits: int = 0
+    trials: int = 0
+
+    def add(self, hit: bool) -> None:
+        self.hits += int(hit)
+        self.trials += 1
+
+    @property
+    def share(self) -> float | None:
+        return self.hits / self.trials if self.trials else None
+
+    @property
+    def interval(self) -> tuple[float, float] | None:
+        return wilson_interval(self.hits, self.trials)
+
+
+@dataclass
+class Calibration:
+    organisations: int = 0
+    departments: int = 0
+    found: dict[str, Tally] = field(default_factory=lambda: {c: Tally() for c in SURVEY_FLAGS})
+    untestable: dict[str, int] = field(default_factory=lambda: dict.fromkeys(SURVEY_FLAGS, 0))
+    false_flags: dict[str, Tally] = field(
+        default_factory=lambda: {c: Tally() for c in SURVEY_FLAGS}
+    )
+    quiet: Tally = field(default_factory=Tally)  # quiet departments with any survey flag
+    grumblers: Tally = field(default_factory=Tally)
+    small_flagged: Tally = field(default_factory=Tally)  # under the minimum size, flagged
+    unvisited: Tally = field(default_factory=Tally)
+    unvisited_false: Tally = field(default_factory=Tally)
+    severity: dict[str, Tally] = field(default_factory=lambda: {s: Tally() for s in SEVERITIES})
+
+    def to_dict(self) -> dict[str, object]:
+        def shown(t: Tally, scale: float = 1.0) -> dict[str, object]:
+            interval = t.interval
+            return {
+                "count": t.hits,
+                "of": t.trials,
+                "share": None if t.share is None else round(t.share * scale, 4),
+                "ci": None if interval is None else [round(v * scale, 4) for v in interval],
+            }
+
+        return {
+            "organisations": self.organisations,
+            "departments": self.departments,
+            "found": {c: shown(t) for c, t in self.found.items()},
+            "planted_untestable": self.untestable,
+            "false_flags_per_100_quiet": {c: shown(t, 100) for c, t in self.false_flags.items()},
+            "quiet_flagged_per_100": shown(self.quiet, 100),
+            "usual_complainers_flagged": shown(self.grumblers),
+            "under_minimum_size_flagged": shown(self.small_flagged),
+            "unvisited_found": shown(self.unvisited),
+            "unvisited_false_per_100": shown(self.unvisited_false, 100),
+            "severity_true_share": {s: shown(t) for s, t in self.severity.items()},
+        }
+
+
+def testable(code: str, rated: int, conversations: int, min_group_size: int) -> bool:
+    """Whether a department holds the data a flag needs (else "not enough evidence")."""
+    if rated < min_group_size:
+        return False
+    if code == "non_response_bias":
+        return conversations >= MIN_CONVERSATIONS or rated // 3 >= min_group_size
+    return conversations >= MIN_CONVERSATIONS
+
+
+def calibrate(
+    organisations: int,
+    *,
+    seed: int = 1,
+    as_of: date = date(2026, 11, 23),
+    min_group_size: int = 5,
+    like: Sizes | None = None,
+) -> Calibration:
+    rng = np.random.default_rng(seed)
+    result = Calibration()
+    for _ in range(organisations):
+        org = simulate_organisation(rng, as_of=as_of, like=like)
+        report = build_report(
+            "simulated",
+            org.departments[["department", "headcount", "division"]],
+            org.responses,
+            org.answers,
+            org.conversations,
+            as_of=as_of,
+            min_group_size=min_group_size,
+        )
+        kinds = dict(zip(org.departments["department"], org.departments["kind"], strict=True))
+        result.organisations += 1
+        for row in report.to_dict()["departments"]:
+            _count(result, row, kinds[row["department"]], min_group_size)
+    return result
+
+
+def _count(result: Calibration, row: dict, kind: str, min_group_size: int) -> None:
+    result.departments += 1
+    codes = {f["code"] for f in row["flags"]}
+    survey_codes = codes & set(SURVEY_FLAGS)
+    rated, talks = row["rated"], row["conversations"]
+    planted = PLANTED.get(kind)
+    if rated < min_group_size:
+        result.small_flagged.add(bool(survey_codes))
+    elif kind in QUIET_KINDS:
+        result.quiet.add(bool(survey_codes))
+        for code in SURVEY_FLAGS:
+            result.false_flags[code].add(code in survey_codes)
+        if kind == "grumbler":
+            result.grumblers.add(bool(survey_codes))
+    if planted:
+        if testable(planted, rated, talks, min_group_size):
+            result.found[planted].add(planted in codes)
+        else:
+            result.untestable[planted] += 1
+    if talks == 0:
+        result.unvisited.add("unvisited" in codes)
+    else:
+        result.unvisited_false.add("unvisited" in codes)
+    for flag in row["flags"]:
+        if flag["code"] in SURVEY_FLAGS:
+            result.severity[flag["severity"]].add(planted is not None)
+
+
+def _figure(t: Tally, scale: float = 1.0, digits: int = 0) -> str:
+    if t.share is None or t.interval is None:
+        return "no cases"
+    low, high = t.interval
+    return (
+        f"{t.share * scale:.{digits}f} ({low * scale:.{digits}f} to {high * scale:.{digits}f})"
+        f" [{t.hits} of {t.trials}]"
+    )
+
+
+def summary(result: Calibration) -> str:
+    """The figures in words, one line each."""
+    lines = [
+        f"{result.organisations} simulated organisations, {result.departments} departments",
+        "found (share of planted departments that hold the data the flag needs, 95% CI):",
+    ]
+    for code, tally in result.found.items():
+        lines.append(
+            f"  {code}: {_figure(tally, 100)}%; {result.untestable[code]} planted but untestable"
+        )
+    lines.append("false flags per 100 quiet departments (clean and usual complainers):")
+    for code, tally in result.false_flags.items():
+        lines.append(f"  {code}: {_figure(tally, 100, 2)}")
+    lines += [
+        f"  any survey flag: {_figure(result.quiet, 100, 2)}",
+        f"usual complainers flagged: {_figure(result.grumblers, 100, 2)} per 100",
+        f"under the minimum size flagged: {_figure(result.small_flagged, 100, 2)} per 100",
+        f"unvisited found: {_figure(result.unvisited, 100)}%; "
+        f"false: {_figure(result.unvisited_false, 100, 2)} per 100",
+        "share of flags on a department with a planted problem, by severity:",
+    ]
+    for severity, tally in result.severity.items():
+        lines.append(f"  {severity}: {_figure(tally, 100, 1)}%")
+    return "\n".join(lines)

@@ -1,0 +1,169 @@
+"""Made-up organisations with planted patterns, for `walkabout calibrate`.
+
+Each person has a latent satisfaction; a rating is that latent (plus the question's noise)
+cut into the scale's options, a conversation's observed score the same latent on 1..5,
+and what people *said* a politer version of it. The planted kinds follow the product's
+description of each flag:
+
+- clean: honest answers, the department's own level near the organisation's;
+- grumbler: clean, plus two or three respondents who rate everything at the bottom;
+- nrb: the unhappy answer far less, and later; conversations meet everyone;
+- fine: answers bunch on the polite option, conversations find problems;
+- complaints: many respondents rate IT poorly, conversations find the same.
+
+A department's response rate, conversations and scale come from ranges (or from the sizes
+of a real survey, `Sizes`), so the report is tried where the user's data sits.
+"""
+
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
+
+import numpy as np
+import pandas as pd
+
+QUIET_KINDS = ("clean", "grumbler")
+PLANTED = {"nrb": "non_response_bias", "fine": "im_fine", "complaints": "corroborated_complaints"}
+SURVEY_START = datetime(2026, 10, 5, 8, 0)
+# How far below typical (in a person's standard deviations, 0.8) a planted problem sits:
+# the samples' patterns, from a clear case to a stark one.
+SHIFT = {"complaints": (1.5, 2.5), "nrb": (0.8, 1.4), "fine": (1.2, 2.0)}
+
+
+@dataclass(frozen=True)
+class Sizes:
+    """The sizes organisations are drawn at: each department a (headcount, rate, talks)."""
+
+    headcounts: tuple[int, ...]
+    response_rates: tuple[float, ...]
+    conversations: tuple[int, ...]
+    scale_points: int = 5
+
+
+@dataclass(frozen=True)
+class Organisation:
+    departments: pd.DataFrame  # department, headcount, division, kind
+    responses: pd.DataFrame
+    answers: pd.DataFrame
+    conversations: pd.DataFrame
+    scale_points: int
+
+
+def _options(latent: np.ndarray, points: int) -> np.ndarray:
+    """A latent satisfaction (0 typical, sd about 1) cut into options 0..points-1."""
+    steps = points - 1
+    return np.clip(np.rint(steps * 0.62 + steps * 0.26 * latent), 0, steps).astype(int)
+
+
+def _sizes(rng: np.random.Generator) -> tuple[np.ndarray, np.ndarray, np.ndarray, int]:
+    count = int(rng.integers(10, 61))
+    headcounts = np.rint(np.exp(rng.uniform(np.log(5), np.log(400), count))).astype(int)
+    base = rng.uniform(0.15, 0.80)
+    rates = np.clip(base * np.exp(rng.normal(0, 0.2, count)), 0.05, 0.95)
+    talks = rng.integers(0, 31, count)
+    return headcounts, rates, talks, int(rng.choice([5, 7, 11]))
+
+
+def _drawn_sizes(
+    rng: np.random.Generator, like: Sizes
+) -> tuple[np.ndarray, np.ndarray, np.ndarray, int]:
+    count = len(like.headcounts)
+    pick = rng.integers(0, count, count)
+    headcounts = np.maximum(1, np.asarray(like.headcounts)[pick])
+    rates = np.clip(
+        np.asarray(like.response_rates)[pick] * np.exp(rng.normal(0, 0.1, count)), 0.02, 1
+    )
+    talks = np.asarray(like.conversations)[pick]
+    return headcounts, rates, talks, like.scale_points
+
+
+def _kinds(rng: np.random.Generator, count: int) -> list[str]:
+    """Between a tenth and two fifths of the departments carry a planted problem: the
+    report compares each department with the typical one, so it cannot find a problem most
+    departments share (the organisation's own figures show that)."""
+    problems = rng.uniform(0.1, 0.4)
+    kinds = []
+    for _ in range(count):
+        if rng.random() < problems:
+            kinds.append(str(rng.choice(["nrb", "fine", "complaints"])))
+        else:
+            kinds.append("grumbler" if rng.random() < 0.2 else "clean")
+    return kinds
+
+
+def simulate_organisation(
+    rng: np.random.Generator, *, as_of: date, like: Sizes | None = None
+) -> Organisation:
+    headcounts, rates, talks, points = _drawn_sizes(rng, like) if like else _sizes(rng)
+    kinds = _kinds(rng, len(headcounts))
+    questions = int(rng.integers(1, 7))
+    level = rng.normal(0, 0.1, len(headcounts))  # honest differences between departments
+    departments, responses, answers, conversations = [], [], [], []
+    for d, kind in enumerate(kinds):
+        name = f"Department {d + 1:02d}"
+        headcount, rate = int(headcounts[d]), float(rates[d])
+        departments.append((name, headcount, None, kind, float(level[d])))
+        people = level[d] + rng.normal(0, 0.8, headcount)
+        shift = rng.uniform(*SHIFT[kind]) if kind in SHIFT else 0.0
+        people = people - shift
+        chance = np.full(headcount, rate)
+        if kind == "nrb":
+            # The unhappy answer far less: a twentieth to a sixth as often as the happy.
+            low, high = rng.uniform(0.04, 0.12), rng.uniform(0.6, 0.9)
+            happy = 1 / (1 + np.exp(-4 * (people - np.median(people))))
+            chance = rate * (low + (high - low) * happy)
+        answered = np.flatnonzero(rng.random(headcount) < chance)
+        # When they answered: at random, or for nrb mostly the unhappy later.
+        lateness = rng.random(len(answered))
+        if kind == "nrb":
+            lateness = 0.2 * lateness + 0.8 * (1 - _ranks(people[answered]))
+        polite_share = rng.uniform(0.75, 0.92)
+        grumblers = set()
+        if kind == "grumbler" and len(answered) >= 6:
+            grumblers = set(rng.choice(answered, int(rng.integers(2, 4)), replace=False))
+        for person, late in zip(answered, lateness, strict=True):
+            if kind == "fine":
+                # They answer as they speak: the polite option, else near it.
+                polite = rng.random(questions) < polite_share
+                said = people[person] + shift + rng.normal(0, 0.5, questions)
+                honest = _options(said, points)
+                options = np.where(polite, points - 2, honest)
+            elif person in grumblers:
+                options = np.zeros(questions, dtype=int)
+            else:
+                options = _options(people[person] + rng.normal(0, 0.5, questions), points)
+            values = 100 * options / (points - 1)
+            when = SURVEY_START + timedelta(minutes=float(late) * 20 * 24 * 60)
+            responses.append((name, when, True, float(values.mean())))
+            answers += [(name, float(v)) for v in values]
+        day = as_of
+        # Leaders meet people at random, the same person again now and then.
+        for i, met in enumerate(rng.integers(0, headcount, int(talks[d])).tolist()):
+            if i % 4 == 0:
+                day = as_of - timedelta(days=int(rng.integers(3, 170)))
+            seen = people[met] + rng.normal(0, 0.4)
+            said = seen + shift if kind == "fine" else seen + 0.3
+            conversations.append((name, (name, day), pd.Timestamp(day), _talk(said), _talk(seen)))
+    return Organisation(
+        departments=pd.DataFrame(
+            departments, columns=["department", "headcount", "division", "kind", "level"]
+        ),
+        responses=pd.DataFrame(
+            responses, columns=["department", "submitted_at", "is_complete", "score"]
+        ),
+        answers=pd.DataFrame(answers, columns=["department", "value"]),
+        conversations=pd.DataFrame(
+            conversations, columns=["department", "visit", "visit_date", "stated", "observed"]
+        ),
+        scale_points=points,
+    )
+
+
+def _ranks(values: np.ndarray) -> np.ndarray:
+    if len(values) < 2:
+        return np.zeros(len(values))
+    return values.argsort().argsort() / (len(values) - 1)
+
+
+def _talk(latent: float) -> float:
+    """A conversation score, 1..5 on the 0..100 footing."""
+    return 25.0 * float(np.clip(np.rint(2.6 + 1.1 * latent), 0, 4))
