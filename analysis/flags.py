@@ -37,7 +37,7 @@ from analysis.stats import (
     variance_less,
 )
 
-ALPHA = 0.01  # false discovery rate for each flag, across departments (low severity)
+ALPHA = 0.01  # false discovery rate for each flag, across departments
 GATE_ALPHA = 0.10  # one-sided level each part of a flag's evidence must reach on its own
 SCREEN_ALPHA = 0.05  # a department this unusual is left out of the references
 CHI2_1_MEDIAN = float(special.chdtri(1, 0.5))
@@ -82,17 +82,22 @@ def _normal_p(difference: float, variance: float) -> float:
     return float(special.ndtr(-difference / math.sqrt(variance)))
 
 
-def _angle(share: float | np.ndarray | pd.Series) -> Any:
-    """The variance-stabilising angle of a proportion, asin(sqrt(p)): variance 1/(4n) at any
-    p, so departments with few and many trials, near 0% or not, are set side by side fairly
-    (Freeman & Tukey 1950)."""
-    return np.arcsin(np.sqrt(np.clip(share, 0.0, 1.0)))
+def _angle(share: Any) -> Any:
+    """A share on the Freeman-Tukey scale: 2 asin(sqrt(p))."""
+    return 2 * np.arcsin(np.sqrt(np.clip(share, 0.0, 1.0)))
+
+
+def _freeman_tukey(hits: Any, trials: Any) -> Any:
+    """Freeman & Tukey's (1950) double arcsine of hits out of trials: variance close to
+    1/(n + 1/2) whatever the share, zero counts included, so departments with few and many
+    trials, near 0% or not, are set side by side fairly."""
+    return np.arcsin(np.sqrt(hits / (trials + 1))) + np.arcsin(np.sqrt((hits + 1) / (trials + 1)))
 
 
 @dataclass(frozen=True)
 class ShareReference:
     """A proportion in a typical department: the pooled share, and the spread between
-    departments on the angle scale."""
+    departments on the Freeman-Tukey scale."""
 
     share: float
     spread: Reference
@@ -102,11 +107,11 @@ class ShareReference:
         larger."""
         exact = binomial_greater(hits, trials, self.share)
         worth = trials if effective is None else effective
-        return max(exact, self.spread.p_above(_angle(hits / trials), 1 / (4 * worth)))
+        return max(exact, self.spread.p_above(_freeman_tukey(hits, trials), 1 / (worth + 0.5)))
 
     def p_below(self, hits: int, trials: int) -> float:
         exact = binomial_less(hits, trials, self.share)
-        return max(exact, self.spread.p_below(_angle(hits / trials), 1 / (4 * trials)))
+        return max(exact, self.spread.p_below(_freeman_tukey(hits, trials), 1 / (trials + 0.5)))
 
 
 @dataclass(frozen=True)
@@ -190,7 +195,7 @@ def _share_reference(
 
     def exact(angle: float) -> pd.Series:
         """Two-sided exact binomial p of each department against the share."""
-        share = min(max(float(np.sin(angle) ** 2), 1e-9), 1 - 1e-9)
+        share = min(max(float(np.sin(angle / 2) ** 2), 1e-9), 1 - 1e-9)
         k = np.rint(hits.to_numpy(float)).astype(np.int64)
         n = np.rint(trials.to_numpy(float)).astype(np.int64)
         low = special.bdtr(k, n, share)
@@ -200,8 +205,8 @@ def _share_reference(
     # The median department's share, each nudged off zero as a Jeffreys estimate is, so
     # that an organisation where most departments have no poor rating starts from "few".
     start = float(_angle(((hits + 0.5) / (trials + 1)).median()))
-    spread = _reference(_angle(hits / trials), 1 / (4 * worth), pooled, exact, start)
-    return ShareReference(float(np.sin(spread.mean) ** 2), spread)
+    spread = _reference(_freeman_tukey(hits, trials), 1 / (worth + 0.5), pooled, exact, start)
+    return ShareReference(float(np.sin(spread.mean / 2) ** 2), spread)
 
 
 def baseline(table: pd.DataFrame, min_group_size: int) -> Baseline:

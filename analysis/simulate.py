@@ -107,9 +107,10 @@ def simulate_organisation(
         people = people - shift
         chance = np.full(headcount, rate)
         if kind == "nrb":
-            # The unhappy answer far less: a twentieth to a sixth as often as the happy.
+            # The unhappy answer far less: people clearly below the department's usual
+            # level answer a twentieth to a sixth as often as the others.
             low, high = rng.uniform(0.04, 0.12), rng.uniform(0.6, 0.9)
-            happy = 1 / (1 + np.exp(-4 * (people - np.median(people))))
+            happy = 1 / (1 + np.exp(-5 * (people - (level[d] - 0.6))))
             chance = rate * (low + (high - low) * happy)
         answered = np.flatnonzero(rng.random(headcount) < chance)
         # When they answered: at random, or for nrb mostly the unhappy later.
