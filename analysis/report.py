@@ -9,6 +9,7 @@ import numpy as np
 import pandas as pd
 
 from analysis.department_table import conversations_between, department_table
+from analysis.evidence import how_sure
 from analysis.flags import Flag, assess_flags
 from analysis.frames import (
     ANSWER_COLUMNS,
@@ -145,9 +146,10 @@ def build_report(
         for department in thin_quarters(window, "observed", min_group_size):
             unheard.setdefault(department, "thin quarter")
         thin_stated = thin_quarters(window, "stated", min_group_size)
-    flags, untested = assess_flags(
+    flags, untested, base = assess_flags(
         table, as_of=as_of, min_group_size=min_group_size, hidden=set(hidden) | set(unheard)
     )
+    sure = how_sure(table, base, min_group_size, hidden=set(hidden), unheard=set(unheard))
     results = []
     for name, row in table.iterrows():
         name = str(name)
@@ -189,6 +191,8 @@ def build_report(
             "poor_share": None
             if reason or not row["scored"]
             else clean(row["poor"] / row["scored"], 3),
+            "conversations_needed": sure[name][0],
+            "walk_value": sure[name][1],
             "warnings": [
                 f"{int(row['responses'])} responses but a headcount of "
                 f"{int(row['headcount'])}: the rate is capped at 100%"

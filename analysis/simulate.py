@@ -38,6 +38,21 @@ class Sizes:
     conversations: tuple[int, ...]
     scale_points: int = 5
 
+    @classmethod
+    def of_report(cls, report: dict, answers: pd.DataFrame) -> "Sizes":
+        """The sizes of a real round: its departments (report JSON) and its answers (the
+        number of distinct answered values gives the scale, 5 where that is unclear)."""
+        rows = [d for d in report["departments"] if d["headcount"] > 0]
+        if not rows:
+            raise ValueError("the survey has no department with a headcount")
+        distinct = int(answers["value"].round(3).nunique()) if len(answers) else 0
+        return cls(
+            headcounts=tuple(int(d["headcount"]) for d in rows),
+            response_rates=tuple(min(1.0, d["responses"] / d["headcount"]) for d in rows),
+            conversations=tuple(int(d["conversations"]) for d in rows),
+            scale_points=distinct if 3 <= distinct <= 11 else 5,
+        )
+
 
 @dataclass(frozen=True)
 class Organisation:

@@ -315,6 +315,62 @@ def analyze(
             typer.echo(f"wrote {out}", err=True)
 
 
+@main.command("calibrate")
+def calibrate_cmd(
+    organisations: Annotated[
+        int, typer.Option("--organisations", help="how many to simulate", min=1, max=5000)
+    ] = 200,
+    seed: Annotated[int, typer.Option("--seed", help="the simulation's seed")] = 1,
+    like: Annotated[
+        str | None,
+        typer.Option("--like", help="simulate at the sizes of this survey round's own data"),
+    ] = None,
+    output_format: Annotated[str, typer.Option("--format", help="text|json")] = "text",
+    database_url: DatabaseUrl = None,
+) -> None:
+    """How the report does on organisations with planted patterns: per flag, the share of
+    planted departments found and the false flags per 100 quiet departments."""
+    import json
+
+    from analysis.calibration import calibrate, summary
+    from analysis.simulate import Sizes
+    from app.services.errors import NotFoundError
+    from app.services.programme_settings import min_group_size
+    from app.services.report_frames import load_report_frames
+    from app.services.reports import survey_report
+    from app.services.surveys import get_survey
+
+    if output_format not in ("text", "json"):
+        fail(f"unknown --format {output_format!r} (text or json)")
+    sizes = None
+    k = 5
+    if like is not None:
+        with database(database_url, read_only=True) as session:
+            k = min_group_size(session, settings=get_settings())
+            try:
+                survey = get_survey(session, name=like)
+            except NotFoundError as exc:
+                fail(str(exc))
+            assert survey.id is not None
+            report = survey_report(session, survey=survey.name, as_of=None, min_group_size=k)
+            answers = load_report_frames(session, survey_id=survey.id).answers
+        try:
+            sizes = Sizes.of_report(report.to_dict(), answers)
+        except ValueError as exc:
+            fail(f"--like {like!r}: {exc}")
+    typer.echo(
+        f"simulating {organisations} organisations"
+        + (f" at the sizes of {like!r}" if like else "")
+        + "...",
+        err=True,
+    )
+    result = calibrate(organisations, seed=seed, min_group_size=k, like=sizes)
+    if output_format == "json":
+        typer.echo(json.dumps(result.to_dict(), indent=2))
+    else:
+        typer.echo(summary(result))
+
+
 @main.command("demo")
 def demo(database_url: DatabaseUrl = None) -> None:
     """Fill an empty database with a realistic demo organisation."""

@@ -108,13 +108,16 @@ def test_csv_is_flat_and_defuses_formulas(session: Session) -> None:
                 "flags": [{"code": "unvisited"}, {"code": "im_fine"}],
                 "rated": 5,
                 "observed_suppressed_reason": "small",
+                "conversations_needed": 6,
+                "walk_value": 2.5,
             }
         ]
     }
     lines = report_csv(report).splitlines()
     assert lines[1].startswith('"\'=HYPERLINK(""x"")",\'+Ops,10,6,0,0.6,0.3,0.8,False,,50.0')
-    # The columns added later come last, after the flags: 5 rated, observed hidden as small.
-    assert lines[1].endswith(",unvisited;im_fine,5,small")
+    # The columns added later come last, after the flags: 5 rated, observed hidden as small,
+    # 6 more conversations would settle it, a walk is worth 2.5.
+    assert lines[1].endswith(",unvisited;im_fine,5,small,6,2.5")
 
 
 def _frames(

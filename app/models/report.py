@@ -35,6 +35,12 @@ class ReportDepartment(BaseModel):
     gap: float | None
     flags: list[FlagPublic]
     not_enough_evidence: list[str]
+    # How many more conversations would settle whether the survey reads rosier than what
+    # leaders see (null when settled, out of reach, or the survey figures are hidden).
+    conversations_needed: int | None = None
+    # What a walk of about four conversations would teach: the drop in the chance of a
+    # wrong call about the department, times its headcount.
+    walk_value: float | None = None
 
 
 class ReportOverall(BaseModel):

@@ -152,20 +152,26 @@ def _coverage(session: Session, *, today: date) -> dict[str, Any]:
 def where_to_walk(
     report: dict[str, Any], coverage: dict[str, Any], *, today: date
 ) -> list[WalkSuggestion]:
-    """Departments ranked by low response, a survey rosier than what was seen, time since
-    the last walk and overdue actions, each with its reasons in words."""
+    """Departments ranked by what a walk would teach (the report's `walk_value`: how much a
+    walk would lower the chance of a wrong call about the department, in people), then by
+    low response, time since the last walk and overdue actions, each with its reasons."""
     org_rate = report["overall"].get("response_rate") or 0
     suggestions = []
     for row in report["departments"]:
-        points, reasons = 0.0, []
+        value = row.get("walk_value") or 0.0
+        points, reasons = 10 * value, []
+        needed = row.get("conversations_needed")
+        if needed:
+            reasons.append(
+                f"about {needed} more conversation{'s' if needed != 1 else ''} would tell "
+                "whether the survey reads rosier than what is seen"
+            )
+        elif value >= 0.5:
+            reasons.append("a walk would teach more here: survey and what is seen are unsettled")
         rate = row.get("response_rate")
         if rate is not None and rate < org_rate - 0.05:
             points += (org_rate - rate) * 100
             reasons.append(f"only {rate * 100:.0f}% answered (organisation {org_rate * 100:.0f}%)")
-        gap = row.get("gap")
-        if gap is not None and gap > 5:
-            points += gap
-            reasons.append(f"the survey reads {gap:.0f} points rosier than what leaders saw")
         seen = coverage["last_visit"].get(row["department"])
         days = (today - seen).days if seen else None
         if days is None:

@@ -45,6 +45,8 @@ CSV_COLUMNS = (
     # Added after the first release, at the end so scripts reading by position still work.
     "rated",
     "observed_suppressed_reason",
+    "conversations_needed",
+    "walk_value",
 )
 
 

@@ -1,0 +1,138 @@
+"""How sure the report is about a department, and what a walk there would teach.
+
+The question a walk answers is the one the face-to-face flags ask: does the survey read
+rosier than what leaders see, beyond the typical department's difference? Its answer is
+settled when the 95% interval of that excess lies above zero (it does) or below
+SETTLE_MARGIN points (it does not, by as much as would matter).
+
+- `conversations_needed`: how many more conversations like those so far (same mean and
+  spread; the typical department's where there are fewer than two) settle it.
+- `walk_value`: the expected value of a walk of WALK_CONVERSATIONS conversations (a
+  preposterior, value-of-sample-information calculation; Raiffa & Schlaifer 1961): how much
+  it would lower the chance of being wrong about the department, in people (headcount x
+  drop in the chance of a wrong call), so a large department in doubt comes first.
+
+Departments whose survey figures are hidden get neither; where only the conversation
+figures are hidden, the typical department's stand in for what was observed.
+"""
+
+import math
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+from numpy.polynomial.hermite_e import hermegauss
+from scipy import special
+
+from analysis.references import Baseline
+
+SETTLE_MARGIN = 12.5  # points on the 0..100 footing (half a step of a five-point scale)
+WALK_CONVERSATIONS = 4  # a walk's usual conversations
+MOST_NEEDED = 60  # beyond this, "more conversations" is not the answer
+Z95 = float(special.ndtri(0.975))
+_NODES, _WEIGHTS = hermegauss(24)
+
+
+@dataclass(frozen=True)
+class Typical:
+    """Stand-ins for figures a department may not show: the pooled variances."""
+
+    survey_var: float
+    observed_var: float
+
+
+def _pooled_variance(values: pd.Series, counts: pd.Series, default: float) -> float:
+    usable = values.notna() & (counts >= 2)
+    dof = counts[usable] - 1
+    return float((values[usable] * dof).sum() / dof.sum()) if dof.sum() > 0 else default
+
+
+def _parts(
+    row: pd.Series, base: Baseline, typical: Typical, *, surveyed: bool, heard: bool
+) -> tuple[float, float, float, int]:
+    """The excess now, the survey's variance part, the observed variance per conversation,
+    and the conversations so far. `surveyed`, `heard`: whether the department's own survey
+    and observed figures may be used (not where they are hidden)."""
+    talks = int(row["conversations"])
+    rated = max(int(0 if pd.isna(row["scored"]) else row["scored"]), 1)
+    own_var = row["survey_var"] if surveyed and pd.notna(row["survey_var"]) else None
+    survey_part = (typical.survey_var if own_var is None else own_var) / rated + base.gap.tau2
+    if surveyed and heard and talks >= 2 and pd.notna(row["observed_var"]):
+        excess = row["shrunk_score"] - row["observed_score"] - base.gap.mean
+        return float(excess), float(survey_part), float(row["observed_var"]), talks
+    # Unheard, heard once, or hidden: the typical department's difference and spread.
+    return 0.0, float(survey_part), typical.observed_var, talks
+
+
+def _settled(excess: float, variance: float) -> bool:
+    half = Z95 * math.sqrt(variance)
+    return excess - half > 0 or excess + half < SETTLE_MARGIN
+
+
+def conversations_needed(
+    row: pd.Series, base: Baseline, typical: Typical, *, surveyed: bool, heard: bool
+) -> int | None:
+    excess, survey_part, per_talk, talks = _parts(
+        row, base, typical, surveyed=surveyed, heard=heard
+    )
+    if surveyed and heard and talks >= 2 and _settled(excess, survey_part + per_talk / talks):
+        return None
+    for more in range(1, MOST_NEEDED + 1):
+        if _settled(excess, survey_part + per_talk / (talks + more)):
+            return more
+    return None
+
+
+def _wrong(excess: np.ndarray | float, variance: float) -> np.ndarray | float:
+    """The chance that the call "rosier by at least half the margin, or not" is wrong."""
+    return special.ndtr(-np.abs(excess - SETTLE_MARGIN / 2) / math.sqrt(variance))
+
+
+def walk_value(
+    row: pd.Series, base: Baseline, typical: Typical, *, surveyed: bool, heard: bool
+) -> float:
+    excess, survey_part, per_talk, talks = _parts(
+        row, base, typical, surveyed=surveyed, heard=heard
+    )
+    now = survey_part + per_talk / max(talks, 1)
+    after = survey_part + per_talk / (max(talks, 0) + WALK_CONVERSATIONS)
+    moved = math.sqrt(max(now - after, 0.0))  # how far the estimate may move on the walk
+    later = float(np.sum(_WEIGHTS * _wrong(excess + moved * _NODES, after)) / np.sum(_WEIGHTS))
+    return float(row["headcount"]) * max(0.0, float(_wrong(excess, now)) - later)
+
+
+def how_sure(
+    table: pd.DataFrame,
+    base: Baseline,
+    min_group_size: int,
+    *,
+    hidden: set[str],
+    unheard: set[str],
+) -> dict[str, tuple[int | None, float | None]]:
+    """Per department: (conversations needed, walk value).
+
+    Where a department's survey or conversation figures are hidden, or it has fewer than k
+    ratings, the typical department's stand in for them, so neither number tells them;
+    conversations needed is then given only where the survey can be compared at all."""
+    shown = table[~table.index.isin(list(hidden)) & (table["scored"] >= min_group_size)]
+    heard_rows = table[~table.index.isin(list(unheard))]
+    typical = Typical(
+        survey_var=_pooled_variance(shown["survey_var"], shown["scored"], 625.0),
+        observed_var=_pooled_variance(
+            heard_rows["observed_var"], heard_rows["conversations"], 625.0
+        ),
+    )
+    out: dict[str, tuple[int | None, float | None]] = {}
+    if pd.isna(base.gap.mean):
+        return {str(name): (None, None) for name in table.index}
+    for name, row in table.iterrows():
+        name = str(name)
+        if row["headcount"] <= 0:
+            out[name] = (None, None)
+            continue
+        surveyed = name not in hidden and row["scored"] >= min_group_size
+        heard = name not in unheard
+        needed = conversations_needed(row, base, typical, surveyed=surveyed, heard=heard)
+        value = walk_value(row, base, typical, surveyed=surveyed, heard=heard)
+        out[name] = (needed if surveyed else None, round(value, 2))
+    return out

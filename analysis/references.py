@@ -1,0 +1,221 @@
+"""What a typical department of the organisation looks like, and how far a department may
+stray from it by chance and by the ordinary differences between departments.
+
+How a department is judged "unusual" follows the overdispersed funnel plots used to compare
+hospitals (Spiegelhalter 2005, "Handling over-dispersion of performance indicators", Qual
+Saf Health Care 14:347-351): a department is set against the spread of typical departments,
+not only against chance. The spread between typical departments (tau^2) comes from a
+Paule-Mandel (1982) style estimating equation (DerSimonian & Laird 1986 for the weights)
+over the departments that are not outliers on the measure, corrected for that trimming, so
+planted problems neither widen the spread (and hide) nor move the typical value (an
+empirical null, Efron 2004, "Large-scale simultaneous hypothesis testing", JASA 99:96-104).
+Shares are compared on Freeman & Tukey's (1950) double-arcsine scale.
+"""
+
+import math
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+import pandas as pd
+from scipy import special
+
+from analysis.stats import binomial_greater, binomial_less
+
+SCREEN_ALPHA = 0.05  # a department this unusual is left out of the references
+CHI2_1_MEDIAN = float(special.chdtri(1, 0.5))
+SCREEN_Z = float(special.ndtri(1 - SCREEN_ALPHA / 2))
+# The mean square of a standard normal truncated at +-SCREEN_Z.
+TRUNCATED_SQUARE = 1 - 2 * SCREEN_Z * math.exp(-(SCREEN_Z**2) / 2) / math.sqrt(2 * math.pi) / (
+    1 - SCREEN_ALPHA
+)
+MIN_CONVERSATIONS = 3  # a department's conversations count as evidence from this many
+
+
+@dataclass(frozen=True)
+class Reference:
+    """A measure in a typical department: the mean and the spread between departments."""
+
+    mean: float
+    tau2: float = 0.0
+
+    def p_below(self, value: float, variance: float) -> float:
+        """One-sided p for a department's value below typical, given its sampling variance."""
+        return _normal_p(self.mean - value, variance + self.tau2)
+
+    def p_above(self, value: float, variance: float) -> float:
+        return _normal_p(value - self.mean, variance + self.tau2)
+
+
+def _normal_p(difference: float, variance: float) -> float:
+    if variance <= 0:
+        return 0.0 if difference > 0 else 1.0
+    return float(special.ndtr(-difference / math.sqrt(variance)))
+
+
+def _angle(share: Any) -> Any:
+    """A share on the Freeman-Tukey scale: 2 asin(sqrt(p))."""
+    return 2 * np.arcsin(np.sqrt(np.clip(share, 0.0, 1.0)))
+
+
+def _freeman_tukey(hits: Any, trials: Any) -> Any:
+    """Freeman & Tukey's (1950) double arcsine of hits out of trials: variance close to
+    1/(n + 1/2) whatever the share, zero counts included, so departments with few and many
+    trials, near 0% or not, are set side by side fairly."""
+    return np.arcsin(np.sqrt(hits / (trials + 1))) + np.arcsin(np.sqrt((hits + 1) / (trials + 1)))
+
+
+@dataclass(frozen=True)
+class ShareReference:
+    """A proportion in a typical department: the pooled share, and the spread between
+    departments on the Freeman-Tukey scale."""
+
+    share: float
+    spread: Reference
+
+    def p_above(self, hits: int, trials: int, effective: float | None = None) -> float:
+        """One-sided p for more hits than typical: the exact binomial's, or the spread's if
+        larger."""
+        exact = binomial_greater(hits, trials, self.share)
+        worth = trials if effective is None else effective
+        return max(exact, self.spread.p_above(_freeman_tukey(hits, trials), 1 / (worth + 0.5)))
+
+    def p_below(self, hits: int, trials: int) -> float:
+        exact = binomial_less(hits, trials, self.share)
+        return max(exact, self.spread.p_below(_freeman_tukey(hits, trials), 1 / (trials + 0.5)))
+
+
+@dataclass(frozen=True)
+class Baseline:
+    """What a typical department of this organisation looks like."""
+
+    response_rate: ShareReference
+    log_variance: Reference  # of the survey scores, on the log scale
+    poor_share: ShareReference
+    poor_observed_share: ShareReference
+    gap: Reference  # shrunk survey score less observed score
+    wave_drop: Reference  # early third less late third
+
+
+def _solve_tau2(squares: np.ndarray, v: np.ndarray, target: float, average: Callable) -> float:
+    """The tau^2 >= 0 at which average((y - mu)^2 / (v + tau^2)) equals `target` (bisection;
+    the average falls as tau^2 grows): a Paule-Mandel (1982) style estimating equation."""
+    if average(squares / v) <= target:
+        return 0.0
+    low, high = 0.0, float(np.max(squares))
+    for _ in range(60):
+        middle = (low + high) / 2
+        if average(squares / (v + middle)) > target:
+            low = middle
+        else:
+            high = middle
+    return high
+
+
+def _reference(
+    values: pd.Series,
+    variances: pd.Series,
+    pooled: Callable[[pd.Index], float] | None = None,
+    exact: Callable[[float], pd.Series] | None = None,
+    start: float | None = None,
+) -> Reference:
+    """The typical value and spread, from the departments that are not outliers on it.
+
+    Planted problems would widen the spread and hide themselves, so: start from the median
+    (or `start`) and the tau^2 that makes the median squared z-score
+    chi-square(1)'s median; set aside the departments whose two-sided p is under
+    SCREEN_ALPHA (for counts, only where the exact test agrees); estimate the mean
+    (weighted, or pooled) and tau^2 again from the rest, tau^2 from the mean squared z-score
+    a normal truncated at +-SCREEN_Z has (so trimming does not narrow the spread); repeat
+    until it settles."""
+    usable = values.notna() & variances.notna() & np.isfinite(values)
+    y, v = values[usable].astype(float), variances[usable].astype(float).clip(lower=1e-9)
+    if len(y) == 0:
+        return Reference(np.nan)
+    mu = float(np.median(y)) if start is None else start
+    tau2 = _solve_tau2(((y - mu) ** 2).to_numpy(), v.to_numpy(), CHI2_1_MEDIAN, np.median)
+    kept = None
+    for _ in range(20):
+        outside = (y - mu).abs() / np.sqrt(v + tau2) > SCREEN_Z
+        if exact is not None:
+            outside &= exact(mu)[y.index] < SCREEN_ALPHA
+        inside = y.index[~outside]
+        if len(inside) < 2 or (kept is not None and inside.equals(kept)):
+            break
+        kept = inside
+        yk, vk = y[kept].to_numpy(), v[kept].to_numpy()
+        for _ in range(5):
+            weights = 1 / (vk + tau2)
+            mu = pooled(kept) if pooled else float(np.sum(weights * yk) / np.sum(weights))
+            tau2 = _solve_tau2((yk - mu) ** 2, vk, TRUNCATED_SQUARE, np.mean)
+    return Reference(float(mu), float(tau2))
+
+
+def _share_reference(
+    hits: pd.Series, trials: pd.Series, effective: pd.Series | None = None
+) -> ShareReference:
+    """A proportion's reference: pooled over the typical departments, the spread around it.
+
+    `effective`: what each department's trials are worth as a sample (default: trials)."""
+    if float(trials.sum()) <= 0:
+        return ShareReference(np.nan, Reference(np.nan))
+    worth = trials if effective is None else effective
+
+    def pooled(kept: pd.Index) -> float:
+        return float(_angle(hits[kept].sum() / trials[kept].sum()))
+
+    def exact(angle: float) -> pd.Series:
+        """Two-sided exact binomial p of each department against the share."""
+        share = min(max(float(np.sin(angle / 2) ** 2), 1e-9), 1 - 1e-9)
+        k = np.rint(hits.to_numpy(float)).astype(np.int64)
+        n = np.rint(trials.to_numpy(float)).astype(np.int64)
+        low = special.bdtr(k, n, share)
+        high = special.bdtrc(k - 1, n, share)
+        return pd.Series(np.minimum(1.0, 2 * np.minimum(low, high)), index=hits.index)
+
+    # The median department's share, each nudged off zero as a Jeffreys estimate is, so
+    # that an organisation where most departments have no poor rating starts from "few".
+    start = float(_angle(((hits + 0.5) / (trials + 1)).median()))
+    spread = _reference(_freeman_tukey(hits, trials), 1 / (worth + 0.5), pooled, exact, start)
+    return ShareReference(float(np.sin(spread.mean / 2) ** 2), spread)
+
+
+def baseline(table: pd.DataFrame, min_group_size: int) -> Baseline:
+    """References from the departments of `table` that hold enough data for each measure."""
+    rated = table[(table["scored"] >= min_group_size) & table["survey_var"].notna()]
+    heard = table[table["conversations"] >= MIN_CONVERSATIONS]
+    both = rated[rated["conversations"] >= MIN_CONVERSATIONS].dropna(subset=["observed_var"])
+    waves = rated.dropna(subset=["early_score", "late_score"])
+    counted = table[table["headcount"] > 0]
+    return Baseline(
+        response_rate=_share_reference(counted["counted_responses"], counted["headcount"]),
+        log_variance=_reference(
+            np.log(rated["survey_var"].clip(lower=1.0)), 2 / (rated["scored"] - 1)
+        ),
+        poor_share=_share_reference(rated["poor_robust"], rated["robust_n"]),
+        poor_observed_share=_share_reference(
+            heard["poor_observed"], heard["conversations"], heard_people(heard)
+        ),
+        gap=_reference(both["shrunk_score"] - both["observed_score"], gap_variance(both)),
+        wave_drop=_reference(
+            waves["early_score"] - waves["late_score"],
+            (waves["early_var"] + waves["late_var"]) / waves["wave_n"],
+        ),
+    )
+
+
+def gap_variance(rows: pd.DataFrame | pd.Series) -> Any:
+    return rows["survey_var"] / rows["scored"] + rows["observed_var"] / heard_people(rows)
+
+
+def heard_people(rows: pd.DataFrame | pd.Series) -> Any:
+    """What n conversations in a department of N people are worth as a sample of the people
+    such a department could hold: 1 / (1/n + 1/N). Leaders meet the same few people again in
+    a small department, and those few are all the department has, so talking more there
+    cannot tell more than its headcount does (for sampling with replacement from a finite
+    population drawn from the typical one, the variance about the typical mean is
+    sigma^2 (1/n + 1/N))."""
+    talks = rows["conversations"]
+    headcount = np.maximum(rows["headcount"], 1)
+    return talks * headcount / (talks + headcount)
