@@ -10,10 +10,14 @@ from analysis.stats import Z95, shrink_means, wilson_interval
 
 POOR_SCORE = 25.0
 USUAL_COMPLAINERS = 3  # at most this many all-bottom respondents are set aside
+MIN_WAVE = 2  # the smallest third a wave comparison is measured on
 
 
-def _waves(counted: pd.DataFrame, min_group_size: int) -> pd.DataFrame:
-    """Mean, variance and size of the first and last thirds by submission time."""
+def _waves(counted: pd.DataFrame) -> pd.DataFrame:
+    """Mean, variance and size of the first and last thirds by submission time.
+
+    Measured from thirds of two people up, for the non-response test; shown (the report's
+    early and late scores, a flag's words) only from thirds of k (see `report.py`)."""
     columns = ["wave_n", "early_score", "early_var", "late_score", "late_var"]
     timed = counted[counted["wave"] != NO_WAVE]
     if timed.empty:
@@ -21,7 +25,7 @@ def _waves(counted: pd.DataFrame, min_group_size: int) -> pd.DataFrame:
     third = timed.groupby("department")["count"].sum() // 3
     early = weighted_measures(timed[timed["wave"] == EARLY]).reindex(third.index)
     late = weighted_measures(timed[timed["wave"] == LATE]).reindex(third.index)
-    enough = third >= min_group_size
+    enough = third >= MIN_WAVE
     waves = pd.DataFrame(
         {
             "wave_n": third,
@@ -140,7 +144,9 @@ def department_table(
     table["robust_n"] = measures["n"] - aside
     table["poor_robust"] = poor - aside
     table[["robust_n", "poor_robust"]] = table[["robust_n", "poor_robust"]].fillna(0)
-    table = table.join(_waves(counted, min_group_size)).join(_bunching(answers))
+    table = table.join(_waves(counted)).join(_bunching(answers))
+    # Early and late thirds are each a group of people: their scores are shown from k.
+    table["waves_shown"] = table["wave_n"].fillna(0) >= min_group_size
     start = window_start or as_of - timedelta(days=window_days)
     end = pd.Timestamp(as_of)
     recent = conversations_between(conversations, start, as_of)

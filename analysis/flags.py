@@ -62,6 +62,18 @@ def _gap_p(row: pd.Series, base: Baseline) -> float:
     return float(special.stdtr(df, -excess / math.sqrt(variance)))
 
 
+def _wave_p(row: pd.Series, base: Baseline) -> float:
+    """One-sided p for the last third scoring lower than the first, beyond typical: a t-test
+    with the department's own spread over all its respondents standing for each third's
+    (thirds may hold only two people, too few to measure a spread on)."""
+    n = float(row["wave_n"])
+    variance = 2 * row["survey_var"] / n + base.wave_drop.tau2
+    excess = row["early_score"] - row["late_score"] - base.wave_drop.mean
+    if not variance > 0:
+        return 0.0 if excess > 0 else 1.0
+    return float(special.stdtr(row["scored"] - 1, -excess / math.sqrt(variance)))
+
+
 def _rate_p(row: pd.Series, base: Baseline) -> float:
     """One-sided p for a response rate below typical: exact, and beyond the usual spread."""
     return base.response_rate.p_below(int(row["counted_responses"]), int(row["headcount"]))
@@ -94,11 +106,10 @@ def _nrb_test(row: pd.Series, base: Baseline, hidden: bool) -> Outcome | None:
     evidence = []
     p_values = []
     if pd.notna(row.get("early_score")) and pd.notna(row.get("late_score")):
-        n = int(row["wave_n"])
         drop = row["early_score"] - row["late_score"]
         if pd.notna(base.wave_drop.mean):
-            p_values.append(base.wave_drop.p_above(drop, (row["early_var"] + row["late_var"]) / n))
-        if drop > 0:
+            p_values.append(_wave_p(row, base))
+        if drop > 0 and row["waves_shown"]:
             evidence.append(
                 f"the last third scored {_points(drop)} points lower than the first third"
             )

@@ -199,8 +199,7 @@ def baseline(table: pd.DataFrame, min_group_size: int) -> Baseline:
         ),
         gap=_reference(both["shrunk_score"] - both["observed_score"], gap_variance(both)),
         wave_drop=_reference(
-            waves["early_score"] - waves["late_score"],
-            (waves["early_var"] + waves["late_var"]) / waves["wave_n"],
+            waves["early_score"] - waves["late_score"], 2 * waves["survey_var"] / waves["wave_n"]
         ),
     )
 

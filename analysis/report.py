@@ -156,6 +156,7 @@ def build_report(
         reason = hidden.get(name)
         heard = name not in unheard
         stated_n = 0 if pd.isna(row["said_minus_seen_n"]) else int(row["said_minus_seen_n"])
+        waves_shown = bool(row["waves_shown"])
         values: dict[str, Any] = {
             "division": clean(row["division"]),
             "headcount": int(row["headcount"]),
@@ -170,8 +171,8 @@ def build_report(
             "survey_score_ci": None
             if reason
             else _interval(row["survey_low"], row["survey_high"], 1),
-            "early_score": None if reason else clean(row["early_score"]),
-            "late_score": None if reason else clean(row["late_score"]),
+            "early_score": None if reason or not waves_shown else clean(row["early_score"]),
+            "late_score": None if reason or not waves_shown else clean(row["late_score"]),
             "visits": int(row["visits"]),
             "conversations": int(row["conversations"]),
             "last_visit": None

@@ -14,6 +14,7 @@ from typing import Any
 
 import pandas as pd
 
+from bench.calibration import bench_calibration
 from bench.data import departments_file, survey_file, visits_file
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -379,18 +380,21 @@ def _postgres_bench_database() -> str | None:
 
 def main() -> None:
     print("Benchmarks (this takes a few minutes; data is cached in bench/data/)", flush=True)
-    only_web = sys.argv[1:] == ["web"]
+    only = sys.argv[1] if sys.argv[1:] else None  # "web" or "calibrate": that section alone
     with tempfile.TemporaryDirectory() as tmp:
         workdir = Path(tmp)
-        if only_web:
-            _organisation(workdir)
-        else:
+        if only is None:
             big = bench_import(workdir)
             bench_import_postgres()
             bench_report(workdir, big)
             bench_dashboard(workdir)
-        bench_web(workdir)
-    if only_web and RESULTS.exists():
+        if only in (None, "calibrate"):
+            bench_calibration(record)
+        if only == "web":
+            _organisation(workdir)
+        if only in (None, "web"):
+            bench_web(workdir)
+    if only and RESULTS.exists():
         results.update(
             {k: v for k, v in json.loads(RESULTS.read_text()).items() if k not in results}
         )

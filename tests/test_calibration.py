@@ -1,0 +1,246 @@
+"""The flags on organisations whose truth is known, the statistics they rest on, and the
+"how sure" figures: checked against references (scipy, statsmodels) or worked by hand."""
+
+import json
+import math
+from datetime import date
+
+import numpy as np
+import pandas as pd
+import pytest
+from scipy import stats as scipy_stats
+from sqlmodel import Session
+from statsmodels.stats.meta_analysis import combine_effects
+from typer.testing import CliRunner
+
+from analysis.calibration import calibrate
+from analysis.evidence import SETTLE_MARGIN, Typical, conversations_needed, walk_value
+from analysis.flags import fisher_combined
+from analysis.references import (
+    Baseline,
+    Reference,
+    ShareReference,
+    _freeman_tukey,
+    _reference,
+    _solve_tau2,
+)
+from analysis.report import build_report
+from app.cli import main
+from tests.builders import GENERIC, load_sample
+
+
+@pytest.fixture(scope="module")
+def sixty() -> dict:
+    return calibrate(60, seed=5).to_dict()
+
+
+def test_planted_problems_are_found_and_quiet_departments_left_alone(sixty: dict) -> None:
+    found = sixty["found"]
+    assert found["im_fine"]["share"] >= 0.9
+    assert found["corroborated_complaints"]["share"] >= 0.9
+    assert found["non_response_bias"]["share"] >= 0.6
+    # At most one false flag per 200 quiet departments, none under the minimum size.
+    assert sixty["quiet_flagged_per_100"]["share"] <= 0.5
+    assert sixty["under_minimum_size_flagged"]["count"] == 0
+    assert sixty["usual_complainers_flagged"]["share"] <= 0.01
+    assert sixty["unvisited_found"]["share"] == 1.0
+    assert sixty["unvisited_false_per_100"]["count"] == 0
+
+
+def test_severity_means_what_the_help_says(sixty: dict) -> None:
+    """The report's help: at least 99 in 100 high, 19 in 20 medium, 4 in 5 low flags real."""
+    shares = {k: v["share"] for k, v in sixty["severity_true_share"].items()}
+    assert shares["high"] >= 0.99
+    assert shares["medium"] >= 0.95
+    assert shares["low"] >= 0.8
+
+
+def test_calibration_is_the_same_for_the_same_seed() -> None:
+    assert calibrate(3, seed=9).to_dict() == calibrate(3, seed=9).to_dict()
+
+
+def test_fisher_matches_scipy() -> None:
+    for p in [(0.01, 0.2), (0.5, 0.5), (1e-6, 0.9), (0.04, 0.04)]:
+        expected = scipy_stats.combine_pvalues(p, method="fisher").pvalue
+        assert fisher_combined(p) == pytest.approx(expected, rel=1e-9)
+
+
+def test_paule_mandel_tau2_matches_statsmodels() -> None:
+    """The estimating equation with target (k-1)/k and the weighted mean is Paule-Mandel."""
+    y = np.array([0.10, 0.30, 0.35, 0.65, 0.45, 0.15])
+    v = np.array([0.03, 0.03, 0.05, 0.01, 0.05, 0.02])
+    tau2, mu = 0.0, float(np.mean(y))
+    for _ in range(200):
+        tau2 = _solve_tau2((y - mu) ** 2, v, (len(y) - 1) / len(y), np.mean)
+        w = 1 / (v + tau2)
+        mu = float(np.sum(w * y) / np.sum(w))
+    reference = combine_effects(y, v, method_re="pm")
+    assert tau2 == pytest.approx(reference.tau2, rel=1e-4)
+
+
+def test_freeman_tukey_variance_is_about_one_over_n() -> None:
+    """Exactly, over the binomial distribution: within 6% of 1/(n+1/2) at n=20, from 0.05."""
+    n = 20
+    k = np.arange(n + 1)
+    for p in (0.05, 0.2, 0.5):
+        weights = scipy_stats.binom.pmf(k, n, p)
+        t = _freeman_tukey(k, n)
+        mean = np.sum(weights * t)
+        variance = np.sum(weights * (t - mean) ** 2)
+        assert variance == pytest.approx(1 / (n + 0.5), rel=0.06)
+
+
+def test_outliers_neither_widen_the_spread_nor_move_the_typical_value() -> None:
+    """Twenty departments at 10 +- 1 and five at 40: the reference is the twenty's."""
+    rng = np.random.default_rng(1)
+    values = pd.Series(np.r_[10 + rng.normal(0, 1, 20), np.full(5, 40.0)])
+    variances = pd.Series(np.full(25, 1.0))
+    reference = _reference(values, variances)
+    assert reference.mean == pytest.approx(values[:20].mean(), abs=0.5)
+    assert reference.tau2 < 1.0
+
+
+def _row(**figures: float) -> pd.Series:
+    base = {"headcount": 100, "scored": 40, "survey_var": 400.0, "survey_score": 70.0}
+    return pd.Series({**base, **figures})
+
+
+def _baseline() -> Baseline:
+    share = ShareReference(0.5, Reference(math.pi / 2))
+    plain = Reference(0.0)
+    return Baseline(share, plain, share, share, Reference(0.0, 0.0), plain)
+
+
+def test_conversations_needed_worked_by_hand() -> None:
+    """Excess 20 (70 - 50), survey part 400/40 = 10, observed variance 900 over 2: the 95%
+    half-width falls under 20 once 10 + 900/(2+m) < (20/1.96)^2 = 104.1, so m = 8 (7 gives
+    110)."""
+    row = _row(shrunk_score=70.0, observed_score=50.0, observed_var=900.0, conversations=2)
+    typical = Typical(survey_var=400.0, observed_var=900.0)
+    assert conversations_needed(row, _baseline(), typical, surveyed=True, heard=True) == 8
+    # Already settled: 30 conversations give a half-width of 1.96 * sqrt(10 + 30) = 12.4.
+    settled = row.copy()
+    settled["conversations"] = 30
+    assert conversations_needed(settled, _baseline(), typical, surveyed=True, heard=True) is None
+    assert SETTLE_MARGIN == 12.5
+
+
+def test_a_walk_is_worth_more_where_more_people_are_in_doubt() -> None:
+    typical = Typical(survey_var=400.0, observed_var=625.0)
+    unheard = _row(shrunk_score=70.0, observed_score=math.nan, observed_var=math.nan)
+    big, small = unheard.copy(), unheard.copy()
+    big["headcount"], small["headcount"] = 200, 50
+    big["conversations"] = small["conversations"] = 0
+    value_big = walk_value(big, _baseline(), typical, surveyed=True, heard=True)
+    value_small = walk_value(small, _baseline(), typical, surveyed=True, heard=True)
+    assert value_small > 0
+    assert value_big == pytest.approx(4 * value_small)
+    settled = _row(shrunk_score=70.0, observed_score=20.0, observed_var=400.0, conversations=30)
+    assert walk_value(settled, _baseline(), typical, surveyed=True, heard=True) < 0.01
+
+
+def _organisation(hidden_score: float) -> tuple[pd.DataFrame, ...]:
+    """Six departments; 'Tiny' has 4 ratings (hidden) at `hidden_score`."""
+    rng = np.random.default_rng(3)
+    names = ["A", "B", "C", "D", "E", "Tiny"]
+    departments = pd.DataFrame(
+        {"department": names, "headcount": [60, 60, 60, 60, 60, 10], "division": None}
+    )
+    responses, answers, talks = [], [], []
+    for name in names:
+        count = 4 if name == "Tiny" else 30
+        for i in range(count):
+            score = hidden_score if name == "Tiny" else float(rng.choice([50, 75, 100]))
+            when = pd.Timestamp("2026-10-01", tz="UTC") + pd.Timedelta(hours=i)
+            responses.append((name, when, True, score))
+            answers.append((name, score))
+        for i in range(6):
+            talks.append((name, f"{name}{i // 3}", pd.Timestamp("2026-10-20"), 75.0, 50.0))
+    return (
+        departments,
+        pd.DataFrame(responses, columns=["department", "submitted_at", "is_complete", "score"]),
+        pd.DataFrame(answers, columns=["department", "value"]),
+        pd.DataFrame(talks, columns=["department", "visit", "visit_date", "stated", "observed"]),
+    )
+
+
+def test_how_sure_figures_do_not_tell_a_hidden_score() -> None:
+    reports = [
+        build_report("r", *_organisation(score), as_of=date(2026, 11, 1), min_group_size=5)
+        for score in (0.0, 100.0)
+    ]
+    rows = [{d.department: d.values for d in r.departments} for r in reports]
+    for name in ("Tiny",):
+        assert rows[0][name]["survey_score"] is None
+        assert rows[0][name]["conversations_needed"] is None
+        assert rows[0][name]["walk_value"] == rows[1][name]["walk_value"]
+
+
+def test_calibrate_command_prints_the_figures_and_refuses_an_unknown_round(
+    session: Session, database_url: str
+) -> None:
+    load_sample(session, GENERIC)
+    session.commit()
+    runner = CliRunner()
+    text = runner.invoke(
+        main, ["calibrate", "--organisations", "2", "--database-url", database_url]
+    )
+    assert text.exit_code == 0, text.output
+    assert "2 simulated organisations" in text.output
+    assert "false flags per 100 quiet departments" in text.output
+    like = runner.invoke(
+        main,
+        ["calibrate", "--organisations", "2", "--like", "sample", "--format", "json"]
+        + ["--database-url", database_url],
+    )
+    assert like.exit_code == 0, like.output
+    figures = json.loads(like.stdout)
+    assert figures["organisations"] == 2
+    # At the sample's sizes: its 24 departments in each simulated organisation.
+    assert figures["departments"] == 2 * 24
+    missing = runner.invoke(main, ["calibrate", "--like", "nope", "--database-url", database_url])
+    assert missing.exit_code == 1
+    assert "no survey named 'nope'" in missing.output
+
+
+def _complainers(bottom: int, seen_poor: int) -> list[str]:
+    """Ten honest departments and 'X' with `bottom` of its 20 respondents rating everything
+    at the bottom and `seen_poor` of its 8 conversations finding problems: X's flags."""
+    honest = [50.0, 75.0, 75.0, 100.0, 75.0, 50.0, 75.0, 100.0, 25.0, 75.0]
+    names = [f"D{i}" for i in range(10)] + ["X"]
+    departments = pd.DataFrame({"department": names, "headcount": 40, "division": None})
+    responses, answers, talks = [], [], []
+    for name in names:
+        scores = [honest[(i + len(name)) % 10] for i in range(20)]
+        if name == "X":
+            scores = [0.0] * bottom + scores[bottom:]
+        for i, score in enumerate(scores):
+            when = pd.Timestamp("2026-10-01", tz="UTC") + pd.Timedelta(hours=i)
+            responses.append((name, when, True, score))
+            answers.append((name, score))
+        poor = seen_poor if name == "X" else 1
+        for i in range(8):
+            observed = 25.0 if i < poor else [50.0, 75.0, 100.0][i % 3]
+            talks.append((name, f"{name}{i // 4}", pd.Timestamp("2026-10-20"), 75.0, observed))
+    report = build_report(
+        "r",
+        departments,
+        pd.DataFrame(responses, columns=["department", "submitted_at", "is_complete", "score"]),
+        pd.DataFrame(answers, columns=["department", "value"]),
+        pd.DataFrame(talks, columns=["department", "visit", "visit_date", "stated", "observed"]),
+        as_of=date(2026, 11, 1),
+        min_group_size=5,
+    )
+    flagged = {d.department: [f.code for f in d.flags] for d in report.departments}
+    assert not any(flagged[n] for n in names[:10])
+    return flagged["X"]
+
+
+def test_the_usual_complainers_are_not_flagged_a_real_complaint_is() -> None:
+    # Two or three all-bottom respondents, nothing more seen face to face: no flag.
+    assert _complainers(bottom=2, seen_poor=1) == []
+    assert _complainers(bottom=3, seen_poor=1) == []
+    # Three all-bottom respondents and conversations that agree: still not enough.
+    assert _complainers(bottom=3, seen_poor=5) == []
+    # Ten of twenty rate everything at the bottom and six of eight conversations agree.
+    assert _complainers(bottom=10, seen_poor=6) == ["corroborated_complaints"]
