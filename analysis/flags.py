@@ -23,6 +23,7 @@ import numpy as np
 import pandas as pd
 from scipy import special
 
+from analysis.department_table import USUAL_COMPLAINERS
 from analysis.references import (
     MIN_CONVERSATIONS,
     SCREEN_ALPHA,
@@ -182,6 +183,9 @@ def _complaints_test(row: pd.Series, base: Baseline, hidden: bool) -> Outcome | 
     if np.isnan(poor.share) or np.isnan(seen.share):
         return None
     p_poor = poor.p_above(int(row["poor_robust"]), int(row["robust_n"]))
+    if row["poor"] <= USUAL_COMPLAINERS:
+        # "Many respondents", not two or three people: whatever the shares say.
+        p_poor = 1.0
     p_seen = seen.p_above(
         int(row["poor_observed"]), int(row["conversations"]), float(heard_people(row))
     )

@@ -21,7 +21,7 @@ class _Reader(HTMLParser):
     _row_name: list[str] | None = None
     _in_row_header: bool = False
     _cell: Cell | None = None
-    _part: str = ""
+    _spans: list[str] = field(default_factory=list)  # the classes of the open spans
 
     def __post_init__(self) -> None:
         super().__init__()
@@ -42,7 +42,7 @@ class _Reader(HTMLParser):
             self._cell.label = found.get("aria-label") or found.get("title", "")
             self._cell.link = found.get("href", "")
         elif tag == "span" and (self._cell is not None or self._in_row_header):
-            self._part = found.get("class", "")
+            self._spans.append(found.get("class", ""))
 
     def handle_endtag(self, tag: str) -> None:
         if not self._in_table:
@@ -55,15 +55,19 @@ class _Reader(HTMLParser):
             name = "".join(self._row_name).strip()
             self.rows.setdefault(name, []).append(self._cell)
             self._cell = None
-        elif tag == "span":
-            self._part = ""
+        elif tag == "span" and self._spans:
+            self._spans.pop()
 
     def handle_data(self, data: str) -> None:
-        if self._in_row_header and self._row_name is not None and not self._part:
+        if self._in_row_header and self._row_name is not None and not self._spans:
             self._row_name.append(data)
-        if self._cell is not None and self._part == "v":
+        # What a sighted user reads: the text outside screen-reader-only spans.
+        if self._cell is None or "sr-only" in self._spans:
+            return
+        part = self._spans[-1] if self._spans else ""
+        if part == "v":
             self._cell.value += data
-        elif self._cell is not None and self._part == "n":
+        elif part == "n":
             self._cell.detail += (" · " if self._cell.detail else "") + data
 
     def handle_startendtag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:

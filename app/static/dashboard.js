@@ -1,6 +1,7 @@
-/* Draws the dashboard's trend charts from the JSON the page carries (plotly's basic bundle),
-   and brings a department's drill-down into view when a heatmap cell opens it (htmx). No
-   inline scripts: the CSP forbids them. The heatmap itself is an HTML table. */
+/* Draws the dashboard's trend charts from the JSON the page carries (plotly's basic bundle,
+   fetched only when the charts come near the screen: a phone that never scrolls there never
+   pays for it), and brings a department's drill-down into view when a heatmap cell opens it
+   (htmx). No inline scripts: the CSP forbids them. The heatmap itself is an HTML table. */
 (function () {
   "use strict";
   var CONFIG = { responsive: true, displayModeBar: false, displaylogo: false };
@@ -44,11 +45,36 @@
     if (choice) { choice.addEventListener("change", function () { drawDepartment(chart); }); }
   }
 
-  document.addEventListener("DOMContentLoaded", draw);
+  var loading = false;
+  function loadThenDraw() {
+    if (window.Plotly) { draw(); return; }
+    var data = document.getElementById("trend-data");
+    if (loading || !data) { return; }
+    loading = true;
+    var script = document.createElement("script");
+    script.src = data.getAttribute("data-plotly");
+    script.onload = draw;
+    document.head.appendChild(script);
+  }
+
+  function whenNear() {
+    var holder = document.getElementById("trend-organisation");
+    if (!holder) { return; }
+    if (!("IntersectionObserver" in window)) { loadThenDraw(); return; }
+    var watcher = new IntersectionObserver(function (entries) {
+      if (entries.some(function (e) { return e.isIntersecting; })) {
+        watcher.disconnect();
+        loadThenDraw();
+      }
+    }, { rootMargin: "400px 0px" });
+    watcher.observe(holder);
+  }
+
+  document.addEventListener("DOMContentLoaded", whenNear);
   document.addEventListener("htmx:afterSettle", function (event) {
     var target = event.detail.target;
     if (!target) { return; }
-    if (target.id === "dashboard-body") { draw(); }
+    if (target.id === "dashboard-body") { whenNear(); }
     if (target.id === "drilldown") {
       var heading = target.querySelector("h2");
       if (heading) {
