@@ -31,8 +31,9 @@ format: setup
 	$(BIN)/ruff check --fix app analysis tests migrations
 	$(BIN)/ruff format app analysis tests
 
+# Two workers (this machine's two cores), a file's tests on one worker (module fixtures).
 test: lint
-	$(BIN)/pytest
+	$(BIN)/pytest -n 2 --dist loadfile
 
 bench: setup
 	$(BIN)/python -m bench

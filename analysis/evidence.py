@@ -85,7 +85,8 @@ def conversations_needed(
 
 def _wrong(excess: np.ndarray | float, variance: float) -> np.ndarray | float:
     """The chance that the call "rosier by at least half the margin, or not" is wrong."""
-    return special.ndtr(-np.abs(excess - SETTLE_MARGIN / 2) / math.sqrt(variance))
+    # Answers all alike give no spread: then the call is as sure as the figures are.
+    return special.ndtr(-np.abs(excess - SETTLE_MARGIN / 2) / math.sqrt(max(variance, 1e-9)))
 
 
 def walk_value(

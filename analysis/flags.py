@@ -52,7 +52,10 @@ def _gap_p(row: pd.Series, base: Baseline) -> float:
     """One-sided p for the survey reading rosier than what leaders observed, beyond typical
     (Welch's t with the spread between typical departments added to the variance)."""
     a = row["survey_var"] / row["scored"]
-    b = row["observed_var"] / heard_people(row)
+    # A handful of conversations can agree by chance: their spread is taken as no less than
+    # the typical department's.
+    spread = np.nanmax([row["observed_var"], base.observed_var])
+    b = spread / heard_people(row)
     variance = a + b + base.gap.tau2
     excess = row["shrunk_score"] - row["observed_score"] - base.gap.mean
     if variance <= 0:

@@ -96,6 +96,7 @@ class Baseline:
     poor_observed_share: ShareReference
     gap: Reference  # shrunk survey score less observed score
     wave_drop: Reference  # early third less late third
+    observed_var: float = float("nan")  # the pooled spread of observed scores within departments
 
 
 def _solve_tau2(squares: np.ndarray, v: np.ndarray, target: float, average: Callable) -> float:
@@ -201,7 +202,14 @@ def baseline(table: pd.DataFrame, min_group_size: int) -> Baseline:
         wave_drop=_reference(
             waves["early_score"] - waves["late_score"], 2 * waves["survey_var"] / waves["wave_n"]
         ),
+        observed_var=_pooled_observed_var(heard),
     )
+
+
+def _pooled_observed_var(heard: pd.DataFrame) -> float:
+    usable = heard.dropna(subset=["observed_var"])
+    dof = usable["conversations"] - 1
+    return float((usable["observed_var"] * dof).sum() / dof.sum()) if dof.sum() > 0 else np.nan
 
 
 def gap_variance(rows: pd.DataFrame | pd.Series) -> Any:

@@ -44,7 +44,9 @@ def test_dashboard_is_legible_and_drills_down_by_keyboard(
         assert page.inner_text("#drilldown h2") == "Strategy"
         assert "corroborated complaints" in page.inner_text("#drilldown")
         wait_until(page, "document.activeElement === document.querySelector('#drilldown h2')")
-        # The trend chart is drawn (plotly's basic bundle), with no toolbar to share it.
+        # The trend chart is drawn (plotly's basic bundle, fetched when the chart comes near
+        # the screen), with no toolbar to share it.
+        page.locator("#trend-organisation").scroll_into_view_if_needed()
         page.wait_for_selector("#trend-organisation .main-svg")
         assert page.locator(".modebar").count() == 0
         page.screenshot(path=str(tmp_path / f"dashboard-{size['width']}.png"), full_page=True)

@@ -56,12 +56,17 @@ def test_the_whole_web_import_from_department_list_to_report(
         assert "“Quality” (120 rows)" in page.inner_text("main")
         page.select_option("#alias-1", "__new__")
         page.fill("#alias-headcount-1", "204")
+        # A choice not yet previewed holds Import back, saying why: nothing on the screen is
+        # left out of an import unseen.
+        assert page.get_by_role("button", name="Import").is_disabled()
+        assert "refresh the preview" in page.inner_text("#mapping-changed")
         page.get_by_role("button", name="Refresh preview").click()
         # The refreshed preview's Import form carries the new department and its headcount.
         wait_until(
             page,
             "!!document.querySelector('input[type=hidden][name=alias_headcount][value=\"204\"]')",
         )
+        assert page.get_by_role("button", name="Import").is_enabled()
         page.get_by_role("button", name="Import").click()
         page.wait_for_url(f"{base}/imports/jobs/*")
         # The page refreshes itself until the import has ended.
