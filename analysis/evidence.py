@@ -24,12 +24,12 @@ import pandas as pd
 from numpy.polynomial.hermite_e import hermegauss
 from scipy import special
 
-from analysis.references import Baseline
+from analysis.references import Baseline, pooled_variance
+from analysis.stats import Z95
 
 SETTLE_MARGIN = 12.5  # points on the 0..100 footing (half a step of a five-point scale)
 WALK_CONVERSATIONS = 4  # a walk's usual conversations
 MOST_NEEDED = 60  # beyond this, "more conversations" is not the answer
-Z95 = float(special.ndtri(0.975))
 _NODES, _WEIGHTS = hermegauss(24)
 
 
@@ -39,12 +39,6 @@ class Typical:
 
     survey_var: float
     observed_var: float
-
-
-def _pooled_variance(values: pd.Series, counts: pd.Series, default: float) -> float:
-    usable = values.notna() & (counts >= 2)
-    dof = counts[usable] - 1
-    return float((values[usable] * dof).sum() / dof.sum()) if dof.sum() > 0 else default
 
 
 def _parts(
@@ -118,8 +112,8 @@ def how_sure(
     shown = table[~table.index.isin(list(hidden)) & (table["scored"] >= min_group_size)]
     heard_rows = table[~table.index.isin(list(unheard))]
     typical = Typical(
-        survey_var=_pooled_variance(shown["survey_var"], shown["scored"], 625.0),
-        observed_var=_pooled_variance(
+        survey_var=pooled_variance(shown["survey_var"], shown["scored"], 625.0),
+        observed_var=pooled_variance(
             heard_rows["observed_var"], heard_rows["conversations"], 625.0
         ),
     )

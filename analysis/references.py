@@ -202,14 +202,15 @@ def baseline(table: pd.DataFrame, min_group_size: int) -> Baseline:
         wave_drop=_reference(
             waves["early_score"] - waves["late_score"], 2 * waves["survey_var"] / waves["wave_n"]
         ),
-        observed_var=_pooled_observed_var(heard),
+        observed_var=pooled_variance(heard["observed_var"], heard["conversations"], np.nan),
     )
 
 
-def _pooled_observed_var(heard: pd.DataFrame) -> float:
-    usable = heard.dropna(subset=["observed_var"])
-    dof = usable["conversations"] - 1
-    return float((usable["observed_var"] * dof).sum() / dof.sum()) if dof.sum() > 0 else np.nan
+def pooled_variance(values: pd.Series, counts: pd.Series, default: float) -> float:
+    """The pooled within-department variance: each department's weighted by its n - 1."""
+    usable = values.notna() & (counts >= 2)
+    dof = counts[usable] - 1
+    return float((values[usable] * dof).sum() / dof.sum()) if dof.sum() > 0 else default
 
 
 def gap_variance(rows: pd.DataFrame | pd.Series) -> Any:
