@@ -368,8 +368,9 @@ def test_an_upload_keeps_no_one_s_e_mail_name_or_address(
     stored = session.exec(select(SurveyUpload)).one().content.decode()
     for secret in ("alice@example.org", "Alice", "10.1.2.3", "51.5072", "R_1", "Bob"):
         assert secret not in stored
-    # What the preview and the import need is all there, each row on its own lines still.
-    assert "Finance" in stored and "Good" in stored and "Slow on\nMondays" in stored
+    # What the preview and the import need is all there, each row on its own lines still;
+    # the comment is no rating, so the mapping does not use it and it is not kept.
+    assert "Finance" in stored and "Good" in stored and "Mondays" not in stored
     assert stored.count("\n") == path.read_text(encoding="utf-8").count("\n")
 
 
@@ -420,3 +421,69 @@ def test_free_text_answers_are_not_kept_but_departments_and_ratings_are(
     done = analyst_client.get(started.headers["location"]).text
     want = expected_counts(GENERIC)
     assert f"{sum(r for r, _ in want.values())} complete responses" in done
+
+
+def test_an_upload_keeps_only_the_columns_its_mapping_uses(
+    analyst_client: TestClient, session: Session, tmp_path
+) -> None:
+    # Gender and age band beside the department single people out; "q5" is a rating on the
+    # analyst's own scale, which detection cannot know, so it is not mapped at upload.
+    import_departments(session, path=GENERIC / "departments.csv")
+    session.commit()
+    header, rows = generic_rows()
+    header = [*header, "gender", "age_band", "q5"]
+    labels = ["Awful", "Meh", "Fine", "Great"]
+    rows = [
+        [*row, ("Woman", "Man", "Non-binary")[i % 3], ("18-24", "25-34", "55+")[i % 3],
+         labels[i % 4]]
+        for i, row in enumerate(rows)
+    ]  # fmt: skip
+    path = write_csv(tmp_path / "survey.csv", [header, *rows])
+    uploaded = _upload_file(analyst_client, path, "Kept", "survey.csv")
+    assert uploaded.status_code == 303
+    session.rollback()
+    first = session.exec(select(SurveyUpload)).one()
+    first_id = first.id
+    stored = first.content.decode()
+    for answer in ("Woman", "Non-binary", "18-24", "55+", "Awful", "Great"):
+        assert answer not in stored
+    assert "Quality" in stored and "Very good" in stored and "2026-10-18 17:09:37" in stored
+    emptied = json.loads(first.emptied)
+    assert emptied["gender"].startswith("not used by the mapping")
+    assert emptied["q5"].startswith("not used by the mapping")
+    preview = analyst_client.get(uploaded.headers["location"]).text
+    assert "left out: not used by the mapping" in preview and 'id="import-form"' in preview
+
+    # Ticking q5 on its own scale: its answers are not here, so the file is asked for again
+    # and nothing can be imported from this upload meanwhile.
+    query = {"name": "Kept", "rating_columns": ["q1", "q5"], "scale": ",".join(labels)}
+    asked = analyst_client.get(f"/imports/survey/{first_id}", params=query)
+    assert asked.status_code == 200
+    assert "This mapping uses &#39;q5&#39;, whose answers were not kept" in asked.text
+    assert 'id="resend-form"' in asked.text and 'id="import-form"' not in asked.text
+    with path.open("rb") as handle:
+        again = analyst_client.post(
+            "/imports/survey",
+            data={"csrf_token": csrf_from(asked.text), "replaces": first_id, **query,
+                  "format": "auto"},
+            files={"file": ("survey.csv", handle, "text/csv")},
+        )  # fmt: skip
+    assert again.status_code == 303
+    session.rollback()
+    second = session.exec(select(SurveyUpload)).one()  # the first one is gone
+    assert second.id != first_id
+    stored = second.content.decode()
+    assert "Awful" in stored and "Woman" not in stored and "18-24" not in stored
+    assert "q2" in json.loads(second.emptied)  # not ticked this time, so not kept
+    preview = analyst_client.get(again.headers["location"]).text
+    assert "1 partial" not in preview and "No rating question was found" not in preview
+    started = analyst_client.post(
+        f"/imports/survey/{second.id}/import",
+        data={"csrf_token": csrf_from(preview), **query},
+    )
+    assert started.status_code == 303
+    analyst_client.get(started.headers["location"])
+    session.rollback()
+    survey = session.exec(select(Survey).where(Survey.name == "Kept")).one()
+    assert [q["question"] for q in json.loads(survey.questions)] == ["q1", "q5"]
+    assert session.exec(select(func.count()).select_from(SurveyUpload)).one() == 0

@@ -1,11 +1,13 @@
 """A survey export without what no mapping can use: the e-mails, names, addresses, phone
 numbers, IP addresses, locations and respondent ids a tool writes beside the answers,
 free-text answers (long, nearly all different: comments, which can name anyone), and
-numbers no rating can be read from (ages, salaries, timings). What is left is what the
-mapping step may still choose: the department, ratings (on the analyst's own scale too),
-the tool's times and statuses. An upload is kept this way for its preview; the columns stay
-(so the layout reads the same), their cells are emptied, keeping any line breaks so every
-line and row keeps its number."""
+numbers no rating can be read from (ages, salaries, timings), and every other column the
+mapping does not use (a gender or an age band beside the department would single people
+out). What is left is what the mapping uses: the department, submitted time and rating
+columns, and the tool's status columns that tell complete from partial. An upload is kept
+this way for its preview; the columns stay (so the layout reads the same), their cells are
+emptied, keeping any line breaks so every line and row keeps its number. A mapping that
+wants a column not kept is previewed from the file chosen again."""
 
 import csv
 import re
@@ -15,9 +17,9 @@ from pathlib import Path
 
 from app.ingest import timestamps
 from app.ingest.scales import detect_scale
-from app.ingest.survey_layout import Column
-from app.ingest.survey_plan import SurveyOptions, open_survey_chunks
-from app.ingest.tabular import XLSX, iter_chunks, normalise_header
+from app.ingest.survey_layout import Column, SurveyLayout
+from app.ingest.survey_plan import SurveyOptions, open_survey_chunks, plan_survey
+from app.ingest.tabular import XLSX, FileFormatError, iter_chunks, normalise_header
 
 _IDENTITY_KEYS = {
     "email", "e-mail", "emailaddress", "ipaddress", "ip", "ipaddr", "name", "firstname",
@@ -91,10 +93,40 @@ class _ColumnText:
         return self.capped or len(self.distinct) >= 0.5 * self.filled
 
 
-def redact_survey_file(path: Path, out: Path, file_name: str) -> dict[str, str]:
-    """Write the export to `out` with every identifying or free-text column's data cells
-    emptied (a CSV, or a workbook for a workbook); returns each emptied column and why."""
-    dialect, layout, chunks = open_survey_chunks(path, SurveyOptions(), file_name)
+NOT_MAPPED = "not used by the mapping"
+
+
+def mapped_columns(
+    path: Path, layout: SurveyLayout, options: SurveyOptions, file_name: str
+) -> tuple[set[int], dict[int, str]]:
+    """The columns `options` maps (named, or detected where it names none) with the tool's
+    own columns that say whether a response is complete; and why detection left each
+    other candidate out."""
+    used = {i for i in (layout.timestamp, layout.status, layout.finished) if i is not None}
+    named = [options.department_column, options.submitted_column, *options.rating_columns]
+    used |= {c.index for name in named if name and (c := layout.find(name)) is not None}
+    try:
+        plan = plan_survey(path, options, file_name, require_ratings=False)
+    except FileFormatError:  # the preview says what is wrong; the named columns are kept
+        return used, {}
+    used |= {plan.department.index} | {r.column.index for r in plan.ratings}
+    used |= {plan.timestamp.index} if plan.timestamp else set()
+    return used, {c.index: why for c, why in plan.left_out}
+
+
+def is_not_kept(why: str) -> bool:
+    """An emptied column the analyst may still map, from the file chosen again."""
+    return why.startswith(NOT_MAPPED)
+
+
+def redact_survey_file(
+    path: Path, out: Path, file_name: str, options: SurveyOptions | None = None
+) -> dict[str, str]:
+    """Write the export to `out` with the data cells emptied of every identifying or
+    free-text column and of every column `options` does not map (a CSV, or a workbook for a
+    workbook); returns each emptied column and why."""
+    options = options or SurveyOptions()
+    dialect, layout, chunks = open_survey_chunks(path, options, file_name)
     why = {c.index: "who answered" for c in layout.columns if is_identifying(c)}
     # Free text is looked for among the answers only: never the tool's own columns (times,
     # statuses), nor one that names the department or team the person is in.
@@ -117,6 +149,12 @@ def redact_survey_file(path: Path, out: Path, file_name: str) -> dict[str, str]:
         index: "numbers no mapping can use"
         for index, text in texts.items()
         if index not in why and text.numbers_no_mapping_uses()
+    }
+    used, left_out = mapped_columns(path, layout, options, file_name)
+    why |= {
+        c.index: f"{NOT_MAPPED} ({left_out[c.index]})" if c.index in left_out else NOT_MAPPED
+        for c in layout.columns
+        if c.index not in why and c.index not in used
     }
     emptied = sorted(why)
     # The second pass reads the file as the first did, header rows and all, and writes it.

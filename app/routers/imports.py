@@ -27,11 +27,13 @@ from app.services.import_jobs import (
 )
 from app.services.survey_uploads import (
     SurveyPreview,
+    columns_not_kept,
     get_upload,
     options_dict,
     preview_survey,
     saved_mapping,
     store_upload,
+    upload_columns,
     upload_file,
 )
 
@@ -99,21 +101,62 @@ def upload_survey(
     file: Annotated[UploadFile, File()],
     session: WriteSession,
     name: Annotated[str, Form(min_length=1, max_length=200)],
+    format: Annotated[str | None, Form(max_length=20)] = None,
+    department_column: Annotated[str, Form(max_length=500)] = "",
+    rating_columns: Annotated[list[str] | None, Form()] = None,
+    submitted_column: Annotated[str, Form(max_length=500)] = "",
+    scale: Annotated[str, Form(max_length=2000)] = "",
+    date: Annotated[str, Form(max_length=20)] = "",
+    alias_name: Annotated[list[str] | None, Form()] = None,
+    alias_target: Annotated[list[str] | None, Form()] = None,
+    alias_headcount: Annotated[list[str] | None, Form()] = None,
+    replaces: Annotated[str, Form(max_length=100)] = "",
     user: User = Depends(analysts),
 ) -> Response:
+    """A new export, or the same one chosen again for a mapping that uses columns the first
+    upload did not keep (the form then carries that mapping, and the upload it replaces)."""
     content = file.file.read()
     if not content:
         return _upload_page(request, session, user, error="The file is empty.", status_code=422)
+    mapping: dict[str, str | list[str]] = {
+        "format": format or "auto",
+        "department_column": department_column,
+        "rating_columns": rating_columns or [],
+        "submitted_column": submitted_column,
+        "scale": scale,
+        "date": date,
+        "alias_name": alias_name or [],
+        "alias_target": alias_target or [],
+    }
     try:
+        options = None
+        if format is not None:  # the preview's form: its mapping, as the preview reads it
+            options = _options(
+                format,
+                department_column,
+                rating_columns or [],
+                submitted_column,
+                scale,
+                date,
+                alias_name or [],
+                alias_target or [],
+            )
         upload_id = store_upload(
-            session, user=user, file_name=file.filename or "upload", content=content
+            session,
+            user=user,
+            file_name=file.filename or "upload",
+            content=content,
+            options=options,
+            replaces=replaces,
         )
     except FileFormatError as exc:
         return _upload_page(request, session, user, error=str(exc), status_code=422)
     from urllib.parse import urlencode
 
+    mapping["alias_headcount"] = alias_headcount or []
+    query = {"name": name} | ({k: v for k, v in mapping.items() if v} if options else {})
     return RedirectResponse(
-        f"/imports/survey/{upload_id}?{urlencode({'name': name})}", status_code=303
+        f"/imports/survey/{upload_id}?{urlencode(query, doseq=True)}", status_code=303
     )
 
 
@@ -191,19 +234,32 @@ def _preview_page(
     upload = get_upload(session, user=user, upload_id=upload_id)
     preview = None
     saved = False
+    columns: list[str] = []
+    not_kept: list[str] = []
     with upload_file(upload) as path:
         try:
-            preview = preview_survey(
-                session, path=path, options=options, file_name=upload.file_name
-            )
-            remembered = saved_mapping(session, signature=preview.signature) if use_saved else None
-            if remembered is not None:
-                options, saved = remembered, True
+            columns = upload_columns(path, upload, options)
+            not_kept = columns_not_kept(path, upload, options)
+            if not not_kept:
                 preview = preview_survey(
                     session, path=path, options=options, file_name=upload.file_name
                 )
+                remembered = (
+                    saved_mapping(session, signature=preview.signature) if use_saved else None
+                )
+                if remembered is not None and not columns_not_kept(path, upload, remembered):
+                    options, saved = remembered, True
+                    preview = preview_survey(
+                        session, path=path, options=options, file_name=upload.file_name
+                    )
         except FileFormatError as exc:
             error = error or str(exc)
+    if not_kept:
+        error = error or (
+            f"This mapping uses {', '.join(repr(c) for c in not_kept)}, whose answers were not "
+            "kept with the upload: only the columns a mapping uses are kept. Choose the file "
+            "again below to preview it this way."
+        )
     return render(
         request,
         "imports/preview.html",
@@ -220,6 +276,8 @@ def _preview_page(
             "headcounts": headcounts or {},
             "alias_rows": _alias_rows(preview, options),
             "emptied": json.loads(upload.emptied),
+            "columns": columns,
+            "not_kept": not_kept,
         },
         block="preview",
         status_code=status_code,

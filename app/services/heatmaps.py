@@ -2,6 +2,7 @@
 JSON, no typed arrays) and the PNG for a board pack."""
 
 import json
+import logging
 from dataclasses import dataclass
 from datetime import date
 from typing import Any
@@ -140,6 +141,9 @@ def report_heatmap(
     return figure_json(figure)
 
 
+logger = logging.getLogger("walkabout.heatmaps")
+
+
 class ImageExportUnavailable(RuntimeError):
     """No browser to draw the picture with."""
 
@@ -149,9 +153,14 @@ def heatmap_png(report: dict[str, Any], *, relative: bool = True) -> bytes:
     import plotly.graph_objects as go
 
     figure = go.Figure(report_heatmap(report, metrics=list(DASHBOARD_METRICS), relative=relative))
-    try:
-        return bytes(figure.to_image(format="png", width=1100, scale=2))
-    except Exception as exc:  # kaleido raises various errors when no browser can start
-        raise ImageExportUnavailable(
-            "PNG export needs Chromium on the server (Debian: apt-get install chromium)"
-        ) from exc
+    # A browser that fails to start on a loaded machine (seen once in a full test run on two
+    # busy cores) usually starts on a second try; a machine without one fails both.
+    for attempt in (1, 2):
+        try:
+            return bytes(figure.to_image(format="png", width=1100, scale=2))
+        except Exception as exc:  # kaleido raises various errors when no browser can start
+            logger.warning("heatmap PNG: the browser failed (attempt %d): %r", attempt, exc)
+            failure = exc
+    raise ImageExportUnavailable(
+        "PNG export needs Chromium on the server (Debian: apt-get install chromium)"
+    ) from failure

@@ -16,8 +16,8 @@ from sqlmodel import Session, col, select
 from app.db import all_or_nothing
 from app.ingest.row_errors import ErrorGroup, RowErrors
 from app.ingest.survey_chunks import RowTally, parse_chunks
-from app.ingest.survey_plan import SurveyOptions, plan_survey
-from app.ingest.survey_redaction import redact_survey_file
+from app.ingest.survey_plan import SurveyOptions, open_survey_chunks, plan_survey
+from app.ingest.survey_redaction import is_not_kept, redact_survey_file
 from app.models import Department, SurveyMapping, SurveyUpload, User
 from app.models.department import department_key
 from app.models.types import utcnow
@@ -78,18 +78,37 @@ def purge_expired_uploads(session: Session) -> None:
     )
 
 
-def store_upload(session: Session, *, user: User, file_name: str, content: bytes) -> str:
-    """Keep an uploaded file for preview, without its identifying columns' values (e-mails,
-    names, addresses, IPs, ids: see survey_redaction); returns its id. Expired uploads are
-    removed. A file that cannot be read as a survey export is refused here."""
+def store_upload(
+    session: Session,
+    *,
+    user: User,
+    file_name: str,
+    content: bytes,
+    options: SurveyOptions | None = None,
+    replaces: str = "",
+) -> str:
+    """Keep an uploaded file for preview with only the columns the mapping uses (`options`,
+    else the one saved for files of its shape, else what detection finds), and never an
+    identifying column's values (e-mails, names, addresses, IPs, ids: see survey_redaction);
+    returns its id. The user's upload it `replaces` and expired uploads are removed. A file
+    that cannot be read as a survey export is refused here."""
     purge_expired_uploads(session)
     with tempfile.TemporaryDirectory() as tmp:
         raw, kept = Path(tmp) / "raw", Path(tmp) / "kept"
         raw.write_bytes(content)
-        emptied = redact_survey_file(raw, kept, file_name)
+        if options is None:
+            layout = open_survey_chunks(raw, SurveyOptions(), file_name)[1]
+            options = saved_mapping(session, signature=layout.signature) or SurveyOptions()
+        emptied = redact_survey_file(raw, kept, file_name, options)
         stored = kept.read_bytes()
     upload_id = secrets.token_urlsafe(24)
     assert user.id is not None
+    if replaces:
+        session.execute(
+            delete(SurveyUpload).where(
+                col(SurveyUpload.id) == replaces, col(SurveyUpload.user_id) == user.id
+            )
+        )
     session.add(
         SurveyUpload(
             id=upload_id,
@@ -123,6 +142,21 @@ def upload_file(upload: SurveyUpload) -> Iterator[Path]:
         path = Path(tmp) / "upload"
         path.write_bytes(upload.content)
         yield path
+
+
+def columns_not_kept(path: Path, upload: SurveyUpload, options: SurveyOptions) -> list[str]:
+    """The columns `options` names whose answers were not kept with the upload, because the
+    mapping it was uploaded with did not use them."""
+    emptied = json.loads(upload.emptied)
+    layout = open_survey_chunks(path, options, upload.file_name)[1]
+    named = [options.department_column, options.submitted_column, *options.rating_columns]
+    found = [c for name in named if name and (c := layout.find(name)) is not None]
+    return [c.id for c in found if is_not_kept(emptied.get(c.id, ""))]
+
+
+def upload_columns(path: Path, upload: SurveyUpload, options: SurveyOptions) -> list[str]:
+    """The upload's columns, for choosing the department and submitted columns."""
+    return [c.id for c in open_survey_chunks(path, options, upload.file_name)[1].columns]
 
 
 def saved_mapping(session: Session, *, signature: str) -> SurveyOptions | None:
