@@ -31,8 +31,15 @@ format: setup
 	$(BIN)/ruff check --fix app analysis tests migrations
 	$(BIN)/ruff format app analysis tests
 
+# The sign-in tests' OpenID provider (node's oidc-provider, tests/oidc); without node those
+# tests skip, saying why.
+tests/oidc/node_modules/.installed: tests/oidc/package-lock.json
+	@if command -v npm >/dev/null 2>&1; then \
+		npm ci --prefix tests/oidc --no-audit --no-fund --loglevel=error && touch $@; \
+	else echo "npm not found: the single sign-on tests will be skipped"; fi
+
 # Two workers (this machine's two cores), a file's tests on one worker (module fixtures).
-test: lint
+test: lint tests/oidc/node_modules/.installed
 	$(BIN)/pytest -n 2 --dist loadfile
 
 bench: setup

@@ -30,7 +30,12 @@ class PasswordChangeRequired(Exception):
     """The user signed in with a password an admin chose: they pick their own first."""
 
 
+class TwoStepSetupRequired(Exception):
+    """The user's role signs in in two steps, and they have not set it up yet."""
+
+
 PASSWORD_PAGE = "/account/password"  # noqa: S105  # nosec B105  # an address, not a secret
+TWO_STEP_PAGE = "/account/two-step"
 
 
 # Dependencies that touch no database are coroutines: FastAPI runs a plain function in the
@@ -60,6 +65,7 @@ async def _session_user(request: Request, session: ReadSession, token: str) -> U
                 touch_session(writer, token=token)
 
         await anyio.to_thread.run_sync(touch)
+    request.state.session_method = found.method
     return found.user
 
 
@@ -72,6 +78,9 @@ async def page_user(request: Request, session: ReadSession) -> User:
     request.state.user = user  # for the page's navigation
     if user.must_change_password and request.url.path != PASSWORD_PAGE:
         raise PasswordChangeRequired
+    setting_up = request.url.path in (TWO_STEP_PAGE, PASSWORD_PAGE)
+    if request.state.session_method == "setup-two-step" and not setting_up:
+        raise TwoStepSetupRequired
     return user
 
 
@@ -115,6 +124,8 @@ async def api_user(request: Request, session: ReadSession) -> User:
                 raise HTTPException(status_code=403, detail="CSRF token missing or invalid")
             if user is not None and user.must_change_password:
                 raise HTTPException(status_code=403, detail="choose your own password first")
+            if user is not None and request.state.session_method == "setup-two-step":
+                raise HTTPException(status_code=403, detail="set up two-step sign-in first")
     if user is None:
         raise HTTPException(
             status_code=401,

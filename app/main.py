@@ -18,7 +18,14 @@ from uvicorn.middleware.proxy_headers import ProxyHeadersMiddleware
 
 from app.csrf import CsrfRejected, configure_csrf
 from app.db import DatabaseBusy, get_engine, is_busy
-from app.deps import PASSWORD_PAGE, LoginRequired, PageForbidden, PasswordChangeRequired
+from app.deps import (
+    PASSWORD_PAGE,
+    TWO_STEP_PAGE,
+    LoginRequired,
+    PageForbidden,
+    PasswordChangeRequired,
+    TwoStepSetupRequired,
+)
 from app.ingest.row_errors import ImportRefused
 from app.ingest.tabular import FileFormatError
 from app.logs import RequestLogMiddleware, configure_logging
@@ -77,6 +84,14 @@ def _error_page(request: Request, status: int, title: str, message: str) -> Resp
     )
 
 
+def _origin(url: str) -> str:
+    """scheme://host[:port] of an address, or nothing."""
+    from urllib.parse import urlsplit
+
+    parts = urlsplit(url)
+    return f"{parts.scheme}://{parts.netloc}" if parts.scheme and parts.netloc else ""
+
+
 def create_app(settings: Settings | None = None, *, database_url: str | None = None) -> FastAPI:
     """Build the app for one database (the engine is made here, not at import)."""
     settings = settings or get_settings()
@@ -110,7 +125,7 @@ def create_app(settings: Settings | None = None, *, database_url: str | None = N
         max_upload=settings.max_upload_bytes,
         upload_paths=("/api/v1/surveys/", "/imports/survey"),
     )
-    app.add_middleware(SecurityHeadersMiddleware)
+    app.add_middleware(SecurityHeadersMiddleware, form_origin=_origin(settings.oidc_issuer))
     # Every text answer compressed (pages, JSON, the 4.8 MB plotly bundle): a phone on poor
     # Wi-Fi downloads a fifth of it. Tiny answers are not worth it.
     app.add_middleware(GZipMiddleware, minimum_size=1024)
@@ -169,6 +184,12 @@ def create_app(settings: Settings | None = None, *, database_url: str | None = N
         if request.headers.get("HX-Request") == "true":
             return Response(status_code=204, headers={"HX-Redirect": PASSWORD_PAGE})
         return RedirectResponse(PASSWORD_PAGE, status_code=303)
+
+    @app.exception_handler(TwoStepSetupRequired)
+    async def _two_step_setup(request: Request, _exc: TwoStepSetupRequired) -> Response:
+        if request.headers.get("HX-Request") == "true":
+            return Response(status_code=204, headers={"HX-Redirect": TWO_STEP_PAGE})
+        return RedirectResponse(TWO_STEP_PAGE, status_code=303)
 
     @app.exception_handler(PageForbidden)
     async def _forbidden(request: Request, _exc: PageForbidden) -> Response:

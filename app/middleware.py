@@ -19,10 +19,16 @@ SECURITY_HEADERS = [
 
 
 class SecurityHeadersMiddleware:
-    """Adds CSP, nosniff, framing and referrer headers to every response."""
+    """Adds CSP, nosniff, framing and referrer headers to every response. `form_origin`: an
+    origin a form may lead to besides this one (logging out of single sign-on continues at
+    the identity provider, and CSP's form-action holds for the redirect too)."""
 
-    def __init__(self, app: ASGIApp) -> None:
+    def __init__(self, app: ASGIApp, form_origin: str = "") -> None:
         self.app = app
+        self.headers = SECURITY_HEADERS
+        if form_origin:
+            csp = CSP.replace("form-action 'self'", f"form-action 'self' {form_origin}")
+            self.headers = [(b"content-security-policy", csp.encode()), *SECURITY_HEADERS[1:]]
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
@@ -39,7 +45,7 @@ class SecurityHeadersMiddleware:
             if message["type"] == "http.response.start":
                 headers = list(message.get("headers", []))
                 present = {name.lower() for name, _ in headers}
-                headers += [(k, v) for k, v in SECURITY_HEADERS if k not in present]
+                headers += [(k, v) for k, v in self.headers if k not in present]
                 if not keep and b"cache-control" not in present:
                     headers.append((b"cache-control", b"no-store"))
                 elif versioned and b"cache-control" not in present:

@@ -102,6 +102,9 @@ FLASH_MESSAGES = {
     "user-activated": "Reactivated: they can sign in again.",
     "password-changed": "Password changed. Your other sessions have ended.",
     "settings-saved": "Settings saved.",
+    "two-step-off": "Two-step sign-in is off: your password alone signs you in.",
+    "two-step-reset": "Two-step sign-in reset: they sign in with their password, and set it "
+    "up again where their role needs it.",
     "survey-published": "Published: executives now see this round.",
     "survey-withdrawn": "Withdrawn: this round is a draft again; executives no longer see it.",
 }

@@ -18,7 +18,7 @@ def hash_password(password: str) -> str:
 
 def verify_password(password: str, password_hash: str | None) -> bool:
     """True when the password matches; spends the same time when there is no user."""
-    if password_hash is None:
+    if not password_hash:  # no such user, or one who signs in with single sign-on only
         _password_hash.verify(password, _DUMMY_HASH)
         return False
     return _password_hash.verify(password, password_hash)

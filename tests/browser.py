@@ -34,10 +34,13 @@ def _free_port() -> int:
 
 
 @contextmanager
-def live_server(database_url: str) -> Iterator[str]:
-    """Run the real app under uvicorn in a child process; yields its base URL."""
-    port = _free_port()
-    env = {**os.environ, "WALKABOUT_DATABASE_URL": database_url}
+def live_server(
+    database_url: str, *, port: int | None = None, settings: dict[str, str] | None = None
+) -> Iterator[str]:
+    """Run the real app under uvicorn in a child process (on `port`, with more WALKABOUT_
+    settings if given); yields its base URL."""
+    port = port or _free_port()
+    env = {**os.environ, "WALKABOUT_DATABASE_URL": database_url, **(settings or {})}
     process = subprocess.Popen(
         [
             sys.executable,

@@ -38,6 +38,10 @@ PAGES = {
     ("GET", "/admin/themes"): (303, 403, 403, 403, 200),
     ("GET", "/admin/settings"): (303, 403, 403, 403, 200),
     ("GET", "/account/password"): (303, 200, 200, 200, 200),
+    ("GET", "/account/two-step"): (303, 200, 200, 200, 200),
+    ("GET", "/login/two-step"): (303, 303, 303, 303, 303),  # no password given first
+    ("GET", "/login/oidc"): (404, 404, 404, 404, 404),  # single sign-on is not set up here
+    ("GET", "/login/oidc/callback"): (404, 404, 404, 404, 404),
     ("GET", "/sw.js"): (200, 200, 200, 200, 200),
     ("GET", "/offline"): (200, 200, 200, 200, 200),
     ("GET", "/static/plotly-basic.min.js"): (200, 200, 200, 200, 200),
@@ -95,6 +99,10 @@ FORM_ONLY = {
     "/admin/users/{user_id}/active",
     "/admin/users/{user_id}/password",
     "/reports/{survey}/withdraw",
+    "/admin/settings/two-step",
+    "/account/two-step/off",
+    "/account/two-step/recovery-codes",
+    "/admin/users/{user_id}/two-step-off",
 }
 UNDOCUMENTED = {"", "/static", "/vendor/swagger-ui", "/openapi.json"}
 

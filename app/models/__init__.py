@@ -37,6 +37,7 @@ from app.models.priority_decision import (  # noqa: E402
 )
 from app.models.programme_setting import ProgrammeSetting  # noqa: E402
 from app.models.report_cache import ReportCache  # noqa: E402
+from app.models.sign_in import LoginChallenge, OidcLogin, RecoveryCode  # noqa: E402
 from app.models.survey import (  # noqa: E402
     Survey,
     SurveyAnswerCount,
@@ -93,6 +94,9 @@ __all__ = [
     "IdeaStatusPublic",
     "LeaderDepartment",
     "LoginAttempt",
+    "LoginChallenge",
+    "OidcLogin",
+    "RecoveryCode",
     "PriorityDecision",
     "PriorityDecisionCreate",
     "PriorityDecisionPublic",

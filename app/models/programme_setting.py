@@ -19,5 +19,8 @@ class ProgrammeSetting(SQLModel, table=True):
     min_group_size: int | None = Field(
         default=None, ge=MIN_GROUP_SIZE_FLOOR, le=MIN_GROUP_SIZE_CEILING
     )
+    # Roles whose local accounts must sign in in two steps (comma separated; single sign-on
+    # leaves that to the identity provider).
+    two_step_roles: str = Field(default="", max_length=100, sa_column_kwargs={"server_default": ""})
     updated_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
     updated_by: int | None = Field(default=None, foreign_key="users.id", ondelete="SET NULL")

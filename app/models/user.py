@@ -31,6 +31,13 @@ class User(UserBase, table=True):
     # Set when an admin chose the password (a new login, a reset): the user picks their own
     # before any page opens, so the admin never knows a password in use.
     must_change_password: bool = Field(default=False, sa_column_kwargs={"server_default": "0"})
+    # Who the organisation's identity provider says this is (issuer and subject), once they
+    # signed in with it; such a user has no password here unless an admin gives one.
+    oidc_subject: str | None = Field(default=None, max_length=600, unique=True)
+    # Two-step sign-in (TOTP, RFC 6238): the shared secret, encrypted with the app's secret
+    # key, and the last time step a code was accepted for (a code works once).
+    totp_secret: str | None = Field(default=None, max_length=500)
+    totp_last_step: int = Field(default=0, sa_column_kwargs={"server_default": "0"})
 
 
 class UserCreate(SQLModel):

@@ -3,13 +3,28 @@ password); everyone: choosing their own password."""
 
 from fastapi import APIRouter, Depends, Form, Request
 from fastapi.responses import Response
+from sqlmodel import Session
 
 from app.csrf import require_csrf
 from app.db import ReadSession, WriteSession
-from app.deps import SESSION_COOKIE, page_user, require_page_role
+from app.deps import SESSION_COOKIE, get_app_settings, page_user, require_page_role
 from app.models import Role, User
 from app.pages import flash_redirect, render
+from app.services.auth import set_session_method
 from app.services.errors import NotFoundError, ServiceError
+from app.services.two_step import (
+    accept_code,
+    new_recovery_codes,
+    new_secret,
+    provisioning_uri,
+    qr_svg,
+    recovery_codes_left,
+    seal,
+    turn_off,
+    turn_on,
+    two_step_roles,
+    unseal,
+)
 from app.services.users import (
     change_password,
     change_role,
@@ -20,6 +35,7 @@ from app.services.users import (
     reset_password,
     set_user_active,
 )
+from app.settings import Settings
 
 router = APIRouter(include_in_schema=False)  # pages: the OpenAPI document is the JSON API
 admins = require_page_role("admin")
@@ -150,3 +166,136 @@ def password_submit(
             status_code=422,
         )
     return flash_redirect(request, "/", "password-changed")
+
+
+def _two_step_page(
+    request: Request,
+    session: Session,
+    user: User,
+    settings: Settings,
+    *,
+    codes: list[str] | None = None,
+    error: str | None = None,
+    sealed: str = "",
+    status_code: int = 200,
+) -> Response:
+    """Two-step sign-in: its state, or a fresh secret to set it up with (the secret rides
+    in the form sealed with the app's key, so no server keeps a half-made one)."""
+    context: dict[str, object] = {
+        "on": bool(user.totp_secret),
+        "codes": codes,
+        "error": error,
+        "required": user.role in two_step_roles(session),
+        "single_sign_on": getattr(request.state, "session_method", "") == "oidc",
+    }
+    if user.totp_secret and user.id is not None:
+        context["left"] = recovery_codes_left(session, user_id=user.id)
+    elif not codes:
+        secret = unseal(sealed, settings) if sealed else None
+        secret = secret or new_secret()
+        uri = provisioning_uri(secret, user.email)
+        context |= {
+            "sealed": seal(secret, settings),
+            "qr": qr_svg(uri),
+            "uri": uri,
+            "key": " ".join(secret[i : i + 4] for i in range(0, len(secret), 4)),
+        }
+    return render(request, "users/two_step.html", context, status_code=status_code)
+
+
+@router.get("/account/two-step")
+def two_step_page(
+    request: Request,
+    session: ReadSession,
+    user: User = Depends(page_user),
+    settings: Settings = Depends(get_app_settings),
+) -> Response:
+    return _two_step_page(request, session, user, settings)
+
+
+@router.post("/account/two-step", dependencies=[Depends(require_csrf)])
+def two_step_on(
+    request: Request,
+    session: WriteSession,
+    sealed: str = Form("", max_length=500),
+    code: str = Form("", max_length=20),
+    user: User = Depends(page_user),
+    settings: Settings = Depends(get_app_settings),
+) -> Response:
+    """Turn two-step on once a code from the app matches; the recovery codes are shown in
+    this answer only."""
+    if user.totp_secret:
+        return _two_step_page(request, session, user, settings)
+    codes = turn_on(session, user=user, sealed_secret=sealed, code=code, settings=settings)
+    if codes is None:
+        return _two_step_page(
+            request,
+            session,
+            user,
+            settings,
+            sealed=sealed,
+            error="That code does not match. Check the app shows Walkabout with your e-mail, "
+            "and type the code it shows now.",
+            status_code=422,
+        )
+    token = request.cookies.get(SESSION_COOKIE, "")
+    if token and getattr(request.state, "session_method", "") == "setup-two-step":
+        set_session_method(session, token=token, method="two-step")
+    return _two_step_page(request, session, user, settings, codes=codes)
+
+
+@router.post("/account/two-step/recovery-codes", dependencies=[Depends(require_csrf)])
+def two_step_new_codes(
+    request: Request,
+    session: WriteSession,
+    code: str = Form("", max_length=20),
+    user: User = Depends(page_user),
+    settings: Settings = Depends(get_app_settings),
+) -> Response:
+    """Ten new recovery codes (the old ones stop working), for a current code."""
+    assert user.id is not None
+    if not user.totp_secret or not accept_code(session, user=user, code=code, settings=settings):
+        return _two_step_page(
+            request, session, user, settings, error="That code is not right.", status_code=422
+        )
+    codes = new_recovery_codes(session, user_id=user.id)
+    return _two_step_page(request, session, user, settings, codes=codes)
+
+
+@router.post("/account/two-step/off", dependencies=[Depends(require_csrf)])
+def two_step_off(
+    request: Request,
+    session: WriteSession,
+    code: str = Form("", max_length=20),
+    user: User = Depends(page_user),
+    settings: Settings = Depends(get_app_settings),
+) -> Response:
+    """Two-step off, for a current code; not where the admin requires it for the role."""
+    if user.role in two_step_roles(session):
+        return _two_step_page(
+            request,
+            session,
+            user,
+            settings,
+            error=f"Two-step sign-in is required for the {user.role} role here.",
+            status_code=409,
+        )
+    if not user.totp_secret or not accept_code(session, user=user, code=code, settings=settings):
+        return _two_step_page(
+            request, session, user, settings, error="That code is not right.", status_code=422
+        )
+    turn_off(session, user=user, actor_id=user.id)
+    return flash_redirect(request, "/account/two-step", "two-step-off")
+
+
+@router.post("/admin/users/{user_id}/two-step-off", dependencies=[Depends(require_csrf)])
+def admin_two_step_off(
+    request: Request,
+    user_id: int,
+    session: WriteSession,
+    admin: User = Depends(admins),
+) -> Response:
+    """For someone who lost their phone and their recovery codes: they sign in with their
+    password and, where their role requires it, set two-step up again."""
+    turn_off(session, user=get_user(session, user_id=user_id), actor_id=admin.id)
+    return flash_redirect(request, "/admin/users", "two-step-reset")

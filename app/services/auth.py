@@ -8,11 +8,12 @@ from sqlalchemy import bindparam, delete, func, or_, text, update
 from sqlalchemy import select as sa_select  # more than four columns
 from sqlmodel import Session, col, select
 
-from app.models import LoginAttempt, User, UserSession
+from app.models import LoginAttempt, LoginChallenge, User, UserSession
 from app.models.types import utcnow
 from app.security import new_token, token_digest, verify_password
 from app.services.audit import record_event
 from app.services.survey_uploads import purge_expired_uploads
+from app.services.two_step import accept_code, two_step_roles, use_recovery_code
 from app.services.users import find_user_by_email
 from app.settings import Settings
 
@@ -25,10 +26,20 @@ class LoginThrottled(Exception):
         self.wait_seconds = wait_seconds
 
 
+class PasswordLoginOff(Exception):
+    """Passwords are off here (WALKABOUT_PASSWORD_LOGIN=false): sign in with single sign-on."""
+
+
 @dataclass(frozen=True)
 class LoginResult:
     user: User
-    session_token: str
+    # A session, or (the account signs in in two steps) the challenge for the code.
+    session_token: str = ""
+    challenge_token: str = ""
+
+
+CHALLENGE_MINUTES = 5  # to type the code from the app
+CHALLENGE_TRIES = 5  # wrong codes before the password must be given again
 
 
 # Failures allowed before the waits start, as multiples of login_max_failures: for one
@@ -74,6 +85,11 @@ def log_in(
     """Check the credentials; on success start a new session and return its token."""
     email = email.strip().lower()[:254]
     address = address[:64]
+    if not settings.password_login and email != settings.break_glass_account.strip().lower():
+        record_event(
+            session, action="login.refused", actor_id=None, detail=f"{email}: passwords off"
+        )
+        raise PasswordLoginOff
     _one_account_at_a_time(session, email)
     wait = _required_wait(session, settings=settings, email=email, address=address)
     if wait > 0:
@@ -91,18 +107,89 @@ def log_in(
         session.add(LoginAttempt(email=email, address=address))
         record_event(session, action="login.failed", actor_id=None, detail=email)
         return None
-    token = new_token()
-    _purge_ended_sessions(session, settings=settings)
-    purge_expired_uploads(session)  # raw survey exports past their preview time
-    session.add(UserSession(id_hash=token_digest(token), user_id=user.id))
     # The owner's success forgives this address's typos, not failures from elsewhere.
     session.execute(
         delete(LoginAttempt).where(
             col(LoginAttempt.email) == email, col(LoginAttempt.address) == address
         )
     )
-    record_event(session, action="login", actor_id=user.id, detail=address)
+    if user.totp_secret:
+        challenge = new_token()
+        session.execute(
+            delete(LoginChallenge).where(
+                col(LoginChallenge.created_at) < utcnow() - timedelta(minutes=CHALLENGE_MINUTES)
+            )
+        )
+        session.add(
+            LoginChallenge(id_hash=token_digest(challenge), user_id=user.id, address=address)
+        )
+        record_event(session, action="login.password_ok", actor_id=user.id, detail=address)
+        return LoginResult(user=user, challenge_token=challenge)
+    method = "setup-two-step" if user.role in two_step_roles(session) else "password"
+    token = start_session(session, settings=settings, user=user, method=method, detail=address)
     return LoginResult(user=user, session_token=token)
+
+
+def start_session(
+    session: Session, *, settings: Settings, user: User, method: str, detail: str
+) -> str:
+    """A new signed-in session for the user (how: `method`); returns the cookie's token."""
+    assert user.id is not None
+    token = new_token()
+    _purge_ended_sessions(session, settings=settings)
+    purge_expired_uploads(session)  # raw survey exports past their preview time
+    session.add(UserSession(id_hash=token_digest(token), user_id=user.id, method=method))
+    record_event(session, action="login", actor_id=user.id, detail=f"{method}, {detail}")
+    return token
+
+
+def finish_two_step(
+    session: Session, *, settings: Settings, challenge: str, code: str
+) -> LoginResult | None:
+    """The second step: a code from the app, or a recovery code (used up). None: wrong or
+    expired; after a few wrong codes the password must be given again."""
+    row = session.get(LoginChallenge, token_digest(challenge))
+    fresh = row is not None and row.created_at >= utcnow() - timedelta(minutes=CHALLENGE_MINUTES)
+    user = session.get(User, row.user_id) if row is not None and fresh else None
+    if row is None or user is None or not user.is_active or user.id is None:
+        return None
+    how = ""
+    if accept_code(session, user=user, code=code, settings=settings):
+        how = "two-step"
+    elif use_recovery_code(session, user_id=user.id, code=code):
+        how = "two-step"
+        record_event(session, action="two_step.recovery_code", actor_id=user.id)
+    if not how:
+        # Counted in one update, so parallel guesses each count.
+        session.execute(
+            update(LoginChallenge)
+            .where(col(LoginChallenge.id_hash) == row.id_hash)
+            .values(failures=LoginChallenge.failures + 1)
+        )
+        session.execute(
+            delete(LoginChallenge).where(
+                col(LoginChallenge.id_hash) == row.id_hash,
+                col(LoginChallenge.failures) >= CHALLENGE_TRIES,
+            )
+        )
+        record_event(session, action="login.failed", actor_id=user.id, detail="wrong code")
+        return None
+    session.execute(delete(LoginChallenge).where(col(LoginChallenge.id_hash) == row.id_hash))
+    token = start_session(session, settings=settings, user=user, method=how, detail=row.address)
+    return LoginResult(user=user, session_token=token)
+
+
+def end_sessions(session: Session, *, user_id: int) -> None:
+    """Sign the user out everywhere."""
+    session.execute(delete(UserSession).where(col(UserSession.user_id) == user_id))
+
+
+def set_session_method(session: Session, *, token: str, method: str) -> None:
+    session.execute(
+        update(UserSession)
+        .where(col(UserSession.id_hash) == token_digest(token))
+        .values(method=method)
+    )
 
 
 def _purge_ended_sessions(session: Session, *, settings: Settings) -> None:
@@ -126,6 +213,7 @@ class SessionLookup:
     user: User
     # The idle clock is moved on at most once a minute (a write of its own).
     touch_due: bool
+    method: str = "password"
 
 
 _USER_COLUMNS = list(User.__table__.columns)  # type: ignore[attr-defined]
@@ -133,6 +221,7 @@ _SESSION_USER = (
     sa_select(
         col(UserSession.created_at).label("session_created"),
         col(UserSession.last_seen_at).label("session_seen"),
+        col(UserSession.method).label("session_method"),
         *_USER_COLUMNS,
     )
     .join(User, col(User.id) == col(UserSession.user_id))
@@ -153,7 +242,9 @@ def lookup_session(session: Session, *, settings: Settings, token: str) -> Sessi
     old = now - row.session_created > timedelta(hours=settings.session_absolute_hours)
     if idle or old or not user.is_active:
         return None
-    return SessionLookup(user, touch_due=now - row.session_seen > TOUCH_EVERY)
+    return SessionLookup(
+        user, touch_due=now - row.session_seen > TOUCH_EVERY, method=row.session_method
+    )
 
 
 def touch_session(session: Session, *, token: str) -> None:
@@ -165,9 +256,12 @@ def touch_session(session: Session, *, token: str) -> None:
     )
 
 
-def log_out(session: Session, *, token: str) -> None:
-    """End the session server-side so a replayed cookie opens nothing."""
+def log_out(session: Session, *, token: str) -> str | None:
+    """End the session server-side so a replayed cookie opens nothing; returns how it had
+    been signed in (single sign-on also ends at the provider)."""
     row = session.get(UserSession, token_digest(token))
-    if row is not None:
-        record_event(session, action="logout", actor_id=row.user_id)
-        session.delete(row)
+    if row is None:
+        return None
+    record_event(session, action="logout", actor_id=row.user_id)
+    session.delete(row)
+    return row.method

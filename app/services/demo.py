@@ -60,6 +60,7 @@ def load_demo(session: Session) -> list[tuple[str, str, str]] | None:
         logins.append((role, email, password))
     for email in OTHER_LEADERS:
         create_user(session, email=email, role="leader", password=secrets.token_urlsafe(16))
+    _demo_sign_ins(session)
     today = date.today()
     analyst = find_user_by_email(session, email=logins[1][1])
     assert analyst is not None
@@ -143,6 +144,23 @@ def _demo_services(session: Session) -> None:
             ),
             actor_id=None,
         )
+
+
+def _demo_sign_ins(session: Session) -> None:
+    """How the other leaders sign in, as the admin's user list shows it: the CIO with a
+    password and a code from an app, the desk manager through the organisation's single
+    sign-on (no password here; the role follows the directory)."""
+    from app.services.two_step import new_secret, seal
+    from app.settings import get_settings
+
+    cio = find_user_by_email(session, email=OTHER_LEADERS[0])
+    desk = find_user_by_email(session, email=OTHER_LEADERS[1])
+    assert cio is not None and desk is not None
+    cio.totp_secret = seal(new_secret(), get_settings())
+    desk.password_hash = ""  # nosec B105  # single sign-on only
+    desk.oidc_subject = "https://login.demo.walkabout.example 3f2a9c71-deskmanager"
+    session.add_all([cio, desk])
+    session.flush()
 
 
 def _demo_walk_with_actions(session: Session, *, leader_email: str, today: date) -> None:
