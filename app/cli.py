@@ -29,6 +29,8 @@ import_app = typer.Typer(
 main.add_typer(db_app, name="db")
 main.add_typer(users_app, name="users")
 main.add_typer(import_app, name="import")
+reminders_app = typer.Typer(help="Reminder e-mails of the walk programme.", no_args_is_help=True)
+main.add_typer(reminders_app, name="reminders")
 
 DatabaseUrl = Annotated[
     str | None,
@@ -369,6 +371,46 @@ def calibrate_cmd(
         typer.echo(json.dumps(result.to_dict(), indent=2))
     else:
         typer.echo(summary(result))
+
+
+@reminders_app.command("send")
+def reminders_send(
+    as_of: Annotated[
+        str | None, typer.Option("--as-of", help="the day to send for (default: today, local)")
+    ] = None,
+    dry_run: Annotated[bool, typer.Option("--dry-run", help="list, send nothing")] = False,
+    database_url: DatabaseUrl = None,
+) -> None:
+    """Send the reminder e-mails that are due: weekly digests and overdue-action notes, each
+    once, however many hosts run this at the same minute (run it from cron or a timer)."""
+    from datetime import date
+
+    from app.services.reminders import send_reminders
+    from app.services.schedules import local_today
+
+    settings = get_settings()
+    try:
+        day = date.fromisoformat(as_of) if as_of else local_today(settings)
+    except ValueError:
+        fail(f"--as-of: {as_of!r} is not a date (YYYY-MM-DD)")
+        return
+    if not dry_run and not settings.smtp_host:
+        fail("WALKABOUT_SMTP_HOST is not set: there is no mail server to send through")
+    engine = get_engine(resolve_url(database_url))
+    outcome = send_reminders(engine, settings=settings, as_of=day, dry_run=dry_run)
+    for mail in outcome.planned:
+        typer.echo(f"would send {mail.kind} to {mail.to}: {mail.subject}")
+    for mail in outcome.sent:
+        typer.echo(f"sent {mail.kind} to {mail.to}")
+    for mail, why in outcome.failed:
+        typer.echo(f"not sent {mail.kind} to {mail.to}: {why} (tried again next run)", err=True)
+    if not dry_run:
+        typer.echo(
+            f"{len(outcome.sent)} sent, {outcome.skipped} already sent, "
+            f"{len(outcome.failed)} failed"
+        )
+    if outcome.failed:
+        raise typer.Exit(code=1)
 
 
 @main.command("demo")

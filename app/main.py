@@ -38,6 +38,7 @@ from app.routers import (
     api_departments,
     api_ideas,
     api_reports,
+    api_schedules,
     api_surveys,
     api_themes,
     api_visits,
@@ -50,6 +51,7 @@ from app.routers import (
     ideas,
     imports,
     offline,
+    programme,
     programme_settings,
     reports,
     themes,
@@ -165,6 +167,8 @@ def create_app(settings: Settings | None = None, *, database_url: str | None = N
         ideas.router,
         decisions.router,
         catalogue.router,
+        api_schedules.router,
+        programme.router,
     ):
         app.include_router(router)
 

@@ -42,6 +42,9 @@ PAGES = {
     ("GET", "/login/two-step"): (303, 303, 303, 303, 303),  # no password given first
     ("GET", "/login/oidc"): (404, 404, 404, 404, 404),  # single sign-on is not set up here
     ("GET", "/login/oidc/callback"): (404, 404, 404, 404, 404),
+    ("GET", "/programme"): (303, 200, 200, 200, 200),
+    ("GET", "/account/calendar"): (303, 200, 200, 200, 200),
+    ("GET", "/calendar/not-a-token.ics"): (404, 404, 404, 404, 404),
     ("GET", "/sw.js"): (200, 200, 200, 200, 200),
     ("GET", "/offline"): (200, 200, 200, 200, 200),
     ("GET", "/static/plotly-basic.min.js"): (200, 200, 200, 200, 200),
@@ -72,6 +75,9 @@ API = {
     ("GET", "/api/v1/services"): (401, 200, 200, 200, 200),
     ("POST", "/api/v1/surveys/Nope/publish"): (401, 403, 404, 403, 404),
     ("POST", "/api/v1/surveys/Nope/withdraw"): (401, 403, 404, 403, 404),
+    ("GET", "/api/v1/schedules"): (401, 200, 200, 200, 200),
+    ("POST", "/api/v1/schedules"): (401, 403, 403, 403, 201),
+    ("GET", "/api/v1/schedules/999999/occurrences"): (401, 404, 404, 404, 404),
 }
 STATUS_BODIES = {
     "actions": {"status": "done"},
@@ -103,6 +109,10 @@ FORM_ONLY = {
     "/account/two-step/off",
     "/account/two-step/recovery-codes",
     "/admin/users/{user_id}/two-step-off",
+    "/programme/schedules",
+    "/programme/schedules/{schedule_id}/delete",
+    "/account/calendar/off",
+    "/account/reminders",
 }
 UNDOCUMENTED = {"", "/static", "/vendor/swagger-ui", "/openapi.json"}
 
@@ -119,6 +129,8 @@ def test_the_table_covers_every_route(app) -> None:
         .replace("/ideas/999999/", "/ideas/{idea_id}/")
         .replace("/priority-decisions/999999/", "/priority-decisions/{decision_id}/")
         .replace("/imports/jobs/nope", "/imports/jobs/{job_id}")
+        .replace("/schedules/999999/", "/schedules/{schedule_id}/")
+        .replace("/calendar/not-a-token.ics", "/calendar/{token}.ics")
         for p in listed
     }
     routes = _paths(app.routes)
@@ -194,6 +206,10 @@ def test_every_route_for_every_role(app, session: Session, world) -> None:
                 kwargs: dict[str, object] = {"headers": headers}
                 if path == "/api/v1/visits" and method == "POST":
                     kwargs["json"] = _visit_body()
+                if path == "/api/v1/schedules" and method == "POST":
+                    kwargs["json"] = {"department": "Legal", "leaders": ["leader@example.org"],
+                                      "every_days": 7, "window_days": 3,
+                                      "starts_on": "2026-11-02"}  # fmt: skip
                 if path.endswith("/status"):
                     kwargs["json"] = STATUS_BODIES[path.split("/")[3]]
                 path = path.replace("{visit}", str(leader_visit.id))

@@ -185,6 +185,19 @@ def test_demo_fills_an_empty_database_once(database_url: str) -> None:
         for d in json.loads(report.stdout)["departments"]
     }
     assert flags["Logistics"] == {"corroborated_complaints"} and flags["Legal"] == {"unvisited"}
+    # The walk programme shows done, missed and due occurrences; the shared schedule, of a
+    # department nobody walked lately, has none done.
+    from app.db import get_engine
+    from app.services.schedules import list_schedules
+    from app.settings import Settings
+
+    with Session(get_engine(database_url)) as session:
+        admin = session.exec(select(User).where(User.role == "admin")).one()
+        views = list_schedules(session, user=admin, settings=Settings())
+    seen = {o.status for v in views for o in v.occurrences}
+    assert {"done", "missed", "due", "upcoming"} <= seen
+    shared = next(v for v in views if len(v.leaders) == 2)
+    assert "done" not in {o.status for o in shared.occurrences}
     second = run("demo", "--database-url", database_url)
     assert second.returncode == 0
     assert "already holds data" in second.stdout

@@ -37,6 +37,15 @@ from app.models.priority_decision import (  # noqa: E402
 )
 from app.models.programme_setting import ProgrammeSetting  # noqa: E402
 from app.models.report_cache import ReportCache  # noqa: E402
+from app.models.schedule import (  # noqa: E402
+    CalendarFeed,
+    OccurrencePublic,
+    ReminderSent,
+    Schedule,
+    ScheduleCreate,
+    ScheduleLeader,
+    SchedulePublic,
+)
 from app.models.sign_in import LoginChallenge, OidcLogin, RecoveryCode  # noqa: E402
 from app.models.survey import (  # noqa: E402
     Survey,
@@ -95,6 +104,13 @@ __all__ = [
     "LeaderDepartment",
     "LoginAttempt",
     "LoginChallenge",
+    "CalendarFeed",
+    "OccurrencePublic",
+    "ReminderSent",
+    "Schedule",
+    "ScheduleCreate",
+    "ScheduleLeader",
+    "SchedulePublic",
     "OidcLogin",
     "RecoveryCode",
     "PriorityDecision",

@@ -20,6 +20,9 @@ class Department(DepartmentBase, table=True):
 
     id: int | None = Field(default=None, primary_key=True)
     name_key: str = Field(max_length=200, unique=True)
+    # The roles people hold there, as the department list names them ("; " between), to
+    # see whose voices the walks miss.
+    roles: str | None = Field(default=None, max_length=1000)
 
 
 class DepartmentCreate(DepartmentBase):

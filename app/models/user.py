@@ -38,6 +38,8 @@ class User(UserBase, table=True):
     # key, and the last time step a code was accepted for (a code works once).
     totp_secret: str | None = Field(default=None, max_length=500)
     totp_last_step: int = Field(default=0, sa_column_kwargs={"server_default": "0"})
+    # The person turned reminder e-mails off.
+    reminders_off: bool = Field(default=False, sa_column_kwargs={"server_default": "0"})
 
 
 class UserCreate(SQLModel):

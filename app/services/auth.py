@@ -93,8 +93,9 @@ def log_in(
     _one_account_at_a_time(session, email)
     wait = _required_wait(session, settings=settings, email=email, address=address)
     if wait > 0:
-        # Still spend the hashing time so a throttled probe learns nothing from timing.
-        verify_password(password, None)
+        # Answered at once, without hashing: the 429 says as much as any timing could, and
+        # the account's lock is not held for a hash per refused attempt (30 parallel tries
+        # queued 30 hashes behind it, past the write wait on a busy machine: 503s).
         raise LoginThrottled(wait)
     user = find_user_by_email(session, email=email)
     ok = verify_password(password, user.password_hash if user else None)

@@ -38,6 +38,15 @@ DEMO_DEPARTMENTS = [
     ("Records", 29, "Services"),
 ]
 DEMO_ROLES = ("leader", "analyst", "executive", "admin")
+# The roles the department list names (for "who has not been heard"); some are never met
+# on the demo's walks.
+DEPARTMENT_ROLES = {
+    "Finance": "Clerk; Analyst; Team lead; Manager; Payroll officer",
+    "Customer Service": "Assistant; Team lead; Manager; Night-shift agent",
+    "Warehouse": "Driver; Picker; Team lead",
+    "Clinic": "Nurse; Assistant; Receptionist; Manager",
+    "Laboratory": "Engineer; Analyst; Technician",
+}
 OTHER_LEADERS = ("cio@demo.walkabout.example", "deskmanager@demo.walkabout.example")
 
 
@@ -67,8 +76,8 @@ def load_demo(session: Session) -> list[tuple[str, str, str]] | None:
     with tempfile.TemporaryDirectory() as tmp:
         folder = Path(tmp)
         path = folder / "departments.csv"
-        lines = ["department,headcount,division"]
-        lines += [f"{n},{h},{d}" for n, h, d in DEMO_DEPARTMENTS]
+        lines = ["department,headcount,division,roles"]
+        lines += [f"{n},{h},{d},{DEPARTMENT_ROLES.get(n, '')}" for n, h, d in DEMO_DEPARTMENTS]
         path.write_text("\n".join(lines) + "\n", encoding="utf-8")
         import_departments(session, path=path)
         # Three published rounds make a trend; the newest import is a draft an analyst has
@@ -96,7 +105,50 @@ def load_demo(session: Session) -> list[tuple[str, str, str]] | None:
         visits = write_visits(folder / "visits.csv", DEMO_DEPARTMENTS, leaders, today=today, seed=3)
         import_visits(session, path=visits)
     _demo_walk_with_actions(session, leader_email=logins[0][1], today=today)
+    _demo_schedules(session, leaders=[logins[0][1], *OTHER_LEADERS], today=today)
     return logins
+
+
+def _demo_schedules(session: Session, *, leaders: list[str], today: date) -> None:
+    """Each leader walks two departments they know every four weeks (a fortnight's window,
+    the current one opened three days ago), and one shared department nobody has walked
+    lately: the programme shows done, missed and due occurrences."""
+    from sqlmodel import col
+
+    from app.models import ScheduleCreate, Visit
+    from app.services.schedules import create_schedule
+
+    starts_on = today - timedelta(days=3 + 28 * 3)
+    for email in leaders:
+        leader = find_user_by_email(session, email=email)
+        assert leader is not None
+        walked = session.exec(
+            select(Department.name)
+            .join(Visit, col(Visit.department_id) == Department.id)
+            .where(Visit.leader_id == leader.id, Visit.visit_date >= starts_on)
+            .group_by(col(Department.name))
+            .order_by(func.count().desc(), col(Department.name))
+            .limit(2)
+        ).all()
+        for name in walked:
+            data = ScheduleCreate(
+                department=name, leaders=[email], every_days=28, window_days=14, starts_on=starts_on
+            )
+            create_schedule(session, data=data, actor_id=None)
+    walked_lately = set(
+        session.exec(
+            select(Department.name)
+            .join(Visit, col(Visit.department_id) == Department.id)
+            .where(Visit.visit_date >= starts_on)
+        ).all()
+    )
+    quiet = next(
+        (n for n, _, _ in DEMO_DEPARTMENTS if n not in walked_lately), DEMO_DEPARTMENTS[-1][0]
+    )
+    shared = ScheduleCreate(
+        department=quiet, leaders=leaders[:2], every_days=28, window_days=14, starts_on=starts_on
+    )
+    create_schedule(session, data=shared, actor_id=None)
 
 
 DEMO_SERVICES = (

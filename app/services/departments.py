@@ -15,6 +15,7 @@ from app.ingest.tabular import FileFormatError, iter_rows
 from app.models import Department, User, Visit
 from app.models.department import department_key
 from app.services.audit import record_event
+from app.services.heard import listed_roles
 
 
 @dataclass(frozen=True)
@@ -46,8 +47,9 @@ def import_departments(
         raise FileFormatError(f"{name}: the file is empty")
     cols = require_columns(header.cells, name, "department", "headcount")
     division_col = column_index(header.cells, "division")
+    roles_col = column_index(header.cells, "roles")  # optional: a file without keeps them
     errors = RowErrors(name)
-    parsed: dict[str, tuple[str, int, str | None]] = {}
+    parsed: dict[str, tuple[str, int, str | None, str | None]] = {}
     for row in rows:
         if not any(c.strip() for c in row.cells):
             continue
@@ -55,6 +57,7 @@ def import_departments(
         dept = " ".join(cells[cols["department"]].split())
         raw_headcount = cells[cols["headcount"]].strip()
         division = cells[division_col].strip() if division_col is not None else None
+        roles = "; ".join(listed_roles(cells[roles_col])) if roles_col is not None else None
         if not dept:
             errors.add(row.line, "department", "the department name is empty", row.sheet_row)
             continue
@@ -72,24 +75,39 @@ def import_departments(
                 row.line, "headcount", f"{raw_headcount!r} is not a whole number ≥ 0", row.sheet_row
             )
             continue
+        if roles is not None and len(roles) > 1000:
+            errors.add(row.line, "roles", "longer than 1000 characters", row.sheet_row)
+            continue
         key = department_key(dept)
         if key in parsed:
             errors.add(row.line, "department", f"{dept!r} appears twice in the file", row.sheet_row)
             continue
-        parsed[key] = (dept, headcount, (division or None) and division[:200])
+        parsed[key] = (dept, headcount, (division or None) and division[:200], roles)
     if errors:
         raise ImportRefused(errors)
     existing = departments_by_key(session)
     created = updated = unchanged = 0
-    for key, (dept, headcount, division) in parsed.items():
+    for key, (dept, headcount, division, roles) in parsed.items():
         current = existing.get(key)
         if current is None:
-            session.add(Department(name=dept, name_key=key, headcount=headcount, division=division))
+            session.add(
+                Department(
+                    name=dept,
+                    name_key=key,
+                    headcount=headcount,
+                    division=division,
+                    roles=roles or None,
+                )
+            )
             created += 1
-        elif (current.name, current.headcount, current.division) == (dept, headcount, division):
+            continue
+        kept_roles = current.roles if roles is None else (roles or None)
+        now = (current.name, current.headcount, current.division, current.roles)
+        if now == (dept, headcount, division, kept_roles):
             unchanged += 1
         else:
             current.name, current.headcount, current.division = dept, headcount, division
+            current.roles = kept_roles
             session.add(current)
             updated += 1
     record_event(
