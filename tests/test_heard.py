@@ -80,3 +80,31 @@ def test_gaps_and_the_walks_r_indicator(
     theirs = who_was_heard(session, user=executive, today=today)
     assert theirs.until < today - timedelta(days=21)
     assert sum(d.conversations for d in theirs.departments) == 0 and theirs.r_indicator is None
+
+
+def test_a_department_list_without_roles_keeps_them_and_an_empty_cell_clears(
+    session: Session, departments, tmp_path: Path
+) -> None:  # type: ignore[no-untyped-def]
+    from sqlmodel import select
+
+    from app.models import Department
+
+    def roles() -> dict[str, str | None]:
+        session.expire_all()
+        return {d.name: d.roles for d in session.exec(select(Department))}
+
+    assert roles() == {
+        "Finance": "Team lead; Accounts clerk; Payroll officer",
+        "Warehouse": "Picker; Driver",
+        "Library": None,
+    }
+    plain = tmp_path / "plain.csv"
+    plain.write_text("department,headcount\nFinance,41\nWarehouse,25\nLibrary,12\n")
+    import_departments(session, path=plain)
+    session.commit()
+    assert roles()["Finance"] == "Team lead; Accounts clerk; Payroll officer"
+    cleared = tmp_path / "cleared.csv"
+    cleared.write_text("department,headcount,roles\nFinance,41,\nWarehouse,25,Driver\n")
+    import_departments(session, path=cleared)
+    session.commit()
+    assert roles() == {"Finance": None, "Warehouse": "Driver", "Library": None}

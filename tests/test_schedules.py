@@ -205,3 +205,29 @@ def test_admins_add_schedules_on_the_programme_page_and_leaders_see_them_at_home
     from app.models import User
 
     assert session.exec(select(User.reminders_off).where(User.email == "leader@example.org")).one()
+
+
+def test_coverage_over_time_counts_each_quarter_s_occurrences() -> None:
+    from app.services.schedules import ScheduleView, coverage, coverage_by_quarter
+
+    # Every 30 days from 1 August, open 10 days; walked in the first and third windows.
+    monthly = Schedule(id=1, department_id=1, every_days=30, window_days=10,
+                       starts_on=date(2026, 8, 1))  # fmt: skip
+    walks = [(date(2026, 8, 3), 1), (date(2026, 10, 1), 2)]
+    view = ScheduleView(
+        monthly,
+        "Finance",
+        [(7, "lee@example.org"), (8, "lou@example.org")],
+        occurrences(monthly, walks, today=date(2026, 11, 2)),
+    )
+    # Windows open 1 Aug (done), 31 Aug (missed), 30 Sep (done, walked 1 Oct),
+    # 30 Oct (due on 2 Nov: open 30 Oct - 8 Nov, due up to 3 Nov), 29 Nov (upcoming).
+    quarters = coverage_by_quarter([view], since=date(2026, 1, 1))
+    assert {q: (c.done, c.missed, c.due, c.overdue) for q, c in quarters.items()} == {
+        "2026 Q3": (2, 1, 0, 0),
+        "2026 Q4": (0, 0, 1, 0),
+    }
+    assert quarters["2026 Q3"].share_done == 2 / 3
+    by_department, by_leader = coverage([view], since=date(2026, 9, 1))
+    assert (by_department["Finance"].done, by_department["Finance"].due) == (1, 1)
+    assert list(by_leader) == ["lee@example.org", "lou@example.org"]

@@ -18,6 +18,7 @@ from app.services.errors import NotFoundError, ServiceError
 from app.services.heard import who_was_heard
 from app.services.schedules import (
     coverage,
+    coverage_by_quarter,
     create_schedule,
     delete_schedule,
     list_schedules,
@@ -50,12 +51,14 @@ def _programme_page(
     views = list_schedules(session, user=user, settings=settings, today=today)
     since = today - timedelta(days=COVERAGE_DAYS)
     by_department, by_leader = coverage(views, since=since)
+    by_quarter = coverage_by_quarter(views, since=since)
     context: dict[str, object] = {
         "views": views,
         "today": today,
         "since": since,
         "by_department": by_department,
         "by_leader": by_leader,
+        "by_quarter": by_quarter,
         "error": error,
         "form": form or {"every_days": 28, "window_days": 14, "starts_on": today.isoformat()},
     }

@@ -23,8 +23,9 @@ def new_feed(session: Session, *, user: User) -> str:
     shown once."""
     assert user.id is not None
     token = new_token()
-    feed = session.get(CalendarFeed, user.id) or CalendarFeed(user_id=user.id, token_hash="")
-    feed.token_hash = token_digest(token)
+    digest = token_digest(token)
+    feed = session.get(CalendarFeed, user.id) or CalendarFeed(user_id=user.id, token_hash=digest)
+    feed.token_hash = digest
     feed.created_at = datetime.now(UTC)
     session.add(feed)
     record_event(session, action="calendar.new_link", actor_id=user.id)

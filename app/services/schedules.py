@@ -248,6 +248,17 @@ class Coverage:
         return self.done / closed if closed else None
 
 
+def coverage_by_quarter(views: list[ScheduleView], *, since: date) -> dict[str, Coverage]:
+    """The occurrences opened since `since`, by the calendar quarter they opened in, oldest
+    first: whether the programme keeps up over time."""
+    quarters: dict[str, Coverage] = defaultdict(Coverage)
+    for view in views:
+        for o in view.occurrences:
+            if o.due_from >= since and o.status != "upcoming":
+                quarters[f"{o.due_from.year} Q{(o.due_from.month - 1) // 3 + 1}"].add(o.status)
+    return dict(sorted(quarters.items()))
+
+
 def coverage(
     views: list[ScheduleView], *, since: date
 ) -> tuple[dict[str, Coverage], dict[str, Coverage]]:
