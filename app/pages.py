@@ -9,6 +9,7 @@ from fastapi.responses import RedirectResponse, Response
 from jinja2_fragments.fastapi import Jinja2Blocks
 
 from app.csrf import csrf_token_for, set_csrf_cookie
+from app.settings import Settings
 
 TEMPLATES = Jinja2Blocks(directory=str(Path(__file__).parent / "templates"))
 # Templates ship with the code: no look at each file's modification time on every render.
@@ -125,6 +126,12 @@ FLASH_MESSAGES = {
 def _flash_message(request: Request) -> str | None:
     """The message for the code the request carries, if it is one of the app's own."""
     return FLASH_MESSAGES.get(request.query_params.get("flash", ""))
+
+
+def app_base_url(request: Request, settings: Settings) -> str:
+    """The address users reach the app at: WALKABOUT_BASE_URL behind a proxy, else the
+    request's own (for links that leave the page: callbacks, calendar feeds)."""
+    return settings.base_url.rstrip("/") or str(request.base_url).rstrip("/")
 
 
 def flash_redirect(request: Request, path: str, code: str) -> RedirectResponse:

@@ -8,7 +8,7 @@ from fastapi.responses import RedirectResponse, Response
 from app.csrf import require_csrf
 from app.db import WriteSession
 from app.deps import SESSION_COOKIE, get_app_settings
-from app.pages import flash_redirect, render
+from app.pages import app_base_url, flash_redirect, render
 from app.services.audit import record_event
 from app.services.auth import (
     LoginThrottled,
@@ -70,9 +70,7 @@ def _session_cookie(request: Request, response: Response, token: str, settings: 
 
 
 def _callback_url(request: Request, settings: Settings) -> str:
-    if settings.base_url:
-        return settings.base_url.rstrip("/") + "/login/oidc/callback"
-    return str(request.url_for("oidc_callback"))
+    return f"{app_base_url(request, settings)}/login/oidc/callback"
 
 
 @router.get("/login")
@@ -217,7 +215,7 @@ def oidc_start(
     return response
 
 
-@router.get("/login/oidc/callback", name="oidc_callback")
+@router.get("/login/oidc/callback")
 def oidc_callback(
     request: Request,
     session: WriteSession,
@@ -266,12 +264,9 @@ def logout(
     method = log_out(session, token=token) if token else None
     response: Response = flash_redirect(request, "/login", "logged-out")
     if method == "oidc" and settings.oidc_enabled:
-        base = (
-            settings.base_url.rstrip("/")
-            if settings.base_url
-            else str(request.base_url).rstrip("/")
+        after = end_session_url(
+            settings, after=f"{app_base_url(request, settings)}/login?flash=logged-out"
         )
-        after = end_session_url(settings, after=f"{base}/login?flash=logged-out")
         if after:
             response = RedirectResponse(after, status_code=303)
     response.delete_cookie(SESSION_COOKIE, path="/", httponly=True, samesite="lax")

@@ -27,7 +27,6 @@ from app.services.import_jobs import (
 )
 from app.services.survey_uploads import (
     SurveyPreview,
-    columns_not_kept,
     get_upload,
     options_dict,
     preview_survey,
@@ -238,8 +237,7 @@ def _preview_page(
     not_kept: list[str] = []
     with upload_file(upload) as path:
         try:
-            columns = upload_columns(path, upload, options)
-            not_kept = columns_not_kept(path, upload, options)
+            columns, not_kept = upload_columns(path, upload, options)
             if not not_kept:
                 preview = preview_survey(
                     session, path=path, options=options, file_name=upload.file_name
@@ -247,7 +245,7 @@ def _preview_page(
                 remembered = (
                     saved_mapping(session, signature=preview.signature) if use_saved else None
                 )
-                if remembered is not None and not columns_not_kept(path, upload, remembered):
+                if remembered is not None and not upload_columns(path, upload, remembered)[1]:
                     options, saved = remembered, True
                     preview = preview_survey(
                         session, path=path, options=options, file_name=upload.file_name

@@ -12,7 +12,7 @@ from app.csrf import require_csrf
 from app.db import ReadSession, WriteSession
 from app.deps import get_app_settings, page_user, require_page_role
 from app.models import ScheduleCreate, User
-from app.pages import flash_redirect, render
+from app.pages import app_base_url, flash_redirect, render
 from app.services.calendar import calendar_ics, feed_user, has_feed, new_feed, revoke_feed
 from app.services.errors import NotFoundError, ServiceError
 from app.services.heard import who_was_heard
@@ -31,10 +31,6 @@ from app.settings import Settings
 router = APIRouter(include_in_schema=False)  # pages: the OpenAPI document is the JSON API
 admins = require_page_role("admin")
 COVERAGE_DAYS = 365
-
-
-def base_url(request: Request, settings: Settings) -> str:
-    return settings.base_url.rstrip("/") or str(request.base_url).rstrip("/")
 
 
 def _programme_page(
@@ -160,7 +156,7 @@ def account_new_feed(
     settings: Settings = Depends(get_app_settings),
 ) -> Response:
     token = new_feed(session, user=user)
-    url = f"{base_url(request, settings)}/calendar/{token}.ics"
+    url = f"{app_base_url(request, settings)}/calendar/{token}.ics"
     return _account_page(request, session, user, settings, feed_url=url)
 
 
@@ -195,7 +191,9 @@ def calendar_feed(
     user = feed_user(session, token=token[:100])
     if user is None:
         raise NotFoundError("no such calendar")
-    body = calendar_ics(session, user=user, settings=settings, base_url=base_url(request, settings))
+    body = calendar_ics(
+        session, user=user, settings=settings, base_url=app_base_url(request, settings)
+    )
     return Response(
         body,
         media_type="text/calendar; charset=utf-8",

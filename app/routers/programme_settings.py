@@ -11,8 +11,7 @@ from app.models import User
 from app.models.programme_setting import MIN_GROUP_SIZE_CEILING, MIN_GROUP_SIZE_FLOOR
 from app.pages import flash_redirect, render
 from app.services.errors import ServiceError
-from app.services.programme_settings import save_min_group_size
-from app.services.two_step import save_two_step_roles, two_step_roles
+from app.services.programme_settings import save_min_group_size, save_two_step_roles, two_step_roles
 from app.settings import ROLES
 
 router = APIRouter(include_in_schema=False)  # pages: the OpenAPI document is the JSON API

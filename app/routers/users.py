@@ -12,6 +12,7 @@ from app.models import Role, User
 from app.pages import flash_redirect, render
 from app.services.auth import set_session_method
 from app.services.errors import NotFoundError, ServiceError
+from app.services.programme_settings import two_step_roles
 from app.services.two_step import (
     accept_code,
     new_recovery_codes,
@@ -22,7 +23,6 @@ from app.services.two_step import (
     seal,
     turn_off,
     turn_on,
-    two_step_roles,
     unseal,
 )
 from app.services.users import (

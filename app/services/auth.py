@@ -12,8 +12,9 @@ from app.models import LoginAttempt, LoginChallenge, User, UserSession
 from app.models.types import utcnow
 from app.security import new_token, token_digest, verify_password
 from app.services.audit import record_event
+from app.services.programme_settings import two_step_roles
 from app.services.survey_uploads import purge_expired_uploads
-from app.services.two_step import accept_code, two_step_roles, use_recovery_code
+from app.services.two_step import accept_code, use_recovery_code
 from app.services.users import find_user_by_email
 from app.settings import Settings
 

@@ -61,10 +61,7 @@ def calendar_ics(session: Session, *, user: User, settings: Settings, base_url: 
     cal.add("x-wr-calname", "Walkabout")
     stamp = datetime.now(UTC).replace(microsecond=0)
     since = date.today() - timedelta(days=PAST_DAYS)
-    mine = list_schedules(session, user=user, settings=settings)
-    if user.role != "leader":  # an admin who walks: only the schedules they share
-        mine = [v for v in mine if any(u == user.id for u, _ in v.leaders)]
-    for view in mine:
+    for view in list_schedules(session, user=user, settings=settings, own=True):
         for occurrence in view.occurrences:
             if occurrence.due_until < since:
                 continue

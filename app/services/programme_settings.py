@@ -8,7 +8,7 @@ from app.models.programme_setting import MIN_GROUP_SIZE_CEILING, MIN_GROUP_SIZE_
 from app.models.types import utcnow
 from app.services.audit import record_event
 from app.services.errors import ServiceError
-from app.settings import Settings
+from app.settings import ROLES, Settings
 
 
 def min_group_size(session: Session, *, settings: Settings) -> int:
@@ -43,3 +43,20 @@ def save_min_group_size(session: Session, *, value: str, actor_id: int | None) -
     )
     session.flush()
     return number
+
+
+def two_step_roles(session: Session) -> set[str]:
+    """The roles whose local accounts must sign in in two steps (the admin's setting)."""
+    row = session.get(ProgrammeSetting, 1)
+    return {r for r in (row.two_step_roles.split(",") if row else []) if r in ROLES}
+
+
+def save_two_step_roles(session: Session, *, roles: list[str], actor_id: int | None) -> None:
+    chosen = [r for r in ROLES if r in roles]
+    row = session.get(ProgrammeSetting, 1) or ProgrammeSetting(id=1)
+    row.two_step_roles = ",".join(chosen)
+    row.updated_at = utcnow()
+    row.updated_by = actor_id
+    session.add(row)
+    detail = ", ".join(chosen) or "none"
+    record_event(session, action="settings.two_step_roles", actor_id=actor_id, detail=detail)

@@ -100,9 +100,9 @@ def due_mails(session: Session, *, settings: Settings, as_of: date) -> list[Mail
         assert user_id is not None
         walks = []
         if user.role in ("leader", "admin"):
-            for view in list_schedules(session, user=user, settings=settings, today=as_of):
-                if all(u != user_id for u, _ in view.leaders):
-                    continue
+            for view in list_schedules(
+                session, user=user, settings=settings, today=as_of, own=True
+            ):
                 for o in view.occurrences:
                     opening = o.status == "upcoming" and o.due_from <= as_of + LOOK_AHEAD
                     if o.status in ("due", "overdue") or opening:

@@ -135,25 +135,37 @@ def _views(session: Session, schedules: list[Schedule], *, today: date) -> list[
 
 
 def list_schedules(
-    session: Session, *, user: User, settings: Settings, today: date | None = None
+    session: Session,
+    *,
+    user: User,
+    settings: Settings,
+    today: date | None = None,
+    schedule_id: int | None = None,
+    own: bool = False,
 ) -> list[ScheduleView]:
     """Schedules with their occurrences: a leader's own; every one for admins, executives
-    and analysts (the coverage)."""
+    and analysts (the coverage). With `own`, only those the user walks, whatever their
+    role; with `schedule_id`, that one alone."""
     query = select(Schedule).order_by(col(Schedule.id))
-    if user.role == "leader":
+    if own or user.role == "leader":
         query = query.join(ScheduleLeader, col(ScheduleLeader.schedule_id) == Schedule.id).where(
             ScheduleLeader.user_id == user.id
         )
+    if schedule_id is not None:
+        query = query.where(Schedule.id == schedule_id)
     return _views(session, list(session.exec(query)), today=today or local_today(settings))
 
 
 def get_schedule(
     session: Session, *, user: User, schedule_id: int, settings: Settings, today: date | None = None
 ) -> ScheduleView:
-    for view in list_schedules(session, user=user, settings=settings, today=today):
-        if view.schedule.id == schedule_id:
-            return view
-    raise NotFoundError(f"no schedule {schedule_id}")
+    """One schedule the user may see, with its occurrences."""
+    found = list_schedules(
+        session, user=user, settings=settings, today=today, schedule_id=schedule_id
+    )
+    if not found:
+        raise NotFoundError(f"no schedule {schedule_id}")
+    return found[0]
 
 
 def create_schedule(session: Session, *, data: ScheduleCreate, actor_id: int | None) -> Schedule:

@@ -144,19 +144,18 @@ def upload_file(upload: SurveyUpload) -> Iterator[Path]:
         yield path
 
 
-def columns_not_kept(path: Path, upload: SurveyUpload, options: SurveyOptions) -> list[str]:
-    """The columns `options` names whose answers were not kept with the upload, because the
-    mapping it was uploaded with did not use them."""
+def upload_columns(
+    path: Path, upload: SurveyUpload, options: SurveyOptions
+) -> tuple[list[str], list[str]]:
+    """The upload's columns (to choose the department and submitted columns from), and
+    those `options` names whose answers were not kept with the upload because the mapping
+    it was uploaded with did not use them."""
     emptied = json.loads(upload.emptied)
     layout = open_survey_chunks(path, options, upload.file_name)[1]
     named = [options.department_column, options.submitted_column, *options.rating_columns]
     found = [c for name in named if name and (c := layout.find(name)) is not None]
-    return [c.id for c in found if is_not_kept(emptied.get(c.id, ""))]
-
-
-def upload_columns(path: Path, upload: SurveyUpload, options: SurveyOptions) -> list[str]:
-    """The upload's columns, for choosing the department and submitted columns."""
-    return [c.id for c in open_survey_chunks(path, options, upload.file_name)[1].columns]
+    not_kept = [c.id for c in found if is_not_kept(emptied.get(c.id, ""))]
+    return [c.id for c in layout.columns], not_kept
 
 
 def saved_mapping(session: Session, *, signature: str) -> SurveyOptions | None:

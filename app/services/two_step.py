@@ -14,10 +14,10 @@ from cryptography.fernet import Fernet, InvalidToken
 from sqlalchemy import delete, update
 from sqlmodel import Session, col, select
 
-from app.models import ProgrammeSetting, RecoveryCode, User
+from app.models import RecoveryCode, User
 from app.models.types import utcnow
 from app.services.audit import record_event
-from app.settings import ROLES, Settings
+from app.settings import Settings
 
 ISSUER = "Walkabout"
 PERIOD = 30  # seconds a code lasts, as every authenticator app counts them
@@ -172,20 +172,3 @@ def turn_off(session: Session, *, user: User, actor_id: int | None) -> None:
     session.add(user)
     session.execute(delete(RecoveryCode).where(col(RecoveryCode.user_id) == user.id))
     record_event(session, action="two_step.off", actor_id=actor_id, detail=user.email)
-
-
-def two_step_roles(session: Session) -> set[str]:
-    """The roles whose local accounts must sign in in two steps (the admin's setting)."""
-    row = session.get(ProgrammeSetting, 1)
-    return {r for r in (row.two_step_roles.split(",") if row else []) if r in ROLES}
-
-
-def save_two_step_roles(session: Session, *, roles: list[str], actor_id: int | None) -> None:
-    chosen = [r for r in ROLES if r in roles]
-    row = session.get(ProgrammeSetting, 1) or ProgrammeSetting(id=1)
-    row.two_step_roles = ",".join(chosen)
-    row.updated_at = utcnow()
-    row.updated_by = actor_id
-    session.add(row)
-    detail = ", ".join(chosen) or "none"
-    record_event(session, action="settings.two_step_roles", actor_id=actor_id, detail=detail)
