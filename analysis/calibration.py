@@ -6,16 +6,25 @@ interval. Nothing here tunes the method; it tells how the method does.
 """
 
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import date, timedelta
 
 import numpy as np
 
 from analysis.flags import MIN_CONVERSATIONS
 from analysis.report import build_report
-from analysis.simulate import PLANTED, QUIET_KINDS, Sizes, simulate_organisation
+from analysis.simulate import (
+    DESK_PLANTED,
+    PLANTED,
+    QUIET_KINDS,
+    Sizes,
+    simulate_desk,
+    simulate_organisation,
+)
 from analysis.stats import wilson_interval
 
 SURVEY_FLAGS = tuple(PLANTED.values())
+DESK_FLAGS = tuple(DESK_PLANTED.values())
+DESK_DAYS = 180  # the simulated ticket export's period
 SEVERITIES = ("low", "medium", "high")
 
 
@@ -52,6 +61,10 @@ class Calibration:
     unvisited: Tally = field(default_factory=Tally)
     unvisited_false: Tally = field(default_factory=Tally)
     severity: dict[str, Tally] = field(default_factory=lambda: {s: Tally() for s in SEVERITIES})
+    # The service desk flags: planted desk patterns found, and flags on departments without.
+    desk_found: dict[str, Tally] = field(default_factory=lambda: {c: Tally() for c in DESK_FLAGS})
+    desk_untestable: dict[str, int] = field(default_factory=lambda: dict.fromkeys(DESK_FLAGS, 0))
+    desk_false: dict[str, Tally] = field(default_factory=lambda: {c: Tally() for c in DESK_FLAGS})
 
     def to_dict(self) -> dict[str, object]:
         def shown(t: Tally, scale: float = 1.0) -> dict[str, object]:
@@ -75,6 +88,9 @@ class Calibration:
             "unvisited_found": shown(self.unvisited),
             "unvisited_false_per_100": shown(self.unvisited_false, 100),
             "severity_true_share": {s: shown(t) for s, t in self.severity.items()},
+            "desk_found": {c: shown(t) for c, t in self.desk_found.items()},
+            "desk_planted_untestable": self.desk_untestable,
+            "desk_false_flags_per_100": {c: shown(t, 100) for c, t in self.desk_false.items()},
         }
 
 
@@ -97,22 +113,42 @@ def calibrate(
 ) -> Calibration:
     rng = np.random.default_rng(seed)
     result = Calibration()
-    for _ in range(organisations):
+    for index in range(organisations):
         org = simulate_organisation(rng, as_of=as_of, like=like)
+        # The desk is drawn from a generator of its own, so the survey's draws stay as they
+        # were without it.
+        desk = np.random.default_rng([seed, index])
+        tickets, conversations, desk_planted = simulate_desk(desk, org, as_of=as_of)
         report = build_report(
             "simulated",
             org.departments[["department", "headcount", "division"]],
             org.responses,
             org.answers,
-            org.conversations,
+            conversations,
             as_of=as_of,
             min_group_size=min_group_size,
+            tickets=tickets,
+            tickets_period=(as_of - timedelta(days=DESK_DAYS), as_of),
         )
         kinds = dict(zip(org.departments["department"], org.departments["kind"], strict=True))
         result.organisations += 1
         for row in report.to_dict()["departments"]:
             _count(result, row, kinds[row["department"]], min_group_size)
+            _count_desk(result, row, DESK_PLANTED.get(desk_planted.get(row["department"], "")))
     return result
+
+
+def _count_desk(result: Calibration, row: dict, planted: str | None) -> None:
+    codes = {f["code"] for f in row["flags"]}
+    for code in DESK_FLAGS:
+        if code != planted:
+            result.desk_false[code].add(code in codes)
+    if planted is None:
+        return
+    if planted in row["not_enough_evidence"]:
+        result.desk_untestable[planted] += 1
+    else:
+        result.desk_found[planted].add(planted in codes)
 
 
 def _count(result: Calibration, row: dict, kind: str, min_group_size: int) -> None:
@@ -176,4 +212,11 @@ def summary(result: Calibration) -> str:
     ]
     for severity, tally in result.severity.items():
         lines.append(f"  {severity}: {_figure(tally, 100, 1)}%")
+    lines.append("service desk flags (a ticket export beside the survey and the walks):")
+    for code in DESK_FLAGS:
+        lines.append(
+            f"  {code}: found {_figure(result.desk_found[code], 100)}%; "
+            f"{result.desk_untestable[code]} planted but untestable; false "
+            f"{_figure(result.desk_false[code], 100, 2)} per 100 departments without it"
+        )
     return "\n".join(lines)

@@ -73,11 +73,18 @@ def _conversation_measures(conversations: pd.DataFrame) -> pd.DataFrame:
                 "said_minus_seen_var",
                 "said_minus_seen_n",
                 "poor_observed",
+                "troubled",
             ]
         )
+    poor = conversations["observed"] <= POOR_SCORE
+    # What the desk never saw: people who go round it, or never reported what they raised.
+    missed = poor.copy()
+    if "end_run" in conversations.columns:
+        missed |= conversations["end_run"].fillna(False).astype(bool)
+    if "unreported" in conversations.columns:
+        missed |= conversations["unreported"].fillna(0) > 0
     conv = conversations.assign(
-        difference=conversations["stated"] - conversations["observed"],
-        poor=conversations["observed"] <= POOR_SCORE,
+        difference=conversations["stated"] - conversations["observed"], poor=poor, missed=missed
     )
     grouped = conv.groupby("department")
     return pd.DataFrame(
@@ -92,6 +99,7 @@ def _conversation_measures(conversations: pd.DataFrame) -> pd.DataFrame:
             "said_minus_seen_var": grouped["difference"].var(ddof=1),
             "said_minus_seen_n": grouped["difference"].count(),
             "poor_observed": grouped["poor"].sum(),
+            "troubled": grouped["missed"].sum(),
         }
     )
 

@@ -21,7 +21,7 @@ import numpy as np
 import pandas as pd
 from scipy import special
 
-from analysis.stats import binomial_greater, binomial_less
+from analysis.stats import binomial_greater, binomial_less, poisson_less
 
 SCREEN_ALPHA = 0.05  # a department this unusual is left out of the references
 CHI2_1_MEDIAN = float(special.chdtri(1, 0.5))
@@ -86,6 +86,52 @@ class ShareReference:
         return max(exact, self.spread.p_below(_freeman_tukey(hits, trials), 1 / (trials + 0.5)))
 
 
+def _root_rate(counts: Any, exposure: Any) -> Any:
+    """A count per person on Anscombe's (1948) square-root scale: sqrt((k + 3/8) / N) has a
+    variance close to 1/(4N) whatever the rate, as the double arcsine does for shares."""
+    return np.sqrt((counts + 0.375) / exposure)
+
+
+@dataclass(frozen=True)
+class RateReference:
+    """Events per person (tickets per head over a period) in a typical department: the
+    pooled rate, and the spread between departments on the square-root scale."""
+
+    rate: float
+    spread: Reference
+
+    def p_below(self, count: int, exposure: float) -> float:
+        """One-sided p for fewer events than typical: the exact Poisson's, or the spread's
+        if larger (a department that is merely at the low end of the ordinary spread is
+        not "clearly fewer")."""
+        exact = poisson_less(count, self.rate * exposure)
+        root = float(_root_rate(count, exposure))
+        return max(exact, self.spread.p_below(root, 1 / (4 * exposure)))
+
+
+def _rate_reference(counts: pd.Series, exposure: pd.Series) -> RateReference:
+    """A rate's reference, pooled over the typical departments (as `_share_reference`)."""
+    usable = exposure > 0
+    counts, exposure = counts[usable].astype(float), exposure[usable].astype(float)
+    if float(exposure.sum()) <= 0 or float(counts.sum()) <= 0:
+        return RateReference(np.nan, Reference(np.nan))
+
+    def pooled(kept: pd.Index) -> float:
+        return float(np.sqrt(counts[kept].sum() / exposure[kept].sum()))
+
+    def exact(root: float) -> pd.Series:
+        """Two-sided exact Poisson p of each department against the rate."""
+        expected = np.maximum(root**2 * exposure.to_numpy(float), 1e-9)
+        k = np.rint(counts.to_numpy(float))
+        low = special.pdtr(k, expected)
+        high = np.where(k > 0, special.pdtrc(k - 1, expected), 1.0)
+        return pd.Series(np.minimum(1.0, 2 * np.minimum(low, high)), index=counts.index)
+
+    start = float(np.sqrt(((counts + 0.5) / exposure).median()))
+    spread = _reference(_root_rate(counts, exposure), 1 / (4 * exposure), pooled, exact, start)
+    return RateReference(float(spread.mean**2), spread)
+
+
 @dataclass(frozen=True)
 class Baseline:
     """What a typical department of this organisation looks like."""
@@ -97,6 +143,12 @@ class Baseline:
     gap: Reference  # shrunk survey score less observed score
     wave_drop: Reference  # early third less late third
     observed_var: float = float("nan")  # the pooled spread of observed scores within departments
+    # The service desk's side (None without a ticket export for the period).
+    ticket_rate: RateReference | None = None  # tickets per head
+    sla_share: ShareReference | None = None  # tickets resolved within SLA
+    trouble_share: ShareReference | None = None  # conversations finding what the desk missed
+    survey_score: Reference | None = None
+    observed_score: Reference | None = None
 
 
 def _solve_tau2(squares: np.ndarray, v: np.ndarray, target: float, average: Callable) -> float:
@@ -203,7 +255,27 @@ def baseline(table: pd.DataFrame, min_group_size: int) -> Baseline:
             waves["early_score"] - waves["late_score"], 2 * waves["survey_var"] / waves["wave_n"]
         ),
         observed_var=pooled_variance(heard["observed_var"], heard["conversations"], np.nan),
+        **(_desk_references(table, rated, heard) if "tickets" in table.columns else {}),
     )
+
+
+def _desk_references(table: pd.DataFrame, rated: pd.DataFrame, heard: pd.DataFrame) -> dict:
+    """The references the service desk flags are judged against."""
+    counted = table[(table["headcount"] > 0) & table["tickets"].notna()]
+    timed = table[table["sla_known"] > 0]
+    spread = pooled_variance(heard["observed_var"], heard["conversations"], np.nan)
+    return {
+        "ticket_rate": _rate_reference(counted["tickets"], counted["headcount"]),
+        "sla_share": _share_reference(timed["sla_met_count"], timed["sla_known"]),
+        "trouble_share": _share_reference(
+            heard["troubled"], heard["conversations"], heard_people(heard)
+        ),
+        "survey_score": _reference(rated["survey_score"], rated["survey_var"] / rated["scored"]),
+        "observed_score": _reference(
+            heard["observed_score"],
+            np.maximum(heard["observed_var"].fillna(spread), spread) / heard_people(heard),
+        ),
+    }
 
 
 def pooled_variance(values: pd.Series, counts: pd.Series, default: float) -> float:

@@ -27,6 +27,12 @@ from analysis.suppression import (
     suppressed_groups,
     thin_quarters,
 )
+from analysis.tickets import (
+    TICKET_COLUMNS,
+    heard_not_ticketed,
+    ticket_measures,
+    tickets_between,
+)
 
 
 @dataclass(frozen=True)
@@ -101,6 +107,9 @@ def build_report(
     as_of: date,
     min_group_size: int = 5,
     closed_quarters: bool = False,
+    tickets: pd.DataFrame | None = None,
+    tickets_period: tuple[date, date] | None = None,
+    themes: pd.DataFrame | None = None,
 ) -> Report:
     """Everything the report shows, with small groups already hidden.
 
@@ -108,6 +117,10 @@ def build_report(
     calendar quarter, conversations count over the four quarters that end there, and a
     department's conversation figures are shown only where each of those quarters holds none
     or at least k of them, so no two reports, at any dates, subtract to fewer than k people.
+
+    `tickets` (`analysis.tickets`), opened in `tickets_period` (the survey round's, as far as
+    the exports cover it), and `themes` (department, visit_date, theme: what conversations
+    raised) give the service desk's side; without them its figures are null.
     """
     window_start = None
     if closed_quarters:
@@ -132,6 +145,16 @@ def build_report(
         min_group_size=min_group_size,
         window_start=window_start,
     )
+    heard_only: dict[str, list[str]] = {}
+    if tickets is not None and tickets_period is not None:
+        check_columns(tickets, TICKET_COLUMNS, "tickets")
+        period = tickets_between(tickets, *tickets_period)
+        table = table.join(ticket_measures(period, table.index))
+        table["tickets_per_100"] = (
+            100 * table["tickets"] / table["headcount"].where(table["headcount"] > 0)
+        )
+        if themes is not None:
+            heard_only = heard_not_ticketed(themes, period, *tickets_period)
     # The people behind a figure are those who gave it: respondents who rated (not complete
     # responses, some of which rated nothing) and conversations, each protected on its own.
     hidden = suppressed_groups(
@@ -192,6 +215,10 @@ def build_report(
             "poor_share": None
             if reason or not row["scored"]
             else clean(row["poor"] / row["scored"], 3),
+            **_desk_values(row, tickets_period, min_group_size),
+            "heard_not_ticketed": heard_only.get(name, [])
+            if heard and int(row["conversations"]) >= min_group_size
+            else [],
             "conversations_needed": sure[name][0],
             "walk_value": sure[name][1],
             "warnings": [
@@ -206,13 +233,46 @@ def build_report(
                 name, values["division"], values, tuple(flags[name]), tuple(untested[name])
             )
         )
+    overall = _overall(table, counted, hidden, unheard, min_group_size, closed_quarters)
+    overall.update(_desk_overall(table, tickets_period))
     return Report(
         survey=survey,
         as_of=as_of,
         min_group_size=min_group_size,
-        overall=_overall(table, counted, hidden, unheard, min_group_size, closed_quarters),
+        overall=overall,
         departments=tuple(results),
     )
+
+
+def _desk_values(
+    row: pd.Series, period: tuple[date, date] | None, min_group_size: int
+) -> dict[str, Any]:
+    """A department's service desk figures: the count always (tickets are not answers),
+    the SLA share and resolution time only over k tickets or more (each is someone's)."""
+    if period is None or "tickets" not in row.index:
+        return dict.fromkeys(("tickets", "tickets_per_100", "sla_met", "median_resolution_hours"))
+    enough = row["tickets"] >= min_group_size
+    return {
+        "tickets": int(row["tickets"]),
+        "tickets_per_100": clean(row["tickets_per_100"]),
+        "sla_met": clean(row["sla_met_count"] / row["sla_known"], 3)
+        if enough and row["sla_known"] >= min_group_size
+        else None,
+        "median_resolution_hours": clean(row["median_resolution_hours"]) if enough else None,
+    }
+
+
+def _desk_overall(table: pd.DataFrame, period: tuple[date, date] | None) -> dict[str, Any]:
+    if period is None or "tickets" not in table.columns:
+        return {"tickets": None, "tickets_per_100": None, "sla_met": None, "tickets_period": None}
+    tickets, people = float(table["tickets"].sum()), float(table["headcount"].sum())
+    known = float(table["sla_known"].sum())
+    return {
+        "tickets": int(tickets),
+        "tickets_per_100": clean(100 * tickets / people) if people else None,
+        "sla_met": clean(float(table["sla_met_count"].sum()) / known, 3) if known else None,
+        "tickets_period": [period[0].isoformat(), period[1].isoformat()],
+    }
 
 
 def _overall(

@@ -91,11 +91,11 @@ def _drawn_sizes(
     return headcounts, rates, talks, like.scale_points
 
 
-def _kinds(rng: np.random.Generator, count: int) -> list[str]:
+def _kinds(rng: np.random.Generator, count: int, planted: bool = True) -> list[str]:
     """Between a tenth and two fifths of the departments carry a planted problem: the
     report compares each department with the typical one, so it cannot find a problem most
-    departments share (the organisation's own figures show that)."""
-    problems = rng.uniform(0.1, 0.4)
+    departments share (the organisation's own figures show that). `planted` False: none."""
+    problems = rng.uniform(0.1, 0.4) if planted else 0.0
     kinds = []
     for _ in range(count):
         if rng.random() < problems:
@@ -106,10 +106,10 @@ def _kinds(rng: np.random.Generator, count: int) -> list[str]:
 
 
 def simulate_organisation(
-    rng: np.random.Generator, *, as_of: date, like: Sizes | None = None
+    rng: np.random.Generator, *, as_of: date, like: Sizes | None = None, planted: bool = True
 ) -> Organisation:
     headcounts, rates, talks, points = _drawn_sizes(rng, like) if like else _sizes(rng)
-    kinds = _kinds(rng, len(headcounts))
+    kinds = _kinds(rng, len(headcounts), planted)
     questions = int(rng.integers(1, 7))
     level = rng.normal(0, 0.1, len(headcounts))  # honest differences between departments
     departments, responses, answers, conversations = [], [], [], []
@@ -183,3 +183,56 @@ def _ranks(values: np.ndarray) -> np.ndarray:
 def _talk(latent: float) -> float:
     """A conversation score, 1..5 on the 0..100 footing."""
     return 25.0 * float(np.clip(np.rint(2.6 + 1.1 * latent), 0, 4))
+
+
+DESK_PLANTED = {"quiet": "quiet_desk", "melon": "watermelon"}
+TICKETS_PER_HEAD = 1.2  # over the period, in a typical department
+SLA_MET = 0.8
+
+
+def simulate_desk(
+    rng: np.random.Generator, org: Organisation, *, as_of: date, days: int = 180
+) -> tuple[pd.DataFrame, pd.DataFrame, dict[str, str]]:
+    """A service desk export for `org` over the `days` before `as_of`, the organisation's
+    conversations with their end-runs and unreported issues, and the departments given a
+    planted desk pattern (name -> "quiet" or "melon").
+
+    Departments differ honestly in how often they ask (a log-normal spread of 0.2) and how
+    well the desk serves them (SLA met 80%, spread 3 points). Planted: a quiet desk where
+    conversations already find problems ("fine", "nrb"): a fifth to a half of the typical
+    rate, and a third of its conversations end-runs or unreported issues; a watermelon where
+    many rate IT poorly ("complaints"): 97% to 99.5% of tickets within SLA."""
+    planted: dict[str, str] = {}
+    tickets = []
+    start = pd.Timestamp(as_of - timedelta(days=days), tz="UTC")
+    for name, headcount, kind in zip(
+        org.departments["department"].astype(str),
+        org.departments["headcount"].astype(int),
+        org.departments["kind"].astype(str),
+        strict=True,
+    ):
+        rate = TICKETS_PER_HEAD * float(np.exp(rng.normal(0, 0.2)))
+        sla = float(np.clip(rng.normal(SLA_MET, 0.03), 0.5, 0.95))
+        if kind in ("fine", "nrb") and rng.random() < 0.5:
+            planted[name] = "quiet"
+            rate *= rng.uniform(0.2, 0.5)
+        elif kind == "complaints" and rng.random() < 0.5:
+            planted[name] = "melon"
+            sla = rng.uniform(0.97, 0.995)
+        count = int(rng.poisson(rate * headcount))
+        opened = start + pd.to_timedelta(rng.uniform(0, days - 1, count), unit="D")
+        hours = rng.exponential(20, count)
+        met = (rng.random(count) < sla).astype(float)
+        tickets += [
+            (name, o, o + pd.Timedelta(hours=h), m, None)
+            for o, h, m in zip(opened, hours, met, strict=True)
+        ]
+    frame = pd.DataFrame(
+        tickets, columns=["department", "opened_at", "resolved_at", "sla_met", "theme"]
+    )
+    conversations = org.conversations.copy()
+    quiet = conversations["department"].map(planted).eq("quiet").to_numpy()
+    missed = rng.random(len(conversations)) < np.where(quiet, 0.33, 0.05)
+    conversations["end_run"] = missed
+    conversations["unreported"] = 0
+    return frame, conversations, planted

@@ -103,6 +103,13 @@ def binomial_less(successes: int, trials: int, p0: float) -> float:
     return float(special.bdtr(successes, trials, min(max(p0, 1e-9), 1 - 1e-9)))  # P(X <= k)
 
 
+def poisson_less(count: int, expected: float) -> float:
+    """One-sided p for a count below what a rate leads one to expect (exact Poisson)."""
+    if expected <= 0:
+        return 1.0
+    return float(special.pdtr(count, expected))  # P(X <= k)
+
+
 def welch_greater(mean1: float, var1: float, n1: int, mean2: float, var2: float, n2: int) -> float:
     """One-sided Welch t-test p for mean1 > mean2, from summaries."""
     if n1 < 2 or n2 < 2:

@@ -24,7 +24,7 @@ main = typer.Typer(
 db_app = typer.Typer(help="Database schema.", no_args_is_help=True)
 users_app = typer.Typer(help="Logins and API tokens.", no_args_is_help=True)
 import_app = typer.Typer(
-    help="Import departments, survey exports and visits.", no_args_is_help=True
+    help="Import departments, survey exports, visits and ticket exports.", no_args_is_help=True
 )
 main.add_typer(db_app, name="db")
 main.add_typer(users_app, name="users")
@@ -261,6 +261,40 @@ def import_survey_cmd(
     typer.echo(result.summary())
     if publish:
         typer.echo(f"{result.survey}: published; executives see it.")
+
+
+@import_app.command("tickets")
+def import_tickets_cmd(
+    file: Path,
+    name: Annotated[str, typer.Option("--name", help="the export's name (its period)")],
+    file_format: Annotated[
+        str, typer.Option("--format", help="auto|servicenow|jira|zendesk|freshservice|generic")
+    ] = "auto",
+    department_column: Annotated[
+        str | None, typer.Option("--department-column", help="the column naming the department")
+    ] = None,
+    replace: Annotated[bool, typer.Option("--replace", help="swap the export's tickets")] = False,
+    skip_bad_rows: Annotated[bool, typer.Option("--skip-bad-rows")] = False,
+    database_url: DatabaseUrl = None,
+) -> None:
+    """Import service desk tickets for one period, all or nothing (no text or names kept)."""
+    from app.ingest.tickets import TicketOptions
+    from app.services.tickets import import_tickets
+
+    if not file.is_file():
+        fail(f"{file}: no such file")
+    try:
+        options = TicketOptions.from_inputs(
+            format=file_format,
+            columns={"department": department_column},
+            replace=replace,
+            skip_bad_rows=skip_bad_rows,
+        )
+    except FileFormatError as exc:
+        fail(str(exc))
+    with database(database_url) as session:
+        result = import_tickets(session, path=file, name=name, options=options)
+    typer.echo(result.summary())
 
 
 @import_app.command("visits")

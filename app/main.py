@@ -41,6 +41,7 @@ from app.routers import (
     api_schedules,
     api_surveys,
     api_themes,
+    api_tickets,
     api_visits,
     auth,
     catalogue,
@@ -55,6 +56,7 @@ from app.routers import (
     programme_settings,
     reports,
     themes,
+    tickets,
     users,
     visits,
 )
@@ -154,6 +156,7 @@ def create_app(settings: Settings | None = None, *, database_url: str | None = N
         api_themes.router,
         api_surveys.router,
         api_reports.router,
+        api_tickets.router,
         visits.router,
         offline.router,
         dashboard.router,
@@ -169,6 +172,7 @@ def create_app(settings: Settings | None = None, *, database_url: str | None = N
         catalogue.router,
         api_schedules.router,
         programme.router,
+        tickets.router,
     ):
         app.include_router(router)
 

@@ -52,6 +52,7 @@ NAV_BY_ROLE: dict[str, list[tuple[str, str]]] = {
         ("/reports", "Reports"),
         ("/dashboard", "Dashboard"),
         ("/imports/survey", "Import"),
+        ("/tickets", "Tickets"),
     ],
     "executive": [
         ("/", "Home"),
@@ -67,6 +68,7 @@ NAV_BY_ROLE: dict[str, list[tuple[str, str]]] = {
         ("/admin/users", "Users"),
         ("/admin/themes", "Themes"),
         ("/admin/settings", "Settings"),
+        ("/tickets", "Tickets"),
     ],
 }
 
@@ -118,6 +120,10 @@ FLASH_MESSAGES = {
     "two-step-off": "Two-step sign-in is off: your password alone signs you in.",
     "two-step-reset": "Two-step sign-in reset: they sign in with their password, and set it "
     "up again where their role needs it.",
+    "tickets-imported": "Tickets imported.",
+    "tickets-unchanged": "This ticket export was already imported; nothing changed.",
+    "tickets-removed": "Ticket export removed.",
+    "categories-saved": "Ticket categories saved.",
     "survey-published": "Published: executives now see this round.",
     "survey-withdrawn": "Withdrawn: this round is a draft again; executives no longer see it.",
 }

@@ -55,6 +55,8 @@ PAGES = {
     ("GET", "/decisions"): (303, 200, 200, 200, 200),
     ("GET", "/decisions/export.csv"): (303, 200, 200, 200, 200),
     ("GET", "/services"): (303, 200, 200, 200, 200),
+    ("GET", "/tickets"): (303, 403, 200, 403, 200),
+    ("GET", "/tickets/uploads/not-an-upload"): (303, 403, 404, 403, 404),
 }
 API = {
     ("GET", "/api/v1/departments"): (401, 200, 200, 200, 200),
@@ -76,6 +78,8 @@ API = {
     ("POST", "/api/v1/surveys/Nope/publish"): (401, 403, 404, 403, 404),
     ("POST", "/api/v1/surveys/Nope/withdraw"): (401, 403, 404, 403, 404),
     ("GET", "/api/v1/schedules"): (401, 200, 200, 200, 200),
+    ("GET", "/api/v1/tickets"): (401, 403, 200, 403, 200),
+    ("POST", "/api/v1/tickets/New/import"): (401, 403, 422, 403, 422),
     ("POST", "/api/v1/schedules"): (401, 403, 403, 403, 201),
     ("GET", "/api/v1/schedules/999999/occurrences"): (401, 404, 404, 404, 404),
 }
@@ -113,6 +117,10 @@ FORM_ONLY = {
     "/programme/schedules/{schedule_id}/delete",
     "/account/calendar/off",
     "/account/reminders",
+    "/tickets/upload",
+    "/tickets/uploads/{upload_id}/import",
+    "/tickets/categories",
+    "/tickets/exports/{name}/delete",
 }
 UNDOCUMENTED = {"", "/static", "/vendor/swagger-ui", "/openapi.json"}
 
@@ -131,6 +139,8 @@ def test_the_table_covers_every_route(app) -> None:
         .replace("/imports/jobs/nope", "/imports/jobs/{job_id}")
         .replace("/schedules/999999/", "/schedules/{schedule_id}/")
         .replace("/calendar/not-a-token.ics", "/calendar/{token}.ics")
+        .replace("/tickets/New/", "/tickets/{name}/")
+        .replace("/uploads/not-an-upload", "/uploads/{upload_id}")
         for p in listed
     }
     routes = _paths(app.routes)

@@ -184,7 +184,14 @@ def test_demo_fills_an_empty_database_once(database_url: str) -> None:
         d["department"]: {f["code"] for f in d["flags"]}
         for d in json.loads(report.stdout)["departments"]
     }
-    assert flags["Logistics"] == {"corroborated_complaints"} and flags["Legal"] == {"unvisited"}
+    assert flags["Legal"] == {"unvisited"}
+    # The service desk's export: Customer Service has stopped asking, Logistics meets its
+    # SLAs while people rate IT poorly.
+    assert flags["Logistics"] == {"corroborated_complaints", "watermelon"}
+    assert flags["Customer Service"] == {"im_fine", "quiet_desk"}
+    rows = {d["department"]: d for d in json.loads(report.stdout)["departments"]}
+    assert rows["Customer Service"]["tickets_per_100"] < rows["Finance"]["tickets_per_100"] / 2
+    assert rows["Logistics"]["sla_met"] > 0.95 and rows["Finance"]["median_resolution_hours"]
     # The walk programme shows done, missed and due occurrences; the shared schedule, of a
     # department nobody walked lately, has none done.
     from app.db import get_engine
@@ -202,6 +209,24 @@ def test_demo_fills_an_empty_database_once(database_url: str) -> None:
     assert second.returncode == 0
     assert "already holds data" in second.stdout
     assert count(database_url, User) == 6
+
+
+def test_import_tickets_from_the_command_line(database_url: str, tmp_path: Path) -> None:
+    directory = tmp_path / "departments.csv"
+    directory.write_text("department,headcount\nFinance,40\nWarehouse,25\nLibrary,12\n")
+    run("import", "departments", str(directory), "--database-url", database_url)
+    export = Path(__file__).parent / "data" / "tickets" / "servicenow-incident-list.csv"
+    args = ("import", "tickets", str(export), "--name", "September")
+    first = run(*args, "--database-url", database_url)
+    assert first.returncode == 0, first.stderr
+    assert "tickets 'September' imported (servicenow): 4 tickets opened 2026-09-01" in first.stdout
+    assert "department column: caller_id.department" in first.stdout
+    again = run(*args, "--database-url", database_url)
+    assert "already imported; nothing changed" in again.stdout
+    wrong = run(*args, "--department-column", "nowhere", "--database-url", database_url)
+    assert wrong.returncode == 1 and "no column 'nowhere' for the department" in wrong.stderr
+    bad = run(*args, "--format", "remedy", "--database-url", database_url)
+    assert bad.returncode == 1 and "unknown ticket format 'remedy'" in bad.stderr
 
 
 def test_names_and_labels_holding_commas_can_be_given(database_url: str, tmp_path: Path) -> None:

@@ -110,14 +110,18 @@ def test_csv_is_flat_and_defuses_formulas(session: Session) -> None:
                 "observed_suppressed_reason": "small",
                 "conversations_needed": 6,
                 "walk_value": 2.5,
+                "tickets": 12,
+                "tickets_per_100": 120.0,
+                "sla_met": None,
+                "median_resolution_hours": 7.5,
             }
         ]
     }
     lines = report_csv(report).splitlines()
     assert lines[1].startswith('"\'=HYPERLINK(""x"")",\'+Ops,10,6,0,0.6,0.3,0.8,False,,50.0')
     # The columns added later come last, after the flags: 5 rated, observed hidden as small,
-    # 6 more conversations would settle it, a walk is worth 2.5.
-    assert lines[1].endswith(",unvisited;im_fine,5,small,6,2.5")
+    # 6 more conversations would settle it, a walk is worth 2.5; then the desk's figures.
+    assert lines[1].endswith(",unvisited;im_fine,5,small,6,2.5,12,120.0,,7.5")
 
 
 def _frames(
@@ -206,8 +210,14 @@ def test_report_frames_have_the_columns_and_dtypes_analysis_expects(session: Ses
         "stated",
         "observed",
         "logged_on",
+        "end_run",
+        "unreported",
     ]
     assert frames.conversations["logged_on"].dtype == frames.conversations["visit_date"].dtype
+    assert (frames.conversations["end_run"].dtype, frames.conversations["unreported"].dtype) == (
+        "bool",
+        "int64",
+    )
     assert (
         len(frames.departments),
         int(frames.responses["count"].sum()),

@@ -38,14 +38,31 @@ def parse_with(value: str, fmt: str) -> datetime | None:
     return parsed.replace(tzinfo=UTC) if parsed.tzinfo is None else parsed.astimezone(UTC)
 
 
-def detect_format(sample: Iterable[str]) -> str | None:
+# Service desks write a few more: ServiceNow's dd-mm-yyyy, Jira's 11/May/24 03:26 PM,
+# Zendesk's time with its offset.
+TICKET_FORMATS = (
+    *CANDIDATE_FORMATS,
+    "%d-%m-%Y %H:%M:%S",
+    "%d-%m-%Y %H:%M",
+    "%d/%b/%y %I:%M %p",
+    "%d/%b/%Y %I:%M %p",
+    "%d/%b/%y %H:%M",
+    "%Y-%m-%d %H:%M:%S %z",
+    "%Y-%m-%d %H:%M %z",
+    "%d-%m-%Y",
+)
+
+
+def detect_format(
+    sample: Iterable[str], formats: tuple[str, ...] = CANDIDATE_FORMATS
+) -> str | None:
     """The candidate format that reads the most sampled values (at least 90% of them);
     the earliest listed wins a tie. Values it cannot read then become row errors."""
     values = [v for v in sample if v.strip()]
     if not values:
         return None
     best: tuple[int, str] | None = None
-    for fmt in CANDIDATE_FORMATS:
+    for fmt in formats:
         read = sum(parse_with(v, fmt) is not None for v in values)
         if read == len(values):
             return fmt

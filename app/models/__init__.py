@@ -58,6 +58,13 @@ from app.models.survey import (  # noqa: E402
     SurveyUpload,
 )
 from app.models.theme import Theme, ThemePublic  # noqa: E402
+from app.models.ticket import (  # noqa: E402
+    Ticket,
+    TicketCategory,
+    TicketExport,
+    TicketExportPublic,
+    TicketUpload,
+)
 from app.models.user import Role, User, UserCreate, UserPublic  # noqa: E402
 from app.models.user_session import UserSession  # noqa: E402
 from app.models.visit import (  # noqa: E402
@@ -131,6 +138,11 @@ __all__ = [
     "SurveyUpload",
     "Theme",
     "ThemePublic",
+    "Ticket",
+    "TicketCategory",
+    "TicketExport",
+    "TicketExportPublic",
+    "TicketUpload",
     "User",
     "UserCreate",
     "UserPublic",

@@ -41,6 +41,13 @@ class ReportDepartment(BaseModel):
     # What a walk of about four conversations would teach: the drop in the chance of a
     # wrong call about the department, times its headcount.
     walk_value: float | None = None
+    # The service desk's side over the survey round's period (null without a ticket export
+    # covering it; the SLA share and resolution time also under k tickets).
+    tickets: int | None = None
+    tickets_per_100: float | None = None
+    sla_met: float | None = None
+    median_resolution_hours: float | None = None
+    heard_not_ticketed: list[str] = []  # themes heard in person that no ticket raised
 
 
 class ReportOverall(BaseModel):
@@ -80,3 +87,19 @@ class SurveyImportPublic(BaseModel):
     ratings: list[dict[str, str]] = []  # each column taken: id, question, scale, note
     left_out: list[dict[str, str]] = []  # each candidate left out: id, question, why
     warnings: list[str] = []
+
+
+class TicketImportPublic(BaseModel):
+    """What a ticket import did."""
+
+    name: str
+    status: str
+    format: str
+    tickets: int
+    period_start: str | None
+    period_end: str | None
+    repeated: int  # rows that repeated a ticket number: each ticket counted once
+    columns: dict[str, str]  # field -> the column it was read from
+    departments: dict[str, int]
+    new_categories: list[str]
+    skipped: list[dict[str, object]]

@@ -10,13 +10,16 @@ from sqlalchemy import func
 from sqlmodel import Session, select
 
 from app.ingest.survey_plan import SurveyOptions
+from app.ingest.tickets import TicketOptions
 from app.models import CatalogueEntryCreate, Department, User, VisitCreate
 from app.services.catalogue import save_catalogue_entry
 from app.services.demo_data import write_survey, write_visits
+from app.services.demo_tickets import write_tickets
 from app.services.departments import import_departments
 from app.services.import_jobs import record_import_job
 from app.services.survey_publishing import publish_survey
 from app.services.surveys import import_survey
+from app.services.tickets import import_tickets
 from app.services.users import create_user, find_user_by_email
 from app.services.visit_import import import_visits
 from app.services.visits import create_visit
@@ -104,6 +107,10 @@ def load_demo(session: Session) -> list[tuple[str, str, str]] | None:
         leaders = [logins[0][1], *OTHER_LEADERS]
         visits = write_visits(folder / "visits.csv", DEMO_DEPARTMENTS, leaders, today=today, seed=3)
         import_visits(session, path=visits)
+        tickets = write_tickets(folder / "incidents.csv", DEMO_DEPARTMENTS, today=today, seed=7)
+        import_tickets(
+            session, path=tickets, name="Service desk incidents", options=TicketOptions()
+        )
     _demo_walk_with_actions(session, leader_email=logins[0][1], today=today)
     _demo_schedules(session, leaders=[logins[0][1], *OTHER_LEADERS], today=today)
     return logins

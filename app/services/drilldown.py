@@ -1,12 +1,21 @@
 """One department, as an executive may see it: flags, themes heard, actions; no notes."""
 
-from datetime import date
+from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
 
 from sqlalchemy import func
 from sqlmodel import Session, col, select
 
-from app.models import Action, Conversation, ConversationTheme, Department, Theme, Visit
+from app.models import (
+    Action,
+    Conversation,
+    ConversationTheme,
+    Department,
+    Theme,
+    Ticket,
+    TicketCategory,
+    Visit,
+)
 from app.models.department import department_key
 from app.services.conversations import heard_between
 from app.services.dashboard import heard_window
@@ -75,6 +84,26 @@ def department_drilldown(
                 .order_by(func.count().desc())
             )
         ]
+    ticketed = dict(
+        session.exec(
+            select(Theme.name, func.count())
+            .join(TicketCategory, col(TicketCategory.theme_id) == Theme.id)
+            .join(Ticket, col(Ticket.category) == TicketCategory.name)
+            .where(
+                Ticket.department_id == dept.id,
+                col(Ticket.opened_at) >= datetime.combine(since, time(), UTC),
+                col(Ticket.opened_at) < datetime.combine(today + timedelta(days=1), time(), UTC),
+            )
+            .group_by(col(Theme.name))
+        ).all()
+    )
+    # Heard in person beside ticketed, per theme: a theme people raise on walks and never
+    # in a ticket is one the desk does not see.
+    versus = [(name, n, int(ticketed.get(name, 0))) for name, n in themes]
+    versus += sorted(
+        ((name, 0, int(n)) for name, n in ticketed.items() if name not in dict(themes)),
+        key=lambda item: -item[2],
+    )
     actions = session.exec(
         select(Action)
         .join(Visit, col(Visit.id) == Action.visit_id)
@@ -85,6 +114,8 @@ def department_drilldown(
         "row": row,
         "conversations": int(conversations),
         "themes": themes,
+        "heard_vs_ticketed": versus if themes or not conversations else [],
+        "has_tickets": row.get("tickets") is not None,
         "actions": [
             {
                 "title": a.title,

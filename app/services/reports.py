@@ -14,9 +14,18 @@ from sqlmodel import Session, col, select
 
 from analysis.report import Report, build_report
 from analysis.suppression import published_quarter_end
-from app.models import Conversation, Department, ReportCache, Survey, User, Visit
+from app.models import (
+    Conversation,
+    Department,
+    ReportCache,
+    Survey,
+    TicketCategory,
+    TicketExport,
+    User,
+    Visit,
+)
 from app.models.types import utcnow
-from app.services.report_frames import load_report_frames
+from app.services.report_frames import load_desk_frames, load_report_frames
 from app.services.surveys import get_survey
 
 CSV_COLUMNS = (
@@ -47,6 +56,10 @@ CSV_COLUMNS = (
     "observed_suppressed_reason",
     "conversations_needed",
     "walk_value",
+    "tickets",
+    "tickets_per_100",
+    "sla_met",
+    "median_resolution_hours",
 )
 
 
@@ -70,6 +83,7 @@ def survey_report(
     found = get_survey(session, name=survey, published_only=published_only)
     assert found.id is not None
     frames = load_report_frames(session, survey_id=found.id)
+    desk = load_desk_frames(session, survey=found)
     return build_report(
         found.name,
         frames.departments,
@@ -79,6 +93,9 @@ def survey_report(
         as_of=as_of or date.today(),
         min_group_size=min_group_size,
         closed_quarters=closed_quarters,
+        tickets=desk.tickets if desk else None,
+        tickets_period=desk.period if desk else None,
+        themes=desk.themes if desk else None,
     )
 
 
@@ -163,6 +180,15 @@ def _fingerprint(
     directory = session.exec(
         select(Department.id, Department.name, Department.division).order_by(col(Department.id))
     ).all()
+    desk = session.exec(
+        select(TicketExport.id, TicketExport.imported_at).order_by(col(TicketExport.id))
+    ).all()
+    categories = session.exec(
+        select(TicketCategory.id, TicketCategory.theme_id).order_by(col(TicketCategory.id))
+    ).all()
+    rounds = session.exec(
+        select(col(Survey.id), col(Survey.round_date)).order_by(col(Survey.id))
+    ).all()
     material = json.dumps(
         [
             survey.id,
@@ -173,6 +199,9 @@ def _fingerprint(
             [str(v) for v in walks],
             list(conversations),
             [list(d) for d in directory],
+            [list(d) for d in desk],
+            [list(c) for c in categories],
+            [list(r) for r in rounds],
         ],
         default=str,
     )

@@ -1,0 +1,125 @@
+"""Tickets in the browser (upload, the mapping step, import, categories) and over the API."""
+
+from pathlib import Path
+
+from fastapi.testclient import TestClient
+from sqlmodel import Session, select
+
+from app.models import Ticket, TicketCategory, TicketExport, TicketUpload
+from app.services.users import create_api_token
+from tests.conftest import csrf_from
+
+TICKETS = Path(__file__).parent / "data" / "tickets"
+UCI = TICKETS / "servicenow-uci-incident-event-log-first-32.csv"
+
+
+def _upload(client: TestClient, path: Path, name: str = "February"):  # type: ignore[no-untyped-def]
+    token = csrf_from(client.get("/tickets").text)
+    with path.open("rb") as handle:
+        return client.post(
+            "/tickets/upload",
+            data={"csrf_token": token, "name": name},
+            files={"file": (path.name, handle, "text/csv")},
+            follow_redirects=False,
+        )
+
+
+def test_mapping_step_then_import(
+    analyst_client: TestClient, session: Session, tmp_path: Path
+) -> None:
+    from app.services.departments import import_departments
+
+    path = tmp_path / "d.csv"
+    path.write_text("department,headcount\nLocation 143,9\nLocation 165,9\nLocation 204,9\n"
+                    "Location 93,9\n")  # fmt: skip
+    import_departments(session, path=path)
+    session.commit()
+    uploaded = _upload(analyst_client, UCI)
+    assert uploaded.status_code == 303
+    address = uploaded.headers["location"]
+    # The caller's, the opener's and the resolver's columns are never kept with the upload.
+    stored = session.exec(select(TicketUpload)).one().content.decode()
+    assert "Caller 2403" not in stored and "Resolved by 149" not in stored
+    assert "Location 143" in stored
+    first = analyst_client.get(address)
+    assert first.status_code == 200
+    assert "no column for the department" in first.text
+    assert "Not kept (text and people): " in first.text and "caller_id" in first.text
+    chosen = analyst_client.get(address + "&department_column=location")
+    assert "<strong>5</strong> tickets opened 2016-02-29 to 2016-02-29" in chosen.text
+    assert "27 rows repeated a ticket number" in chosen.text
+    form = {
+        "csrf_token": csrf_from(chosen.text),
+        "name": "February",
+        "format": "auto",
+        "department_column": "location",
+        "opened_column": "opened_at",
+        "resolved_column": "resolved_at",
+        "category_column": "category",
+        "priority_column": "priority",
+        "sla_column": "made_sla",
+    }
+    done = analyst_client.post(address.split("?")[0] + "/import", data=form, follow_redirects=False)
+    assert done.status_code == 303 and "flash=tickets-imported" in done.headers["location"]
+    session.rollback()  # a fresh snapshot
+    assert session.exec(select(TicketExport)).one().tickets == 5
+    assert session.exec(select(TicketUpload)).all() == []  # gone once imported
+    page = analyst_client.get("/tickets")
+    assert "February" in page.text and "5 tickets opened 2016-02-29" in page.text
+    # Map a category to a theme.
+    category = session.exec(
+        select(TicketCategory).where(TicketCategory.name == "Category 55")
+    ).one()
+    saved = analyst_client.post(
+        "/tickets/categories",
+        data={"csrf_token": csrf_from(page.text), f"category_{category.id}": "1"},
+        follow_redirects=False,
+    )
+    assert saved.status_code == 303
+    session.rollback()  # a fresh snapshot
+    assert session.get(TicketCategory, category.id).theme_id == 1  # type: ignore[union-attr]
+
+
+def test_a_refused_file_is_shown_with_its_rows_and_nothing_is_kept(
+    analyst_client: TestClient, session: Session, directory: None, tmp_path: Path
+) -> None:
+    path = tmp_path / "bad.csv"
+    path.write_text("department,opened_at\nFinance,2026-09-01 09:00\nAtlantis,2026-09-02 09:00\n")
+    address = _upload(analyst_client, path).headers["location"]
+    preview = analyst_client.get(address)
+    assert "1 bad row: the file is refused whole" in preview.text
+    refused = analyst_client.post(
+        address.split("?")[0] + "/import",
+        data={"csrf_token": csrf_from(preview.text), "name": "Sept",
+              "department_column": "department", "opened_column": "opened_at"},
+    )  # fmt: skip
+    assert refused.status_code == 422
+    assert "unknown department &#39;Atlantis&#39;: 1 row (row 3)" in refused.text
+    assert session.exec(select(Ticket)).all() == []
+
+
+def test_api_import(client: TestClient, session: Session, directory: None, make_user) -> None:  # type: ignore[no-untyped-def]
+    analyst = create_api_token(session, email=make_user("analyst"))
+    leader = create_api_token(session, email=make_user("leader"))
+    session.commit()
+
+    def post(token: str, file: str = "freshservice-tickets.csv"):  # type: ignore[no-untyped-def]
+        with (TICKETS / file).open("rb") as handle:
+            return client.post(
+                "/api/v1/tickets/September/import",
+                headers={"Authorization": f"Bearer {token}"},
+                files={"file": (file, handle, "text/csv")},
+            )
+
+    assert post(leader).status_code == 403
+    imported = post(analyst)
+    assert imported.status_code == 200, imported.text
+    body = imported.json()
+    assert (body["status"], body["format"], body["tickets"]) == ("imported", "freshservice", 3)
+    assert body["departments"] == {"Finance": 2, "Library": 1}
+    assert body["columns"]["sla"] == "Resolution Status"
+    assert post(analyst).json()["status"] == "unchanged"
+    other = post(analyst, "generic-tickets.csv")
+    assert other.status_code == 409 and "already holds a different file" in other.json()["detail"]
+    listed = client.get("/api/v1/tickets", headers={"Authorization": f"Bearer {analyst}"})
+    assert listed.json()["total"] == 1 and listed.json()["items"][0]["tickets"] == 3
