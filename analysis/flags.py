@@ -12,6 +12,10 @@ For each flag the survey evidence and the face-to-face evidence (independent sam
 combined with Fisher's method into one p-value per department; Benjamini-Hochberg (1995)
 holds the false discovery rate at ALPHA across departments on it, and each part must also
 reach GATE_ALPHA on its own, so one kind of evidence alone never raises a flag.
+
+The service desk's flags (`analysis.tickets`: quiet_desk, watermelon) claim something of the
+desk's own record: the false discovery rate is held on that part alone, and the walks or the
+survey must corroborate it at GATE_ALPHA.
 """
 
 import math

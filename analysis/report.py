@@ -154,6 +154,8 @@ def build_report(
             100 * table["tickets"] / table["headcount"].where(table["headcount"] > 0)
         )
         if themes is not None:
+            if window_start is not None:  # an executive's: the closed quarters' walks only
+                themes = conversations_between(on_record(themes), window_start, as_of)
             heard_only = heard_not_ticketed(themes, period, *tickets_period)
     # The people behind a figure are those who gave it: respondents who rated (not complete
     # responses, some of which rated nothing) and conversations, each protected on its own.

@@ -74,3 +74,44 @@ def test_the_whole_web_import_from_department_list_to_report(
         page.get_by_role("link", name="Open the report").click()
         page.wait_for_url(f"{base}/reports/Web%20round")
         assert "Quality" in page.inner_text("main")
+
+
+def test_a_ticket_export_through_the_mapping_step_on_a_phone(
+    database_url: str, session: Session, make_user, tmp_path
+) -> None:
+    """The UCI ServiceNow log names no department: the analyst chooses the location column,
+    checks again, and imports; the page never scrolls sideways."""
+    from pathlib import Path
+
+    directory = tmp_path / "departments.csv"
+    directory.write_text("department,headcount\nLocation 143,9\nLocation 165,9\nLocation 204,9\n"
+                         "Location 93,9\n")  # fmt: skip
+    import_departments(session, path=directory)
+    session.commit()
+    export = (
+        Path(__file__).parent
+        / "data"
+        / "tickets"
+        / "servicenow-uci-incident-event-log-first-32.csv"
+    )
+    email = make_user("analyst")
+    with (
+        live_server(database_url) as base,
+        browser_page(viewport={"width": 390, "height": 844}) as page,
+    ):
+        login(page, base, email)
+        page.goto(f"{base}/tickets")
+        page.get_by_label("Name of the export").fill("February 2016")
+        page.set_input_files("#ticket-file", str(export))
+        page.get_by_role("button", name="Upload and check the columns").click()
+        page.wait_for_url(f"{base}/tickets/uploads/*")
+        assert "No column is named like the department" in page.inner_text("main")
+        page.select_option("#department-column", "location")
+        page.get_by_role("button", name="Check again").click()
+        page.wait_for_url("**department_column=location**")
+        assert "27 rows repeated a ticket number" in page.inner_text("main")
+        width = page.evaluate("document.documentElement.scrollWidth")
+        assert width <= 390, width
+        page.get_by_role("button", name="Import 5 tickets").click()
+        page.wait_for_url(f"{base}/tickets?flash=tickets-imported")
+        assert "5 tickets opened 2016-02-29 to 2016-02-29" in page.inner_text("main")

@@ -119,3 +119,41 @@ def test_desk_figures_by_hand() -> None:
         tickets=late, tickets_period=PERIOD,
     ).to_dict()  # fmt: skip
     assert [d["tickets"] for d in later["departments"]] == [0, 0]
+
+
+def test_an_executive_hears_only_the_closed_quarters_themes() -> None:
+    """Six conversations in August raised Printing; two in November (an open quarter on
+    20 November) raised Phones. No ticket raised either. The analyst's report lists both as
+    heard and never ticketed; the executive's, standing on closed quarters, only Printing:
+    November's two conversations would otherwise show by difference next quarter."""
+    as_of = date(2026, 11, 20)
+    departments = pd.DataFrame({"department": ["Finance"], "headcount": [40], "division": [None]})
+    responses = pd.DataFrame(
+        {"department": [], "submitted_at": pd.to_datetime([]), "is_complete": [], "score": []}
+    )
+    answers = pd.DataFrame({"department": [], "value": []})
+    days = [pd.Timestamp("2026-08-10")] * 6 + [pd.Timestamp("2026-11-10")] * 2
+    conversations = pd.DataFrame(
+        {"department": "Finance", "visit": [1] * 6 + [2] * 2, "visit_date": days,
+         "stated": 75.0, "observed": 50.0, "logged_on": days}
+    )  # fmt: skip
+    themes = pd.DataFrame(
+        {"department": "Finance", "visit_date": days,
+         "theme": ["Printing"] * 6 + ["Phones"] * 2, "logged_on": days}
+    )  # fmt: skip
+    tickets = pd.DataFrame(
+        {"department": ["Finance"], "opened_at": [pd.Timestamp("2026-07-01", tz="UTC")],
+         "resolved_at": pd.Series([pd.NaT], dtype="datetime64[ns, UTC]"), "sla_met": [np.nan],
+         "theme": ["Devices"]}
+    )  # fmt: skip
+
+    def heard(closed: bool) -> list[str]:
+        report = build_report(
+            "S", departments, responses, answers, conversations, as_of=as_of,
+            closed_quarters=closed, tickets=tickets,
+            tickets_period=(date(2026, 5, 1), as_of), themes=themes,
+        )  # fmt: skip
+        return list(report.departments[0].values["heard_not_ticketed"])
+
+    assert heard(False) == ["Printing", "Phones"]
+    assert heard(True) == ["Printing"]

@@ -43,7 +43,8 @@ def test_mapping_step_then_import(
     assert "Location 143" in stored
     first = analyst_client.get(address)
     assert first.status_code == 200
-    assert "no column for the department" in first.text
+    assert "No column is named like the department: choose it below" in first.text
+    assert '<option value="opened_at" selected>' in first.text  # what was found is chosen
     assert "Not kept (text and people): " in first.text and "caller_id" in first.text
     chosen = analyst_client.get(address + "&department_column=location")
     assert "<strong>5</strong> tickets opened 2016-02-29 to 2016-02-29" in chosen.text
@@ -123,3 +124,35 @@ def test_api_import(client: TestClient, session: Session, directory: None, make_
     assert other.status_code == 409 and "already holds a different file" in other.json()["detail"]
     listed = client.get("/api/v1/tickets", headers={"Authorization": f"Bearer {analyst}"})
     assert listed.json()["total"] == 1 and listed.json()["items"][0]["tickets"] == 3
+
+
+def test_a_file_that_is_no_table_is_refused_with_its_name(
+    analyst_client: TestClient, session: Session, tmp_path: Path
+) -> None:
+    path = tmp_path / "screenshot.csv"
+    path.write_bytes(b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR" + bytes(range(256)) * 4)
+    refused = _upload(analyst_client, path)
+    assert refused.status_code == 422
+    assert "screenshot.csv: this is not a text (CSV) or Excel file" in refused.text
+    assert session.exec(select(TicketUpload)).all() == []
+
+
+def test_removing_an_export_takes_its_tickets(
+    analyst_client: TestClient, session: Session, directory: None
+) -> None:
+    from app.ingest.tickets import TicketOptions
+    from app.services.tickets import import_tickets
+
+    import_tickets(
+        session, path=TICKETS / "generic-tickets.csv", name="Sept 2026", options=TicketOptions()
+    )
+    session.commit()
+    page = analyst_client.get("/tickets").text
+    assert "Its 3 tickets leave the report" in page  # said before the button is pressed
+    token = {"csrf_token": csrf_from(page)}
+    removed = analyst_client.post("/tickets/exports/Sept%202026/delete", data=token)
+    assert removed.headers["location"] == "/tickets?flash=tickets-removed"
+    session.rollback()
+    assert (
+        session.exec(select(Ticket)).all() == [] and session.exec(select(TicketExport)).all() == []
+    )

@@ -140,7 +140,7 @@ SLA_MISSED = {"false", "no", "n", "0", "breached", "sla violated", "violated", "
 # Headers that hold a ticket's text or say who raised, handled or watched it: never offered
 # to a mapping and emptied in an upload kept for its preview.
 _PERSONAL = re.compile(
-    r"descr|summar|subject|comment|note|caller|requester|reporter|assign|opened.?by|"
+    r"descr|summar|subject|comment|note|caller|requester|reporter|assigned|assignee|opened.?by|"
     r"resolved.?by|closed.?by|created.?by|updated.?by|e-?mail|name|phone|watcher|creator|"
     r"submitter|agent|attach|title|tag|label|work.?log|resolution.?(code|note)|text",
     re.IGNORECASE,
@@ -228,8 +228,9 @@ def _find(header: list[str], names: tuple[str, ...], taken: set[int]) -> int | N
     return None
 
 
-def plan_columns(header: list[str], options: TicketOptions, file_name: str) -> TicketLayout:
-    """Which column holds each field: the analyst's choice, else the tool's own name."""
+def detect_columns(header: list[str], options: TicketOptions, file_name: str) -> TicketLayout:
+    """Which column holds each field: the analyst's choice, else the tool's own name; a
+    field found nowhere is left out (the mapping step shows what was found)."""
     tool = detect_format(header) if options.format == "auto" else options.format
     chosen = dict(options.columns)
     columns: dict[str, int] = {}
@@ -258,14 +259,25 @@ def plan_columns(header: list[str], options: TicketOptions, file_name: str) -> T
             index = None
         if index is not None:
             columns[name] = index
-    missing = [FIELDS[n] for n in REQUIRED if n not in columns]
+    return TicketLayout(tool, header, columns)
+
+
+def missing_fields(layout: TicketLayout) -> list[str]:
+    """The fields an import needs that no column holds, as the screen names them."""
+    return [FIELDS[n] for n in REQUIRED if n not in layout.columns]
+
+
+def plan_columns(header: list[str], options: TicketOptions, file_name: str) -> TicketLayout:
+    """The columns to import from; refuses a file where a needed field has none."""
+    layout = detect_columns(header, options, file_name)
+    missing = missing_fields(layout)
     if missing:
         raise FileFormatError(
             f"{file_name}: line 1: no column for the {' or the '.join(missing)} "
-            f"(read as {tool}; found: {', '.join(h for h in header if h) or 'none'}); "
+            f"(read as {layout.format}; found: {', '.join(h for h in header if h) or 'none'}); "
             "choose the column"
         )
-    return TicketLayout(tool, header, columns)
+    return layout
 
 
 def read_header(path: Path, file_name: str) -> tuple[Row, list[Row]]:

@@ -207,7 +207,12 @@ def load_desk_frames(session: Session, *, survey: Survey) -> DeskFrames | None:
     )
     theme_rows = _rows(
         session,
-        select(col(Visit.department_id), col(Visit.visit_date), col(Theme.name))
+        select(
+            col(Visit.department_id),
+            col(Visit.visit_date),
+            col(Theme.name),
+            col(Visit.created_at),
+        )
         .join(Conversation, col(Conversation.visit_id) == col(Visit.id))
         .join(ConversationTheme, col(ConversationTheme.conversation_id) == col(Conversation.id))
         .join(Theme, col(Theme.id) == col(ConversationTheme.theme_id))
@@ -218,6 +223,9 @@ def load_desk_frames(session: Session, *, survey: Survey) -> DeskFrames | None:
             "department": pd.Series([names.get(r[0]) for r in theme_rows], dtype="object"),
             "visit_date": pd.to_datetime(pd.Series([r[1] for r in theme_rows], dtype="object")),
             "theme": pd.Series([r[2] for r in theme_rows], dtype="object"),
+            "logged_on": pd.to_datetime(
+                pd.Series([r[3].date() for r in theme_rows], dtype="object")
+            ),
         }
     )
     return DeskFrames(tickets[tickets["department"].notna()], period, themes)

@@ -21,8 +21,9 @@ from app.ingest.tabular import FileFormatError
 from app.ingest.tickets import (
     TicketLayout,
     TicketOptions,
+    detect_columns,
+    missing_fields,
     offered_columns,
-    plan_columns,
     read_header,
     read_tickets,
 )
@@ -110,6 +111,7 @@ class TicketPreview:
     by_department: dict[str, int] = field(default_factory=dict)
     problems: list[ErrorGroup] = field(default_factory=list)
     bad_rows: int = 0
+    ready: bool = False  # every needed field has its column: the file can be imported
 
 
 def preview_tickets(
@@ -121,11 +123,18 @@ def preview_tickets(
         header, rows = read_header(path, upload.file_name)
     preview.columns = [header.cells[i] for i in offered_columns(header.cells, rows)]
     try:
-        layout = plan_columns(header.cells, options, upload.file_name)
+        layout = detect_columns(header.cells, options, upload.file_name)
     except FileFormatError as exc:
         preview.error = str(exc)
         return preview
     preview.layout = layout
+    missing = missing_fields(layout)
+    if missing:
+        preview.error = (
+            f"No column is named like the {' or the '.join(missing)}: choose it below, "
+            "then check again."
+        )
+        return preview
     departments = {d.name_key: d for d in session.exec(select(Department))}
     names = {d.id: d.name for d in departments.values()}
 
@@ -143,6 +152,7 @@ def preview_tickets(
         preview.by_department[name] = preview.by_department.get(name, 0) + 1
     preview.by_department = dict(sorted(preview.by_department.items()))
     preview.problems, preview.bad_rows = errors.groups(), errors.row_count
+    preview.ready = True
     return preview
 
 
