@@ -215,3 +215,32 @@ def test_one_walk_in_an_empty_quarter_hides_what_was_heard_from_executives(
     assert "Design" not in executive.themes["departments"]
     assert "Design" not in [d["department"] for d in executive.service["departments"]]
     assert executive.report["as_of"] == "2026-09-30"
+
+
+def test_the_desk_column_and_heard_vs_ticketed(
+    executive_client: TestClient, session: Session, sample, tmp_path
+) -> None:
+    """Tickets a week before the round and the last closed quarter's end (what an executive
+    stands on): 4 from Strategy, 2 from Design, all filed under Devices."""
+    from datetime import date, timedelta
+
+    from sqlmodel import select
+
+    from analysis.suppression import published_quarter_end
+    from app.ingest.tickets import TicketOptions
+    from app.models import Survey
+    from app.services.tickets import import_tickets
+
+    round_date = session.exec(select(Survey)).one().round_date
+    day = min(round_date, published_quarter_end(date.today())) - timedelta(days=7)
+    rows = [f"{d},{day} 09:00,Devices" for d in ["Strategy"] * 4 + ["Design"] * 2]
+    path = tmp_path / "tickets.csv"
+    path.write_text("department,opened_at,category\n" + "\n".join(rows) + "\n")
+    import_tickets(session, path=path, name="Desk", options=TicketOptions())
+    session.commit()
+    page = executive_client.get("/dashboard").text
+    assert "Tickets per 100" in page
+    strategy = executive_client.get("/dashboard/department?survey=Autumn&name=Strategy").text
+    assert "Heard in person vs ticketed" in strategy and "4 tickets in the survey round" in strategy
+    assert "Devices <span>heard 0 · ticketed 4</span>" in strategy
+    assert "Phones <span>heard 5 · ticketed 0 · <strong>never ticketed</strong>" in strategy

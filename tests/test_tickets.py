@@ -248,3 +248,18 @@ def test_the_opening_time_cannot_be_in_the_future(
     path.write_text(f"department,opened_at\nFinance,{later:%Y-%m-%d %H:%M}\n")
     with pytest.raises(ImportRefused, match="is in the future"):
         import_tickets(session, path=path, name="Next year", options=AUTO)
+
+
+def test_a_category_named_as_a_theme_is_that_theme() -> None:
+    """Two themes share the word "device" (laptops means devices): a category of the theme's
+    own name is that theme; one matching both equally gets no suggestion."""
+    from app.services.tickets import suggest_theme
+
+    themes = [
+        Theme(id=1, name="Devices", name_key="devices"),
+        Theme(id=2, name="laptops", name_key="laptops"),
+        Theme(id=3, name="Printing", name_key="printing"),
+    ]
+    assert suggest_theme("devices", themes) is themes[0]
+    assert suggest_theme("Hardware", themes) is None  # devices, as much as laptops
+    assert suggest_theme("Printer jam", themes) is themes[2]

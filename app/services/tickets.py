@@ -247,8 +247,11 @@ def _words(text: str) -> set[str]:
 
 
 def suggest_theme(category: str, themes: list[Theme]) -> Theme | None:
-    """The theme whose name shares most words with the category (synonyms counted), if one
-    stands out; None when none or several tie."""
+    """The theme of the category's own name, else the one whose name shares most words with
+    it (synonyms counted) if one stands out; None when none or several tie."""
+    exact = [t for t in themes if t.is_active and t.name_key == department_key(category)]
+    if exact:
+        return exact[0]
     wanted = _words(category)
     scores = [(len(wanted & _words(t.name)), t) for t in themes if t.is_active]
     best = max((s for s, _ in scores), default=0)
