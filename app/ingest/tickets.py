@@ -12,10 +12,12 @@ Status "Within SLA" / "SLA Violated"). Nothing is kept of a ticket's text or peo
 import hashlib
 import json
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
+from itertools import chain, islice
 from pathlib import Path
+from typing import NamedTuple
 
 from app.ingest import timestamps
 from app.ingest.row_errors import RowErrors
@@ -280,20 +282,45 @@ def plan_columns(header: list[str], options: TicketOptions, file_name: str) -> T
     return layout
 
 
-def read_header(path: Path, file_name: str) -> tuple[Row, list[Row]]:
-    """The header row and every data row of the file."""
-    rows = iter_rows(path, display_name=file_name)
-    header = next(rows, None)
+SAMPLE_ROWS = 2000  # data rows read for the time formats and the columns to offer
+
+
+@dataclass
+class TicketFile:
+    """A ticket export opened once: its header, its first rows, and every data row (the
+    first ones again) read as they are needed, so a file of any length is never held whole."""
+
+    header: Row
+    sample: list[Row]
+    rows: Iterator[Row]
+
+
+def open_tickets(path: Path, file_name: str) -> TicketFile:
+    """The export's header row (after any blank lines) and its data rows."""
+    records = iter_rows(path, display_name=file_name)
+    header = next(records, None)
     while header is not None and not any(c.strip() for c in header.cells):
-        header = next(rows, None)
+        header = next(records, None)
     if header is None:
         raise FileFormatError(f"{file_name}: the file is empty")
-    return header, list(rows)
+    sample = list(islice(records, SAMPLE_ROWS))
+    return TicketFile(header, sample, chain(sample, records))
+
+
+class TicketRow(NamedTuple):
+    """One ticket as the tickets table keeps it."""
+
+    department_id: int
+    opened_at: datetime
+    resolved_at: datetime | None
+    category: str
+    priority: str
+    sla_met: bool | None
 
 
 @dataclass
 class ReadTickets:
-    tickets: list[dict[str, object]] = field(default_factory=list)
+    tickets: list[TicketRow] = field(default_factory=list)
     repeated: int = 0  # rows that repeated a ticket number (an export of every update)
     skipped: int = 0
     first_opened: datetime | None = None
@@ -310,7 +337,7 @@ def _cell(cells: list[str], index: int | None) -> str:
 def _time_format(rows: list[Row], index: int | None) -> str | None:
     if index is None:
         return None
-    sample = [v for r in rows[:2000] if (v := _cell(r.cells, index))][:500]
+    sample = [v for r in rows if (v := _cell(r.cells, index))][:500]
     found = timestamps.detect_format(sample, timestamps.TICKET_FORMATS)
     if found is None and sample:
         # A short file with a bad value or two: the format most of it is written in, so
@@ -325,7 +352,7 @@ def _time_format(rows: list[Row], index: int | None) -> str | None:
 
 
 def read_tickets(
-    rows: list[Row],
+    file: TicketFile,
     layout: TicketLayout,
     *,
     department_id: Callable[[str], int | None],
@@ -336,10 +363,11 @@ def read_tickets(
     that comes again (an export of every update) counts once, as its last row has it."""
     now = now or datetime.now(UTC)
     at = layout.columns.get
-    formats = {name: _time_format(rows, at(name)) for name in ("opened", "resolved")}
+    formats = {name: _time_format(file.sample, at(name)) for name in ("opened", "resolved")}
     read = ReadTickets()
     by_number: dict[str, int] = {}
-    for row in rows:
+    words: dict[str, str] = {}
+    for row in file.rows:
         cells = row.cells
         if not any(c.strip() for c in cells):
             continue
@@ -382,15 +410,16 @@ def read_tickets(
                 errors.add(row.line, name, message, row.sheet_row)
             read.skipped += 1
             continue
-        ticket: dict[str, object] = {
-            "department_id": department,
-            "opened_at": opened,
-            "resolved_at": resolved,
-            "category": category,
-            "priority": priority,
-            "sla_met": sla,
-        }
-        assert opened is not None
+        assert opened is not None and department is not None
+        # Categories and priorities repeat: one string each, however many tickets hold it.
+        ticket = TicketRow(
+            department,
+            opened,
+            resolved,
+            words.setdefault(category, category),
+            words.setdefault(priority, priority),
+            sla,
+        )
         if read.first_opened is None or opened < read.first_opened:
             read.first_opened = opened
         if read.last_opened is None or opened > read.last_opened:
@@ -406,13 +435,13 @@ def read_tickets(
     return read
 
 
-def offered_columns(header: list[str], rows: list[Row]) -> list[int]:
-    """The columns a mapping may use: not text, not people, not free text."""
+def offered_columns(header: list[str], sample: list[Row]) -> list[int]:
+    """The columns a mapping may use: not text, not people, not free text (by the sample)."""
     offered = []
     for index, name in enumerate(header):
         if not name.strip() or is_personal(name):
             continue
-        values = [v for r in rows[:2000] if (v := _cell(r.cells, index))]
+        values = [v for r in sample if (v := _cell(r.cells, index))]
         mean = sum(len(v) for v in values) / len(values) if values else 0
         if mean > FREE_TEXT_MEAN_CHARS:
             continue

@@ -24,7 +24,7 @@ from app.ingest.tickets import (
     detect_columns,
     missing_fields,
     offered_columns,
-    read_header,
+    open_tickets,
     read_tickets,
 )
 from app.models import Department, TicketUpload, User
@@ -48,18 +48,19 @@ def store_ticket_upload(session: Session, *, user: User, file_name: str, content
     session.execute(
         delete(TicketUpload).where(col(TicketUpload.created_at) < utcnow() - KEEP_UPLOADS)
     )
+    out = io.StringIO()
+    writer = csv.writer(out, lineterminator="\n")
     with tempfile.TemporaryDirectory() as tmp:
         raw = Path(tmp) / "raw"
         raw.write_bytes(content)
-        header, rows = read_header(raw, file_name)
-    kept = set(offered_columns(header.cells, rows))
-    out = io.StringIO()
-    writer = csv.writer(out, lineterminator="\n")
-    for _ in range(header.sheet_row - 1):
-        writer.writerow([])
-    writer.writerow(header.cells)
-    for row in rows:
-        writer.writerow([c if i in kept else _emptied(c) for i, c in enumerate(row.cells)])
+        file = open_tickets(raw, file_name)
+        header = file.header
+        kept = set(offered_columns(header.cells, file.sample))
+        for _ in range(header.sheet_row - 1):
+            writer.writerow([])
+        writer.writerow(header.cells)
+        for row in file.rows:
+            writer.writerow([c if i in kept else _emptied(c) for i, c in enumerate(row.cells)])
     dropped = [h for i, h in enumerate(header.cells) if h.strip() and i not in kept]
     upload_id = secrets.token_urlsafe(24)
     assert user.id is not None
@@ -120,35 +121,36 @@ def preview_tickets(
     """What importing the upload with `options` would do; nothing is written."""
     preview = TicketPreview(upload.file_name, dropped=json.loads(upload.dropped))
     with _upload_path(upload) as path:
-        header, rows = read_header(path, upload.file_name)
-    preview.columns = [header.cells[i] for i in offered_columns(header.cells, rows)]
-    try:
-        layout = detect_columns(header.cells, options, upload.file_name)
-    except FileFormatError as exc:
-        preview.error = str(exc)
-        return preview
-    preview.layout = layout
-    missing = missing_fields(layout)
-    if missing:
-        preview.error = (
-            f"No column is named like the {' or the '.join(missing)}: choose it below, "
-            "then check again."
-        )
-        return preview
-    departments = {d.name_key: d for d in session.exec(select(Department))}
-    names = {d.id: d.name for d in departments.values()}
+        file = open_tickets(path, upload.file_name)
+        header = file.header
+        preview.columns = [header.cells[i] for i in offered_columns(header.cells, file.sample)]
+        try:
+            layout = detect_columns(header.cells, options, upload.file_name)
+        except FileFormatError as exc:
+            preview.error = str(exc)
+            return preview
+        preview.layout = layout
+        missing = missing_fields(layout)
+        if missing:
+            preview.error = (
+                f"No column is named like the {' or the '.join(missing)}: choose it below, "
+                "then check again."
+            )
+            return preview
+        departments = {d.name_key: d for d in session.exec(select(Department))}
+        names = {d.id: d.name for d in departments.values()}
 
-    def department_id(raw: str) -> int | None:
-        found = departments.get(department_key(raw))
-        return found.id if found else None
+        def department_id(raw: str) -> int | None:
+            found = departments.get(department_key(raw))
+            return found.id if found else None
 
-    errors = RowErrors(upload.file_name)
-    read = read_tickets(rows, layout, department_id=department_id, errors=errors)
+        errors = RowErrors(upload.file_name)
+        read = read_tickets(file, layout, department_id=department_id, errors=errors)
     preview.tickets, preview.repeated = len(read.tickets), read.repeated
     if read.first_opened and read.last_opened:
         preview.period = (read.first_opened.date(), read.last_opened.date())
     for ticket in read.tickets:
-        name = names[ticket["department_id"]]  # type: ignore[index]
+        name = names[ticket.department_id]
         preview.by_department[name] = preview.by_department.get(name, 0) + 1
     preview.by_department = dict(sorted(preview.by_department.items()))
     preview.problems, preview.bad_rows = errors.groups(), errors.row_count

@@ -13,13 +13,15 @@ from sqlmodel import Session, col, select
 from app.db import all_or_nothing
 from app.ingest.row_errors import ImportRefused, RowError, RowErrors, group_lines
 from app.ingest.tabular import FileFormatError
-from app.ingest.tickets import FIELDS, TicketOptions, plan_columns, read_header, read_tickets
+from app.ingest.tickets import FIELDS, TicketOptions, open_tickets, plan_columns, read_tickets
 from app.models import Department, Theme, Ticket, TicketCategory, TicketExport
 from app.models.department import department_key
 from app.models.types import utcnow
 from app.services.audit import record_event
 from app.services.errors import ConflictError, NotFoundError
 from app.services.surveys import file_digest
+
+INSERT_BATCH = 10_000  # tickets per insert: a big export is never held twice over as rows
 
 
 @dataclass(frozen=True)
@@ -103,8 +105,8 @@ def import_tickets(
             f"tickets {name!r} already holds a different file ({existing.file_name}); "
             "replace it to swap its tickets for this one"
         )
-    header, rows = read_header(path, file_name)
-    layout = plan_columns(header.cells, options, file_name)
+    file = open_tickets(path, file_name)
+    layout = plan_columns(file.header.cells, options, file_name)
     locked = select(Department).with_for_update(key_share=True)
     departments = {d.name_key: d for d in session.exec(locked)}
 
@@ -113,7 +115,7 @@ def import_tickets(
         return found.id if found else None
 
     errors = RowErrors(file_name)
-    read = read_tickets(rows, layout, department_id=department_id, errors=errors)
+    read = read_tickets(file, layout, department_id=department_id, errors=errors)
     if errors and not options.skip_bad_rows:
         raise ImportRefused(errors)
     if not read.tickets:
@@ -139,12 +141,14 @@ def import_tickets(
     session.flush()
     if existing is not None:
         session.execute(delete(Ticket).where(col(Ticket.export_id) == export.id))
-    session.execute(insert(Ticket), [{"export_id": export.id, **t} for t in read.tickets])
-    added = add_categories(session, names=[str(t["category"]) for t in read.tickets])
+    for offset in range(0, len(read.tickets), INSERT_BATCH):
+        batch = read.tickets[offset : offset + INSERT_BATCH]
+        session.execute(insert(Ticket), [{"export_id": export.id, **t._asdict()} for t in batch])
+    added = add_categories(session, names=sorted({t.category for t in read.tickets}))
     names = {d.id: d.name for d in departments.values()}
     counts: dict[str, int] = {}
     for ticket in read.tickets:
-        department = names[ticket["department_id"]]  # type: ignore[index]
+        department = names[ticket.department_id]
         counts[department] = counts.get(department, 0) + 1
     status = "replaced" if existing is not None else "imported"
     record_event(
