@@ -263,3 +263,28 @@ def test_a_category_named_as_a_theme_is_that_theme() -> None:
     assert suggest_theme("devices", themes) is themes[0]
     assert suggest_theme("Hardware", themes) is None  # devices, as much as laptops
     assert suggest_theme("Printer jam", themes) is themes[2]
+
+
+def test_servicenow_exported_with_labels_for_headers(
+    session: Session, directory: None, tmp_path: Path
+) -> None:
+    """A list exported with display labels (Number, Opened, Caller...) instead of field
+    names: read by the plain names, the caller's column left alone."""
+    path = tmp_path / "incident.csv"
+    path.write_text(
+        "Number,Opened,Short description,Caller,Department,Category,Priority,State,Resolved,"
+        "Made SLA\n"
+        "INC0010001,2026-09-01 08:15:02,Printer jam,Abel Tuter,Finance,Hardware,4 - Low,"
+        "Closed,2026-09-01 10:15:02,false\n"
+    )
+    result = import_tickets(session, path=path, name="Sept", options=AUTO)
+    assert result.columns == {
+        "department": "Department",
+        "opened": "Opened",
+        "resolved": "Resolved",
+        "category": "Category",
+        "priority": "Priority",
+        "sla": "Made SLA",
+        "number": "Number",
+    }
+    assert _stored(session) == [("Finance", "2026-09-01 08:15", "Hardware", "4 - Low", False, 2.0)]

@@ -43,7 +43,7 @@ _GENERIC = {
     "department": ("department", "caller_department", "requester_department"),
     "category": ("category", "theme", "type"),
     "priority": ("priority",),
-    "sla": ("sla_met", "made_sla", "within_sla", "sla"),
+    "sla": ("sla_met", "made_sla", "made sla", "within_sla", "within sla", "sla met", "sla"),
 }
 # Per tool, the headers it writes for each field, most specific first.
 COLUMNS: dict[str, dict[str, tuple[str, ...]]] = {
