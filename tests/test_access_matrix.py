@@ -120,7 +120,7 @@ FORM_ONLY = {
     "/tickets/upload",
     "/tickets/uploads/{upload_id}/import",
     "/tickets/categories",
-    "/tickets/exports/{name}/delete",
+    "/tickets/exports/{export_id}/delete",
 }
 UNDOCUMENTED = {"", "/static", "/vendor/swagger-ui", "/openapi.json"}
 
@@ -139,7 +139,7 @@ def test_the_table_covers_every_route(app) -> None:
         .replace("/imports/jobs/nope", "/imports/jobs/{job_id}")
         .replace("/schedules/999999/", "/schedules/{schedule_id}/")
         .replace("/calendar/not-a-token.ics", "/calendar/{token}.ics")
-        .replace("/tickets/New/", "/tickets/{name}/")
+        .replace("/tickets/New/", "/tickets/{name:path}/")
         .replace("/uploads/not-an-upload", "/uploads/{upload_id}")
         for p in listed
     }

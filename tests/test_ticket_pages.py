@@ -107,7 +107,7 @@ def test_api_import(client: TestClient, session: Session, directory: None, make_
     def post(token: str, file: str = "freshservice-tickets.csv"):  # type: ignore[no-untyped-def]
         with (TICKETS / file).open("rb") as handle:
             return client.post(
-                "/api/v1/tickets/September/import",
+                "/api/v1/tickets/September%2F2026/import",  # a name holding a slash
                 headers={"Authorization": f"Bearer {token}"},
                 files={"file": (file, handle, "text/csv")},
             )
@@ -124,6 +124,7 @@ def test_api_import(client: TestClient, session: Session, directory: None, make_
     assert other.status_code == 409 and "already holds a different file" in other.json()["detail"]
     listed = client.get("/api/v1/tickets", headers={"Authorization": f"Bearer {analyst}"})
     assert listed.json()["total"] == 1 and listed.json()["items"][0]["tickets"] == 3
+    assert listed.json()["items"][0]["name"] == "September/2026"
 
 
 def test_a_file_that_is_no_table_is_refused_with_its_name(
@@ -143,14 +144,17 @@ def test_removing_an_export_takes_its_tickets(
     from app.ingest.tickets import TicketOptions
     from app.services.tickets import import_tickets
 
+    # A name holding a slash, as a period often does.
     import_tickets(
-        session, path=TICKETS / "generic-tickets.csv", name="Sept 2026", options=TicketOptions()
+        session, path=TICKETS / "generic-tickets.csv", name="Sept/2026", options=TicketOptions()
     )
     session.commit()
+    export_id = session.exec(select(TicketExport)).one().id
     page = analyst_client.get("/tickets").text
     assert "Its 3 tickets leave the report" in page  # said before the button is pressed
     token = {"csrf_token": csrf_from(page)}
-    removed = analyst_client.post("/tickets/exports/Sept%202026/delete", data=token)
+    assert f'action="/tickets/exports/{export_id}/delete"' in page
+    removed = analyst_client.post(f"/tickets/exports/{export_id}/delete", data=token)
     assert removed.headers["location"] == "/tickets?flash=tickets-removed"
     session.rollback()
     assert (

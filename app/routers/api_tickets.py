@@ -27,7 +27,8 @@ def get_ticket_exports(
     return ItemList[TicketExportPublic](items=items, total=len(items))
 
 
-@router.post("/tickets/{name}/import", response_model=TicketImportPublic)
+# `:path`: an export's name may hold a slash ("Incidents 09/2026"), sent as %2F or not.
+@router.post("/tickets/{name:path}/import", response_model=TicketImportPublic)
 def post_ticket_import(
     name: str,
     file: Annotated[UploadFile, File()],

@@ -179,9 +179,10 @@ async def save_categories(
     return flash_redirect(request, "/tickets", "categories-saved")
 
 
-@router.post("/tickets/exports/{name}/delete", dependencies=[Depends(require_csrf)])
+@router.post("/tickets/exports/{export_id}/delete", dependencies=[Depends(require_csrf)])
 def remove_ticket_export(
-    name: str, request: Request, session: WriteSession, user: User = Depends(analysts)
+    export_id: int, request: Request, session: WriteSession, user: User = Depends(analysts)
 ) -> Response:
-    delete_ticket_export(session, name=name, actor_id=user.id)
+    # By id: an export's name may hold a slash ("Incidents 09/2026"), which no path keeps.
+    delete_ticket_export(session, export_id=export_id, actor_id=user.id)
     return flash_redirect(request, "/tickets", "tickets-removed")

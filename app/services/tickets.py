@@ -193,13 +193,14 @@ def _refuse_overlap(session: Session, *, name: str, tool: str, start: date, end:
         )
 
 
-def delete_ticket_export(session: Session, *, name: str, actor_id: int | None) -> None:
+def delete_ticket_export(session: Session, *, export_id: int, actor_id: int | None) -> None:
     """Remove an export and its tickets."""
-    export = find_ticket_export(session, name=name)
+    export = session.get(TicketExport, export_id)
     if export is None:
-        raise NotFoundError(f"no ticket export named {name!r}")
+        raise NotFoundError("that ticket export is gone; reload the page")
+    session.execute(delete(Ticket).where(col(Ticket.export_id) == export_id))
     session.delete(export)
-    record_event(session, action="tickets.delete", actor_id=actor_id, detail=name)
+    record_event(session, action="tickets.delete", actor_id=actor_id, detail=export.name)
     session.flush()
 
 
