@@ -204,42 +204,21 @@ def delete_ticket_export(session: Session, *, export_id: int, actor_id: int | No
     session.flush()
 
 
-# Words a desk files things under, and the theme words they mean.
-_SYNONYMS = {
-    "hardware": "devices",
-    "laptop": "devices",
-    "desktop": "devices",
-    "computer": "devices",
-    "monitor": "devices",
-    "device": "devices",
-    "network": "network",
-    "wifi": "network",
-    "wi-fi": "network",
-    "vpn": "vpn",
-    "connectivity": "network",
-    "software": "applications",
-    "application": "applications",
-    "app": "applications",
-    "inquiry": "",
-    "email": "email",
-    "e-mail": "email",
-    "outlook": "email",
-    "mail": "email",
-    "calendar": "calendars",
-    "password": "passwords",  # nosec B105  # a theme word, not a secret
-    "account": "access",
-    "login": "access",
-    "access": "access",
-    "permissions": "access",
-    "printer": "printing",
-    "print": "printing",
-    "phone": "phones",
-    "telephony": "phones",
-    "mobile": "phones",
-    "training": "training",
-    "room": "rooms",
-    "av": "rooms",
+# Words a desk files things under, and the theme word each means (a theme's own words mean
+# themselves).
+_MEANINGS = {
+    "devices": "hardware laptop desktop computer monitor device",
+    "network": "network wifi wi-fi connectivity",
+    "applications": "software application app",
+    "email": "email e-mail outlook mail",
+    "calendars": "calendar",
+    "passwords": "password",
+    "access": "account login access permissions",
+    "printing": "printer print",
+    "phones": "phone telephony mobile",
+    "rooms": "room av",
 }
+_SYNONYMS = {word: meaning for meaning, words in _MEANINGS.items() for word in words.split()}
 
 
 def _words(text: str) -> set[str]:
