@@ -130,9 +130,9 @@ def test_the_table_covers_every_route(app) -> None:
     listed = {
         p.replace("/S/", "/{survey}/")
         .replace("/reports/S", "/reports/{survey}")
-        .replace("/surveys/S/", "/surveys/{name}/")
-        .replace("/surveys/New/", "/surveys/{name}/")
-        .replace("/surveys/Nope/", "/surveys/{name}/")
+        .replace("/surveys/S/", "/surveys/{name:path}/")
+        .replace("/surveys/New/", "/surveys/{name:path}/")
+        .replace("/surveys/Nope/", "/surveys/{name:path}/")
         .replace("/actions/999999/", "/actions/{action_id}/")
         .replace("/ideas/999999/", "/ideas/{idea_id}/")
         .replace("/priority-decisions/999999/", "/priority-decisions/{decision_id}/")

@@ -144,3 +144,21 @@ def test_an_executive_reads_conversations_only_over_closed_quarters(
     assert report(executive, "2026-11-21") == before
     # Analysts read coded conversations (contract): their date is theirs.
     assert report(analyst, "2026-11-21")["as_of"] == "2026-11-21"
+
+
+def test_a_round_named_with_a_slash(client: TestClient, session: Session, make_user) -> None:
+    """ "Pulse 09/2026" sent as Pulse%2009%2F2026: imported and published under that name."""
+    import_departments(session, path=QUALTRICS / "departments.csv")
+    session.commit()
+    analyst = _auth(session, make_user("analyst"))
+    with (QUALTRICS / "survey.csv").open("rb") as handle:
+        imported = client.post(
+            "/api/v1/surveys/Pulse%2009%2F2026/import",
+            headers=analyst,
+            files={"file": ("survey.csv", handle, "text/csv")},
+            data={"department_column": "Which department do you work in?"},
+        )
+    assert imported.status_code == 200, imported.text
+    assert imported.json()["survey"] == "Pulse 09/2026"
+    published = client.post("/api/v1/surveys/Pulse%2009%2F2026/publish", headers=analyst)
+    assert published.status_code == 200 and published.json()["name"] == "Pulse 09/2026"

@@ -31,7 +31,8 @@ def get_surveys(
     return ItemList[SurveyPublic](items=items, total=len(items))
 
 
-@router.post("/surveys/{name}/import", response_model=SurveyImportPublic)
+# `:path` (here and below): a round's name may hold a slash ("Pulse 09/2026"), sent as %2F or not.
+@router.post("/surveys/{name:path}/import", response_model=SurveyImportPublic)
 def post_survey_import(
     name: str,
     file: Annotated[UploadFile, File()],
@@ -99,7 +100,7 @@ def post_survey_import(
     )
 
 
-@router.post("/surveys/{name}/publish", response_model=SurveyPublic)
+@router.post("/surveys/{name:path}/publish", response_model=SurveyPublic)
 def post_survey_publish(
     name: str,
     session: WriteSession,
@@ -109,7 +110,7 @@ def post_survey_publish(
     return SurveyPublic.model_validate(publish_survey(session, name=name, actor_id=user.id))
 
 
-@router.post("/surveys/{name}/withdraw", response_model=SurveyPublic)
+@router.post("/surveys/{name:path}/withdraw", response_model=SurveyPublic)
 def post_survey_withdraw(
     name: str,
     session: WriteSession,
