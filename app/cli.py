@@ -278,7 +278,7 @@ def import_tickets_cmd(
     database_url: DatabaseUrl = None,
 ) -> None:
     """Import service desk tickets for one period, all or nothing (no text or names kept)."""
-    from app.ingest.tickets import TicketOptions
+    from app.ingest.ticket_plan import TicketOptions
     from app.services.tickets import import_tickets
 
     if not file.is_file():

@@ -227,7 +227,7 @@ def test_the_desk_column_and_heard_vs_ticketed(
     from sqlmodel import select
 
     from analysis.suppression import published_quarter_end
-    from app.ingest.tickets import TicketOptions
+    from app.ingest.ticket_plan import TicketOptions
     from app.models import Survey
     from app.services.tickets import import_tickets
 

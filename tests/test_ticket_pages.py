@@ -141,7 +141,7 @@ def test_a_file_that_is_no_table_is_refused_with_its_name(
 def test_removing_an_export_takes_its_tickets(
     analyst_client: TestClient, session: Session, directory: None
 ) -> None:
-    from app.ingest.tickets import TicketOptions
+    from app.ingest.ticket_plan import TicketOptions
     from app.services.tickets import import_tickets
 
     # A name holding a slash, as a period often does.
@@ -160,3 +160,25 @@ def test_removing_an_export_takes_its_tickets(
     assert (
         session.exec(select(Ticket)).all() == [] and session.exec(select(TicketExport)).all() == []
     )
+
+
+def test_a_kept_ticket_export_expires_after_30_minutes_and_sign_in_purges_it(
+    analyst_client: TestClient, session: Session, client: TestClient, make_user
+) -> None:
+    from datetime import timedelta
+
+    from app.models.types import utcnow
+    from tests.conftest import log_in
+
+    address = _upload(analyst_client, UCI).headers["location"]
+    upload = session.exec(select(TicketUpload)).one()
+    upload.created_at = utcnow() - timedelta(minutes=31)
+    session.add(upload)
+    session.commit()
+    expired = analyst_client.get(address)
+    assert expired.status_code == 404
+    assert "kept 30 minutes for its mapping" in expired.text
+    # The next sign-in anywhere removes it from the database, as a survey upload.
+    assert log_in(client, make_user("leader")).status_code == 303
+    session.rollback()
+    assert session.exec(select(TicketUpload)).all() == []

@@ -8,7 +8,7 @@ from openpyxl import Workbook
 from sqlmodel import Session, col, select
 
 from app.ingest.row_errors import ImportRefused
-from app.ingest.tickets import TicketOptions
+from app.ingest.ticket_plan import TicketOptions
 from app.models import AuditEvent, Theme, Ticket, TicketCategory, TicketExport
 from app.services.departments import import_departments
 from app.services.errors import ConflictError

@@ -1,8 +1,5 @@
 """API: survey rounds, and importing an export into one."""
 
-import shutil
-import tempfile
-from pathlib import Path
 from typing import Annotated
 
 from fastapi import APIRouter, Depends, File, Form, UploadFile
@@ -15,6 +12,7 @@ from app.models.api import ERROR_RESPONSES, ItemList
 from app.models.report import SurveyImportPublic
 from app.services.survey_publishing import publish_survey, sees_drafts, withdraw_survey
 from app.services.surveys import import_survey, list_surveys
+from app.services.uploads import on_disk, shown_name
 
 router = APIRouter(prefix="/api/v1", tags=["surveys"], responses=ERROR_RESPONSES)
 
@@ -61,11 +59,8 @@ def post_survey_import(
         replace=replace,
         skip_bad_rows=skip_bad_rows,
     )
-    display = Path(file.filename or "upload").name[:255]
-    with tempfile.TemporaryDirectory() as tmp:
-        path = Path(tmp) / "upload"
-        with path.open("wb") as out:
-            shutil.copyfileobj(file.file, out)
+    display = shown_name(file)
+    with on_disk(file.file) as path:
         result = import_survey(
             session,
             path=path,

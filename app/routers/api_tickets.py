@@ -1,19 +1,17 @@
 """API: service desk ticket exports, and importing one."""
 
-import shutil
-import tempfile
-from pathlib import Path
 from typing import Annotated
 
 from fastapi import APIRouter, Depends, File, Form, UploadFile
 
 from app.db import ReadSession, WriteSession
 from app.deps import require_api_role
-from app.ingest.tickets import TicketOptions
+from app.ingest.ticket_plan import TicketOptions
 from app.models import TicketExportPublic, User
 from app.models.api import ERROR_RESPONSES, ItemList
 from app.models.report import TicketImportPublic
 from app.services.tickets import import_tickets, list_ticket_exports
+from app.services.uploads import on_disk, shown_name
 
 router = APIRouter(prefix="/api/v1", tags=["tickets"], responses=ERROR_RESPONSES)
 
@@ -59,11 +57,8 @@ def post_ticket_import(
         replace=replace,
         skip_bad_rows=skip_bad_rows,
     )
-    display = Path(file.filename or "upload").name[:255]
-    with tempfile.TemporaryDirectory() as tmp:
-        path = Path(tmp) / "upload"
-        with path.open("wb") as out:
-            shutil.copyfileobj(file.file, out)
+    display = shown_name(file)
+    with on_disk(file.file) as path:
         result = import_tickets(
             session, path=path, name=name, options=options, display_name=display, actor_id=user.id
         )

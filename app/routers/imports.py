@@ -33,8 +33,8 @@ from app.services.survey_uploads import (
     saved_mapping,
     store_upload,
     upload_columns,
-    upload_file,
 )
+from app.services.uploads import on_disk, shown_name
 
 router = APIRouter(include_in_schema=False)  # pages: the OpenAPI document is the JSON API
 analysts = require_page_role("analyst", "admin")
@@ -79,14 +79,8 @@ def upload_departments(
     user: User = Depends(analysts),
 ) -> Response:
     """The department list with headcounts, from the browser (as `import departments`)."""
-    import tempfile
-    from pathlib import Path
-
-    content = file.file.read()
-    name = Path(file.filename or "departments.csv").name[:255]
-    with tempfile.TemporaryDirectory() as tmp:
-        path = Path(tmp) / "departments"
-        path.write_bytes(content)
+    name = shown_name(file, "departments.csv")
+    with on_disk(file.file) as path:
         try:
             import_departments(session, path=path, display_name=name, actor_id=user.id)
         except (ImportRefused, FileFormatError) as exc:
@@ -143,7 +137,7 @@ def upload_survey(
         upload_id = store_upload(
             session,
             user=user,
-            file_name=file.filename or "upload",
+            file_name=shown_name(file),
             content=content,
             options=options,
             replaces=replaces,
@@ -235,7 +229,7 @@ def _preview_page(
     saved = False
     columns: list[str] = []
     not_kept: list[str] = []
-    with upload_file(upload) as path:
+    with on_disk(upload.content) as path:
         try:
             columns, not_kept = upload_columns(path, upload, options)
             if not not_kept:

@@ -1,7 +1,6 @@
 """The service desk's tickets: upload an export, map its columns, import; ticket categories
 mapped to themes."""
 
-from pathlib import Path
 from typing import Annotated
 from urllib.parse import urlencode
 
@@ -15,7 +14,7 @@ from app.db import ReadSession, WriteSession
 from app.deps import require_page_role
 from app.ingest.row_errors import ImportRefused
 from app.ingest.tabular import FileFormatError
-from app.ingest.tickets import FIELDS, FORMATS, TicketOptions
+from app.ingest.ticket_plan import FIELDS, FORMATS, TicketOptions
 from app.models import User
 from app.pages import flash_redirect, render
 from app.services.errors import ConflictError
@@ -32,6 +31,7 @@ from app.services.tickets import (
     list_ticket_exports,
     set_category_themes,
 )
+from app.services.uploads import shown_name
 
 router = APIRouter(include_in_schema=False)
 analysts = require_page_role("analyst", "admin")
@@ -73,7 +73,7 @@ def upload_tickets(
     content = file.file.read()
     if not content:
         return _tickets_page(request, session, error="The file is empty.", status_code=422)
-    file_name = Path(file.filename or "tickets.csv").name[:255]
+    file_name = shown_name(file, "tickets.csv")
     try:
         upload_id = store_ticket_upload(session, user=user, file_name=file_name, content=content)
     except FileFormatError as exc:

@@ -13,8 +13,8 @@ from app.models.types import utcnow
 from app.security import new_token, token_digest, verify_password
 from app.services.audit import record_event
 from app.services.programme_settings import two_step_roles
-from app.services.survey_uploads import purge_expired_uploads
 from app.services.two_step import accept_code, use_recovery_code
+from app.services.uploads import purge_expired_uploads
 from app.services.users import find_user_by_email
 from app.settings import Settings
 
@@ -139,7 +139,7 @@ def start_session(
     assert user.id is not None
     token = new_token()
     _purge_ended_sessions(session, settings=settings)
-    purge_expired_uploads(session)  # raw survey exports past their preview time
+    purge_expired_uploads(session)  # kept exports past their 30 minutes
     session.add(UserSession(id_hash=token_digest(token), user_id=user.id, method=method))
     record_event(session, action="login", actor_id=user.id, detail=f"{method}, {detail}")
     return token

@@ -10,7 +10,7 @@ from sqlalchemy import func
 from sqlmodel import Session, select
 
 from app.ingest.survey_plan import SurveyOptions
-from app.ingest.tickets import TicketOptions
+from app.ingest.ticket_plan import TicketOptions
 from app.models import CatalogueEntryCreate, Department, User, VisitCreate
 from app.services.catalogue import save_catalogue_entry
 from app.services.demo_data import write_survey, write_visits

@@ -3,10 +3,8 @@
 import json
 import secrets
 import tempfile
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from collections.abc import Callable
 from dataclasses import asdict, dataclass, field
-from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
@@ -20,14 +18,12 @@ from app.ingest.survey_plan import SurveyOptions, open_survey_chunks, plan_surve
 from app.ingest.survey_redaction import is_not_kept, redact_survey_file
 from app.models import Department, SurveyMapping, SurveyUpload, User
 from app.models.department import department_key
-from app.models.types import utcnow
 from app.services.departments import add_departments
-from app.services.errors import NotFoundError
 from app.services.surveys import SurveyImportResult, import_survey
+from app.services.uploads import on_disk, own_upload, purge_expired_uploads
 
 # A raw export holds e-mails, addresses and free text: it is kept only while its preview is
 # being looked at, never in a backup (backups.py leaves the table out).
-KEEP_UPLOADS = timedelta(minutes=30)
 MAPPING_FIELDS = (
     "format",
     "department_column",
@@ -69,13 +65,6 @@ class SurveyPreview:
     metadata: list[str] = field(default_factory=list)  # the tool's own columns, never ratings
     unknown_departments: list[tuple[str, int]] = field(default_factory=list)  # name, rows
     departments: list[str] = field(default_factory=list)  # the directory's names
-
-
-def purge_expired_uploads(session: Session) -> None:
-    """Remove the raw uploads past their 30 minutes."""
-    session.execute(
-        delete(SurveyUpload).where(col(SurveyUpload.created_at) < utcnow() - KEEP_UPLOADS)
-    )
 
 
 def store_upload(
@@ -124,24 +113,7 @@ def store_upload(
 
 def get_upload(session: Session, *, user: User, upload_id: str) -> SurveyUpload:
     """The user's own upload (admins: any)."""
-    upload = session.get(SurveyUpload, upload_id)
-    if upload is None or (upload.user_id != user.id and user.role != "admin"):
-        raise NotFoundError("that upload is gone; upload the file again")
-    if upload.created_at < utcnow() - KEEP_UPLOADS:
-        raise NotFoundError(
-            "that upload has expired (an export is kept 30 minutes for its preview); "
-            "upload the file again"
-        )
-    return upload
-
-
-@contextmanager
-def upload_file(upload: SurveyUpload) -> Iterator[Path]:
-    """The upload as a file on disk, for the readers that stream from a path."""
-    with tempfile.TemporaryDirectory() as tmp:
-        path = Path(tmp) / "upload"
-        path.write_bytes(upload.content)
-        yield path
+    return own_upload(session, SurveyUpload, user=user, upload_id=upload_id, step="its preview")
 
 
 def upload_columns(
@@ -262,7 +234,7 @@ def import_upload(
     upload is removed once it is in."""
     upload = get_upload(session, user=user, upload_id=upload_id)
     add_departments(session, departments=new_departments, actor_id=user.id)
-    with upload_file(upload) as path:
+    with on_disk(upload.content) as path:
         result = import_survey(
             session,
             path=path,

@@ -6,34 +6,26 @@ import hashlib
 import io
 import json
 import secrets
-import tempfile
-from collections.abc import Iterator
-from contextlib import contextmanager
 from dataclasses import dataclass, field
-from datetime import date, timedelta
-from pathlib import Path
+from datetime import date
 
 from sqlalchemy import delete
 from sqlmodel import Session, col, select
 
 from app.ingest.row_errors import ErrorGroup, RowErrors
 from app.ingest.tabular import FileFormatError
-from app.ingest.tickets import (
+from app.ingest.ticket_plan import (
     TicketLayout,
     TicketOptions,
     detect_columns,
     missing_fields,
     offered_columns,
-    open_tickets,
-    read_tickets,
 )
+from app.ingest.tickets import open_tickets, read_tickets
 from app.models import Department, TicketUpload, User
 from app.models.department import department_key
-from app.models.types import utcnow
-from app.services.errors import NotFoundError
 from app.services.tickets import TicketImportResult, import_tickets
-
-KEEP_UPLOADS = timedelta(minutes=30)
+from app.services.uploads import on_disk, own_upload, purge_expired_uploads
 
 
 def _emptied(cell: str) -> str:
@@ -45,14 +37,10 @@ def store_ticket_upload(session: Session, *, user: User, file_name: str, content
     """Keep an uploaded export for the mapping step with only the columns a mapping may use
     (never a description, a caller or an agent); returns its id. A file that cannot be read
     as a table is refused here."""
-    session.execute(
-        delete(TicketUpload).where(col(TicketUpload.created_at) < utcnow() - KEEP_UPLOADS)
-    )
+    purge_expired_uploads(session)
     out = io.StringIO()
     writer = csv.writer(out, lineterminator="\n")
-    with tempfile.TemporaryDirectory() as tmp:
-        raw = Path(tmp) / "raw"
-        raw.write_bytes(content)
+    with on_disk(content) as raw:
         file = open_tickets(raw, file_name)
         header = file.header
         kept = set(offered_columns(header.cells, file.sample))
@@ -80,23 +68,7 @@ def store_ticket_upload(session: Session, *, user: User, file_name: str, content
 
 def get_ticket_upload(session: Session, *, user: User, upload_id: str) -> TicketUpload:
     """The user's own upload (admins: any)."""
-    upload = session.get(TicketUpload, upload_id)
-    if upload is None or (upload.user_id != user.id and user.role != "admin"):
-        raise NotFoundError("that upload is gone; upload the file again")
-    if upload.created_at < utcnow() - KEEP_UPLOADS:
-        raise NotFoundError(
-            "that upload has expired (an export is kept 30 minutes for its mapping); "
-            "upload the file again"
-        )
-    return upload
-
-
-@contextmanager
-def _upload_path(upload: TicketUpload) -> Iterator[Path]:
-    with tempfile.TemporaryDirectory() as tmp:
-        path = Path(tmp) / "upload.csv"
-        path.write_bytes(upload.content)
-        yield path
+    return own_upload(session, TicketUpload, user=user, upload_id=upload_id, step="its mapping")
 
 
 @dataclass
@@ -120,7 +92,7 @@ def preview_tickets(
 ) -> TicketPreview:
     """What importing the upload with `options` would do; nothing is written."""
     preview = TicketPreview(upload.file_name, dropped=json.loads(upload.dropped))
-    with _upload_path(upload) as path:
+    with on_disk(upload.content) as path:
         file = open_tickets(path, upload.file_name)
         header = file.header
         preview.columns = [header.cells[i] for i in offered_columns(header.cells, file.sample)]
@@ -162,7 +134,7 @@ def import_ticket_upload(
     session: Session, *, upload: TicketUpload, name: str, options: TicketOptions, user: User
 ) -> TicketImportResult:
     """Import the upload as mapped; the upload goes once imported."""
-    with _upload_path(upload) as path:
+    with on_disk(upload.content) as path:
         result = import_tickets(
             session,
             path=path,
@@ -172,6 +144,6 @@ def import_ticket_upload(
             content_hash=upload.content_hash,
             actor_id=user.id,
         )
-    session.delete(upload)
-    session.flush()
+    # A query, not session.delete: a purge elsewhere may have removed the row meanwhile.
+    session.execute(delete(TicketUpload).where(col(TicketUpload.id) == upload.id))
     return result

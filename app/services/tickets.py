@@ -13,7 +13,8 @@ from sqlmodel import Session, col, select
 from app.db import all_or_nothing
 from app.ingest.row_errors import ImportRefused, RowError, RowErrors, group_lines
 from app.ingest.tabular import FileFormatError
-from app.ingest.tickets import FIELDS, TicketOptions, open_tickets, plan_columns, read_tickets
+from app.ingest.ticket_plan import FIELDS, TicketOptions, plan_columns
+from app.ingest.tickets import open_tickets, read_tickets
 from app.models import Department, Theme, Ticket, TicketCategory, TicketExport
 from app.models.department import department_key
 from app.models.types import utcnow
