@@ -236,3 +236,43 @@ def test_undo_puts_a_done_action_back_as_it_was(
     )
     session.rollback()
     assert session.exec(select(Action.status)).one() == "in_progress"
+
+
+def test_due_a_visit_lists_the_twelve_waiting_longest_and_counts_them_all(
+    leader_client: TestClient, session: Session, tmp_path
+) -> None:
+    from app.models import User, VisitCreate
+    from app.services.departments import import_departments
+    from app.services.visits import create_visit
+
+    names = [f"Dept {c}" for c in "ABCDEFGHIJKLMNOP"]  # 16 departments
+    path = tmp_path / "departments.csv"
+    path.write_text("department,headcount\n" + "".join(f"{n},20\n" for n in names))
+    import_departments(session, path=path)
+    leader = session.exec(select(User).where(User.role == "leader")).one()
+    today = date.today()
+    walked = {  # days ago; the rest were never walked
+        "Dept A": 91, "Dept B": 200, "Dept C": 30, "Dept D": 120, "Dept E": 89,
+        "Dept F": 150, "Dept G": 150, "Dept H": 10,
+    }  # fmt: skip
+    for name, days in walked.items():
+        data = {
+            "client_id": str(uuid.uuid4()),
+            "department": name,
+            "visit_date": (today - timedelta(days=days)).isoformat(),
+            "conversations": [{"person_role": "clerk", "stated_score": 4, "observed_score": 4}],
+        }
+        create_visit(session, leader=leader, data=VisitCreate.model_validate(data))
+    session.commit()
+    page = leader_client.get("/visits").text
+    due = page.split("<h2>Due a visit", 1)[1].split("</section>", 1)[0]
+    # Never walked first (by name), then the longest since the last walk; 90 days or less
+    # (C, E, H) are not due. 13 are due, 12 are listed.
+    listed = re.findall(r"<li>(Dept \w)", due)
+    assert listed == [
+        "Dept I", "Dept J", "Dept K", "Dept L", "Dept M", "Dept N", "Dept O", "Dept P",
+        "Dept B", "Dept F", "Dept G", "Dept D",
+    ]  # fmt: skip
+    assert '<span class="muted">(13)</span>' in due
+    assert "The 12 waiting longest of 13 departments not walked in the last 90 days." in due
+    assert f"last {(today - timedelta(days=200)).isoformat()} (200 days)" in due

@@ -40,6 +40,7 @@ from app.services.visits import VisitInputError, create_visit, get_visit_for, vi
 
 router = APIRouter(include_in_schema=False)  # pages: the OpenAPI document is the JSON API
 walkers = require_page_role("leader", "admin")
+DUE_SHOWN = 12  # departments listed under "Due a visit", those waiting longest
 
 
 def _form_context(
@@ -83,10 +84,12 @@ def visits_page(
     user: User = Depends(walkers),
 ) -> Response:
     visits, total = visit_summaries(session, user=user, limit=50)
+    due, due_total = departments_due(session, limit=DUE_SHOWN)
     context = {
         "visits": visits,
         "total": total,
-        "due": departments_due(session),
+        "due": due,
+        "due_total": due_total,
         "actions": my_actions(session, user=user),
     }
     return render(request, "visits/index.html", context)

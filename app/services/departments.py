@@ -4,7 +4,7 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 from pathlib import Path
 
-from sqlalchemy import func
+from sqlalchemy import func, or_
 from sqlalchemy import select as sa_select
 from sqlmodel import Session, col, select
 
@@ -178,18 +178,34 @@ def departments_for_form(session: Session, *, user: User) -> list[str]:
     return first + [name for name in names.all() if name not in seen]
 
 
-def departments_due(session: Session, *, today: date | None = None) -> list[DueDepartment]:
-    """Departments with no walk in the last 90 days, longest waiting first."""
+def departments_due(
+    session: Session, *, limit: int, today: date | None = None
+) -> tuple[list[DueDepartment], int]:
+    """The `limit` departments with no walk in the last 90 days that have waited longest
+    (never walked first), and how many are due in all.
+
+    The database filters, sorts and counts: SQLite hands Python each result row through a
+    step that releases and retakes the GIL, so returning every department to sort here cost
+    the walk list most of its time once 32 requests shared the process."""
     today = today or date.today()
     # One index seek per department (ix_visits_department_id_visit_date), not a scan of
     # every walk; names and dates only, no ORM objects.
     last_walk = (
-        select(func.max(Visit.visit_date))
+        sa_select(func.max(Visit.visit_date))
         .where(col(Visit.department_id) == col(Department.id))
         .correlate(Department)
         .scalar_subquery()
     )
-    rows = session.connection().execute(select(col(Department.name), last_walk)).all()
+    listed = sa_select(col(Department.name).label("name"), last_walk.label("last")).subquery()
     cutoff = today - timedelta(days=DUE_AFTER_DAYS)
-    due = [DueDepartment(name, seen) for name, seen in rows if seen is None or seen < cutoff]
-    return sorted(due, key=lambda d: (d.last_visit is not None, d.last_visit or date.min, d.name))
+    rows = (
+        session.connection()
+        .execute(
+            sa_select(listed.c.name, listed.c.last, func.count().over())
+            .where(or_(listed.c.last.is_(None), listed.c.last < cutoff))
+            .order_by(listed.c.last.is_not(None), listed.c.last, listed.c.name)
+            .limit(limit)
+        )
+        .all()
+    )
+    return [DueDepartment(name, last) for name, last, _ in rows], (rows[0][2] if rows else 0)
