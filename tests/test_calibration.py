@@ -203,17 +203,23 @@ def test_calibrate_command_prints_the_figures_and_refuses_an_unknown_round(
     assert "no survey named 'nope'" in missing.output
 
 
-def _complainers(bottom: int, seen_poor: int) -> list[str]:
-    """Ten honest departments and 'X' with `bottom` of its 20 respondents rating everything
-    at the bottom and `seen_poor` of its 8 conversations finding problems: X's flags."""
+def _complainers(
+    bottom: int, seen_poor: int, poor_raters: int = 0, respondents: int = 20
+) -> list[str]:
+    """Ten honest departments (20 respondents each) and 'X' with `bottom` of its
+    `respondents` rating everything at the bottom, `poor_raters` more rating IT poorly (25 of 100)
+    and `seen_poor` of its 8 conversations finding problems: X's flags."""
     honest = [50.0, 75.0, 75.0, 100.0, 75.0, 50.0, 75.0, 100.0, 25.0, 75.0]
     names = [f"D{i}" for i in range(10)] + ["X"]
-    departments = pd.DataFrame({"department": names, "headcount": 40, "division": None})
+    # Every department answers at half its headcount.
+    headcounts = [40] * 10 + [2 * respondents]
+    departments = pd.DataFrame({"department": names, "headcount": headcounts, "division": None})
     responses, answers, talks = [], [], []
     for name in names:
         scores = [honest[(i + len(name)) % 10] for i in range(20)]
         if name == "X":
-            scores = [0.0] * bottom + scores[bottom:]
+            low = [0.0] * bottom + [25.0] * poor_raters
+            scores = (low + scores[len(low) :])[:respondents]
         for i, score in enumerate(scores):
             when = pd.Timestamp("2026-10-01", tz="UTC") + pd.Timedelta(hours=i)
             responses.append((name, when, True, score))
@@ -244,3 +250,60 @@ def test_the_usual_complainers_are_not_flagged_a_real_complaint_is() -> None:
     assert _complainers(bottom=3, seen_poor=5) == []
     # Ten of twenty rate everything at the bottom and six of eight conversations agree.
     assert _complainers(bottom=10, seen_poor=6) == ["corroborated_complaints"]
+    # A small department: three of its six respondents rate IT poorly (none everything at
+    # the bottom) and seven of eight conversations find problems. How many the poor raters
+    # are beside the department's size, and what conversations find, make the complaint;
+    # before, no department with three poor raters or fewer could be flagged.
+    assert _complainers(bottom=0, poor_raters=3, respondents=6, seen_poor=7) == [
+        "corroborated_complaints"
+    ]
+    # The same three as usual complainers (everything at the bottom): set aside, no flag.
+    assert _complainers(bottom=3, respondents=6, seen_poor=7) == []
+
+
+def _late_and_observed(scores: list[float], observed: list[float]) -> list[str]:
+    """Ten honest departments (20 of 40 people answer, a ninth of conversations poor) and
+    'X' of 40 people answering `scores` in that order, its conversations `observed`."""
+    honest = [50.0, 75.0, 75.0, 100.0, 75.0, 50.0, 75.0, 100.0, 25.0, 75.0]
+    names = [f"D{i}" for i in range(10)] + ["X"]
+    responses, answers, talks = [], [], []
+    for name in names:
+        rated = scores if name == "X" else [honest[(i + len(name)) % 10] for i in range(20)]
+        for i, score in enumerate(rated):
+            when = pd.Timestamp("2026-10-01", tz="UTC") + pd.Timedelta(hours=i)
+            responses.append((name, when, True, score))
+            answers.append((name, score))
+        seen = (
+            observed if name == "X" else [25.0] + [[50.0, 75.0, 100.0][i % 3] for i in range(1, 9)]
+        )
+        talks += [
+            (name, f"{name}{i // 3}", pd.Timestamp("2026-10-20"), 75.0, o)
+            for i, o in enumerate(seen)
+        ]
+    report = build_report(
+        "r",
+        pd.DataFrame({"department": names, "headcount": 40, "division": None}),
+        pd.DataFrame(responses, columns=["department", "submitted_at", "is_complete", "score"]),
+        pd.DataFrame(answers, columns=["department", "value"]),
+        pd.DataFrame(talks, columns=["department", "visit", "visit_date", "stated", "observed"]),
+        as_of=date(2026, 11, 1),
+        min_group_size=5,
+    )
+    flagged = {d.department: [f.code for f in d.flags] for d in report.departments}
+    assert not any(flagged[n] for n in names[:10])
+    return flagged["X"]
+
+
+def test_late_answers_and_what_was_seen_pointing_the_same_way_count_together() -> None:
+    # 9 of 40 answered (typical 50%); the last third (50, 50, 50) below the first
+    # (100, 75, 75): one-sided p 0.082 beyond the usual drop; leaders observed 56 against
+    # the survey's 69: p 0.081. Neither alone reaches the 10% each part of a flag needs
+    # once the two routes share it (Bonferroni: 2 x 0.081 = 0.16); together they are
+    # Fisher's -2 (ln 0.0822 + ln 0.0805) = 10.04 on 4 degrees of freedom, p = 0.040.
+    scores = [100.0, 75.0, 75.0, 75.0, 75.0, 75.0, 50.0, 50.0, 50.0]
+    observed = [50.0, 75.0, 50.0, 50.0, 75.0, 50.0, 50.0, 50.0, 50.0]
+    assert _late_and_observed(scores, observed) == ["non_response_bias"]
+    assert fisher_combined([0.0822, 0.0805]) == pytest.approx(0.0398, abs=1e-4)
+    # The same answers in another order (the late third no lower) and nothing seen below
+    # the survey: a low response rate alone is no flag.
+    assert _late_and_observed(scores[::-1], [75.0] * 9) == []
