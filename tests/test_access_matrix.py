@@ -104,11 +104,11 @@ FORM_ONLY = {
     "/ideas/{idea_id}/status",
     "/decisions/{decision_id}/status",
     "/services",
-    "/reports/{survey}/publish",
+    "/reports/{survey:path}/publish",
     "/admin/users/{user_id}/role",
     "/admin/users/{user_id}/active",
     "/admin/users/{user_id}/password",
-    "/reports/{survey}/withdraw",
+    "/reports/{survey:path}/withdraw",
     "/admin/settings/two-step",
     "/account/two-step/off",
     "/account/two-step/recovery-codes",
@@ -141,6 +141,7 @@ def test_the_table_covers_every_route(app) -> None:
         .replace("/calendar/not-a-token.ics", "/calendar/{token}.ics")
         .replace("/tickets/New/", "/tickets/{name:path}/")
         .replace("/uploads/not-an-upload", "/uploads/{upload_id}")
+        .replace("/reports/{survey}", "/reports/{survey:path}")
         for p in listed
     }
     routes = _paths(app.routes)

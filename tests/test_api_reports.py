@@ -150,7 +150,8 @@ def test_a_round_named_with_a_slash(client: TestClient, session: Session, make_u
     """ "Pulse 09/2026" sent as Pulse%2009%2F2026: imported and published under that name."""
     import_departments(session, path=QUALTRICS / "departments.csv")
     session.commit()
-    analyst = _auth(session, make_user("analyst"))
+    email = make_user("analyst")
+    analyst = _auth(session, email)
     with (QUALTRICS / "survey.csv").open("rb") as handle:
         imported = client.post(
             "/api/v1/surveys/Pulse%2009%2F2026/import",
@@ -162,3 +163,21 @@ def test_a_round_named_with_a_slash(client: TestClient, session: Session, make_u
     assert imported.json()["survey"] == "Pulse 09/2026"
     published = client.post("/api/v1/surveys/Pulse%2009%2F2026/publish", headers=analyst)
     assert published.status_code == 200 and published.json()["name"] == "Pulse 09/2026"
+    # Its report and heatmap are read under the same name, %2F or a plain slash.
+    for address in ("Pulse%2009%2F2026", "Pulse%2009/2026"):
+        read = client.get(f"/api/v1/reports/{address}", headers=analyst)
+        assert read.status_code == 200, read.text
+        assert read.json()["survey"] == "Pulse 09/2026"
+        heatmap = client.get(f"/api/v1/reports/{address}/heatmap?metric=gap", headers=analyst)
+        assert heatmap.status_code == 200, heatmap.text
+        assert heatmap.json()["data"][0]["type"] == "heatmap"
+    assert client.get("/api/v1/reports/Pulse%2009%2F2027", headers=analyst).status_code == 404
+    # The report's pages too: the links on them keep the slash (Jinja's urlencode does).
+    from tests.conftest import log_in
+
+    log_in(client, email)
+    page = client.get("/reports/Pulse%2009/2026")
+    assert page.status_code == 200, page.text
+    assert 'href="/reports/Pulse%2009/2026/export.csv"' in page.text
+    assert client.get("/reports/Pulse%2009/2026/export.csv").status_code == 200
+    assert client.get("/reports/Pulse%2009%2F2026/heatmap.png").status_code == 200

@@ -17,27 +17,10 @@ from app.services.survey_publishing import sees_drafts
 router = APIRouter(prefix="/api/v1", tags=["reports"], responses=ERROR_RESPONSES)
 
 
-@router.get("/reports/{survey}", response_model=ReportPublic)
-def get_report(
-    survey: str,
-    session: WriteSession,
-    k: MinGroupSize,
-    as_of: date | None = None,
-    user: User = Depends(require_api_role("analyst", "executive", "admin")),
-) -> dict[str, Any]:
-    """The bias report (contract section 4); small groups already hidden."""
-    return cached_report(
-        session,
-        survey=survey,
-        as_of=as_of,
-        min_group_size=k,
-        closed_quarters=sees_closed_quarters(user),
-        published_only=not sees_drafts(user.role),
-    )
-
-
+# `:path`: a round's name may hold a slash ("Pulse 09/2026"), sent as %2F or not. The heatmap
+# route comes first, or the report's would take ".../heatmap" as part of a name.
 @router.get(
-    "/reports/{survey}/heatmap",
+    "/reports/{survey:path}/heatmap",
     response_model=dict[str, Any],
     responses={200: {"description": "a plotly figure: data (traces) and layout"}},
 )
@@ -60,3 +43,22 @@ def get_heatmap(
         published_only=not sees_drafts(user.role),
     )
     return report_heatmap(report, metrics=[metric], relative=relative)
+
+
+@router.get("/reports/{survey:path}", response_model=ReportPublic)
+def get_report(
+    survey: str,
+    session: WriteSession,
+    k: MinGroupSize,
+    as_of: date | None = None,
+    user: User = Depends(require_api_role("analyst", "executive", "admin")),
+) -> dict[str, Any]:
+    """The bias report (contract section 4); small groups already hidden."""
+    return cached_report(
+        session,
+        survey=survey,
+        as_of=as_of,
+        min_group_size=k,
+        closed_quarters=sees_closed_quarters(user),
+        published_only=not sees_drafts(user.role),
+    )

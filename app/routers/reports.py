@@ -35,7 +35,125 @@ def reports_page(
     return render(request, "reports/index.html", {"surveys": list_surveys(session)})
 
 
-@router.get("/reports/{survey}")
+# `:path` (here and below): a round's name may hold a slash ("Pulse 09/2026"), sent as %2F or not.
+@router.get("/reports/{survey:path}/export.csv")
+def export_csv(
+    request: Request,
+    survey: str,
+    session: WriteSession,
+    k: MinGroupSize,
+    as_of: date | None = None,
+    user: User = Depends(readers),
+) -> Response:
+    report = cached_report(
+        session,
+        survey=survey,
+        as_of=as_of,
+        min_group_size=k,
+        closed_quarters=sees_closed_quarters(user),
+        published_only=not sees_drafts(user.role),
+    )
+    record_export(session, actor_id=user.id, detail=f"{survey} as CSV")
+    return download(
+        report_csv(report), filename="walkabout-report.csv", media_type="text/csv; charset=utf-8"
+    )
+
+
+@router.get("/reports/{survey:path}/export.html")
+def export_html(
+    request: Request,
+    survey: str,
+    session: WriteSession,
+    k: MinGroupSize,
+    as_of: date | None = None,
+    user: User = Depends(readers),
+) -> Response:
+    report = cached_report(
+        session,
+        survey=survey,
+        as_of=as_of,
+        min_group_size=k,
+        closed_quarters=sees_closed_quarters(user),
+        published_only=not sees_drafts(user.role),
+    )
+    record_export(session, actor_id=user.id, detail=f"{survey} as HTML")
+    # A standalone file to download: its inline plotly script runs where it is opened.
+    return download(
+        report_html(report),
+        filename="walkabout-report.html",
+        media_type="text/html; charset=utf-8",
+        headers={"Content-Security-Policy": "sandbox; default-src 'none'"},
+    )
+
+
+@router.get("/reports/{survey:path}/export.pdf")
+def export_pdf(
+    survey: str,
+    session: WriteSession,
+    k: MinGroupSize,
+    as_of: date | None = None,
+    user: User = Depends(readers),
+) -> Response:
+    report = cached_report(
+        session,
+        survey=survey,
+        as_of=as_of,
+        min_group_size=k,
+        closed_quarters=sees_closed_quarters(user),
+        published_only=not sees_drafts(user.role),
+    )
+    try:
+        pdf = report_pdf(report)
+    except PdfUnavailable as exc:
+        raise HTTPException(503, detail=str(exc)) from exc
+    record_export(session, actor_id=user.id, detail=f"{survey} as PDF")
+    return download(pdf, filename="walkabout-report.pdf", media_type="application/pdf")
+
+
+@router.get("/reports/{survey:path}/heatmap.png")
+def export_png(
+    request: Request,
+    survey: str,
+    session: WriteSession,
+    k: MinGroupSize,
+    as_of: date | None = None,
+    colouring: Literal["relative", "absolute"] = "relative",
+    user: User = Depends(readers),
+) -> Response:
+    report = cached_report(
+        session,
+        survey=survey,
+        as_of=as_of,
+        min_group_size=k,
+        closed_quarters=sees_closed_quarters(user),
+        published_only=not sees_drafts(user.role),
+    )
+    try:
+        image = heatmap_png(report, relative=colouring == "relative")
+    except ImageExportUnavailable as exc:
+        raise HTTPException(503, detail=str(exc)) from exc
+    record_export(session, actor_id=user.id, detail=f"{survey} heatmap as PNG")
+    return download(image, filename="walkabout-heatmap.png", media_type="image/png")
+
+
+@router.post("/reports/{survey:path}/publish", dependencies=[Depends(require_csrf)])
+def publish_report(
+    request: Request, survey: str, session: WriteSession, user: User = Depends(analysts)
+) -> Response:
+    found = publish_survey(session, name=survey, actor_id=user.id)
+    return flash_redirect(request, f"/reports/{quote(found.name)}", "survey-published")
+
+
+@router.post("/reports/{survey:path}/withdraw", dependencies=[Depends(require_csrf)])
+def withdraw_report(
+    request: Request, survey: str, session: WriteSession, user: User = Depends(analysts)
+) -> Response:
+    found = withdraw_survey(session, name=survey, actor_id=user.id)
+    return flash_redirect(request, f"/reports/{quote(found.name)}", "survey-withdrawn")
+
+
+# Last: `{survey:path}` would otherwise take "/export.csv" and the others as part of a name.
+@router.get("/reports/{survey:path}")
 def report_page(
     request: Request,
     survey: str,
@@ -75,119 +193,3 @@ def report_page(
         },
         block="report_table",
     )
-
-
-@router.get("/reports/{survey}/export.csv")
-def export_csv(
-    request: Request,
-    survey: str,
-    session: WriteSession,
-    k: MinGroupSize,
-    as_of: date | None = None,
-    user: User = Depends(readers),
-) -> Response:
-    report = cached_report(
-        session,
-        survey=survey,
-        as_of=as_of,
-        min_group_size=k,
-        closed_quarters=sees_closed_quarters(user),
-        published_only=not sees_drafts(user.role),
-    )
-    record_export(session, actor_id=user.id, detail=f"{survey} as CSV")
-    return download(
-        report_csv(report), filename="walkabout-report.csv", media_type="text/csv; charset=utf-8"
-    )
-
-
-@router.get("/reports/{survey}/export.html")
-def export_html(
-    request: Request,
-    survey: str,
-    session: WriteSession,
-    k: MinGroupSize,
-    as_of: date | None = None,
-    user: User = Depends(readers),
-) -> Response:
-    report = cached_report(
-        session,
-        survey=survey,
-        as_of=as_of,
-        min_group_size=k,
-        closed_quarters=sees_closed_quarters(user),
-        published_only=not sees_drafts(user.role),
-    )
-    record_export(session, actor_id=user.id, detail=f"{survey} as HTML")
-    # A standalone file to download: its inline plotly script runs where it is opened.
-    return download(
-        report_html(report),
-        filename="walkabout-report.html",
-        media_type="text/html; charset=utf-8",
-        headers={"Content-Security-Policy": "sandbox; default-src 'none'"},
-    )
-
-
-@router.get("/reports/{survey}/export.pdf")
-def export_pdf(
-    survey: str,
-    session: WriteSession,
-    k: MinGroupSize,
-    as_of: date | None = None,
-    user: User = Depends(readers),
-) -> Response:
-    report = cached_report(
-        session,
-        survey=survey,
-        as_of=as_of,
-        min_group_size=k,
-        closed_quarters=sees_closed_quarters(user),
-        published_only=not sees_drafts(user.role),
-    )
-    try:
-        pdf = report_pdf(report)
-    except PdfUnavailable as exc:
-        raise HTTPException(503, detail=str(exc)) from exc
-    record_export(session, actor_id=user.id, detail=f"{survey} as PDF")
-    return download(pdf, filename="walkabout-report.pdf", media_type="application/pdf")
-
-
-@router.get("/reports/{survey}/heatmap.png")
-def export_png(
-    request: Request,
-    survey: str,
-    session: WriteSession,
-    k: MinGroupSize,
-    as_of: date | None = None,
-    colouring: Literal["relative", "absolute"] = "relative",
-    user: User = Depends(readers),
-) -> Response:
-    report = cached_report(
-        session,
-        survey=survey,
-        as_of=as_of,
-        min_group_size=k,
-        closed_quarters=sees_closed_quarters(user),
-        published_only=not sees_drafts(user.role),
-    )
-    try:
-        image = heatmap_png(report, relative=colouring == "relative")
-    except ImageExportUnavailable as exc:
-        raise HTTPException(503, detail=str(exc)) from exc
-    record_export(session, actor_id=user.id, detail=f"{survey} heatmap as PNG")
-    return download(image, filename="walkabout-heatmap.png", media_type="image/png")
-
-
-@router.post("/reports/{survey}/publish", dependencies=[Depends(require_csrf)])
-def publish_report(
-    request: Request, survey: str, session: WriteSession, user: User = Depends(analysts)
-) -> Response:
-    found = publish_survey(session, name=survey, actor_id=user.id)
-    return flash_redirect(request, f"/reports/{quote(found.name)}", "survey-published")
-
-
-@router.post("/reports/{survey}/withdraw", dependencies=[Depends(require_csrf)])
-def withdraw_report(
-    request: Request, survey: str, session: WriteSession, user: User = Depends(analysts)
-) -> Response:
-    found = withdraw_survey(session, name=survey, actor_id=user.id)
-    return flash_redirect(request, f"/reports/{quote(found.name)}", "survey-withdrawn")
