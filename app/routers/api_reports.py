@@ -11,8 +11,7 @@ from app.models import User
 from app.models.api import ERROR_RESPONSES
 from app.models.report import ReportPublic
 from app.services.heatmaps import HEATMAP_METRICS, report_heatmap
-from app.services.reports import cached_report, sees_closed_quarters
-from app.services.survey_publishing import sees_drafts
+from app.services.reports import report_for
 
 router = APIRouter(prefix="/api/v1", tags=["reports"], responses=ERROR_RESPONSES)
 
@@ -34,14 +33,7 @@ def get_heatmap(
     user: User = Depends(require_api_role("analyst", "executive", "admin")),
 ) -> dict[str, Any]:
     """One metric per department as a plotly figure (plain JSON arrays; hidden cells null)."""
-    report = cached_report(
-        session,
-        survey=survey,
-        as_of=as_of,
-        min_group_size=k,
-        closed_quarters=sees_closed_quarters(user),
-        published_only=not sees_drafts(user.role),
-    )
+    report = report_for(session, user=user, survey=survey, as_of=as_of, min_group_size=k)
     return report_heatmap(report, metrics=[metric], relative=relative)
 
 
@@ -54,11 +46,4 @@ def get_report(
     user: User = Depends(require_api_role("analyst", "executive", "admin")),
 ) -> dict[str, Any]:
     """The bias report (contract section 4); small groups already hidden."""
-    return cached_report(
-        session,
-        survey=survey,
-        as_of=as_of,
-        min_group_size=k,
-        closed_quarters=sees_closed_quarters(user),
-        published_only=not sees_drafts(user.role),
-    )
+    return report_for(session, user=user, survey=survey, as_of=as_of, min_group_size=k)

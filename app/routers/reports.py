@@ -16,8 +16,8 @@ from app.routers.downloads import download
 from app.services.audit import record_export
 from app.services.heatmaps import ImageExportUnavailable, heatmap_png
 from app.services.report_html import PdfUnavailable, pdf_available, report_html, report_pdf
-from app.services.reports import cached_report, filter_rows, report_csv, sees_closed_quarters
-from app.services.survey_publishing import publish_survey, sees_drafts, withdraw_survey
+from app.services.reports import filter_rows, report_csv, report_for
+from app.services.survey_publishing import publish_survey, withdraw_survey
 from app.services.surveys import get_survey, list_surveys
 
 router = APIRouter(include_in_schema=False)  # pages: the OpenAPI document is the JSON API
@@ -45,14 +45,7 @@ def export_csv(
     as_of: date | None = None,
     user: User = Depends(readers),
 ) -> Response:
-    report = cached_report(
-        session,
-        survey=survey,
-        as_of=as_of,
-        min_group_size=k,
-        closed_quarters=sees_closed_quarters(user),
-        published_only=not sees_drafts(user.role),
-    )
+    report = report_for(session, user=user, survey=survey, as_of=as_of, min_group_size=k)
     record_export(session, actor_id=user.id, detail=f"{survey} as CSV")
     return download(
         report_csv(report), filename="walkabout-report.csv", media_type="text/csv; charset=utf-8"
@@ -68,14 +61,7 @@ def export_html(
     as_of: date | None = None,
     user: User = Depends(readers),
 ) -> Response:
-    report = cached_report(
-        session,
-        survey=survey,
-        as_of=as_of,
-        min_group_size=k,
-        closed_quarters=sees_closed_quarters(user),
-        published_only=not sees_drafts(user.role),
-    )
+    report = report_for(session, user=user, survey=survey, as_of=as_of, min_group_size=k)
     record_export(session, actor_id=user.id, detail=f"{survey} as HTML")
     # A standalone file to download: its inline plotly script runs where it is opened.
     return download(
@@ -94,14 +80,7 @@ def export_pdf(
     as_of: date | None = None,
     user: User = Depends(readers),
 ) -> Response:
-    report = cached_report(
-        session,
-        survey=survey,
-        as_of=as_of,
-        min_group_size=k,
-        closed_quarters=sees_closed_quarters(user),
-        published_only=not sees_drafts(user.role),
-    )
+    report = report_for(session, user=user, survey=survey, as_of=as_of, min_group_size=k)
     try:
         pdf = report_pdf(report)
     except PdfUnavailable as exc:
@@ -120,14 +99,7 @@ def export_png(
     colouring: Literal["relative", "absolute"] = "relative",
     user: User = Depends(readers),
 ) -> Response:
-    report = cached_report(
-        session,
-        survey=survey,
-        as_of=as_of,
-        min_group_size=k,
-        closed_quarters=sees_closed_quarters(user),
-        published_only=not sees_drafts(user.role),
-    )
+    report = report_for(session, user=user, survey=survey, as_of=as_of, min_group_size=k)
     try:
         image = heatmap_png(report, relative=colouring == "relative")
     except ImageExportUnavailable as exc:
@@ -166,14 +138,7 @@ def report_page(
     as_of: date | None = None,
     user: User = Depends(analysts),
 ) -> Response:
-    report = cached_report(
-        session,
-        survey=survey,
-        as_of=as_of,
-        min_group_size=k,
-        closed_quarters=sees_closed_quarters(user),
-        published_only=not sees_drafts(user.role),
-    )
+    report = report_for(session, user=user, survey=survey, as_of=as_of, min_group_size=k)
     rows = filter_rows(report["departments"], flag=flag, division=division, text=q, sort=sort)
     divisions = sorted({d["division"] for d in report["departments"] if d["division"]})
     return render(

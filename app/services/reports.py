@@ -26,6 +26,7 @@ from app.models import (
 )
 from app.models.types import utcnow
 from app.services.report_frames import load_desk_frames, load_report_frames
+from app.services.survey_publishing import sees_drafts
 from app.services.surveys import get_survey
 
 CSV_COLUMNS = (
@@ -206,6 +207,21 @@ def _fingerprint(
         default=str,
     )
     return hashlib.sha256(material.encode()).hexdigest()
+
+
+def report_for(
+    session: Session, *, user: User, survey: str, as_of: date | None, min_group_size: int
+) -> dict[str, Any]:
+    """The report as `user` may read it: an executive's over closed quarters and never a
+    draft round (see `cached_report`)."""
+    return cached_report(
+        session,
+        survey=survey,
+        as_of=as_of,
+        min_group_size=min_group_size,
+        closed_quarters=sees_closed_quarters(user),
+        published_only=not sees_drafts(user.role),
+    )
 
 
 def cached_report(
