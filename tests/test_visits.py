@@ -276,3 +276,105 @@ def test_due_a_visit_lists_the_twelve_waiting_longest_and_counts_them_all(
     assert '<span class="muted">(13)</span>' in due
     assert "The 12 waiting longest of 13 departments not walked in the last 90 days." in due
     assert f"last {(today - timedelta(days=200)).isoformat()} (200 days)" in due
+
+
+def _walk_on(session: Session, leader, department: str, day: date, actions=()) -> None:  # type: ignore[no-untyped-def]
+    from app.models import VisitCreate
+    from app.services.visits import create_visit
+
+    data = {
+        "client_id": str(uuid.uuid4()),
+        "department": department,
+        "visit_date": day.isoformat(),
+        "conversations": [{"person_role": "clerk", "stated_score": 4, "observed_score": 4}],
+        "actions": list(actions),
+    }
+    create_visit(session, leader=leader, data=VisitCreate.model_validate(data))
+
+
+def test_the_walk_list_pages_through_every_walk_twenty_at_a_time(
+    leader_client: TestClient, session: Session, make_user, directory
+) -> None:
+    from app.models import User
+
+    leader = session.exec(select(User).where(User.role == "leader")).one()
+    second = make_user("leader", "b@example.org")
+    other = session.exec(select(User).where(User.email == second)).one()
+    start = date(2026, 1, 1)
+    for n in range(45):  # walk n on 1 January + n days: the newest is n = 44
+        _walk_on(session, leader, "Finance", start + timedelta(days=n))
+    _walk_on(session, other, "Library", start + timedelta(days=100))  # not theirs to see
+    session.commit()
+
+    def dates(page: str) -> list[str]:
+        recent = page.split('<h2 id="recent">', 1)[1]
+        return re.findall(r'<a href="/visits/\d+">(\d{4}-\d\d-\d\d) · Finance', recent)
+
+    def day(n: int) -> str:
+        return (start + timedelta(days=n)).isoformat()
+
+    first = leader_client.get("/visits").text
+    assert dates(first) == [day(n) for n in range(44, 24, -1)]
+    assert "Walks 1 to 20 of 45, the newest first." in first
+    assert "Library" not in first.split('<h2 id="recent">', 1)[1]
+    assert '<a href="/visits?page=2#recent">Older walks</a>' in first and "Newer walks" not in first
+    second = leader_client.get("/visits?page=2").text
+    assert dates(second) == [day(n) for n in range(24, 4, -1)]
+    assert '<a href="/visits#recent">Newer walks</a>' in second
+    assert '<a href="/visits?page=3#recent">Older walks</a>' in second
+    last = leader_client.get("/visits?page=3").text
+    assert dates(last) == [day(n) for n in range(4, -1, -1)]
+    assert "Walks 41 to 45 of 45, the newest first." in last and "Older walks" not in last
+    # Past the end (an old link, walks since removed): the last page; before the start: the first.
+    assert dates(leader_client.get("/visits?page=99").text) == dates(last)
+    assert dates(leader_client.get("/visits?page=0").text) == dates(first)
+    assert dates(leader_client.get(f"/visits?page={10**40}").text) == dates(last)
+    assert leader_client.get("/visits?page=two").status_code < 500
+
+
+def test_my_actions_list_the_overdue_first_then_by_due_date_and_the_finished_last(
+    leader_client: TestClient, session: Session, directory
+) -> None:
+    from app.models import User
+
+    leader = session.exec(select(User).where(User.role == "leader")).one()
+    today = date.today()
+
+    def action(title: str, days: int | None) -> dict[str, str | None]:
+        due = None if days is None else (today + timedelta(days=days)).isoformat()
+        return {"title": title, "owner": leader.email, "due_date": due}
+
+    _walk_on(session, leader, "Finance", today, [action("Later", 9), action("No date", None)])
+    _walk_on(session, leader, "Library", today, [action("Done one", -30), action("Late", -2)])
+    _walk_on(session, leader, "Warehouse", today, [action("Today", 0), action("Latest", -5)])
+    done = session.exec(select(Action).where(Action.title == "Done one")).one()
+    done.status = "done"
+    session.commit()
+    page = leader_client.get("/visits").text
+    mine = page.split('id="my-actions"', 1)[1].split("</section>", 1)[0]
+    assert re.findall(r"<strong>([\w ]+)</strong>", mine) == [
+        "Latest", "Late", "Today", "Later", "No date", "Done one",
+    ]  # fmt: skip
+    assert mine.count("badge sev-high") == 2  # overdue: Latest and Late, not the finished one
+
+
+def test_the_form_offers_the_departments_this_leader_walked_latest_first_then_the_rest(
+    leader_client: TestClient, session: Session, make_user, tmp_path
+) -> None:
+    from app.models import User
+    from app.services.departments import import_departments
+
+    path = tmp_path / "departments.csv"
+    path.write_text("department,headcount\n" + "".join(f"{n},20\n" for n in "EDCBA"))
+    import_departments(session, path=path)
+    leader = session.exec(select(User).where(User.role == "leader")).one()
+    second = make_user("leader", "b@example.org")
+    other = session.exec(select(User).where(User.email == second)).one()
+    _walk_on(session, leader, "D", date(2026, 3, 1))
+    _walk_on(session, leader, "B", date(2026, 5, 1))
+    _walk_on(session, leader, "D", date(2026, 2, 1))  # D's latest stays 1 March
+    _walk_on(session, other, "E", date(2026, 6, 1))  # another leader's walk: not theirs
+    session.commit()
+    page = leader_client.get("/visits/new").text
+    listed = page.split('<datalist id="department-list">', 1)[1].split("</datalist>", 1)[0]
+    assert re.findall(r'<option value="(\w)">', listed) == ["B", "D", "A", "C", "E"]

@@ -14,13 +14,13 @@ from app.deps import page_user, require_page_role
 from app.models import User
 from app.pages import flash_redirect, render
 from app.services.actions import my_actions, set_action_status
-from app.services.catalogue import list_catalogue
+from app.services.catalogue import catalogue_names
 from app.services.conversations import role_suggestions
 from app.services.departments import departments_due, departments_for_form
 from app.services.ideas import ideas_of_visit
 from app.services.priority_decisions import decisions_of_visit
-from app.services.themes import list_themes
-from app.services.users import list_users
+from app.services.themes import theme_names
+from app.services.users import action_owner_emails
 from app.services.visit_edits import (
     editable_visit,
     may_edit_visit,
@@ -41,6 +41,7 @@ from app.services.visits import VisitInputError, create_visit, get_visit_for, vi
 router = APIRouter(include_in_schema=False)  # pages: the OpenAPI document is the JSON API
 walkers = require_page_role("leader", "admin")
 DUE_SHOWN = 12  # departments listed under "Due a visit", those waiting longest
+WALKS_SHOWN = 20  # walks a page of the walk list holds, the newest first
 
 
 def _form_context(
@@ -51,11 +52,11 @@ def _form_context(
         "form_action": f"/visits/{visit_id}/edit" if visit_id else "/visits",
         "editing": visit_id is not None,
         "departments": departments_for_form(session, user=user),
-        "themes": [theme.name for theme in list_themes(session)],
+        "themes": theme_names(session),
         "roles": role_suggestions(session),
-        "owners": [u.email for u in list_users(session) if u.role in ("leader", "admin")],
+        "owners": action_owner_emails(session),
         "user_email": user.email,
-        "services": [svc.name for svc in list_catalogue(session)],
+        "services": catalogue_names(session),
         "blank_conversation": blank_conversation(),
     }
 
@@ -82,12 +83,24 @@ def visits_page(
     request: Request,
     session: ReadSession,
     user: User = Depends(walkers),
+    page: int = 1,
 ) -> Response:
-    visits, total = visit_summaries(session, user=user, limit=50)
+    page = min(max(page, 1), 100_000)  # a page number the database can take
+    visits, total = visit_summaries(
+        session, user=user, limit=WALKS_SHOWN, skip=(page - 1) * WALKS_SHOWN
+    )
+    if not visits and page > 1:  # a page past the end (walks removed, an old link)
+        page = max(1, -(-total // WALKS_SHOWN))
+        visits, total = visit_summaries(
+            session, user=user, limit=WALKS_SHOWN, skip=(page - 1) * WALKS_SHOWN
+        )
     due, due_total = departments_due(session, limit=DUE_SHOWN)
     context = {
         "visits": visits,
         "total": total,
+        "page": page,
+        "first_shown": (page - 1) * WALKS_SHOWN + 1,
+        "older": total > page * WALKS_SHOWN,
         "due": due,
         "due_total": due_total,
         "actions": my_actions(session, user=user),

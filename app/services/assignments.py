@@ -11,19 +11,21 @@ from app.services.errors import NotFoundError, ServiceError
 from app.services.users import find_user_by_email
 
 
-def assigned_departments(user: User) -> Any:
-    """The ids of the departments this leader is assigned to, as a subquery."""
-    return select(LeaderDepartment.department_id).where(LeaderDepartment.user_id == user.id)
-
-
 def in_leaders_scope(user: User, *, department_id: Any, created_by: Any) -> Any:
     """The one rule for a leader's reach over walks and what they raised (ideas, priority
     decisions), as a condition: a leader's own and those of the departments they are
     assigned to; admins everything; other roles nothing."""
-    if user.role == "admin":
+    return scope_of_role(user.role, user.id, department_id=department_id, created_by=created_by)
+
+
+def scope_of_role(role: str, viewer: Any, *, department_id: Any, created_by: Any) -> Any:
+    """`in_leaders_scope` for a role, the viewer's id a value or a bound parameter (a
+    statement built once for each role takes the id when it runs)."""
+    if role == "admin":
         return true()
-    if user.role == "leader":
-        return (created_by == user.id) | col(department_id).in_(assigned_departments(user))
+    if role == "leader":
+        assigned = select(LeaderDepartment.department_id).where(LeaderDepartment.user_id == viewer)
+        return (created_by == viewer) | col(department_id).in_(assigned)
     return false()
 
 

@@ -16,6 +16,18 @@ def list_catalogue(session: Session, *, active_only: bool = True) -> list[Catalo
     return list(session.exec(query))
 
 
+_ACTIVE_NAMES = (
+    select(col(CatalogueEntry.name))
+    .where(col(CatalogueEntry.is_active))
+    .order_by(col(CatalogueEntry.name))
+)
+
+
+def catalogue_names(session: Session) -> list[str]:
+    """The names of the services in the catalogue, by name (what the walk form offers)."""
+    return list(session.connection().execute(_ACTIVE_NAMES).scalars())
+
+
 def save_catalogue_entry(
     session: Session, *, data: CatalogueEntryCreate, actor_id: int | None
 ) -> CatalogueEntry:

@@ -14,6 +14,14 @@ def list_themes(session: Session, *, active_only: bool = True) -> list[Theme]:
     return list(session.exec(query))
 
 
+_ACTIVE_NAMES = select(col(Theme.name)).where(col(Theme.is_active)).order_by(col(Theme.name))
+
+
+def theme_names(session: Session) -> list[str]:
+    """The names of the themes in use, by name (what the walk form offers)."""
+    return list(session.connection().execute(_ACTIVE_NAMES).scalars())
+
+
 def resolve_themes(
     session: Session, *, names: list[str], create_missing: bool
 ) -> tuple[dict[str, int], list[str]]:

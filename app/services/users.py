@@ -61,6 +61,16 @@ def list_users(session: Session) -> list[User]:
     return list(session.exec(select(User).order_by(User.email)))  # type: ignore[arg-type]
 
 
+_OWNERS = (
+    select(col(User.email)).where(col(User.role).in_(("leader", "admin"))).order_by(User.email)
+)
+
+
+def action_owner_emails(session: Session) -> list[str]:
+    """Who may own a follow-up action (leaders and admins), by e-mail."""
+    return list(session.connection().execute(_OWNERS).scalars())
+
+
 def create_api_token(session: Session, *, email: str) -> str:
     """Make a personal API token for the user; only its hash is stored."""
     user = find_user_by_email(session, email=email)

@@ -4,7 +4,7 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
-from sqlalchemy import false, func, true
+from sqlalchemy import bindparam, false, func, true
 from sqlalchemy import select as sa_select  # more than four columns
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col, select
@@ -22,7 +22,7 @@ from app.models import (
     VisitCreate,
 )
 from app.models.department import department_key
-from app.services.assignments import in_leaders_scope
+from app.services.assignments import scope_of_role
 from app.services.audit import record_event
 from app.services.catalogue import catalogue_ids
 from app.services.conversations import replace_conversations
@@ -31,6 +31,7 @@ from app.services.ideas import add_ideas
 from app.services.priority_decisions import add_decisions
 from app.services.themes import resolve_themes
 from app.services.users import find_user_by_email
+from app.settings import ROLES
 
 
 class VisitInputError(ServiceError):
@@ -241,9 +242,16 @@ def visible_visits(user: User) -> Any:
     """The one rule for who may see a walk, as a condition on Visit: leaders their own and
     their assigned departments', analysts and admins every walk, executives none. Every read
     of walks goes through it."""
-    if user.role == "leader":
-        return in_leaders_scope(user, department_id=Visit.department_id, created_by=Visit.leader_id)
-    if user.role in ("admin", "analyst"):
+    return visible_to_role(user.role, user.id)
+
+
+def visible_to_role(role: str, viewer: Any) -> Any:
+    """`visible_visits` for a role, the viewer's id a value or a bound parameter."""
+    if role == "leader":
+        return scope_of_role(
+            role, viewer, department_id=Visit.department_id, created_by=Visit.leader_id
+        )
+    if role in ("admin", "analyst"):
         return true()
     return false()
 
@@ -306,38 +314,48 @@ class VisitSummary:
     conversations: int
 
 
-def visit_summaries(session: Session, *, user: User, limit: int) -> tuple[list[VisitSummary], int]:
-    """The newest walks this user may see, a line each (what the walk list shows), and how
-    many there are: two queries, whatever the page holds."""
-    visible = visible_visits(user)
+VIEWER: Any = bindparam("viewer")  # the user's id, given when a statement built once runs
+
+
+def _summaries_of_role(role: str) -> tuple[Any, Any]:
+    visible = visible_to_role(role, VIEWER)
     conversations = (
         sa_select(func.count())
         .where(col(Conversation.visit_id) == col(Visit.id))
         .correlate(Visit)
         .scalar_subquery()
     )
-    rows = (
-        session.connection()
-        .execute(
-            sa_select(
-                col(Visit.id),
-                col(Visit.visit_date),
-                col(Department.name),
-                col(Visit.leader_name),
-                conversations,
-            )
-            .join(Department, col(Department.id) == col(Visit.department_id))
-            .where(visible)
-            .order_by(col(Visit.visit_date).desc(), col(Visit.id).desc())
-            .limit(limit)
+    newest = (
+        sa_select(
+            col(Visit.id),
+            col(Visit.visit_date),
+            col(Department.name),
+            col(Visit.leader_name),
+            conversations,
         )
-        .all()
+        .join(Department, col(Department.id) == col(Visit.department_id))
+        .where(visible)
+        .order_by(col(Visit.visit_date).desc(), col(Visit.id).desc())
+        .limit(bindparam("limit"))
+        .offset(bindparam("skip"))
     )
-    total = (
-        session.connection()
-        .execute(sa_select(func.count()).select_from(Visit).where(visible))
-        .scalar_one()
-    )
+    return newest, sa_select(func.count()).select_from(Visit).where(visible)
+
+
+# Built once for each role: a statement made afresh for every page costs SQLAlchemy three
+# times what SQLite takes to run it (0.5 ms against 0.15 ms on the walk list's).
+_SUMMARIES = {role: _summaries_of_role(role) for role in ROLES}
+
+
+def visit_summaries(
+    session: Session, *, user: User, limit: int, skip: int = 0
+) -> tuple[list[VisitSummary], int]:
+    """The newest walks this user may see after the `skip` newest, a line each (what the walk
+    list shows), and how many there are: two queries, whatever the page holds."""
+    newest, count = _SUMMARIES[user.role]
+    connection = session.connection()
+    rows = connection.execute(newest, {"viewer": user.id, "limit": limit, "skip": skip}).all()
+    total = connection.execute(count, {"viewer": user.id}).scalar_one()
     return [VisitSummary(*row) for row in rows], int(total)
 
 
