@@ -1,19 +1,14 @@
 """The `walkabout` command line."""
 
 import sys
-from collections.abc import Iterator
-from contextlib import contextmanager
 from pathlib import Path
 from typing import Annotated
 
 import typer
-from sqlalchemy.exc import OperationalError, ProgrammingError
-from sqlmodel import Session
 
-from app.db import DatabaseURLError, get_engine, normalise_url, unit_of_work
-from app.ingest.row_errors import ImportRefused
-from app.ingest.tabular import FileFormatError
-from app.services.errors import ServiceError
+from app.cli_common import DatabaseUrl, database, fail, resolve_url
+from app.cli_import import import_app
+from app.db import get_engine
 from app.settings import DEV_SECRET, get_settings
 
 main = typer.Typer(
@@ -23,54 +18,11 @@ main = typer.Typer(
 )
 db_app = typer.Typer(help="Database schema.", no_args_is_help=True)
 users_app = typer.Typer(help="Logins and API tokens.", no_args_is_help=True)
-import_app = typer.Typer(
-    help="Import departments, survey exports, visits and ticket exports.", no_args_is_help=True
-)
 main.add_typer(db_app, name="db")
 main.add_typer(users_app, name="users")
 main.add_typer(import_app, name="import")
 reminders_app = typer.Typer(help="Reminder e-mails of the walk programme.", no_args_is_help=True)
 main.add_typer(reminders_app, name="reminders")
-
-DatabaseUrl = Annotated[
-    str | None,
-    typer.Option(
-        "--database-url",
-        help="Database URL (default: WALKABOUT_DATABASE_URL or a SQLite file under ./data/)",
-    ),
-]
-
-
-def fail(message: str) -> None:
-    """Print one clear error line and exit non-zero."""
-    typer.echo(f"error: {message}", err=True)
-    raise typer.Exit(code=1)
-
-
-def resolve_url(database_url: str | None) -> str:
-    try:
-        return normalise_url(database_url or get_settings().database_url)
-    except DatabaseURLError as exc:
-        fail(str(exc))
-        raise  # unreachable; keeps type checkers content
-
-
-@contextmanager
-def database(database_url: str | None, *, read_only: bool = False) -> Iterator[Session]:
-    """One unit of work on the chosen database (committed when the command's work ends), or
-    a read-only session; known errors become one-line messages and nothing is written."""
-    url = resolve_url(database_url)
-    try:
-        with unit_of_work(get_engine(url, read_only=read_only)) as session:
-            yield session
-    except ImportRefused as exc:
-        typer.echo(str(exc), err=True)
-        raise typer.Exit(code=1) from exc
-    except (ServiceError, FileFormatError) as exc:
-        fail(str(exc))
-    except (OperationalError, ProgrammingError) as exc:
-        first_line = str(exc.orig).splitlines()[0] if exc.orig else str(exc).splitlines()[0]
-        fail(f"database error: {first_line} (has `walkabout db upgrade` been run?)")
 
 
 @db_app.command("upgrade")
@@ -166,147 +118,6 @@ def users_assign(
     with database(database_url) as session:
         names = assign_departments(session, email=email, departments=departments)
     typer.echo(f"{email.strip().lower()} now covers: {', '.join(names)}")
-
-
-@import_app.command("departments")
-def import_departments_cmd(file: Path, database_url: DatabaseUrl = None) -> None:
-    """Upsert the department directory (by name)."""
-    from app.services.departments import import_departments
-
-    if not file.is_file():
-        fail(f"{file}: no such file")
-    with database(database_url) as session:
-        result = import_departments(session, path=file)
-    typer.echo(
-        f"departments: {result.created} new, {result.updated} updated, {result.unchanged} unchanged"
-    )
-
-
-@import_app.command("survey")
-def import_survey_cmd(
-    file: Path,
-    name: Annotated[str, typer.Option("--name", help="the survey round's name")],
-    file_format: Annotated[
-        str,
-        typer.Option("--format", help="auto|generic|qualtrics|surveymonkey|googleforms|msforms"),
-    ] = "auto",
-    department_column: Annotated[
-        str | None, typer.Option("--department-column", help="column id or question text")
-    ] = None,
-    rating_columns: Annotated[
-        str | None, typer.Option("--rating-columns", help="COL[,COL...] (default: detected)")
-    ] = None,
-    rating_column: Annotated[
-        list[str] | None,
-        typer.Option(
-            "--rating-column", help="one rating column (repeat it; names may hold commas)"
-        ),
-    ] = None,
-    submitted_column: Annotated[str | None, typer.Option("--submitted-column")] = None,
-    scale: Annotated[
-        list[str] | None,
-        typer.Option(
-            "--scale",
-            help="an extra ordered scale, worst first: LABEL1,LABEL2,... or a JSON array "
-            "(repeatable)",
-        ),
-    ] = None,
-    round_date: Annotated[str | None, typer.Option("--date", help="the round's date")] = None,
-    replace: Annotated[bool, typer.Option("--replace", help="swap the survey's responses")] = False,
-    skip_bad_rows: Annotated[bool, typer.Option("--skip-bad-rows")] = False,
-    publish: Annotated[
-        bool, typer.Option("--publish", help="show the round to executives at once")
-    ] = False,
-    database_url: DatabaseUrl = None,
-) -> None:
-    """Import one survey's responses, all or nothing; a new round is a draft until published."""
-    from app.ingest.survey_plan import SurveyOptions
-    from app.services.survey_publishing import publish_survey
-    from app.services.surveys import import_survey
-
-    if not file.is_file():
-        fail(f"{file}: no such file")
-    try:
-        options = SurveyOptions.from_inputs(
-            format=file_format,
-            department_column=department_column,
-            rating_column=rating_column or (),
-            rating_columns=[rating_columns] if rating_columns else (),
-            submitted_column=submitted_column,
-            scale=scale or (),
-            round_date=round_date,
-            replace=replace,
-            skip_bad_rows=skip_bad_rows,
-        )
-    except FileFormatError as exc:
-        fail(str(exc))
-    from rich.progress import Progress
-
-    from app.console import stderr_console
-
-    with (
-        database(database_url) as session,
-        Progress(console=stderr_console(), transient=True) as bar,
-    ):
-        task = bar.add_task(f"importing {file.name}", total=None)
-        result = import_survey(
-            session,
-            path=file,
-            name=name,
-            options=options,
-            progress=lambda done, total: bar.update(task, completed=done, total=total),
-        )
-        if publish:
-            publish_survey(session, name=result.survey, actor_id=None)
-    typer.echo(result.summary())
-    if publish:
-        typer.echo(f"{result.survey}: published; executives see it.")
-
-
-@import_app.command("tickets")
-def import_tickets_cmd(
-    file: Path,
-    name: Annotated[str, typer.Option("--name", help="the export's name (its period)")],
-    file_format: Annotated[
-        str, typer.Option("--format", help="auto|servicenow|jira|zendesk|freshservice|generic")
-    ] = "auto",
-    department_column: Annotated[
-        str | None, typer.Option("--department-column", help="the column naming the department")
-    ] = None,
-    replace: Annotated[bool, typer.Option("--replace", help="swap the export's tickets")] = False,
-    skip_bad_rows: Annotated[bool, typer.Option("--skip-bad-rows")] = False,
-    database_url: DatabaseUrl = None,
-) -> None:
-    """Import service desk tickets for one period, all or nothing (no text or names kept)."""
-    from app.ingest.ticket_plan import TicketOptions
-    from app.services.tickets import import_tickets
-
-    if not file.is_file():
-        fail(f"{file}: no such file")
-    try:
-        options = TicketOptions.from_inputs(
-            format=file_format,
-            columns={"department": department_column},
-            replace=replace,
-            skip_bad_rows=skip_bad_rows,
-        )
-    except FileFormatError as exc:
-        fail(str(exc))
-    with database(database_url) as session:
-        result = import_tickets(session, path=file, name=name, options=options)
-    typer.echo(result.summary())
-
-
-@import_app.command("visits")
-def import_visits_cmd(file: Path, database_url: DatabaseUrl = None) -> None:
-    """Import walkabout conversations in bulk (backfill from a spreadsheet)."""
-    from app.services.visit_import import import_visits
-
-    if not file.is_file():
-        fail(f"{file}: no such file")
-    with database(database_url) as session:
-        result = import_visits(session, path=file)
-    typer.echo(result.summary())
 
 
 @main.command("analyze")

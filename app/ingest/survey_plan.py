@@ -11,7 +11,8 @@ from pathlib import Path
 from typing import Any
 
 from app.ingest import timestamps
-from app.ingest.scales import Detection, Scale, detect_scale, is_missing, parse_extra_scale
+from app.ingest.scale_detection import Detection, detect_scale
+from app.ingest.scales import Scale, is_missing, parse_extra_scale
 from app.ingest.survey_layout import FORMATS as LAYOUT_FORMATS
 from app.ingest.survey_layout import Column, SurveyLayout, build_layout, detect_format
 from app.ingest.tabular import (

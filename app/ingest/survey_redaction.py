@@ -16,7 +16,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from app.ingest import timestamps
-from app.ingest.scales import detect_scale
+from app.ingest.scale_detection import detect_scale
 from app.ingest.survey_layout import Column, SurveyLayout
 from app.ingest.survey_plan import SurveyOptions, open_survey_chunks, plan_survey
 from app.ingest.tabular import XLSX, FileFormatError, iter_chunks, normalise_header
