@@ -30,24 +30,25 @@ class ActionRow:
     overdue: bool
 
 
-# Built once: see visits._SUMMARIES. Still open first; by due date, so the overdue lead.
-_MINE = (
+# What an action's line shows, and the walk's department it came from.
+_ACTIONS = (
     sa_select(
         col(Action.id),
+        col(Action.visit_id),
         col(Department.name),
         col(Action.title),
+        col(Action.owner_email),
         col(Action.due_date),
         col(Action.status),
     )
     .join(Visit, col(Visit.id) == Action.visit_id)
     .join(Department, col(Department.id) == Visit.department_id)
-    .where(col(Action.owner_id) == bindparam("owner"))
-    .order_by(
-        col(Action.status).not_in(OPEN),
-        col(Action.due_date).is_(None),
-        col(Action.due_date),
-        col(Action.id),
-    )
+)
+_KEYS = ("id", "visit_id", "department", "title", "owner", "due_date", "status")
+_BY_DUE_DATE = (col(Action.due_date).is_(None), col(Action.due_date), col(Action.id))
+# Built once: see visits._SUMMARIES. Still open first; by due date, so the overdue lead.
+_MINE = _ACTIONS.where(col(Action.owner_id) == bindparam("owner")).order_by(
+    col(Action.status).not_in(OPEN), *_BY_DUE_DATE
 )
 
 
@@ -56,7 +57,7 @@ def my_actions(session: Session, *, user: User) -> list[ActionRow]:
     today = date.today()
     return [
         ActionRow(id_, title, department, due, status, bool(due and due < today and status in OPEN))
-        for id_, department, title, due, status in session.connection().execute(
+        for id_, _, department, title, _, due, status in session.connection().execute(
             _MINE, {"owner": user.id}
         )
     ]
@@ -75,23 +76,8 @@ def list_actions(
 
 
 def _listed(session: Session, *where: Any) -> list[dict[str, Any]]:
-    query = (
-        sa_select(
-            col(Action.id),
-            col(Action.visit_id),
-            col(Department.name),
-            col(Action.title),
-            col(Action.owner_email),
-            col(Action.due_date),
-            col(Action.status),
-        )
-        .join(Visit, col(Visit.id) == Action.visit_id)
-        .join(Department, col(Department.id) == Visit.department_id)
-        .where(*where)
-        .order_by(col(Action.due_date).is_(None), col(Action.due_date), col(Action.id))
-    )
-    keys = ("id", "visit_id", "department", "title", "owner", "due_date", "status")
-    return [dict(zip(keys, row, strict=True)) for row in session.connection().execute(query)]
+    query = _ACTIONS.where(*where).order_by(*_BY_DUE_DATE)
+    return [dict(zip(_KEYS, row, strict=True)) for row in session.connection().execute(query)]
 
 
 def set_action_status(
