@@ -296,6 +296,10 @@ def _record_web(name: str, figures: dict[str, object], peer_ratio: float) -> Non
             f"{name}_{page}",
             **_page_figures(entry, health),  # type: ignore[arg-type]
             healthz_requests_per_second=health,
+            # /healthz's own tail, measured without the writes: how much of the page's p99
+            # is the server's queue (worker processes share connections unevenly) and not
+            # the page.
+            healthz_p99_ms=figures["healthz"]["p99_ms"],  # type: ignore[index]
             writes_per_second_meanwhile=entry["writes_per_second"],  # type: ignore[index]
             peer_list_share_of_its_ping=peer_ratio,
             against_peer=round(share / peer_ratio, 2),

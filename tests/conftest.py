@@ -126,6 +126,17 @@ def csrf_from(html: str) -> str:
     return match.group(1)
 
 
+def upload_file(client: TestClient, path, name: str, file_name: str):  # type: ignore[no-untyped-def]
+    """Choose a survey export on the upload page, as a browser would."""
+    token = csrf_from(client.get("/imports/survey").text)
+    with path.open("rb") as handle:
+        return client.post(
+            "/imports/survey",
+            data={"csrf_token": token, "name": name},
+            files={"file": (file_name, handle, "application/octet-stream")},
+        )
+
+
 def log_in(client: TestClient, email: str, password: str = PASSWORD):  # type: ignore[no-untyped-def]
     page = client.get("/login")
     return client.post(
