@@ -130,6 +130,31 @@ def _preview_page(
     )
 
 
+def _mapping_refused(
+    request: Request,
+    session: Session,
+    user: User,
+    upload_id: str,
+    name: str,
+    exc: FileFormatError,
+    headcounts: dict[str, str] | None = None,
+) -> Response:
+    """The preview again, with what is wrong in the chosen mapping (422): the file as first
+    read, nothing imported."""
+    return _preview_page(
+        request,
+        session,
+        user,
+        upload_id,
+        name,
+        SurveyOptions(),
+        use_saved=False,
+        error=str(exc),
+        status_code=422,
+        headcounts=headcounts,
+    )
+
+
 @router.get("/imports/survey/{upload_id}")
 def preview_page(
     request: Request,
@@ -159,17 +184,7 @@ def preview_page(
             alias_target,
         )
     except FileFormatError as exc:
-        return _preview_page(
-            request,
-            session,
-            user,
-            upload_id,
-            name,
-            SurveyOptions(),
-            use_saved=False,
-            error=str(exc),
-            status_code=422,
-        )
+        return _mapping_refused(request, session, user, upload_id, name, exc)
     untouched = options == SurveyOptions(format="auto")
     headcounts = dict(zip(alias_name, alias_headcount, strict=False))
     return _preview_page(
@@ -222,18 +237,8 @@ def import_preview(
         )
         added = _new_departments(names, targets, alias_headcount or [])
     except FileFormatError as exc:
-        return _preview_page(
-            request,
-            session,
-            user,
-            upload_id,
-            name,
-            SurveyOptions(),
-            use_saved=False,
-            error=str(exc),
-            status_code=422,
-            headcounts=dict(zip(names, alias_headcount or [], strict=False)),
-        )
+        headcounts = dict(zip(names, alias_headcount or [], strict=False))
+        return _mapping_refused(request, session, user, upload_id, name, exc, headcounts)
     job = start_import_job(
         session,
         user=user,
