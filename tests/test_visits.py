@@ -238,12 +238,25 @@ def test_undo_puts_a_done_action_back_as_it_was(
     assert session.exec(select(Action.status)).one() == "in_progress"
 
 
+def _walk_on(session: Session, leader, department: str, day: date, actions=()) -> None:  # type: ignore[no-untyped-def]
+    from app.models import VisitCreate
+    from app.services.visits import create_visit
+
+    data = {
+        "client_id": str(uuid.uuid4()),
+        "department": department,
+        "visit_date": day.isoformat(),
+        "conversations": [{"person_role": "clerk", "stated_score": 4, "observed_score": 4}],
+        "actions": list(actions),
+    }
+    create_visit(session, leader=leader, data=VisitCreate.model_validate(data))
+
+
 def test_due_a_visit_lists_the_twelve_waiting_longest_and_counts_them_all(
     leader_client: TestClient, session: Session, tmp_path
 ) -> None:
-    from app.models import User, VisitCreate
+    from app.models import User
     from app.services.departments import import_departments
-    from app.services.visits import create_visit
 
     names = [f"Dept {c}" for c in "ABCDEFGHIJKLMNOP"]  # 16 departments
     path = tmp_path / "departments.csv"
@@ -256,13 +269,7 @@ def test_due_a_visit_lists_the_twelve_waiting_longest_and_counts_them_all(
         "Dept F": 150, "Dept G": 150, "Dept H": 10,
     }  # fmt: skip
     for name, days in walked.items():
-        data = {
-            "client_id": str(uuid.uuid4()),
-            "department": name,
-            "visit_date": (today - timedelta(days=days)).isoformat(),
-            "conversations": [{"person_role": "clerk", "stated_score": 4, "observed_score": 4}],
-        }
-        create_visit(session, leader=leader, data=VisitCreate.model_validate(data))
+        _walk_on(session, leader, name, today - timedelta(days=days))
     session.commit()
     page = leader_client.get("/visits").text
     due = page.split("<h2>Due a visit", 1)[1].split("</section>", 1)[0]
@@ -276,20 +283,6 @@ def test_due_a_visit_lists_the_twelve_waiting_longest_and_counts_them_all(
     assert '<span class="muted">(13)</span>' in due
     assert "The 12 waiting longest of 13 departments not walked in the last 90 days." in due
     assert f"last {(today - timedelta(days=200)).isoformat()} (200 days)" in due
-
-
-def _walk_on(session: Session, leader, department: str, day: date, actions=()) -> None:  # type: ignore[no-untyped-def]
-    from app.models import VisitCreate
-    from app.services.visits import create_visit
-
-    data = {
-        "client_id": str(uuid.uuid4()),
-        "department": department,
-        "visit_date": day.isoformat(),
-        "conversations": [{"person_role": "clerk", "stated_score": 4, "observed_score": 4}],
-        "actions": list(actions),
-    }
-    create_visit(session, leader=leader, data=VisitCreate.model_validate(data))
 
 
 def test_the_walk_list_pages_through_every_walk_twenty_at_a_time(
@@ -317,11 +310,12 @@ def test_the_walk_list_pages_through_every_walk_twenty_at_a_time(
     assert dates(first) == [day(n) for n in range(44, 24, -1)]
     assert "Walks 1 to 20 of 45, the newest first." in first
     assert "Library" not in first.split('<h2 id="recent">', 1)[1]
-    assert '<a href="/visits?page=2#recent">Older walks</a>' in first and "Newer walks" not in first
+    assert '<a class="older" href="/visits?page=2#recent">Older walks</a>' in first
+    assert "Newer walks" not in first
     second = leader_client.get("/visits?page=2").text
     assert dates(second) == [day(n) for n in range(24, 4, -1)]
     assert '<a href="/visits#recent">Newer walks</a>' in second
-    assert '<a href="/visits?page=3#recent">Older walks</a>' in second
+    assert '<a class="older" href="/visits?page=3#recent">Older walks</a>' in second
     last = leader_client.get("/visits?page=3").text
     assert dates(last) == [day(n) for n in range(4, -1, -1)]
     assert "Walks 41 to 45 of 45, the newest first." in last and "Older walks" not in last
