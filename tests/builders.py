@@ -10,6 +10,8 @@ from pathlib import Path
 from sqlmodel import Session
 
 from app.ingest.survey_plan import SurveyOptions
+from app.models import Department
+from app.models.department import department_key
 from app.services.departments import import_departments
 from app.services.survey_publishing import publish_survey
 from app.services.surveys import import_survey
@@ -148,3 +150,8 @@ def as_msforms(path: Path) -> Path:
         sheet.append([i, when, when, "anonymous", "", r[1], *r[3:7]])
     book.save(path)
     return path
+
+
+def add_department(session: Session, name: str, headcount: int) -> None:
+    """A department in the directory, as an import of departments.csv adds it."""
+    session.add(Department(name=name, name_key=department_key(name), headcount=headcount))

@@ -212,3 +212,13 @@ def directory(session: Session, tmp_path: Path) -> None:
     path.write_text("department,headcount\nFinance,40\nWarehouse,25\nLibrary,12\n")
     import_departments(session, path=path)
     session.commit()
+
+
+@pytest.fixture
+def analyst_token(session: Session, make_user) -> str:  # type: ignore[no-untyped-def]
+    """An API token of an analyst."""
+    from app.services.users import create_api_token
+
+    token = create_api_token(session, email=make_user("analyst"))
+    session.commit()
+    return token

@@ -1,26 +1,21 @@
 """Exports real tools wrote (tests/data/real, sources and licences in SOURCES.md), and the
 layouts and habits of those tools: read right the first time, or refused with the reason."""
 
-import json
 import subprocess
-import sys
-from pathlib import Path
 
 import pandas as pd
 import pytest
 from fastapi.testclient import TestClient
 from sqlmodel import Session, select
 
+from app.db import get_engine
 from app.ingest.row_errors import ImportRefused
 from app.ingest.survey_plan import SurveyOptions, plan_survey
 from app.ingest.tabular import FileFormatError
-from app.models import Department, Survey
-from app.models.department import department_key
+from app.models import Survey
 from app.services.surveys import import_survey
-from tests.builders import write_csv
-
-REAL = Path(__file__).parent / "data" / "real"
-WALKABOUT = [sys.executable, "-m", "app.cli"]
+from tests.builders import add_department
+from tests.real_exports import FLYING, LIME, REAL, RUDE, SALARY, STEAK, WALKABOUT
 
 # Every column a tool writes about the response rather than rating IT, in these files.
 METADATA = {
@@ -60,10 +55,6 @@ CORPUS = [
     ("redcap-REDCapR-survey.csv", "has_diabetes", None),
     ("redcap-REDCapR-simple.csv", "sex", None),
 ]
-
-
-def _add_department(session: Session, name: str, headcount: int) -> None:
-    session.add(Department(name=name, name_key=department_key(name), headcount=headcount))
 
 
 def _ids(plan_columns) -> set[str]:  # type: ignore[no-untyped-def]
@@ -117,7 +108,7 @@ def test_kobo_columns_left_out_say_why() -> None:
     ["qualtrics-2016-QualtricsTools-no-basis.csv", "qualtrics-legacy-QualtricsTools-no-basis.csv"],
 )
 def test_qualtrics_test_responses_are_not_responses(session: Session, file: str) -> None:
-    _add_department(session, "Default Response Set", 40)
+    add_department(session, "Default Response Set", 40)
     session.commit()
     # Status 2 is "Survey Test" on every one of the 15 rows (counted by hand).
     status = pd.read_csv(REAL / file, header=None, skiprows=3 if "2016" in file else 2, dtype=str)
@@ -157,8 +148,8 @@ def test_named_rating_column_imports_through_the_cli(
 ) -> None:
     name, score = _one_response_expected(file, department)
     assert (name, score) == (expected_department, 25.0)
-    with Session(_engine(database_url)) as session:
-        _add_department(session, expected_department, 3)
+    with Session(get_engine(database_url)) as session:
+        add_department(session, expected_department, 3)
         session.commit()
     done = subprocess.run(
         [*WALKABOUT, "import", "survey", str(REAL / file), "--name", "one", "--database-url",
@@ -168,33 +159,18 @@ def test_named_rating_column_imports_through_the_cli(
     assert done.returncode == 0, done.stderr
     assert "1 complete responses, 0 partial, 0 previews/tests/spam skipped" in done.stdout
     assert "rating: Q1 (This is a multiple choice question.) [1..5]" in done.stdout
-    with Session(_engine(database_url)) as session:
+    with Session(get_engine(database_url)) as session:
         from app.models import SurveyResponse
 
         scores = [r.score for r in session.exec(select(SurveyResponse))]
     assert scores == [score]
 
 
-@pytest.fixture
-def analyst_token(session: Session, make_user) -> str:  # type: ignore[no-untyped-def]
-    from app.services.users import create_api_token
-
-    token = create_api_token(session, email=make_user("analyst"))
-    session.commit()
-    return token
-
-
-def _engine(url: str):  # type: ignore[no-untyped-def]
-    from app.db import get_engine
-
-    return get_engine(url)
-
-
 @pytest.mark.parametrize("file,department,expected_department", QUALTRICS_ONE)
 def test_named_rating_column_imports_through_the_api(
     analyst_token: str, client: TestClient, session: Session, file, department, expected_department
 ) -> None:
-    _add_department(session, expected_department, 3)
+    add_department(session, expected_department, 3)
     session.commit()
     with (REAL / file).open("rb") as handle:
         answer = client.post(
@@ -217,257 +193,6 @@ def test_named_rating_column_imports_through_the_api(
     ]
 
 
-# --- the habits of each tool, in files built like theirs ------------------------------------
-
-
-@pytest.fixture
-def two_departments(session: Session) -> None:
-    _add_department(session, "Finance", 30)
-    _add_department(session, "Legal", 4)
-    session.commit()
-
-
-def test_limesurvey_completion_comes_from_date_submitted(
-    session: Session, tmp_path: Path, two_departments: None
-) -> None:
-    header = ["Response ID", "Date submitted", "Last page", "Start language", "Seed",
-              "Date started", "Date last action", "Department", "How satisfied are you with IT?",
-              "Question time: satisfaction",
-              "How many days a week do you work on site?"]  # fmt: skip
-    rows = [
-        ["1", "2026-10-01 10:00:00", "3", "en", "274068858", "2026-10-01 09:58:00",
-         "2026-10-01 10:00:00", "Finance", "Satisfied", "29.1", "3"],
-        ["2", "", "1", "en", "483248171", "2026-10-01 10:01:00", "2026-10-01 10:02:00",
-         "Finance", "Dissatisfied", "3.51", "5"],
-        ["3", "2026-10-02 11:00:00", "3", "de", "152682427", "2026-10-02 10:52:00",
-         "2026-10-02 11:00:00", "Legal", "I don't know", "2.43", "1"],
-        ["4", "2026-10-02 12:00:00", "3", "en", "992318273", "2026-10-02 11:52:00",
-         "2026-10-02 12:00:00", "Legal", "Very satisfied", "7.22", "2"],
-    ]  # fmt: skip
-    path = write_csv(tmp_path / "results-survey123.csv", [header, *rows])
-    result = import_survey(session, path=path, name="lime", options=SurveyOptions())
-    assert result.format == "limesurvey"
-    assert result.timestamp_column == "Date submitted"
-    # Response 2 has no submission date: it stopped early, a partial.
-    assert result.by_department == {"Finance": (1, 1), "Legal": (2, 0)}
-    assert [(c, s) for c, _, s, _ in result.ratings] == [
-        ("How satisfied are you with IT?",
-         "Very dissatisfied, Dissatisfied, Neutral, Satisfied, Very satisfied"),
-    ]  # fmt: skip
-    left_out = {c: why for c, _, why in result.left_out}
-    assert left_out == {
-        "How many days a week do you work on site?": (
-            "numbers in a question about a count, age, year or rank"
-        ),
-    }
-    layout_meta = {"Last page", "Seed", "Question time: satisfaction", "Start language"}
-    assert not layout_meta & {c for c, _, _, _ in result.ratings}
-
-
-def test_surveymonkey_old_export_with_its_response_row(
-    session: Session, tmp_path: Path, two_departments: None
-) -> None:
-    top = ["RespondentID", "CollectorID", "StartDate", "EndDate", "IP Address", "Email Address",
-           "First Name", "LastName", "Custom Data", "Which department?",
-           "How would you rate IT support?", ""]  # fmt: skip
-    sub = ["", "", "", "", "", "", "", "", "", "Response", "Speed", "Friendliness"]
-    rows = [
-        ["101", "9", "10/01/2026 09:00:00", "10/01/2026 09:04:00", "10.0.0.1", "", "", "", "",
-         "Finance", "Good", "Excellent"],
-        ["102", "9", "10/01/2026 09:10:00", "10/01/2026 09:14:00", "10.0.0.2", "", "", "", "",
-         "Legal", "Poor", "Fair"],
-    ]  # fmt: skip
-    path = write_csv(tmp_path / "Sheet_1.csv", [top, sub, *rows])
-    result = import_survey(session, path=path, name="sm", options=SurveyOptions())
-    assert result.format == "surveymonkey"
-    assert [c for c, _, _, _ in result.ratings] == [
-        "How would you rate IT support?",
-        "How would you rate IT support?",
-    ]
-    assert [q for _, q, _, _ in result.ratings] == [
-        "How would you rate IT support? - Speed",
-        "How would you rate IT support? - Friendliness",
-    ]
-    assert result.by_department == {"Finance": (1, 0), "Legal": (1, 0)}
-
-
-@pytest.mark.parametrize(
-    "dont_know",
-    ["I don't know", "Unfamiliar (N/A)", "Keine Angabe", "No basis for evaluation", "Ne sais pas"],
-)
-def test_dont_know_answers_are_no_answer(
-    session: Session, tmp_path: Path, two_departments: None, dont_know: str
-) -> None:
-    # A third of the answers are "don't know": the column is still a rating, and no row is bad.
-    rows = [["department", "submitted_at", "q1"]]
-    answers = ["Agree", dont_know, "Strongly agree", dont_know, "Disagree", "Agree"]
-    rows += [["Finance", f"2026-10-0{i + 1} 10:00", a] for i, a in enumerate(answers)]
-    path = write_csv(tmp_path / "s.csv", rows)
-    result = import_survey(session, path=path, name="dk", options=SurveyOptions())
-    session.commit()
-    assert result.skipped == ()
-    assert result.by_department == {"Finance": (6, 0)}
-    from app.models import SurveyResponse
-
-    scores = sorted(r.score for r in session.exec(select(SurveyResponse)) if r.score is not None)
-    # Agree 75, Strongly agree 100, Disagree 25 on the 5-point agreement scale.
-    assert scores == [25.0, 75.0, 75.0, 100.0]
-
-
-@pytest.mark.parametrize(
-    "labels,scale",
-    [
-        (
-            ["Pas du tout d'accord", "D'accord", "Tout à fait d'accord", "Pas d'accord"],
-            "Pas du tout d'accord",
-        ),
-        (["Sehr zufrieden", "Zufrieden", "Unzufrieden", "Neutral"], "Sehr unzufrieden"),
-        (["Totalmente de acuerdo", "En desacuerdo", "De acuerdo"], "Totalmente en desacuerdo"),
-        (["Helemaal eens", "Oneens", "Eens", "Neutraal"], "Helemaal oneens"),
-        (["Concordo", "Discordo", "Concordo totalmente"], "Discordo totalmente"),
-    ],
-)
-def test_label_scales_in_the_languages_surveys_are_written_in(
-    session: Session, tmp_path: Path, two_departments: None, labels: list[str], scale: str
-) -> None:
-    rows = [["department", "q1"]] + [["Finance", label] for label in labels * 2]
-    path = write_csv(tmp_path / "s.csv", rows)
-    result = import_survey(session, path=path, name="lang", options=SurveyOptions())
-    assert result.ratings[0][2].startswith(scale)
-
-
-def test_timings_decimals_and_counts_are_never_ratings(
-    session: Session, tmp_path: Path, two_departments: None
-) -> None:
-    rows = [["department", "Q1_First Click", "Q1_Page Submit", "Q1_Click Count", "load", "q1",
-             "Year of study"]]  # fmt: skip
-    values = [("2.59", "4.1", "1", "0.5", "Good", "1"), ("3", "6.25", "3", "7", "Poor", "2"),
-              ("1.02", "2.2", "2", "8", "Fair", "3"),
-              ("4", "5", "1", "2", "Excellent", "4")]  # fmt: skip
-    rows += [["Finance", *v] for v in values * 3]
-    path = write_csv(tmp_path / "timings.csv", rows)
-    result = import_survey(session, path=path, name="t", options=SurveyOptions())
-    assert [c for c, _, _, _ in result.ratings] == ["q1"]
-    assert {c: why for c, _, why in result.left_out} == {
-        "load": "decimal numbers ('0.5'): timings or measures",
-        "Year of study": "numbers in a question about a count, age, year or rank",
-    }
-
-
-def test_changed_options_or_replace_read_the_same_file_again(
-    session: Session, tmp_path: Path, two_departments: None
-) -> None:
-    rows = [["department", "q1", "q2"]] + [["Finance", "Good", "Agree"]] * 3
-    path = write_csv(tmp_path / "s.csv", rows)
-    first = import_survey(session, path=path, name="s", options=SurveyOptions())
-    session.commit()
-    assert (first.status, len(first.ratings)) == ("imported", 2)
-    again = import_survey(session, path=path, name="s", options=SurveyOptions())
-    assert again.status == "unchanged"
-    narrowed = import_survey(
-        session, path=path, name="s", options=SurveyOptions(rating_columns=("q1",))
-    )
-    session.commit()
-    assert (narrowed.status, [c for c, _, _, _ in narrowed.ratings]) == ("replaced", ["q1"])
-    stored = session.exec(select(Survey)).one()
-    assert json.loads(stored.questions) == [
-        {"column": "q1", "question": "q1", "scale": "Poor, Fair, Good, Very good, Excellent"}
-    ]
-    forced = import_survey(
-        session, path=path, name="s", options=SurveyOptions(rating_columns=("q1",), replace=True)
-    )
-    assert forced.status == "replaced"
-
-
-def test_many_bad_rows_are_grouped_and_counted_by_rows(
-    session: Session, tmp_path: Path, two_departments: None
-) -> None:
-    rows = [["department", "q1"], ["Finance", "Good"]]
-    rows += [["Compliance", "Good"]] * 312 + [["Finance", "Superb"], ["Risk", "Meh"]]
-    path = write_csv(tmp_path / "s.csv", rows)
-    with pytest.raises(Exception) as refused:
-        import_survey(session, path=path, name="s", options=SurveyOptions())
-    lines = str(refused.value).splitlines()
-    # Risk's row is wrong twice (unknown department, off the scale) and counts once.
-    assert lines[0] == "s.csv: 314 bad rows, nothing imported:"
-    assert lines[1] == "  department: unknown department 'Compliance': 312 rows (rows 3-314)"
-    assert len(lines) == 5
-
-
-def test_more_responses_than_headcount_is_a_warning_not_a_crash(
-    session: Session, tmp_path: Path, two_departments: None, analyst_client: TestClient
-) -> None:
-    rows = [["department", "submitted_at", "q1"]]
-    rows += [["Legal", "2026-10-01 10:00", "Good"]] * 6 + [
-        ["Finance", "2026-10-01 10:00", "Poor"]
-    ] * 6
-    path = write_csv(tmp_path / "s.csv", rows)
-    result = import_survey(session, path=path, name="over", options=SurveyOptions())
-    session.commit()
-    assert result.warnings == (
-        "Legal: 6 responses but a headcount of 4; its response rate is capped at 100%",
-    )
-    report = analyst_client.get("/api/v1/reports/over?format=json")
-    assert report.status_code == 200, report.text
-    legal = next(d for d in report.json()["departments"] if d["department"] == "Legal")
-    assert legal["response_rate"] == 1.0
-    assert legal["warnings"] == ["6 responses but a headcount of 4: the rate is capped at 100%"]
-    assert analyst_client.get("/reports/over").status_code == 200
-    assert analyst_client.get("/dashboard").status_code == 200
-
-
-def test_blank_rows_by_the_thousand_are_skipped(
-    session: Session, tmp_path: Path, two_departments: None
-) -> None:
-    rows = [["department", "q1"], ["Finance", "Good"]] + [["", ""]] * 20_001 + [["Legal", "Poor"]]
-    path = write_csv(tmp_path / "s.csv", rows)
-    result = import_survey(session, path=path, name="gaps", options=SurveyOptions())
-    assert result.by_department == {"Finance": (1, 0), "Legal": (1, 0)}
-
-
-def test_a_walks_file_is_not_a_survey(
-    session: Session, tmp_path: Path, two_departments: None
-) -> None:
-    rows = [["visit_date", "department", "leader", "role", "said", "observed", "observed_score",
-             "themes", "end_run", "notes"],
-            ["2026-10-01", "Finance", "lead@example.org", "Clerk", "I'm fine", "Queue", "2",
-             "printing", "false", ""]] * 3  # fmt: skip
-    path = write_csv(tmp_path / "visits.csv", rows)
-    with pytest.raises(FileFormatError, match="walks file"):
-        import_survey(session, path=path, name="w", options=SurveyOptions())
-
-
-def test_names_holding_commas_and_a_column_without_a_header(
-    session: Session, tmp_path: Path, two_departments: None
-) -> None:
-    rows = [["department", "", "How rude, if at all, was the desk?"]]
-    rows += [
-        ["Finance", "Good", "Yes, very rude"],
-        ["Finance", "Poor", "No, not rude at all"],
-        ["Legal", "Fair", "Yes, somewhat rude"],
-    ]
-    path = write_csv(tmp_path / "s.csv", rows)
-    options = SurveyOptions.from_inputs(
-        rating_column=["How rude, if at all, was the desk?", "column 2"],
-        scale=['["Yes, very rude", "Yes, somewhat rude", "No, not rude at all"]'],
-    )
-    result = import_survey(session, path=path, name="commas", options=options)
-    session.commit()
-    rude = "Yes, very rude, Yes, somewhat rude, No, not rude at all"
-    assert [(c, s) for c, _, s, _ in result.ratings] == [
-        ("How rude, if at all, was the desk?", rude),
-        ("column 2", "Poor, Fair, Good, Very good, Excellent"),
-    ]
-    from app.models import SurveyResponse
-
-    # Row 1: rude 0 and Good 50 -> 25; row 2: 100 and 0 -> 50; row 3: 50 and 25 -> 37.5.
-    scores = sorted(r.score for r in session.exec(select(SurveyResponse)))
-    assert scores == [25.0, 37.5, 50.0]
-
-
-LIME = "limesurvey-limonaid-998192.csv"
-
-
 def test_limesurvey_export_read_as_an_analyst_would(session: Session) -> None:
     frame = pd.read_csv(REAL / LIME, dtype=str, keep_default_na=False)
     personality = [c for c in frame.columns if c.startswith("Describe yourselves [")]
@@ -487,8 +212,8 @@ def test_limesurvey_export_read_as_an_analyst_would(session: Session) -> None:
     left_out = {c.id: why for c, why in plan.left_out}
     assert left_out["How old are you?"] == "numbers in a question about a count, age, year or rank"
     assert left_out["How many pets do you have  [cats]"].startswith("numbers in a question")
-    _add_department(session, "en", 3)
-    _add_department(session, "nl-informal", 9)
+    add_department(session, "en", 3)
+    add_department(session, "nl-informal", 9)
     session.commit()
     result = import_survey(
         session,
@@ -517,11 +242,6 @@ def test_limesurvey_export_read_as_an_analyst_would(session: Session) -> None:
     assert stored == [pytest.approx(expected)]
 
 
-FLYING = "surveymonkey-fivethirtyeight-flying-etiquette-first-20.csv"
-RUDE = ['["Yes, very rude", "Yes, somewhat rude", "No, not rude at all"]',
-        '["Yes, very rude", "Yes, somewhat rude", "No, not at all rude"]']  # fmt: skip
-
-
 def test_surveymonkey_rudeness_items_on_the_analysts_scales(database_url: str) -> None:
     frame = pd.read_csv(REAL / FLYING, dtype=str, keep_default_na=False)
     rude_items = [c for c in frame.columns if "rude" in c]
@@ -536,9 +256,9 @@ def test_surveymonkey_rudeness_items_on_the_analysts_scales(database_url: str) -
     expected = sorted(round(s, 4) for s in scores.dropna())
     unanswered = int(scores.isna().sum())  # flew never, so answered none of the items
     assert unanswered == 2
-    with Session(_engine(database_url)) as session:
+    with Session(get_engine(database_url)) as session:
         for name, count in kept[region].value_counts().items():
-            _add_department(session, str(name), 10 * int(count))
+            add_department(session, str(name), 10 * int(count))
         session.commit()
     done = subprocess.run(
         [*WALKABOUT, "import", "survey", str(REAL / FLYING), "--name", "flying", "--database-url",
@@ -555,15 +275,12 @@ def test_surveymonkey_rudeness_items_on_the_analysts_scales(database_url: str) -
     )
     assert done.stdout.count("  rating: ") == 9
     assert "left out: Age: numbers in a question about a count, age, year or rank" in done.stdout
-    with Session(_engine(database_url)) as session:
+    with Session(get_engine(database_url)) as session:
         from app.models import SurveyResponse
 
         scored = [r.score for r in session.exec(select(SurveyResponse))]
     assert sorted(round(s, 4) for s in scored if s is not None) == expected
     assert scored.count(None) == unanswered
-
-
-STEAK = "surveymonkey-fivethirtyeight-steak-first-20.csv"
 
 
 def test_surveymonkey_response_row_and_a_survey_without_ratings() -> None:
@@ -579,9 +296,6 @@ def test_surveymonkey_response_row_and_a_survey_without_ratings() -> None:
         "answers on no known scale ('No', 'Yes')"
     )
     assert "RespondentID" in {plan.layout.columns[i].id for i in plan.layout.meta}
-
-
-SALARY = "googleforms-askamanager-salary-2021-first-20.csv"
 
 
 def test_google_forms_sheet_with_salaries_and_bands_but_no_rating() -> None:
@@ -603,7 +317,7 @@ def test_google_forms_sheet_with_salaries_and_bands_but_no_rating() -> None:
 
 def test_redcap_rows_are_located_as_a_spreadsheet_shows_them(session: Session) -> None:
     file = "redcap-REDCapR-simple.csv"
-    _add_department(session, "FALSE", 10)
+    add_department(session, "FALSE", 10)
     session.commit()
     # Records 3 and 4 (Tumtum, Marcus) say TRUE; each record's cells hold line breaks, so the
     # text lines run ahead of the rows (worked out with the csv module, which counts both).
@@ -628,119 +342,3 @@ def test_redcap_rows_are_located_as_a_spreadsheet_shows_them(session: Session) -
     errors = refused.value.errors
     assert [(e.sheet_row, e.line) for e in errors.errors] == [(3, 4), (4, 6), (6, 13)]
     assert str(errors.errors[0]) == "row 3 (line 4 of the text), sex: unknown department 'TRUE'"
-
-
-def _expected_by_department(file: str, column: str) -> dict[str, dict[str, int]]:
-    """Responses and partials per department, counted with pandas from the file itself."""
-    if file == LIME:
-        frame = pd.read_csv(REAL / file, dtype=str, keep_default_na=False)
-        done = frame["Date submitted"].str.strip() != ""
-        return {
-            str(name): {"responses": int((done & (frame[column] == name)).sum()),
-                        "partials": int((~done & (frame[column] == name)).sum())}
-            for name in frame[column].unique()
-        }  # fmt: skip
-    header = {"qualtrics-new-qualtRics-sample.csv": 0}.get(file)
-    if header is not None:
-        frame = pd.read_csv(REAL / file, dtype=str, keep_default_na=False).iloc[2:]
-    elif "legacy" in file:
-        frame = pd.read_csv(REAL / file, dtype=str, keep_default_na=False, header=1)
-    else:
-        frame = pd.read_csv(REAL / file, dtype=str, keep_default_na=False)
-    counts = frame[frame[column] != ""][column].value_counts()
-    return {str(name): {"responses": int(n), "partials": 0} for name, n in counts.items()}
-
-
-# file -> the API's form for it, and what the import must answer
-NO_RATINGS = "no rating columns found"
-NO_RESPONSES = "no responses to import"
-API_CASES = {
-    "qualtrics-new-qualtRics-sample.csv": (
-        {"department_column": "UserLanguage", "rating_column": ["Q1"]},
-        200,
-    ),
-    "qualtrics-legacy-qualtRics-sample.csv": (
-        {"department_column": "ResponseSet", "rating_column": ["Q1"]},
-        200,
-    ),
-    LIME: ({"department_column": "Start language"}, 200),
-    FLYING: (
-        {"department_column": "Location (Census Region)", "scale": RUDE, "skip_bad_rows": "true"},
-        200,
-    ),
-    "qualtrics-2016-QualtricsTools-no-basis.csv": (
-        {"department_column": "ResponseSet"},
-        NO_RESPONSES,
-    ),
-    "qualtrics-legacy-QualtricsTools-no-basis.csv": (
-        {"department_column": "ResponseSet"},
-        NO_RESPONSES,
-    ),
-    "kobo-kobocat-tutorial.csv": ({"department_column": "name"}, NO_RATINGS),
-    "kobo-kobocat-sheets-tutorial.csv": ({"department_column": "name"}, NO_RATINGS),
-    STEAK: ({"department_column": "Location (Census Region)"}, NO_RATINGS),
-    SALARY: ({"department_column": "Industry"}, NO_RATINGS),
-    "redcap-REDCapR-survey.csv": ({"department_column": "has_diabetes"}, NO_RATINGS),
-    "redcap-REDCapR-simple.csv": ({"department_column": "sex"}, NO_RATINGS),
-}
-
-
-@pytest.mark.parametrize("file", sorted(API_CASES))
-def test_every_real_export_through_the_api(
-    analyst_token: str, client: TestClient, session: Session, file: str
-) -> None:
-    assert len(API_CASES) == 12 == len(list(REAL.glob("*.csv")))
-    form, outcome = API_CASES[file]
-    column = str(form["department_column"])
-    expected = _expected_by_department(file, column)
-    for name in expected:
-        _add_department(session, name, 100)
-    session.commit()
-    with (REAL / file).open("rb") as handle:
-        answer = client.post(
-            "/api/v1/surveys/real/import",
-            headers={"Authorization": f"Bearer {analyst_token}"},
-            files={"file": (file, handle, "text/csv")},
-            data=form,
-        )
-    if outcome == 200:
-        assert answer.status_code == 200, answer.text
-        assert answer.json()["departments"] == expected
-    else:
-        assert answer.status_code == 422
-        assert str(outcome) in answer.text
-
-
-def _cli_args(form: dict) -> list[str]:
-    """The API form's fields as the command line takes them."""
-    args = ["--department-column", str(form["department_column"])]
-    for column in form.get("rating_column", []):
-        args += ["--rating-column", column]
-    for scale in form.get("scale", []):
-        args += ["--scale", scale]
-    if form.get("skip_bad_rows"):
-        args.append("--skip-bad-rows")
-    return args
-
-
-@pytest.mark.sqlite_only  # the API test reads every file on both backends
-@pytest.mark.parametrize("file", sorted(API_CASES))
-def test_every_real_export_through_the_cli(database_url: str, file: str) -> None:
-    form, outcome = API_CASES[file]
-    expected = _expected_by_department(file, str(form["department_column"]))
-    with Session(_engine(database_url)) as session:
-        for name in expected:
-            _add_department(session, name, 100)
-        session.commit()
-    done = subprocess.run(
-        [*WALKABOUT, "import", "survey", str(REAL / file), "--name", "real", "--database-url",
-         database_url, *_cli_args(form)],
-        capture_output=True, text=True, timeout=120, check=False,
-    )  # fmt: skip
-    if outcome != 200:
-        assert done.returncode != 0 and str(outcome) in done.stderr, done.stderr
-        return
-    assert done.returncode == 0, done.stderr
-    responses = sum(v["responses"] for v in expected.values())
-    partials = sum(v["partials"] for v in expected.values())
-    assert f"{responses} complete responses, {partials} partial" in done.stdout
