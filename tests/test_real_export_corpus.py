@@ -11,7 +11,16 @@ from sqlmodel import Session
 
 from app.db import get_engine
 from tests.builders import add_department
-from tests.real_exports import FLYING, LIME, REAL, RUDE, SALARY, STEAK, WALKABOUT
+from tests.real_exports import (
+    FLYING,
+    LIME,
+    REAL,
+    RUDE,
+    SALARY,
+    STEAK,
+    WALKABOUT,
+    import_over_api,
+)
 
 
 def _expected_by_department(file: str, column: str) -> dict[str, dict[str, int]]:
@@ -80,13 +89,7 @@ def test_every_real_export_through_the_api(
     for name in expected:
         add_department(session, name, 100)
     session.commit()
-    with (REAL / file).open("rb") as handle:
-        answer = client.post(
-            "/api/v1/surveys/real/import",
-            headers={"Authorization": f"Bearer {analyst_token}"},
-            files={"file": (file, handle, "text/csv")},
-            data=form,
-        )
+    answer = import_over_api(client, analyst_token, "real", file, form)
     if outcome == 200:
         assert answer.status_code == 200, answer.text
         assert answer.json()["departments"] == expected

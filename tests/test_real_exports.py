@@ -15,7 +15,16 @@ from app.ingest.tabular import FileFormatError
 from app.models import Survey
 from app.services.surveys import import_survey
 from tests.builders import add_department
-from tests.real_exports import FLYING, LIME, REAL, RUDE, SALARY, STEAK, WALKABOUT
+from tests.real_exports import (
+    FLYING,
+    LIME,
+    REAL,
+    RUDE,
+    SALARY,
+    STEAK,
+    WALKABOUT,
+    import_over_api,
+)
 
 # Every column a tool writes about the response rather than rating IT, in these files.
 METADATA = {
@@ -172,13 +181,8 @@ def test_named_rating_column_imports_through_the_api(
 ) -> None:
     add_department(session, expected_department, 3)
     session.commit()
-    with (REAL / file).open("rb") as handle:
-        answer = client.post(
-            "/api/v1/surveys/one/import",
-            headers={"Authorization": f"Bearer {analyst_token}"},
-            files={"file": (file, handle, "text/csv")},
-            data={"department_column": department, "rating_column": ["Q1"]},
-        )
+    form = {"department_column": department, "rating_column": ["Q1"]}
+    answer = import_over_api(client, analyst_token, "one", file, form)
     assert answer.status_code == 200, answer.text
     body = answer.json()
     assert body["format"] == "qualtrics"
