@@ -6,7 +6,7 @@ import numpy as np
 import pandas as pd
 
 from analysis.response_counts import EARLY, LATE, NO_WAVE, weighted_measures
-from analysis.stats import Z95, shrink_means, wilson_interval
+from analysis.stats import Z95, posterior_variances, shrink_means, wilson_interval
 
 POOR_SCORE = 25.0
 USUAL_COMPLAINERS = 3  # at most this many all-bottom respondents are set aside
@@ -185,7 +185,7 @@ def department_table(
     standard_error = np.sqrt(table["survey_var"] / table["scored"])
     table["survey_low"] = table["survey_score"] - Z95 * standard_error
     table["survey_high"] = table["survey_score"] + Z95 * standard_error
-    table["shrunk_score"] = _shrunk(table)
+    table["shrunk_score"], table["shrunk_var"] = _shrunk(table)
     table["gap"] = table["survey_score"] - table["observed_score"]
     gap_se = np.sqrt(
         table["survey_var"] / table["scored"]
@@ -196,12 +196,17 @@ def department_table(
     return table
 
 
-def _shrunk(table: pd.DataFrame) -> pd.Series:
+def _shrunk(table: pd.DataFrame) -> tuple[pd.Series, pd.Series]:
+    """Survey scores shrunk towards the organisation (normal-normal empirical Bayes), and
+    each one's error variance (`posterior_variances`; the raw mean's where there is nothing
+    to shrink towards)."""
     usable = table[(table["scored"] >= 2) & table["survey_var"].notna()]
-    shrunk = pd.Series(np.nan, index=table.index, dtype=float)
-    if len(usable) < 2:
-        shrunk.loc[usable.index] = usable["survey_score"]
-        return shrunk
     variances = (usable["survey_var"].clip(lower=1.0) / usable["scored"]).tolist()
-    values, _mu, _tau2 = shrink_means(usable["survey_score"].tolist(), variances)
-    return shrunk.combine_first(pd.Series(values, index=usable.index, dtype=float))
+    values, posterior = usable["survey_score"].tolist(), variances
+    if len(usable) >= 2:
+        values, _mu, tau2 = shrink_means(values, variances)
+        posterior = posterior_variances(variances, tau2)
+    return (
+        pd.Series(values, index=usable.index, dtype=float).reindex(table.index),
+        pd.Series(posterior, index=usable.index, dtype=float).reindex(table.index),
+    )

@@ -49,8 +49,9 @@ def _parts(
     and observed figures may be used (not where they are hidden)."""
     talks = int(row["conversations"])
     rated = max(int(0 if pd.isna(row["scored"]) else row["scored"]), 1)
-    own_var = row["survey_var"] if surveyed and pd.notna(row["survey_var"]) else None
-    survey_part = (typical.survey_var if own_var is None else own_var) / rated + base.gap.tau2
+    # The shrunk score's own error where the survey may be used (as the flags' gap test).
+    own = row["shrunk_var"] if surveyed and pd.notna(row["shrunk_var"]) else None
+    survey_part = (typical.survey_var / rated if own is None else own) + base.gap.tau2
     if surveyed and heard and talks >= 2 and pd.notna(row["observed_var"]):
         excess = row["shrunk_score"] - row["observed_score"] - base.gap.mean
         return float(excess), float(survey_part), float(row["observed_var"]), talks

@@ -55,12 +55,16 @@ class Flag:
 
 def _gap_p(row: pd.Series, base: Baseline) -> float:
     """One-sided p for the survey reading rosier than what leaders observed, beyond typical
-    (Welch's t with the spread between typical departments added to the variance)."""
-    a = row["survey_var"] / row["scored"]
+    (Welch's t with the spread between typical departments added to the variance).
+
+    Both samples come from the same department, so its own level cancels in the difference:
+    the survey's part is the shrunk score's posterior variance and the conversations count
+    in full (`gap_variance`)."""
+    a = row["shrunk_var"]
     # A handful of conversations can agree by chance: their spread is taken as no less than
     # the typical department's.
     spread = np.nanmax([row["observed_var"], base.observed_var])
-    b = spread / heard_people(row)
+    b = spread / row["conversations"]
     variance = a + b + base.gap.tau2
     excess = row["shrunk_score"] - row["observed_score"] - base.gap.mean
     if variance <= 0:

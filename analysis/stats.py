@@ -89,6 +89,17 @@ def shrink_means(
     return list(mu + (1 - shrinkage) * (y - mu)), mu, tau2
 
 
+def posterior_variances(variances: Sequence[float], tau2: float) -> list[float]:
+    """The error variance of each shrunk mean (`shrink_means`), counting the pooled mean's own
+    error (Morris 1983, "Parametric empirical Bayes inference", JASA 78:47-55, less the term
+    for tau^2's own error): w v + (1 - w)^2 / sum(1 / (v_j + tau^2)), w = tau^2 / (tau^2 + v).
+    With tau^2 = 0 each is the pooled mean's variance; as tau^2 grows, the raw mean's v."""
+    v = np.maximum(np.asarray(variances, dtype=float), 1e-9)
+    weight = tau2 / (tau2 + v)
+    mean_variance = 1 / float(np.sum(1 / (v + tau2)))
+    return list(weight * v + (1 - weight) ** 2 * mean_variance)
+
+
 def binomial_greater(successes: int, trials: int, p0: float) -> float:
     """One-sided p for a proportion above p0 (exact binomial)."""
     if trials <= 0:

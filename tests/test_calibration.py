@@ -15,7 +15,7 @@ from typer.testing import CliRunner
 
 from analysis.calibration import calibrate
 from analysis.evidence import SETTLE_MARGIN, Typical, conversations_needed, walk_value
-from analysis.flags import fisher_combined
+from analysis.flags import _gap_p, fisher_combined
 from analysis.references import (
     Baseline,
     Reference,
@@ -101,7 +101,9 @@ def test_outliers_neither_widen_the_spread_nor_move_the_typical_value() -> None:
 
 
 def _row(**figures: float) -> pd.Series:
+    # The shrunk score's variance as its raw mean's, 400 / 40: nothing shrunk.
     base = {"headcount": 100, "scored": 40, "survey_var": 400.0, "survey_score": 70.0}
+    base["shrunk_var"] = 10.0
     return pd.Series({**base, **figures})
 
 
@@ -112,9 +114,9 @@ def _baseline() -> Baseline:
 
 
 def test_conversations_needed_worked_by_hand() -> None:
-    """Excess 20 (70 - 50), survey part 400/40 = 10, observed variance 900 over 2: the 95%
-    half-width falls under 20 once 10 + 900/(2+m) < (20/1.96)^2 = 104.1, so m = 8 (7 gives
-    110)."""
+    """Excess 20 (70 - 50), survey part (the shrunk score's variance) 10, observed variance
+    900 over 2: the 95% half-width falls under 20 once 10 + 900/(2+m) < (20/1.96)^2 = 104.1,
+    so m = 8 (7 gives 110)."""
     row = _row(shrunk_score=70.0, observed_score=50.0, observed_var=900.0, conversations=2)
     typical = Typical(survey_var=400.0, observed_var=900.0)
     assert conversations_needed(row, _baseline(), typical, surveyed=True, heard=True) == 8
@@ -123,6 +125,27 @@ def test_conversations_needed_worked_by_hand() -> None:
     settled["conversations"] = 30
     assert conversations_needed(settled, _baseline(), typical, surveyed=True, heard=True) is None
     assert SETTLE_MARGIN == 12.5
+
+
+def test_survey_against_observed_counts_every_conversation_in_a_small_department() -> None:
+    """Shrunk score 70 (its variance 20) against 50 seen in 20 conversations (variance 900)
+    in a department of 10: respondents and the people met are samples of one department, so
+    its own level cancels and the 20 conversations count in full, 900 / 20 = 45 (capped by
+    its headcount they counted as 6.7, 900 / 6.67 = 135). Welch: variance 65, t = 20 /
+    sqrt(65) = 2.4807, df = 65^2 / (20^2/39 + 45^2/19) = 36.16, one-sided p = 0.00895
+    (scipy.stats.t.sf)."""
+    row = _row(
+        headcount=10,
+        shrunk_score=70.0,
+        shrunk_var=20.0,
+        observed_score=50.0,
+        observed_var=900.0,
+        conversations=20,
+    )
+    assert _gap_p(row, _baseline()) == pytest.approx(
+        scipy_stats.t.sf(20 / math.sqrt(65), 65**2 / (20**2 / 39 + 45**2 / 19)), rel=1e-9
+    )
+    assert _gap_p(row, _baseline()) == pytest.approx(0.00895, abs=5e-6)
 
 
 def test_a_walk_is_worth_more_where_more_people_are_in_doubt() -> None:

@@ -7,6 +7,7 @@ from statsmodels.stats.proportion import proportion_confint
 
 from analysis.stats import (
     benjamini_hochberg,
+    posterior_variances,
     r_indicator,
     shrink_means,
     variance_less,
@@ -110,6 +111,19 @@ def test_shrinkage_follows_dersimonian_laird() -> None:
     # The noisy third department moves most of the way to the pooled mean.
     assert abs(shrunk[2] - mu) < abs(50.0 - mu) * 0.5
     assert abs(shrunk[0] - 70.0) < abs(shrunk[2] - 50.0)
+
+
+def test_a_shrunk_means_error_is_its_posterior_variance() -> None:
+    # tau^2 = 12: w = 12/16 = 0.75 for the two precise means, 12/112 for the noisy one; the
+    # pooled mean's variance 1 / (1/16 + 1/16 + 1/112) = 7.4667. Precise: 0.75 * 4 +
+    # 0.25^2 * 7.4667 = 3.4667; noisy: 100 * 12/112 + (100/112)^2 * 7.4667 = 16.667.
+    assert posterior_variances([4.0, 4.0, 100.0], 12.0) == pytest.approx(
+        [3.466667, 3.466667, 16.666667], abs=1e-6
+    )
+    # tau^2 = 0: every department is the pooled mean, 1 / (1/4 + 1/4 + 1/100) = 1.96078.
+    assert posterior_variances([4.0, 4.0, 100.0], 0.0) == pytest.approx([1.960784] * 3, abs=1e-6)
+    # A spread far beyond the sampling error: each keeps its own mean's variance.
+    assert posterior_variances([4.0, 100.0], 1e9) == pytest.approx([4.0, 100.0], rel=1e-6)
 
 
 def test_one_sided_tests_against_scipy() -> None:
