@@ -20,6 +20,8 @@ from tests.conftest import SAMPLES
 
 GENERIC = SAMPLES / "acme-generic"
 QUALTRICS = SAMPLES / "acme-qualtrics"
+# The README walkthrough's organisation.
+NORTHWIND = Path(__file__).resolve().parent.parent / "examples" / "northwind"
 
 
 def expected(folder: Path) -> dict:

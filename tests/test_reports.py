@@ -11,7 +11,7 @@ from sqlmodel import Session
 
 from analysis.report import build_report
 from app.services.reports import report_csv, survey_report
-from tests.builders import GENERIC, QUALTRICS, expected, load_sample
+from tests.builders import GENERIC, NORTHWIND, QUALTRICS, expected, load_sample
 
 QUIET = {"clean", "grumbler", "small", "unvisited"}
 
@@ -27,7 +27,9 @@ def _no_nan(value: object) -> None:
             _no_nan(v)
 
 
-@pytest.mark.parametrize("folder", [GENERIC, QUALTRICS], ids=["generic", "qualtrics"])
+@pytest.mark.parametrize(
+    "folder", [GENERIC, QUALTRICS, NORTHWIND], ids=["generic", "qualtrics", "northwind"]
+)
 def test_samples_raise_exactly_the_planted_flags(session: Session, folder: Path) -> None:
     load_sample(session, folder)
     session.commit()
