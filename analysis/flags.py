@@ -59,7 +59,8 @@ def _gap_p(row: pd.Series, base: Baseline) -> float:
 
     Both samples come from the same department, so its own level cancels in the difference:
     the survey's part is the shrunk score's posterior variance and the conversations count
-    in full (`gap_variance`)."""
+    in full, as in `gap_variance` (here with the observed spread no less than typical, and
+    the two parts apart for Welch's degrees of freedom)."""
     a = row["shrunk_var"]
     # A handful of conversations can agree by chance: their spread is taken as no less than
     # the typical department's.

@@ -33,6 +33,7 @@ def record(name: str, **figures: object) -> None:
 
 
 def postgres_bench_database() -> str | None:
+    """A fresh `walkabout_bench` database on the local server, or None when none answers."""
     try:
         import psycopg
 

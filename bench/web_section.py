@@ -14,7 +14,7 @@ from bench.recording import ROOT, cli, postgres_bench_database, record
 def _walk_counter(url: str):  # type: ignore[no-untyped-def]
     from sqlalchemy import create_engine, text
 
-    engine = create_engine(url.replace("postgresql+psycopg", "postgresql+psycopg"))
+    engine = create_engine(url)
 
     def count() -> int:
         with engine.connect() as connection:
