@@ -39,24 +39,43 @@ def _waves(counted: pd.DataFrame) -> pd.DataFrame:
     return waves
 
 
-def _bunching(answers: pd.DataFrame) -> pd.DataFrame:
-    """Share of answers on the department's most common option, and at either extreme.
+def option_counts(answers: pd.DataFrame) -> pd.DataFrame:
+    """Answers per department (rows) and option (columns, the 0..100 value).
 
     `answers` holds one row per answer, or per (department, value) with a `count` column.
     """
     if answers.empty:
-        return pd.DataFrame(columns=["modal_share", "extreme_share", "answers"])
+        return pd.DataFrame(index=pd.Index([], name="department"), dtype=float)
     weights = answers["count"] if "count" in answers.columns else 1
     values = answers.assign(value=answers["value"].round(6), weight=weights)
-    counts = values.groupby(["department", "value"])["weight"].sum()
-    total = counts.groupby(level=0).sum()
-    modal = counts.groupby(level=0).max() / total
-    at_ends = counts[
-        (counts.index.get_level_values("value") <= 0)
-        | (counts.index.get_level_values("value") >= 100)
-    ]
-    extremes = at_ends.groupby(level=0).sum().reindex(total.index, fill_value=0) / total
-    return pd.DataFrame({"modal_share": modal, "extreme_share": extremes, "answers": total})
+    counts = values.groupby(["department", "value"])["weight"].sum().unstack(fill_value=0)
+    return counts.astype(float)
+
+
+def polite_options(options: pd.DataFrame) -> pd.DataFrame:
+    """The options where a polite answer sits: between the ends of the scale, from its middle
+    up ("fair", "good"; not "poor", which criticises)."""
+    values = options.columns.to_numpy(dtype=float)
+    return options.loc[:, (values >= 50) & (values < 100)]
+
+
+def _bunching(options: pd.DataFrame) -> pd.DataFrame:
+    """Share of answers on the department's most common option, on its most common polite
+    option, and at either end of the scale."""
+    columns = ["modal_share", "polite_share", "extreme_share", "answers"]
+    if options.empty:
+        return pd.DataFrame(columns=columns)
+    total = options.sum(axis=1)
+    values = options.columns.to_numpy(dtype=float)
+    polite = polite_options(options)
+    return pd.DataFrame(
+        {
+            "modal_share": options.max(axis=1) / total,
+            "polite_share": (polite.max(axis=1) if polite.shape[1] else 0.0) / total,
+            "extreme_share": options.loc[:, (values <= 0) | (values >= 100)].sum(axis=1) / total,
+            "answers": total,
+        }
+    )
 
 
 def _conversation_measures(conversations: pd.DataFrame) -> pd.DataFrame:
@@ -113,7 +132,7 @@ def conversations_between(conversations: pd.DataFrame, start: date, end: date) -
 def department_table(
     departments: pd.DataFrame,
     counted: pd.DataFrame,
-    answers: pd.DataFrame,
+    options: pd.DataFrame,
     conversations: pd.DataFrame,
     *,
     as_of: date,
@@ -121,7 +140,9 @@ def department_table(
     window_days: int = 365,
     window_start: date | None = None,
 ) -> pd.DataFrame:
-    """One row per department of the directory, indexed by name, with every measure."""
+    """One row per department of the directory, indexed by name, with every measure.
+
+    `options`: the answers per department and option (`option_counts`)."""
     table = departments.set_index("department")[["headcount", "division"]].copy()
     complete = counted[counted["is_complete"]]
     table["responses"] = complete.groupby("department")["count"].sum()
@@ -152,7 +173,7 @@ def department_table(
     table["robust_n"] = measures["n"] - aside
     table["poor_robust"] = poor - aside
     table[["robust_n", "poor_robust"]] = table[["robust_n", "poor_robust"]].fillna(0)
-    table = table.join(_waves(counted)).join(_bunching(answers))
+    table = table.join(_waves(counted)).join(_bunching(options))
     # Early and late thirds are each a group of people: their scores are shown from k.
     table["waves_shown"] = table["wave_n"].fillna(0) >= min_group_size
     start = window_start or as_of - timedelta(days=window_days)

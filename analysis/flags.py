@@ -32,9 +32,10 @@ from analysis.references import (
     SCREEN_ALPHA,
     Baseline,
     baseline,
+    freeman_tukey,
     heard_people,
 )
-from analysis.stats import benjamini_hochberg, variance_less
+from analysis.stats import benjamini_hochberg, modal_greater
 from analysis.tickets import DESK_TESTS
 from analysis.wording import pct, points
 
@@ -151,19 +152,27 @@ def _nrb_test(row: pd.Series, base: Baseline, hidden: bool) -> Outcome | None:
     return p_rate, p_missing, text
 
 
+def _bunched_p(row: pd.Series, base: Baseline) -> float:
+    """One-sided p for answers bunched on one polite option (below the top, from the middle up):
+    more of them on it than chance gives a group this size (`modal_greater`, against each
+    option's share in typical departments), and more than typical departments show, beyond
+    their ordinary spread. Each person counts once, however many questions they answered
+    (their answers move together)."""
+    n = float(row["scored"])
+    hits = float(row["polite_share"]) * n
+    chance = modal_greater(hits, n, base.polite_options)
+    spread = base.polite_share.spread.p_above(float(freeman_tukey(hits, n)), 1 / (n + 0.5))
+    return max(chance, spread)
+
+
 def _im_fine_test(row: pd.Series, base: Baseline, hidden: bool) -> Outcome | None:
     if row["scored"] < 3 or row["conversations"] < MIN_CONVERSATIONS:
         return None
-    if pd.isna(row["observed_var"]) or pd.isna(row["survey_var"]):
+    if pd.isna(row["observed_var"]) or pd.isna(row["polite_share"]):
         return None
-    if np.isnan(base.log_variance.mean) or np.isnan(base.gap.mean):
+    if not base.polite_options or np.isnan(base.polite_share.share) or np.isnan(base.gap.mean):
         return None
-    n = int(row["scored"])
-    log_variance = math.log(max(row["survey_var"], 1.0))
-    p_bunched = max(
-        variance_less(row["survey_var"], n, math.exp(base.log_variance.mean)),
-        base.log_variance.p_below(log_variance, 2 / (n - 1)),
-    )
+    p_bunched = _bunched_p(row, base)
     p_gap = _gap_p(row, base)
     if hidden:
         text = (
@@ -172,7 +181,7 @@ def _im_fine_test(row: pd.Series, base: Baseline, hidden: bool) -> Outcome | Non
         )
     else:
         text = (
-            f"{pct(row['modal_share'])} of answers sit on one option and only "
+            f"{pct(row['polite_share'])} of answers sit on one option and only "
             f"{pct(row['extreme_share'])} at either end, yet leaders observed "
             f"{points(row['observed_score'])} against the survey's "
             f"{points(row['survey_score'])}"
@@ -259,6 +268,7 @@ def _outcomes(
 
 def assess_flags(
     table: pd.DataFrame,
+    options: pd.DataFrame,
     *,
     as_of: date,
     min_group_size: int,
@@ -273,9 +283,10 @@ def assess_flags(
     (Benjamini-Hochberg); each part must also reach GATE_ALPHA on its own, so a department
     is never flagged on one kind of evidence alone.
 
+    `options`: answers per department and option (`department_table.option_counts`).
     `hidden`: departments whose survey or conversation figures are hidden; their evidence
     quotes no number."""
-    base = baseline(table, min_group_size)
+    base = baseline(table, options, min_group_size)
     results = _outcomes(table, base, hidden, min_group_size)
     singled = {
         name
@@ -286,7 +297,7 @@ def assess_flags(
     }
     if singled and len(singled) < len(table):
         first = base
-        base = baseline(table.drop(index=list(singled)), min_group_size)
+        base = baseline(table.drop(index=list(singled)), options, min_group_size)
         # The desk's own record is judged against every department's (its references trim
         # their own outliers): leaving out those the survey singles out would narrow the
         # ordinary spread of ticket rates and SLAs. What conversations typically find is

@@ -21,6 +21,7 @@ import numpy as np
 import pandas as pd
 from scipy import special
 
+from analysis.department_table import polite_options
 from analysis.stats import binomial_greater, binomial_less, poisson_less
 
 SCREEN_ALPHA = 0.05  # a department this unusual is left out of the references
@@ -59,7 +60,7 @@ def _angle(share: Any) -> Any:
     return 2 * np.arcsin(np.sqrt(np.clip(share, 0.0, 1.0)))
 
 
-def _freeman_tukey(hits: Any, trials: Any) -> Any:
+def freeman_tukey(hits: Any, trials: Any) -> Any:
     """Freeman & Tukey's (1950) double arcsine of hits out of trials: variance close to
     1/(n + 1/2) whatever the share, zero counts included, so departments with few and many
     trials, near 0% or not, are set side by side fairly."""
@@ -79,11 +80,11 @@ class ShareReference:
         larger."""
         exact = binomial_greater(hits, trials, self.share)
         worth = trials if effective is None else effective
-        return max(exact, self.spread.p_above(_freeman_tukey(hits, trials), 1 / (worth + 0.5)))
+        return max(exact, self.spread.p_above(freeman_tukey(hits, trials), 1 / (worth + 0.5)))
 
     def p_below(self, hits: int, trials: int) -> float:
         exact = binomial_less(hits, trials, self.share)
-        return max(exact, self.spread.p_below(_freeman_tukey(hits, trials), 1 / (trials + 0.5)))
+        return max(exact, self.spread.p_below(freeman_tukey(hits, trials), 1 / (trials + 0.5)))
 
 
 def _root_rate(counts: Any, exposure: Any) -> Any:
@@ -137,7 +138,8 @@ class Baseline:
     """What a typical department of this organisation looks like."""
 
     response_rate: ShareReference
-    log_variance: Reference  # of the survey scores, on the log scale
+    polite_options: tuple[float, ...]  # each polite option's share of all answers
+    polite_share: ShareReference  # answers on a department's most common polite option
     poor_share: ShareReference
     poor_observed_share: ShareReference
     gap: Reference  # shrunk survey score less observed score
@@ -230,22 +232,28 @@ def _share_reference(
     # The median department's share, each nudged off zero as a Jeffreys estimate is, so
     # that an organisation where most departments have no poor rating starts from "few".
     start = float(_angle(((hits + 0.5) / (trials + 1)).median()))
-    spread = _reference(_freeman_tukey(hits, trials), 1 / (worth + 0.5), pooled, exact, start)
+    spread = _reference(freeman_tukey(hits, trials), 1 / (worth + 0.5), pooled, exact, start)
     return ShareReference(float(np.sin(spread.mean / 2) ** 2), spread)
 
 
-def baseline(table: pd.DataFrame, min_group_size: int) -> Baseline:
-    """References from the departments of `table` that hold enough data for each measure."""
+def baseline(table: pd.DataFrame, options: pd.DataFrame, min_group_size: int) -> Baseline:
+    """References from the departments of `table` that hold enough data for each measure.
+
+    `options`: answers per department and option (`department_table.option_counts`)."""
     rated = table[(table["scored"] >= min_group_size) & table["survey_var"].notna()]
     heard = table[table["conversations"] >= MIN_CONVERSATIONS]
     both = rated[rated["conversations"] >= MIN_CONVERSATIONS].dropna(subset=["observed_var"])
     waves = rated.dropna(subset=["early_score", "late_score"])
     counted = table[table["headcount"] > 0]
+    pooled = polite_options(options).reindex(rated.index).sum()
+    answered = float(options.reindex(rated.index).sum().sum())
+    # One person's answers move together: each department's answers count as many as the
+    # people who gave them (a design effect at its largest, Kish 1965).
+    polite = rated.dropna(subset=["polite_share"])
     return Baseline(
         response_rate=_share_reference(counted["counted_responses"], counted["headcount"]),
-        log_variance=_reference(
-            np.log(rated["survey_var"].clip(lower=1.0)), 2 / (rated["scored"] - 1)
-        ),
+        polite_options=tuple(float(v) / answered for v in pooled) if answered > 0 else (),
+        polite_share=_share_reference(polite["polite_share"] * polite["scored"], polite["scored"]),
         poor_share=_share_reference(rated["poor_robust"], rated["robust_n"]),
         poor_observed_share=_share_reference(
             heard["poor_observed"], heard["conversations"], heard_people(heard)

@@ -8,7 +8,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from analysis.department_table import conversations_between, department_table
+from analysis.department_table import conversations_between, department_table, option_counts
 from analysis.evidence import how_sure
 from analysis.flags import Flag, assess_flags
 from analysis.frames import (
@@ -136,10 +136,11 @@ def build_report(
         counted = count_responses(responses)
     check_columns(answers, ANSWER_COLUMNS, "answers")
     check_columns(conversations, CONVERSATION_COLUMNS, "conversations")
+    options = option_counts(answers)
     table = department_table(
         departments,
         counted,
-        answers,
+        options,
         conversations,
         as_of=as_of,
         min_group_size=min_group_size,
@@ -172,7 +173,11 @@ def build_report(
             unheard.setdefault(department, "thin quarter")
         thin_stated = thin_quarters(window, "stated", min_group_size)
     flags, untested, base = assess_flags(
-        table, as_of=as_of, min_group_size=min_group_size, hidden=set(hidden) | set(unheard)
+        table,
+        options,
+        as_of=as_of,
+        min_group_size=min_group_size,
+        hidden=set(hidden) | set(unheard),
     )
     sure = how_sure(table, base, min_group_size, hidden=set(hidden), unheard=set(unheard))
     results = []

@@ -121,20 +121,17 @@ def poisson_less(count: int, expected: float) -> float:
     return float(special.pdtr(count, expected))  # P(X <= k)
 
 
-def welch_greater(mean1: float, var1: float, n1: int, mean2: float, var2: float, n2: int) -> float:
-    """One-sided Welch t-test p for mean1 > mean2, from summaries."""
-    if n1 < 2 or n2 < 2:
-        return 1.0
-    a, b = var1 / n1, var2 / n2
-    if a + b <= 0:
-        return 0.0 if mean1 > mean2 else 1.0
-    t = (mean1 - mean2) / math.sqrt(a + b)
-    df = (a + b) ** 2 / ((a * a / (n1 - 1) if n1 > 1 else 0) + (b * b / (n2 - 1) if n2 > 1 else 0))
-    return float(special.stdtr(df, -t))  # P(T > t)
+def modal_greater(hits: float, trials: float, shares: Sequence[float] | np.ndarray) -> float:
+    """One-sided p for some option holding at least `hits` of `trials` answers when each
+    answer falls on option j with chance shares[j]: P(max_j X_j >= k), bounded by the sum of
+    each option's binomial tail (Bonferroni), which is exact when k > trials / 2 (no two
+    options can then both reach k). A small group's most common option holds more than its
+    chance share by chance alone; this counts that in.
 
-
-def variance_less(variance: float, n: int, reference: float) -> float:
-    """One-sided chi-square p for a sample variance below a reference variance."""
-    if n < 3 or reference <= 0:
+    `hits` may be fractional (a share of answers times the people who gave them): the tail
+    is the regularised incomplete beta I_p(k, n - k + 1), the binomial's at whole k."""
+    if trials <= 0 or hits <= 0:
         return 1.0
-    return float(special.chdtr(n - 1, (n - 1) * variance / reference))
+    k = min(float(hits), float(trials))
+    p = np.clip(np.asarray(shares, dtype=float), 0.0, 1.0)
+    return float(min(1.0, float(np.sum(special.betainc(k, trials - k + 1, p)))))

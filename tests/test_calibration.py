@@ -20,9 +20,9 @@ from analysis.references import (
     Baseline,
     Reference,
     ShareReference,
-    _freeman_tukey,
     _reference,
     _solve_tau2,
+    freeman_tukey,
 )
 from analysis.report import build_report
 from app.cli import main
@@ -78,13 +78,13 @@ def test_paule_mandel_tau2_matches_statsmodels() -> None:
     assert tau2 == pytest.approx(reference.tau2, rel=1e-4)
 
 
-def test_freeman_tukey_variance_is_about_one_over_n() -> None:
+def testfreeman_tukey_variance_is_about_one_over_n() -> None:
     """Exactly, over the binomial distribution: within 6% of 1/(n+1/2) at n=20, from 0.05."""
     n = 20
     k = np.arange(n + 1)
     for p in (0.05, 0.2, 0.5):
         weights = scipy_stats.binom.pmf(k, n, p)
-        t = _freeman_tukey(k, n)
+        t = freeman_tukey(k, n)
         mean = np.sum(weights * t)
         variance = np.sum(weights * (t - mean) ** 2)
         assert variance == pytest.approx(1 / (n + 0.5), rel=0.06)
@@ -110,7 +110,7 @@ def _row(**figures: float) -> pd.Series:
 def _baseline() -> Baseline:
     share = ShareReference(0.5, Reference(math.pi / 2))
     plain = Reference(0.0)
-    return Baseline(share, plain, share, share, Reference(0.0, 0.0), plain)
+    return Baseline(share, (0.5,), share, share, share, Reference(0.0, 0.0), plain)
 
 
 def test_conversations_needed_worked_by_hand() -> None:

@@ -1,17 +1,22 @@
 """The statistics against published vectors (STATS-VECTORS.md) and statsmodels/scipy."""
 
+import itertools
+import math
+
 import numpy as np
+import pandas as pd
 import pytest
 from statsmodels.stats.multitest import multipletests
 from statsmodels.stats.proportion import proportion_confint
 
+from analysis.flags import _gap_p
+from analysis.references import Baseline, Reference, ShareReference
 from analysis.stats import (
     benjamini_hochberg,
+    modal_greater,
     posterior_variances,
     r_indicator,
     shrink_means,
-    variance_less,
-    welch_greater,
     wilson_interval,
 )
 
@@ -126,17 +131,59 @@ def test_a_shrunk_means_error_is_its_posterior_variance() -> None:
     assert posterior_variances([4.0, 100.0], 1e9) == pytest.approx([4.0, 100.0], rel=1e-6)
 
 
-def test_one_sided_tests_against_scipy() -> None:
+def test_survey_against_observed_is_welchs_t_on_the_published_vector() -> None:
+    """With nothing typical to set against (a typical gap of 0, no spread between
+    departments), the flags' survey-against-observed test is Welch's one-sided t."""
     from scipy import stats
 
     early = [4, 4, 5, 4, 3, 4, 4, 5, 4, 4]
     late = [3, 4, 3, 4, 2, 3, 4, 3]
-    p = welch_greater(
-        np.mean(early), np.var(early, ddof=1), 10, np.mean(late), np.var(late, ddof=1), 8
+    row = pd.Series(
+        {
+            "shrunk_score": np.mean(early),
+            "shrunk_var": np.var(early, ddof=1) / 10,
+            "scored": 10,
+            "observed_score": np.mean(late),
+            "observed_var": np.var(late, ddof=1),
+            "conversations": 8,
+        }
     )
+    share = ShareReference(0.5, Reference(math.pi / 2))
+    base = Baseline(share, (), share, share, share, Reference(0.0), Reference(0.0))
+    p = _gap_p(row, base)
     # Published two-sided p = 0.015867 (STATS-VECTORS.md), so one-sided is half of it.
     assert p == pytest.approx(0.015867 / 2, abs=1e-6)
     assert p == pytest.approx(
         stats.ttest_ind(early, late, equal_var=False, alternative="greater").pvalue
     )
-    assert variance_less(25.0, 31, 100.0) == pytest.approx(stats.chi2.cdf(30 * 0.25, 30))
+
+
+def _max_count_tail(hits: int, trials: int, shares: list[float]) -> float:
+    """P(some option holds >= hits of trials), every multinomial outcome enumerated."""
+    total = 0.0
+    for counts in itertools.product(range(trials + 1), repeat=len(shares)):
+        if sum(counts) != trials or max(counts) < hits:
+            continue
+        ways = math.factorial(trials) / math.prod(math.factorial(c) for c in counts)
+        total += ways * math.prod(s**c for s, c in zip(shares, counts, strict=True))
+    return total
+
+
+def test_modal_greater_is_exact_past_half_and_never_below_the_truth() -> None:
+    """Six people, options at 0.2 / 0.5 / 0.3. Past three of six no two options can both
+    reach the count, so the sum of the binomial tails is P(max >= k) itself; at three or
+    fewer it may only be larger. Four of six, by hand: P(Bin(6, 0.2) >= 4) = 15 x 0.2^4 x
+    0.8^2 + 6 x 0.2^5 x 0.8 + 0.2^6 = 0.01696; for 0.5, 22 / 64 = 0.34375; for 0.3,
+    0.07047; in all 0.43118."""
+    shares = [0.2, 0.5, 0.3]
+    for hits in range(1, 7):
+        exact = _max_count_tail(hits, 6, shares)
+        bound = modal_greater(hits, 6, shares)
+        if hits > 3:
+            assert bound == pytest.approx(exact, rel=1e-9)
+        else:
+            assert bound >= exact - 1e-12
+    assert modal_greater(4, 6, shares) == pytest.approx(0.43118, abs=5e-6)
+    # A share of answers times the people: between the whole counts' tails.
+    assert modal_greater(5, 6, shares) < modal_greater(4.5, 6, shares) < modal_greater(4, 6, shares)
+    assert modal_greater(0, 6, shares) == 1.0
