@@ -10,7 +10,6 @@ from datetime import date, timedelta
 
 import numpy as np
 
-from analysis.flags import MIN_CONVERSATIONS
 from analysis.report import build_report
 from analysis.simulate import (
     DESK_PLANTED,
@@ -94,15 +93,6 @@ class Calibration:
         }
 
 
-def testable(code: str, rated: int, conversations: int, min_group_size: int) -> bool:
-    """Whether a department holds the data a flag needs (else "not enough evidence")."""
-    if rated < min_group_size:
-        return False
-    if code == "non_response_bias":
-        return conversations >= MIN_CONVERSATIONS or rated // 3 >= min_group_size
-    return conversations >= MIN_CONVERSATIONS
-
-
 def calibrate(
     organisations: int,
     *,
@@ -166,10 +156,12 @@ def _count(result: Calibration, row: dict, kind: str, min_group_size: int) -> No
         if kind == "grumbler":
             result.grumblers.add(bool(survey_codes))
     if planted:
-        if testable(planted, rated, talks, min_group_size):
-            result.found[planted].add(planted in codes)
-        else:
+        # Testable as the report says it is: a department it lists under "not enough
+        # evidence" for the flag is not counted as found or missed.
+        if planted in row["not_enough_evidence"]:
             result.untestable[planted] += 1
+        else:
+            result.found[planted].add(planted in codes)
     if talks == 0:
         result.unvisited.add("unvisited" in codes)
     else:
@@ -193,7 +185,7 @@ def summary(result: Calibration) -> str:
     """The figures in words, one line each."""
     lines = [
         f"{result.organisations} simulated organisations, {result.departments} departments",
-        "found (share of planted departments that hold the data the flag needs, 95% CI):",
+        "found (share of planted departments the report could test, 95% CI):",
     ]
     for code, tally in result.found.items():
         lines.append(
