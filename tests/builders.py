@@ -7,8 +7,15 @@ import json
 from datetime import datetime
 from pathlib import Path
 
+import pandas as pd
 from sqlmodel import Session
 
+from analysis.frames import (
+    ANSWER_COLUMNS,
+    CONVERSATION_COLUMNS,
+    DEPARTMENT_COLUMNS,
+    RESPONSE_COLUMNS,
+)
 from app.ingest.survey_plan import SurveyOptions
 from app.models import Department
 from app.models.department import department_key
@@ -157,3 +164,15 @@ def as_msforms(path: Path) -> Path:
 def add_department(session: Session, name: str, headcount: int) -> None:
     """A department in the directory, as an import of departments.csv adds it."""
     session.add(Department(name=name, name_key=department_key(name), headcount=headcount))
+
+
+def analysis_frames(
+    departments: list, responses: list, answers: list, conversations: list
+) -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame, pd.DataFrame]:
+    """The report's four input frames from rows in the columns `analysis.frames` names."""
+    return (
+        pd.DataFrame(departments, columns=list(DEPARTMENT_COLUMNS)),
+        pd.DataFrame(responses, columns=list(RESPONSE_COLUMNS)),
+        pd.DataFrame(answers, columns=list(ANSWER_COLUMNS)),
+        pd.DataFrame(conversations, columns=list(CONVERSATION_COLUMNS)),
+    )

@@ -9,6 +9,7 @@ import pytest
 from analysis.flags import _bunched_p
 from analysis.references import Baseline, Reference, ShareReference
 from analysis.report import build_report
+from tests.builders import analysis_frames
 
 AS_OF = date(2026, 11, 23)
 # A typical department's eight respondents: three on "good" (75), two on "fair" (50), one
@@ -57,14 +58,7 @@ def _organisation(target: list[float], questions: int, observed: float) -> tuple
         for i in range(12):
             seen = observed if name == "Target" else [25.0, 50.0, 75.0][i % 3]
             conversations.append((name, f"{name}-{i // 4}", pd.Timestamp("2026-10-20"), 75.0, seen))
-    return (
-        pd.DataFrame(rows, columns=["department", "headcount", "division"]),
-        pd.DataFrame(responses, columns=["department", "submitted_at", "is_complete", "score"]),
-        pd.DataFrame(answers, columns=["department", "value"]),
-        pd.DataFrame(
-            conversations, columns=["department", "visit", "visit_date", "stated", "observed"]
-        ),
-    )
+    return analysis_frames(rows, responses, answers, conversations)
 
 
 def _flags(target: list[float], questions: int = 1, observed: float = 0.0) -> set[str]:

@@ -8,6 +8,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from analysis.report import build_report
+from tests.builders import analysis_frames
 
 # One clean population: answers on a 5-point scale, mostly "good"/"very good".
 ANSWER_PROBS = [0.07, 0.10, 0.22, 0.40, 0.21]
@@ -35,14 +36,7 @@ def clean_organisation(seed: int, departments: int = 14):
                 conversations.append(
                     (name, f"{name}-{visit}", pd.Timestamp("2026-10-15"), 75.0, observed)
                 )
-    return (
-        pd.DataFrame(dept_rows, columns=["department", "headcount", "division"]),
-        pd.DataFrame(responses, columns=["department", "submitted_at", "is_complete", "score"]),
-        pd.DataFrame(answers, columns=["department", "value"]),
-        pd.DataFrame(
-            conversations, columns=["department", "visit", "visit_date", "stated", "observed"]
-        ),
-    )
+    return analysis_frames(dept_rows, responses, answers, conversations)
 
 
 def survey_flags(seed: int) -> tuple[int, int]:
