@@ -41,6 +41,9 @@ from analysis.wording import pct, points
 
 ALPHA = 0.01  # false discovery rate for each flag, across departments
 GATE_ALPHA = 0.10  # one-sided level each part of a flag's evidence must reach on its own
+# Conversations finding problems at this level on their own make a department's all-bottom
+# raters part of a complaint rather than the usual complainers.
+RECOUNT_ALPHA = 0.001
 UNVISITED_DAYS = 180
 
 
@@ -196,26 +199,35 @@ def _im_fine_test(row: pd.Series, base: Baseline, hidden: bool) -> Outcome | Non
 
 
 def _complaints_test(row: pd.Series, base: Baseline, hidden: bool) -> Outcome | None:
-    if row["robust_n"] < 2 or row["conversations"] < MIN_CONVERSATIONS:
+    if row["scored"] < 2 or row["conversations"] < MIN_CONVERSATIONS:
         return None
-    poor, seen = base.poor_share, base.poor_observed_share
-    if np.isnan(poor.share) or np.isnan(seen.share):
+    seen = base.poor_observed_share
+    if np.isnan(base.poor_share.share) or np.isnan(seen.share):
         return None
-    # The usual complainers (up to three all-bottom respondents) are already set aside from
-    # these counts; what tells a real complaint from them is how many the other poor
-    # raters are and what conversations find, not a fixed number of poor raters (three of
-    # six respondents rating IT poorly, with problems seen in most conversations, is one).
-    p_poor = poor.p_above(int(row["poor_robust"]), int(row["robust_n"]))
     p_seen = seen.p_above(
         int(row["poor_observed"]), int(row["conversations"]), float(heard_people(row))
     )
+    # The usual complainers (up to three all-bottom respondents) are set aside from the
+    # counts; what tells a real complaint from them is how many the other poor raters are
+    # and what conversations find. Where conversations alone clearly find problems, the
+    # all-bottom raters are no longer "nothing seen face to face": they count, against the
+    # typical department's share with everyone counted.
+    everyone = p_seen <= RECOUNT_ALPHA and not np.isnan(base.poor_share_everyone.share)
+    if everyone:
+        poor = base.poor_share_everyone
+        p_poor = poor.p_above(int(row["poor"]), int(row["scored"]))
+    elif row["robust_n"] >= 2:
+        poor = base.poor_share
+        p_poor = poor.p_above(int(row["poor_robust"]), int(row["robust_n"]))
+    else:
+        return None
     heard = (
         f"leaders saw problems in {int(row['poor_observed'])} of "
         f"{int(row['conversations'])} conversations"
     )
     if hidden:
         text = (
-            "Poor ratings beyond the usual complainers, and leaders saw problems face to face "
+            "More poor ratings than typical, and leaders saw problems face to face "
             "(figures hidden: small group)."
         )
     else:

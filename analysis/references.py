@@ -140,7 +140,7 @@ class Baseline:
     response_rate: ShareReference
     polite_options: tuple[float, ...]  # each polite option's share of all answers
     polite_share: ShareReference  # answers on a department's most common polite option
-    poor_share: ShareReference
+    poor_share: ShareReference  # poor ratings, the usual complainers set aside
     poor_observed_share: ShareReference
     gap: Reference  # shrunk survey score less observed score
     wave_drop: Reference  # early third less late third
@@ -151,6 +151,8 @@ class Baseline:
     trouble_share: ShareReference | None = None  # conversations finding what the desk missed
     survey_score: Reference | None = None
     observed_score: Reference | None = None
+    # Poor ratings with every respondent counted, the usual complainers too.
+    poor_share_everyone: ShareReference = ShareReference(float("nan"), Reference(float("nan")))
 
 
 def _solve_tau2(squares: np.ndarray, v: np.ndarray, target: float, average: Callable) -> float:
@@ -263,6 +265,7 @@ def baseline(table: pd.DataFrame, options: pd.DataFrame, min_group_size: int) ->
             waves["early_score"] - waves["late_score"], 2 * waves["survey_var"] / waves["wave_n"]
         ),
         observed_var=pooled_variance(heard["observed_var"], heard["conversations"], np.nan),
+        poor_share_everyone=_share_reference(rated["poor"], rated["scored"]),
         **(_desk_references(table, rated, heard) if "tickets" in table.columns else {}),
     )
 

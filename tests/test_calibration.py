@@ -15,7 +15,7 @@ from typer.testing import CliRunner
 
 from analysis.calibration import calibrate
 from analysis.evidence import SETTLE_MARGIN, Typical, conversations_needed, walk_value
-from analysis.flags import _gap_p, fisher_combined
+from analysis.flags import RECOUNT_ALPHA, _gap_p, fisher_combined
 from analysis.references import (
     Baseline,
     Reference,
@@ -292,8 +292,16 @@ def test_the_usual_complainers_are_not_flagged_a_real_complaint_is() -> None:
     assert _complainers(bottom=0, poor_raters=3, respondents=6, seen_poor=7) == [
         "corroborated_complaints"
     ]
-    # The same three as usual complainers (everything at the bottom): set aside, no flag.
-    assert _complainers(bottom=3, respondents=6, seen_poor=7) == []
+    # The same three rating everything at the bottom, nothing seen face to face: the usual
+    # complainers, set aside, no flag.
+    assert _complainers(bottom=3, respondents=6, seen_poor=1) == []
+    # Six of eight conversations finding problems is not clear enough on its own (p 0.0013
+    # against RECOUNT_ALPHA 0.001): still set aside. Seven of eight is (p 0.00013): those
+    # three are no longer "nothing seen face to face" but half a department's respondents
+    # with the same complaint, and they count.
+    assert _complainers(bottom=3, respondents=6, seen_poor=6) == []
+    assert _complainers(bottom=3, respondents=6, seen_poor=7) == ["corroborated_complaints"]
+    assert RECOUNT_ALPHA == 0.001
 
 
 def test_late_answers_and_what_was_seen_pointing_the_same_way_count_together() -> None:
