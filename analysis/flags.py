@@ -97,14 +97,16 @@ def _rate_p(row: pd.Series, base: Baseline) -> float:
     return base.response_rate.p_below(int(row["counted_responses"]), int(row["headcount"]))
 
 
-# Severity is the flag's q-value (the false discovery rate at which it would just be raised):
-# the share of flags like it that are false alarms is at most this, in the long run.
-SEVERITY_Q = (("high", 0.0001), ("medium", 0.001))
+# Severity: the flag's q-value (the false discovery rate at which it would just be raised),
+# and each kind of evidence on its own, since the flag claims both. A strong survey part
+# makes the combined q small even where the face-to-face part only just clears the gate, so
+# a high or medium flag also needs each part clear at the level beside its bound.
+SEVERITY = (("high", 0.0001, 0.01), ("medium", 0.001, 0.05))
 
 
-def _severity(q_value: float) -> str:
-    for name, bound in SEVERITY_Q:
-        if q_value < bound:
+def _severity(q_value: float, p_main: float, p_corroboration: float) -> str:
+    for name, q_bound, part_bound in SEVERITY:
+        if q_value < q_bound and max(p_main, p_corroboration) <= part_bound:
             return name
     return "low"
 
@@ -334,7 +336,9 @@ def assess_flags(
         for name, q_value in zip(names, benjamini_hochberg(combined), strict=True):
             p_main, p_corroboration, evidence = per_department[name]
             if q_value <= alpha and max(p_main, p_corroboration) <= GATE_ALPHA:
-                flags[name].append(Flag(code, _severity(q_value), evidence))
+                flags[name].append(
+                    Flag(code, _severity(q_value, p_main, p_corroboration), evidence)
+                )
     cutoff = pd.Timestamp(as_of - timedelta(days=UNVISITED_DAYS))
     for department, row in table.iterrows():
         last = row["last_visit"]

@@ -15,7 +15,7 @@ from typer.testing import CliRunner
 
 from analysis.calibration import calibrate
 from analysis.evidence import SETTLE_MARGIN, Typical, conversations_needed, walk_value
-from analysis.flags import RECOUNT_ALPHA, _gap_p, fisher_combined
+from analysis.flags import RECOUNT_ALPHA, Flag, _gap_p, _severity, fisher_combined
 from analysis.references import (
     Baseline,
     Reference,
@@ -45,6 +45,29 @@ def test_planted_problems_are_found_and_quiet_departments_left_alone(sixty: dict
     assert sixty["usual_complainers_flagged"]["share"] <= 0.01
     assert sixty["unvisited_found"]["share"] == 1.0
     assert sixty["unvisited_false_per_100"]["count"] == 0
+
+
+def test_severity_needs_each_kind_of_evidence_clear_on_its_own() -> None:
+    """The combined q-value alone would call a flag high whenever one part is overwhelming;
+    the flag claims both, so the weaker part bounds it."""
+    assert _severity(1e-6, 1e-9, 0.005) == "high"
+    assert _severity(1e-6, 1e-9, 0.03) == "medium"
+    assert _severity(1e-6, 1e-9, 0.08) == "low"
+    assert _severity(5e-4, 0.01, 0.04) == "medium"
+    assert _severity(5e-4, 0.01, 0.06) == "low"
+    assert _severity(5e-3, 1e-9, 1e-9) == "low"
+
+
+def test_a_very_low_response_rate_does_not_make_weak_evidence_strong() -> None:
+    """12 of 400 answered (typical 50%: p about 1e-98); the late third somewhat lower and
+    leaders observing somewhat less than the survey (together p 0.064). Flagged, since
+    each part clears 10%, but low: that the missing are less satisfied is only just shown
+    (before, the rate made it high)."""
+    scores = [100.0] + [75.0] * 6 + [50.0, 75.0, 50.0, 50.0, 50.0]
+    observed = [50.0, 50.0, 75.0, 50.0, 50.0, 75.0, 50.0, 50.0, 50.0]
+    assert [(f.code, f.severity) for f in _x(scores, observed, 400)] == [
+        ("non_response_bias", "low")
+    ]
 
 
 def test_severity_means_what_the_help_says(sixty: dict) -> None:
@@ -230,6 +253,11 @@ HONEST = [50.0, 75.0, 75.0, 100.0, 75.0, 50.0, 75.0, 100.0, 25.0, 75.0]
 
 
 def _flags_of_x(scores: list[float], observed: list[float], headcount: int) -> list[str]:
+    """X's flags (see `_x`)."""
+    return [f.code for f in _x(scores, observed, headcount)]
+
+
+def _x(scores: list[float], observed: list[float], headcount: int) -> tuple[Flag, ...]:
     """Ten honest departments (20 of 40 people answer; one of 8 conversations finds
     problems) and 'X' of `headcount` people answering `scores` in that order, its
     conversations observed at `observed`: X's flags (the honest ones have none)."""
@@ -259,7 +287,7 @@ def _flags_of_x(scores: list[float], observed: list[float], headcount: int) -> l
         as_of=date(2026, 11, 1),
         min_group_size=5,
     )
-    flagged = {d.department: [f.code for f in d.flags] for d in report.departments}
+    flagged = {d.department: d.flags for d in report.departments}
     assert not any(flagged[n] for n in names[:10])
     return flagged["X"]
 
