@@ -141,6 +141,7 @@ class Baseline:
     polite_options: tuple[float, ...]  # each polite option's share of all answers
     polite_share: ShareReference  # answers on a department's most common polite option
     poor_share: ShareReference  # poor ratings, the usual complainers set aside
+    poor_share_everyone: ShareReference  # poor ratings, every respondent counted
     poor_observed_share: ShareReference
     gap: Reference  # shrunk survey score less observed score
     wave_drop: Reference  # early third less late third
@@ -151,8 +152,6 @@ class Baseline:
     trouble_share: ShareReference | None = None  # conversations finding what the desk missed
     survey_score: Reference | None = None
     observed_score: Reference | None = None
-    # Poor ratings with every respondent counted, the usual complainers too.
-    poor_share_everyone: ShareReference = ShareReference(float("nan"), Reference(float("nan")))
 
 
 def _solve_tau2(squares: np.ndarray, v: np.ndarray, target: float, average: Callable) -> float:
@@ -247,8 +246,9 @@ def baseline(table: pd.DataFrame, options: pd.DataFrame, min_group_size: int) ->
     both = rated[rated["conversations"] >= MIN_CONVERSATIONS].dropna(subset=["observed_var"])
     waves = rated.dropna(subset=["early_score", "late_score"])
     counted = table[table["headcount"] > 0]
-    pooled = polite_options(options).reindex(rated.index).sum()
-    answered = float(options.reindex(rated.index).sum().sum())
+    rated_options = options.reindex(rated.index)
+    pooled = polite_options(rated_options).sum()
+    answered = float(rated_options.sum().sum())
     # One person's answers move together: each department's answers count as many as the
     # people who gave them (a design effect at its largest, Kish 1965).
     polite = rated.dropna(subset=["polite_share"])
@@ -257,6 +257,7 @@ def baseline(table: pd.DataFrame, options: pd.DataFrame, min_group_size: int) ->
         polite_options=tuple(float(v) / answered for v in pooled) if answered > 0 else (),
         polite_share=_share_reference(polite["polite_share"] * polite["scored"], polite["scored"]),
         poor_share=_share_reference(rated["poor_robust"], rated["robust_n"]),
+        poor_share_everyone=_share_reference(rated["poor"], rated["scored"]),
         poor_observed_share=_share_reference(
             heard["poor_observed"], heard["conversations"], heard_people(heard)
         ),
@@ -265,7 +266,6 @@ def baseline(table: pd.DataFrame, options: pd.DataFrame, min_group_size: int) ->
             waves["early_score"] - waves["late_score"], 2 * waves["survey_var"] / waves["wave_n"]
         ),
         observed_var=pooled_variance(heard["observed_var"], heard["conversations"], np.nan),
-        poor_share_everyone=_share_reference(rated["poor"], rated["scored"]),
         **(_desk_references(table, rated, heard) if "tickets" in table.columns else {}),
     )
 

@@ -4,6 +4,7 @@ shapes other survey tools export."""
 import csv
 import io
 import json
+import math
 from datetime import datetime
 from pathlib import Path
 
@@ -16,6 +17,7 @@ from analysis.frames import (
     DEPARTMENT_COLUMNS,
     RESPONSE_COLUMNS,
 )
+from analysis.references import Baseline, Reference, ShareReference
 from app.ingest.survey_plan import SurveyOptions
 from app.models import Department
 from app.models.department import department_key
@@ -176,3 +178,12 @@ def analysis_frames(
         pd.DataFrame(answers, columns=list(ANSWER_COLUMNS)),
         pd.DataFrame(conversations, columns=list(CONVERSATION_COLUMNS)),
     )
+
+
+def plain_baseline(polite_options: tuple[float, ...] = ()) -> Baseline:
+    """A typical department with every share at one half (2 asin(sqrt(0.5)) = pi / 2 on the
+    Freeman-Tukey scale), every difference at 0 and no spread between departments;
+    `polite_options`: each polite option's share of all answers."""
+    share = ShareReference(0.5, Reference(math.pi / 2))
+    plain = Reference(0.0)
+    return Baseline(share, polite_options, share, share, share, share, plain, plain)

@@ -1,15 +1,14 @@
 """The "I'm fine" flag's survey part: answers bunched on one polite option."""
 
-import math
 from datetime import date
 
 import pandas as pd
 import pytest
 
 from analysis.flags import _bunched_p
-from analysis.references import Baseline, Reference, ShareReference
+from analysis.references import Baseline
 from analysis.report import build_report
-from tests.builders import analysis_frames
+from tests.builders import analysis_frames, plain_baseline
 
 AS_OF = date(2026, 11, 23)
 # A typical department's eight respondents: three on "good" (75), two on "fair" (50), one
@@ -18,11 +17,9 @@ TYPICAL = [0.0, 25.0, 50.0, 50.0, 75.0, 75.0, 75.0, 100.0]
 
 
 def _base() -> Baseline:
-    # Polite options (50, 75) at 0.2 and 0.5 of all answers; typical departments' share on
-    # their polite mode at one half (2 asin(sqrt(0.5)) = pi / 2), no spread between them.
-    share = ShareReference(0.5, Reference(math.pi / 2))
-    plain = Reference(0.0)
-    return Baseline(share, (0.2, 0.5, 0.3), share, share, share, plain, plain)
+    # Three polite options at 0.2, 0.5 and 0.3 of all answers; typical departments' share on
+    # their polite mode at one half, no spread between them.
+    return plain_baseline((0.2, 0.5, 0.3))
 
 
 def test_bunching_worked_by_hand() -> None:

@@ -18,15 +18,13 @@ from analysis.evidence import SETTLE_MARGIN, Typical, conversations_needed, walk
 from analysis.flags import RECOUNT_ALPHA, Flag, _gap_p, _severity, fisher_combined
 from analysis.references import (
     Baseline,
-    Reference,
-    ShareReference,
     _reference,
     _solve_tau2,
     freeman_tukey,
 )
 from analysis.report import build_report
 from app.cli import main
-from tests.builders import GENERIC, load_sample
+from tests.builders import GENERIC, load_sample, plain_baseline
 
 
 @pytest.fixture(scope="module")
@@ -131,9 +129,7 @@ def _row(**figures: float) -> pd.Series:
 
 
 def _baseline() -> Baseline:
-    share = ShareReference(0.5, Reference(math.pi / 2))
-    plain = Reference(0.0)
-    return Baseline(share, (0.5,), share, share, share, Reference(0.0, 0.0), plain)
+    return plain_baseline((0.5,))
 
 
 def test_conversations_needed_worked_by_hand() -> None:

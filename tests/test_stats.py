@@ -10,7 +10,6 @@ from statsmodels.stats.multitest import multipletests
 from statsmodels.stats.proportion import proportion_confint
 
 from analysis.flags import _gap_p
-from analysis.references import Baseline, Reference, ShareReference
 from analysis.stats import (
     benjamini_hochberg,
     modal_greater,
@@ -19,6 +18,7 @@ from analysis.stats import (
     shrink_means,
     wilson_interval,
 )
+from tests.builders import plain_baseline
 
 
 @pytest.mark.parametrize(
@@ -148,9 +148,7 @@ def test_survey_against_observed_is_welchs_t_on_the_published_vector() -> None:
             "conversations": 8,
         }
     )
-    share = ShareReference(0.5, Reference(math.pi / 2))
-    base = Baseline(share, (), share, share, share, Reference(0.0), Reference(0.0))
-    p = _gap_p(row, base)
+    p = _gap_p(row, plain_baseline())
     # Published two-sided p = 0.015867 (STATS-VECTORS.md), so one-sided is half of it.
     assert p == pytest.approx(0.015867 / 2, abs=1e-6)
     assert p == pytest.approx(
