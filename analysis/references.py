@@ -116,17 +116,18 @@ def _rate_reference(counts: pd.Series, exposure: pd.Series) -> RateReference:
     counts, exposure = counts[usable].astype(float), exposure[usable].astype(float)
     if float(exposure.sum()) <= 0 or float(counts.sum()) <= 0:
         return RateReference(np.nan, Reference(np.nan))
+    k = np.rint(counts.to_numpy(float))
+    people = exposure.to_numpy(float)
 
-    def pooled(kept: pd.Index) -> float:
-        return float(np.sqrt(counts[kept].sum() / exposure[kept].sum()))
+    def pooled(kept: np.ndarray) -> float:
+        return float(np.sqrt(k[kept].sum() / people[kept].sum()))
 
-    def exact(root: float) -> pd.Series:
+    def exact(root: float) -> np.ndarray:
         """Two-sided exact Poisson p of each department against the rate."""
-        expected = np.maximum(root**2 * exposure.to_numpy(float), 1e-9)
-        k = np.rint(counts.to_numpy(float))
+        expected = np.maximum(root**2 * people, 1e-9)
         low = special.pdtr(k, expected)
         high = np.where(k > 0, special.pdtrc(k - 1, expected), 1.0)
-        return pd.Series(np.minimum(1.0, 2 * np.minimum(low, high)), index=counts.index)
+        return np.minimum(1.0, 2 * np.minimum(low, high))
 
     start = float(np.sqrt(((counts + 0.5) / exposure).median()))
     spread = _reference(_root_rate(counts, exposure), 1 / (4 * exposure), pooled, exact, start)
@@ -170,10 +171,10 @@ def _solve_tau2(squares: np.ndarray, v: np.ndarray, target: float, average: Call
 
 
 def _reference(
-    values: pd.Series,
-    variances: pd.Series,
-    pooled: Callable[[pd.Index], float] | None = None,
-    exact: Callable[[float], pd.Series] | None = None,
+    values: Any,
+    variances: Any,
+    pooled: Callable[[np.ndarray], float] | None = None,
+    exact: Callable[[float], np.ndarray] | None = None,
     start: float | None = None,
 ) -> Reference:
     """The typical value and spread, from the departments that are not outliers on it.
@@ -184,23 +185,28 @@ def _reference(
     SCREEN_ALPHA (for counts, only where the exact test agrees); estimate the mean
     (weighted, or pooled) and tau^2 again from the rest, tau^2 from the mean squared z-score
     a normal truncated at +-SCREEN_Z has (so trimming does not narrow the spread); repeat
-    until it settles."""
-    usable = values.notna() & variances.notna() & np.isfinite(values)
-    y, v = values[usable].astype(float), variances[usable].astype(float).clip(lower=1e-9)
-    if len(y) == 0:
+    until it settles.
+
+    `pooled` takes the departments kept (a mask over `values`); `exact` gives each
+    department's two-sided exact p at a typical value."""
+    y = np.asarray(values, dtype=float)
+    v = np.clip(np.asarray(variances, dtype=float), 1e-9, None)
+    usable = np.isfinite(y) & ~np.isnan(v)
+    if not usable.any():
         return Reference(np.nan)
-    mu = float(np.median(y)) if start is None else start
-    tau2 = _solve_tau2(((y - mu) ** 2).to_numpy(), v.to_numpy(), CHI2_1_MEDIAN, np.median)
+    mu = float(np.median(y[usable])) if start is None else start
+    tau2 = _solve_tau2((y[usable] - mu) ** 2, v[usable], CHI2_1_MEDIAN, np.median)
     kept = None
     for _ in range(20):
-        outside = (y - mu).abs() / np.sqrt(v + tau2) > SCREEN_Z
+        with np.errstate(invalid="ignore"):
+            outside = np.abs(y - mu) / np.sqrt(v + tau2) > SCREEN_Z
         if exact is not None:
-            outside &= exact(mu)[y.index] < SCREEN_ALPHA
-        inside = y.index[~outside]
-        if len(inside) < 2 or (kept is not None and inside.equals(kept)):
+            outside &= exact(mu) < SCREEN_ALPHA
+        inside = usable & ~outside
+        if inside.sum() < 2 or (kept is not None and np.array_equal(inside, kept)):
             break
         kept = inside
-        yk, vk = y[kept].to_numpy(), v[kept].to_numpy()
+        yk, vk = y[kept], v[kept]
         for _ in range(5):
             weights = 1 / (vk + tau2)
             mu = pooled(kept) if pooled else float(np.sum(weights * yk) / np.sum(weights))
@@ -218,17 +224,18 @@ def _share_reference(
         return ShareReference(np.nan, Reference(np.nan))
     worth = trials if effective is None else effective
 
-    def pooled(kept: pd.Index) -> float:
-        return float(_angle(hits[kept].sum() / trials[kept].sum()))
+    successes, tries = hits.to_numpy(float), trials.to_numpy(float)
+    k, n = np.rint(successes).astype(np.int64), np.rint(tries).astype(np.int64)
 
-    def exact(angle: float) -> pd.Series:
+    def pooled(kept: np.ndarray) -> float:
+        return float(_angle(successes[kept].sum() / tries[kept].sum()))
+
+    def exact(angle: float) -> np.ndarray:
         """Two-sided exact binomial p of each department against the share."""
         share = min(max(float(np.sin(angle / 2) ** 2), 1e-9), 1 - 1e-9)
-        k = np.rint(hits.to_numpy(float)).astype(np.int64)
-        n = np.rint(trials.to_numpy(float)).astype(np.int64)
         low = special.bdtr(k, n, share)
         high = special.bdtrc(k - 1, n, share)
-        return pd.Series(np.minimum(1.0, 2 * np.minimum(low, high)), index=hits.index)
+        return np.minimum(1.0, 2 * np.minimum(low, high))
 
     # The median department's share, each nudged off zero as a Jeffreys estimate is, so
     # that an organisation where most departments have no poor rating starts from "few".

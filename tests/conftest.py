@@ -9,9 +9,12 @@ from pathlib import Path
 
 import pytest
 from fastapi.testclient import TestClient
+from pwdlib import PasswordHash
+from pwdlib.hashers.argon2 import Argon2Hasher
 from sqlalchemy import create_engine, make_url, text
 from sqlmodel import Session
 
+from app import security
 from app.db import dispose_engines, get_engine
 from app.main import create_app
 from app.migrate import upgrade_database
@@ -41,6 +44,15 @@ def _worker_database(url: str | None) -> str | None:
 PG_URL = _worker_database(os.environ.get("WALKABOUT_TEST_DATABASE_URL"))
 BACKENDS = ["sqlite"] + (["postgresql"] if PG_URL else [])
 PASSWORD = "correct horse battery staple"
+# Users made in the test process get Argon2id at its lowest cost (1 pass over 1 MiB, about
+# 1 ms here, against 0.2 s for the app's 3 passes over 64 MiB): hundreds of tests make a
+# user and sign in, which cost a sixth of the suite's time. The hash names its own
+# parameters, so the app verifies these as it verifies its own; the app itself (every
+# server and command the tests start as a process) keeps its cost, which
+# test_cli.test_users_create_and_token checks on a stored hash.
+security._password_hash = PasswordHash(
+    (Argon2Hasher(time_cost=1, memory_cost=1024, parallelism=1),)
+)
 # Made-up organisations with their answers, written by tests/data/make_samples.py.
 SAMPLES = Path(__file__).resolve().parent / "data" / "samples"
 
@@ -181,6 +193,15 @@ def executive_client(app, make_user) -> Iterator[TestClient]:  # type: ignore[no
 @pytest.fixture
 def admin_client(app, make_user) -> Iterator[TestClient]:  # type: ignore[no-untyped-def]
     yield from _role_client(app, make_user, "admin")
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _close_browser() -> Iterator[None]:
+    """The browser tests share one Chromium per test process (`tests.browser`)."""
+    yield
+    from tests.browser import close_browser
+
+    close_browser()
 
 
 def pytest_configure(config: pytest.Config) -> None:

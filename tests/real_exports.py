@@ -1,14 +1,12 @@
 """The real exports in tests/data/real (sources and licences in SOURCES.md): where they are,
-the ones several tests read, and the command line and API call that import them."""
+the ones several tests read, and the API call that imports them."""
 
-import sys
 from pathlib import Path
 
 import httpx
 from fastapi.testclient import TestClient
 
 REAL = Path(__file__).parent / "data" / "real"
-WALKABOUT = [sys.executable, "-m", "app.cli"]
 
 LIME = "limesurvey-limonaid-998192.csv"
 FLYING = "surveymonkey-fivethirtyeight-flying-etiquette-first-20.csv"

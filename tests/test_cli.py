@@ -1,8 +1,7 @@
-"""The `walkabout` command line as a user runs it."""
+"""The `walkabout` command line as a user runs it (`tests.cli`: in the test's process, and
+as a process where only a process shows it)."""
 
 import json
-import subprocess
-import sys
 from pathlib import Path
 
 import pytest
@@ -10,14 +9,7 @@ from sqlmodel import Session, func, select
 
 from app.db import get_engine
 from app.models import Department, ImportJob, Survey, User, Visit
-
-WALKABOUT = [sys.executable, "-m", "app.cli"]
-
-
-def run(*args: str, stdin: str | None = None) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(
-        [*WALKABOUT, *args], input=stdin, capture_output=True, text=True, timeout=120, check=False
-    )
+from tests.cli import run, run_process
 
 
 def count(url: str, model: type) -> int:
@@ -26,7 +18,7 @@ def count(url: str, model: type) -> int:
 
 
 def test_users_create_and_token(database_url: str) -> None:
-    created = run(
+    created = run_process(
         "users",
         "create",
         "Lead@Example.org",
@@ -39,7 +31,11 @@ def test_users_create_and_token(database_url: str) -> None:
     )
     assert created.returncode == 0, created.stderr
     assert "created lead@example.org (leader)" in created.stdout
-    token = run("users", "token", "lead@example.org", "--database-url", database_url)
+    with Session(get_engine(database_url)) as session:
+        stored = session.exec(select(User.password_hash)).one()
+    # The app's own cost (the tests make their users at a lower one: conftest).
+    assert stored is not None and stored.startswith("$argon2id$v=19$m=65536,t=3,p=4$")
+    token = run_process("users", "token", "lead@example.org", "--database-url", database_url)
     assert token.returncode == 0
     assert len(token.stdout.strip().splitlines()[-1]) >= 40
 

@@ -104,7 +104,7 @@ def test_thirty_parallel_attempts_check_five_passwords(
     database_url: str, session: Session, make_user
 ) -> None:
     email = make_user("leader")
-    with live_server(database_url) as base:
+    with live_server(database_url, process=True) as base:
 
         def attempt(_: int) -> int:
             with httpx.Client(base_url=base, timeout=30) as client:

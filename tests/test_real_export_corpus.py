@@ -2,8 +2,6 @@
 and partials per department it must import, counted with pandas from the file itself, or
 the reason it is refused."""
 
-import subprocess
-
 import pandas as pd
 import pytest
 from fastapi.testclient import TestClient
@@ -11,6 +9,7 @@ from sqlmodel import Session
 
 from app.db import get_engine
 from tests.builders import add_department
+from tests.cli import run
 from tests.real_exports import (
     FLYING,
     LIME,
@@ -18,7 +17,6 @@ from tests.real_exports import (
     RUDE,
     SALARY,
     STEAK,
-    WALKABOUT,
     import_over_api,
 )
 
@@ -119,11 +117,16 @@ def test_every_real_export_through_the_cli(database_url: str, file: str) -> None
         for name in expected:
             add_department(session, name, 100)
         session.commit()
-    done = subprocess.run(
-        [*WALKABOUT, "import", "survey", str(REAL / file), "--name", "real", "--database-url",
-         database_url, *_cli_args(form)],
-        capture_output=True, text=True, timeout=120, check=False,
-    )  # fmt: skip
+    done = run(
+        "import",
+        "survey",
+        str(REAL / file),
+        "--name",
+        "real",
+        "--database-url",
+        database_url,
+        *_cli_args(form),
+    )
     if outcome != 200:
         assert done.returncode != 0 and str(outcome) in done.stderr, done.stderr
         return

@@ -1,8 +1,6 @@
 """Exports real tools wrote (tests/data/real, sources and licences in SOURCES.md), and the
 layouts and habits of those tools: read right the first time, or refused with the reason."""
 
-import subprocess
-
 import pandas as pd
 import pytest
 from fastapi.testclient import TestClient
@@ -15,6 +13,7 @@ from app.ingest.tabular import FileFormatError
 from app.models import Survey
 from app.services.surveys import import_survey
 from tests.builders import add_department
+from tests.cli import run
 from tests.real_exports import (
     FLYING,
     LIME,
@@ -22,7 +21,6 @@ from tests.real_exports import (
     RUDE,
     SALARY,
     STEAK,
-    WALKABOUT,
     import_over_api,
 )
 
@@ -160,11 +158,19 @@ def test_named_rating_column_imports_through_the_cli(
     with Session(get_engine(database_url)) as session:
         add_department(session, expected_department, 3)
         session.commit()
-    done = subprocess.run(
-        [*WALKABOUT, "import", "survey", str(REAL / file), "--name", "one", "--database-url",
-         database_url, "--department-column", department, "--rating-column", "Q1"],
-        capture_output=True, text=True, timeout=120, check=False,
-    )  # fmt: skip
+    done = run(
+        "import",
+        "survey",
+        str(REAL / file),
+        "--name",
+        "one",
+        "--database-url",
+        database_url,
+        "--department-column",
+        department,
+        "--rating-column",
+        "Q1",
+    )
     assert done.returncode == 0, done.stderr
     assert "1 complete responses, 0 partial, 0 previews/tests/spam skipped" in done.stdout
     assert "rating: Q1 (This is a multiple choice question.) [1..5]" in done.stdout
@@ -264,12 +270,22 @@ def test_surveymonkey_rudeness_items_on_the_analysts_scales(database_url: str) -
         for name, count in kept[region].value_counts().items():
             add_department(session, str(name), 10 * int(count))
         session.commit()
-    done = subprocess.run(
-        [*WALKABOUT, "import", "survey", str(REAL / FLYING), "--name", "flying", "--database-url",
-         database_url, "--department-column", region, "--scale", RUDE[0], "--scale", RUDE[1],
-         "--skip-bad-rows"],
-        capture_output=True, text=True, timeout=120, check=False,
-    )  # fmt: skip
+    done = run(
+        "import",
+        "survey",
+        str(REAL / FLYING),
+        "--name",
+        "flying",
+        "--database-url",
+        database_url,
+        "--department-column",
+        region,
+        "--scale",
+        RUDE[0],
+        "--scale",
+        RUDE[1],
+        "--skip-bad-rows",
+    )
     assert done.returncode == 0, done.stderr
     assert f"{len(kept)} complete responses" in done.stdout
     # Counted by hand: data records 1, 9, 12, 13, 17 and 20 have no region.
