@@ -19,7 +19,7 @@ from typing import Any
 
 import numpy as np
 import pandas as pd
-from scipy import special
+from scipy import optimize, special
 
 from analysis.department_table import polite_options
 from analysis.stats import binomial_greater, binomial_less, poisson_less
@@ -156,18 +156,19 @@ class Baseline:
 
 
 def _solve_tau2(squares: np.ndarray, v: np.ndarray, target: float, average: Callable) -> float:
-    """The tau^2 >= 0 at which average((y - mu)^2 / (v + tau^2)) equals `target` (bisection;
-    the average falls as tau^2 grows): a Paule-Mandel (1982) style estimating equation."""
-    if average(squares / v) <= target:
+    """The tau^2 >= 0 at which average((y - mu)^2 / (v + tau^2)) equals `target` (the
+    average falls as tau^2 grows; Brent's method): a Paule-Mandel (1982) style estimating
+    equation."""
+
+    def excess(tau2: float) -> float:
+        return float(average(squares / (v + tau2))) - target
+
+    if excess(0.0) <= 0:
         return 0.0
-    low, high = 0.0, float(np.max(squares))
-    for _ in range(60):
-        middle = (low + high) / 2
-        if average(squares / (v + middle)) > target:
-            low = middle
-        else:
-            high = middle
-    return high
+    high = float(np.max(squares))
+    if excess(high) > 0:
+        return high
+    return float(optimize.brentq(excess, 0.0, high, xtol=1e-300))
 
 
 def _reference(
