@@ -10,29 +10,26 @@ from analysis.stats import Z95, posterior_variances, shrink_means, wilson_interv
 
 POOR_SCORE = 25.0
 USUAL_COMPLAINERS = 3  # at most this many all-bottom respondents are set aside
-MIN_WAVE = 2  # the smallest third a wave comparison is measured on
 
 
 def _waves(counted: pd.DataFrame) -> pd.DataFrame:
-    """Mean, variance and size of the first and last thirds by submission time.
+    """Mean scores and size of the first and last thirds by submission time.
 
-    Measured from thirds of two people up, for the non-response test; shown (the report's
-    early and late scores, a flag's words) only from thirds of k (see `report.py`)."""
-    columns = ["wave_n", "early_score", "early_var", "late_score", "late_var"]
+    Measured wherever there are thirds (three timed responses), for the non-response test,
+    which takes its spread from every respondent (`wave_var`); shown (the report's early and
+    late scores, a flag's words) only from thirds of k (see `report.py`)."""
+    columns = ["wave_n", "early_score", "late_score"]
     timed = counted[counted["wave"] != NO_WAVE]
     if timed.empty:
         return pd.DataFrame(columns=columns, index=pd.Index([], name="department"))
     third = timed.groupby("department")["count"].sum() // 3
     early = weighted_measures(timed[timed["wave"] == EARLY]).reindex(third.index)
     late = weighted_measures(timed[timed["wave"] == LATE]).reindex(third.index)
-    enough = third >= MIN_WAVE
     waves = pd.DataFrame(
         {
             "wave_n": third,
-            "early_score": early["mean"].where(enough),
-            "early_var": early["var"].where(enough),
-            "late_score": late["mean"].where(enough),
-            "late_var": late["var"].where(enough),
+            "early_score": early["mean"].where(third >= 1),
+            "late_score": late["mean"].where(third >= 1),
         }
     )
     waves.index.name = "department"
@@ -174,6 +171,14 @@ def department_table(
     table["poor_robust"] = poor - aside
     table[["robust_n", "poor_robust"]] = table[["robust_n", "poor_robust"]].fillna(0)
     table = table.join(_waves(counted)).join(_bunching(options))
+    # The spread of scores about the late-less-early line (`flags._wave_p`): the regression
+    # on wave (-1, +1, 0 for the middle third and untimed answers; its mean is 0) leaves
+    # sum of squares less wave_n * drop^2 / 2 on scored - 2 degrees of freedom. A line
+    # through every score measures no spread: then the spread about the mean stands in.
+    drop = table["early_score"] - table["late_score"]
+    residual = (table["scored"] - 1) * table["survey_var"] - table["wave_n"] * drop**2 / 2
+    about_line = (residual / (table["scored"] - 2)).where(table["scored"] > 2)
+    table["wave_var"] = about_line.where(about_line > 1e-9, table["survey_var"])
     # Early and late thirds are each a group of people: their scores are shown from k.
     table["waves_shown"] = table["wave_n"].fillna(0) >= min_group_size
     start = window_start or as_of - timedelta(days=window_days)

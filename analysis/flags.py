@@ -81,15 +81,18 @@ def _gap_p(row: pd.Series, base: Baseline) -> float:
 
 
 def _wave_p(row: pd.Series, base: Baseline) -> float:
-    """One-sided p for the last third scoring lower than the first, beyond typical: a t-test
-    with the department's own spread over all its respondents standing for each third's
-    (thirds may hold only two people, too few to measure a spread on)."""
+    """One-sided p for the last third scoring lower than the first, beyond typical: the
+    slope of a regression of score on wave (-1 first third, +1 last, 0 the rest; Armstrong
+    & Overton's 1977 late respondents standing for those who never answer), whose t-test
+    takes the spread of every respondent about that line (`wave_var`, scored - 2 degrees of
+    freedom): thirds may hold a single person, too few to measure a spread on, and a
+    spread taken around the department's mean would count the trend itself as noise."""
     n = float(row["wave_n"])
-    variance = 2 * row["survey_var"] / n + base.wave_drop.tau2
+    variance = 2 * row["wave_var"] / n + base.wave_drop.tau2
     excess = row["early_score"] - row["late_score"] - base.wave_drop.mean
     if not variance > 0:
         return 0.0 if excess > 0 else 1.0
-    return float(special.stdtr(row["scored"] - 1, -excess / math.sqrt(variance)))
+    return float(special.stdtr(row["scored"] - 2, -excess / math.sqrt(variance)))
 
 
 def _rate_p(row: pd.Series, base: Baseline) -> float:

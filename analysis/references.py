@@ -271,7 +271,7 @@ def baseline(table: pd.DataFrame, options: pd.DataFrame, min_group_size: int) ->
         ),
         gap=_reference(both["shrunk_score"] - both["observed_score"], gap_variance(both)),
         wave_drop=_reference(
-            waves["early_score"] - waves["late_score"], 2 * waves["survey_var"] / waves["wave_n"]
+            waves["early_score"] - waves["late_score"], 2 * waves["wave_var"] / waves["wave_n"]
         ),
         observed_var=pooled_variance(heard["observed_var"], heard["conversations"], np.nan),
         **(_desk_references(table, rated, heard) if "tickets" in table.columns else {}),

@@ -2,6 +2,7 @@
 
 import itertools
 import math
+from datetime import date
 
 import numpy as np
 import pandas as pd
@@ -9,7 +10,9 @@ import pytest
 from statsmodels.stats.multitest import multipletests
 from statsmodels.stats.proportion import proportion_confint
 
-from analysis.flags import _gap_p
+from analysis.department_table import department_table, option_counts
+from analysis.flags import _gap_p, _wave_p
+from analysis.response_counts import count_responses
 from analysis.stats import (
     benjamini_hochberg,
     modal_greater,
@@ -18,7 +21,7 @@ from analysis.stats import (
     shrink_means,
     wilson_interval,
 )
-from tests.builders import plain_baseline
+from tests.builders import analysis_frames, plain_baseline
 
 
 @pytest.mark.parametrize(
@@ -153,6 +156,39 @@ def test_survey_against_observed_is_welchs_t_on_the_published_vector() -> None:
     assert p == pytest.approx(0.015867 / 2, abs=1e-6)
     assert p == pytest.approx(
         stats.ttest_ind(early, late, equal_var=False, alternative="greater").pvalue
+    )
+
+
+def test_late_answers_test_is_the_slope_of_score_on_wave() -> None:
+    """The non-response flag's late-answers part is the one-sided t-test of the slope of a
+    regression of score on wave (-1 first third, +1 last, 0 the middle and untimed): here
+    the first three average 91.67, the last three 50; sum of squares 4,750, of which the
+    line takes 3 x 41.67^2 / 2 = 2,604.2, leaving 268.23 a degree of freedom (8); t =
+    41.67 / sqrt(2 x 268.23 / 3) = 3.116, p = 0.00716. Measuring the spread around the mean
+    instead (527.8) counted the trend as noise: t 2.22, p 0.027."""
+    from scipy import stats
+
+    timed = [100.0, 75.0, 100.0, 75.0, 75.0, 50.0, 75.0, 50.0, 25.0]
+    start = pd.Timestamp("2026-10-01", tz="UTC")
+    responses = [("X", start + pd.Timedelta(hours=i), True, s) for i, s in enumerate(timed)]
+    responses.append(("X", pd.NaT, True, 75.0))  # untimed: in no third
+    departments, rows, answers, talks = analysis_frames(
+        [("X", 40, None)], responses, [("X", r[3]) for r in responses], []
+    )
+    table = department_table(
+        departments,
+        count_responses(rows),
+        option_counts(answers),
+        talks,
+        as_of=date(2026, 11, 1),
+        min_group_size=5,
+    )
+    assert table.loc["X", "wave_var"] == pytest.approx(268.229167)
+    p = _wave_p(table.loc["X"], plain_baseline())
+    assert p == pytest.approx(0.0071587, abs=1e-7)
+    wave = [-1] * 3 + [0] * 3 + [1] * 3 + [0]
+    assert p == pytest.approx(
+        stats.linregress(wave, [*timed, 75.0], alternative="less").pvalue, rel=1e-9
     )
 
 
