@@ -35,7 +35,7 @@ from analysis.references import (
     freeman_tukey,
     heard_people,
 )
-from analysis.stats import benjamini_hochberg, modal_greater
+from analysis.stats import benjamini_hochberg, modal_greater, moderated_variance
 from analysis.tickets import DESK_TESTS
 from analysis.wording import pct, points
 
@@ -63,20 +63,23 @@ def _gap_p(row: pd.Series, base: Baseline) -> float:
 
     Both samples come from the same department, so its own level cancels in the difference:
     the survey's part is the shrunk score's posterior variance and the conversations count
-    in full, as in `gap_variance` (here with the observed spread no less than typical, and
-    the two parts apart for Welch's degrees of freedom)."""
+    in full, as in `gap_variance` (here with the observed spread moderated, and the two
+    parts apart for Welch's degrees of freedom)."""
     a = row["shrunk_var"]
-    # A handful of conversations can agree by chance: their spread is taken as no less than
-    # the typical department's.
-    spread = np.nanmax([row["observed_var"], base.observed_var])
+    # A handful of conversations can agree by chance: their spread is moved towards the
+    # spread departments' conversations have (an empirical-Bayes moderated variance).
+    spread, spread_df = map(
+        float,
+        moderated_variance(row["observed_var"], row["conversations"] - 1, base.observed_prior),
+    )
     b = spread / row["conversations"]
     variance = a + b + base.gap.tau2
     excess = row["shrunk_score"] - row["observed_score"] - base.gap.mean
     if variance <= 0:
         return 0.0 if excess > 0 else 1.0
-    df = float(min(row["scored"], row["conversations"]) - 1)
+    df = float(min(row["scored"] - 1, spread_df))
     if a + b > 0:  # Welch-Satterthwaite
-        df = (a + b) ** 2 / (a * a / (row["scored"] - 1) + b * b / (row["conversations"] - 1))
+        df = (a + b) ** 2 / (a * a / (row["scored"] - 1) + b * b / spread_df)
     return float(special.stdtr(df, -excess / math.sqrt(variance)))
 
 

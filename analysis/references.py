@@ -22,7 +22,13 @@ import pandas as pd
 from scipy import optimize, special
 
 from analysis.department_table import polite_options
-from analysis.stats import binomial_greater, binomial_less, poisson_less
+from analysis.stats import (
+    binomial_greater,
+    binomial_less,
+    moderated_variance,
+    poisson_less,
+    variance_prior,
+)
 
 SCREEN_ALPHA = 0.05  # a department this unusual is left out of the references
 CHI2_1_MEDIAN = float(special.chdtri(1, 0.5))
@@ -147,6 +153,7 @@ class Baseline:
     gap: Reference  # shrunk survey score less observed score
     wave_drop: Reference  # early third less late third
     observed_var: float = float("nan")  # the pooled spread of observed scores within departments
+    observed_prior: tuple[float, float] = (float("nan"), 0.0)  # their spreads' s0^2, d0
     # The service desk's side (None without a ticket export for the period).
     ticket_rate: RateReference | None = None  # tickets per head
     sla_share: ShareReference | None = None  # tickets resolved within SLA
@@ -260,6 +267,7 @@ def baseline(table: pd.DataFrame, options: pd.DataFrame, min_group_size: int) ->
     # One person's answers move together: each department's answers count as many as the
     # people who gave them (a design effect at its largest, Kish 1965).
     polite = rated.dropna(subset=["polite_share"])
+    observed_prior = variance_prior(heard["observed_var"], heard["conversations"] - 1)
     return Baseline(
         response_rate=_share_reference(counted["counted_responses"], counted["headcount"]),
         polite_options=tuple(float(v) / answered for v in pooled) if answered > 0 else (),
@@ -274,15 +282,22 @@ def baseline(table: pd.DataFrame, options: pd.DataFrame, min_group_size: int) ->
             waves["early_score"] - waves["late_score"], 2 * waves["wave_var"] / waves["wave_n"]
         ),
         observed_var=pooled_variance(heard["observed_var"], heard["conversations"], np.nan),
-        **(_desk_references(table, rated, heard) if "tickets" in table.columns else {}),
+        observed_prior=observed_prior,
+        **(
+            _desk_references(table, rated, heard, observed_prior)
+            if "tickets" in table.columns
+            else {}
+        ),
     )
 
 
-def _desk_references(table: pd.DataFrame, rated: pd.DataFrame, heard: pd.DataFrame) -> dict:
+def _desk_references(
+    table: pd.DataFrame, rated: pd.DataFrame, heard: pd.DataFrame, prior: tuple[float, float]
+) -> dict:
     """The references the service desk flags are judged against."""
     counted = table[(table["headcount"] > 0) & table["tickets"].notna()]
     timed = table[table["sla_known"] > 0]
-    spread = pooled_variance(heard["observed_var"], heard["conversations"], np.nan)
+    spread = moderated_variance(heard["observed_var"], heard["conversations"] - 1, prior)[0]
     return {
         "ticket_rate": _rate_reference(counted["tickets"], counted["headcount"]),
         "sla_share": _share_reference(timed["sla_met_count"], timed["sla_known"]),
@@ -292,7 +307,7 @@ def _desk_references(table: pd.DataFrame, rated: pd.DataFrame, heard: pd.DataFra
         "survey_score": _reference(rated["survey_score"], rated["survey_var"] / rated["scored"]),
         "observed_score": _reference(
             heard["observed_score"],
-            np.maximum(heard["observed_var"].fillna(spread), spread) / heard_people(heard),
+            spread / heard_people(heard),
         ),
     }
 

@@ -2,12 +2,13 @@
 
 import math
 from collections.abc import Sequence
+from typing import Any
 
 import numpy as np
 
 # scipy.special, not scipy.stats: the same distribution functions (equal to 1e-11 over
 # random arguments), and a third of the import time, which the command line pays every run.
-from scipy import special
+from scipy import optimize, special
 
 Z95 = float(special.ndtri(0.975))
 
@@ -135,3 +136,42 @@ def modal_greater(hits: float, trials: float, shares: Sequence[float] | np.ndarr
     k = min(float(hits), float(trials))
     p = np.clip(np.asarray(shares, dtype=float), 0.0, 1.0)
     return float(min(1.0, float(np.sum(special.betainc(k, trials - k + 1, p)))))
+
+
+def variance_prior(variances: Any, dfs: Any) -> tuple[float, float]:
+    """The distribution sample variances of many groups are drawn around (Smyth 2004, the
+    moments of log s^2): each group's s^2 is s0^2 times an F(d, d0) variate. Returns
+    (s0^2, d0); d0 is infinite where the variances differ no more than chance makes them.
+    Groups with a variance of zero or fewer than one degree of freedom are left out."""
+    s2 = np.asarray(variances, dtype=float)
+    d = np.asarray(dfs, dtype=float)
+    usable = np.isfinite(s2) & (s2 > 0) & np.isfinite(d) & (d >= 1)
+    s2, d = s2[usable], d[usable]
+    if len(s2) == 0:
+        return math.nan, 0.0
+    if len(s2) == 1:
+        return float(s2[0]), 0.0
+    # log s^2 less its expectation under chi-square sampling: mean log s0^2 + E log F part
+    e = np.log(s2) - special.digamma(d / 2) + np.log(d / 2)
+    centre = float(np.mean(e))
+    beyond = float(np.var(e, ddof=1) - np.mean(special.polygamma(1, d / 2)))
+    if beyond <= 0:
+        return math.exp(centre), math.inf
+    half = optimize.brentq(lambda x: float(special.polygamma(1, x)) - beyond, 1e-6, 1e7)
+    return math.exp(centre + special.digamma(half) - math.log(half)), 2 * half
+
+
+def moderated_variance(variance: Any, df: Any, prior: tuple[float, float]) -> tuple[Any, Any]:
+    """Groups' variances moved towards the prior, and their degrees of freedom (Smyth 2004:
+    (d0 s0^2 + d s^2) / (d0 + d) on d0 + d), so that a few values agreeing by chance do not
+    read as a small spread; a group with no variance of its own gets the prior's. Scalars or
+    arrays."""
+    s0, d0 = prior
+    if not np.isfinite(s0) or d0 <= 0:
+        return variance, df
+    own = np.isfinite(variance) & (np.asarray(df, dtype=float) > 0)
+    s2 = np.where(own, variance, 0.0)
+    d = np.where(own, df, 0.0)
+    if math.isinf(d0):
+        return s0 + 0 * s2, d0 + d
+    return (d0 * s0 + d * s2) / (d0 + d), d0 + d

@@ -24,6 +24,7 @@ import numpy as np
 import pandas as pd
 
 from analysis.references import MIN_CONVERSATIONS, Baseline, heard_people
+from analysis.stats import moderated_variance
 from analysis.wording import pct, points
 
 TICKET_COLUMNS = ("department", "opened_at", "resolved_at", "sla_met", "theme")
@@ -117,8 +118,10 @@ def _watermelon_test(row: pd.Series, base: Baseline, hidden: bool) -> Outcome | 
         and row["conversations"] >= MIN_CONVERSATIONS
         and pd.notna(base.observed_var)
     ):
-        spread = max(base.observed_var, 0 if pd.isna(row["observed_var"]) else row["observed_var"])
-        p = seen.p_below(row["observed_score"], spread / heard_people(row))
+        spread = moderated_variance(
+            row["observed_var"], row["conversations"] - 1, base.observed_prior
+        )[0]
+        p = seen.p_below(row["observed_score"], float(spread) / heard_people(row))
         parts.append((p, f"leaders observed {points(row['observed_score'])}"))
     if not parts:
         return None

@@ -16,9 +16,11 @@ from analysis.response_counts import count_responses
 from analysis.stats import (
     benjamini_hochberg,
     modal_greater,
+    moderated_variance,
     posterior_variances,
     r_indicator,
     shrink_means,
+    variance_prior,
     wilson_interval,
 )
 from tests.builders import analysis_frames, plain_baseline
@@ -190,6 +192,38 @@ def test_late_answers_test_is_the_slope_of_score_on_wave() -> None:
     assert p == pytest.approx(
         stats.linregress(wave, [*timed, 75.0], alternative="less").pvalue, rel=1e-9
     )
+
+
+def test_variance_prior_recovers_the_spread_variances_were_drawn_from() -> None:
+    """Smyth (2004): 20,000 groups of 3 to 31 values whose true variances are 400 * 8 /
+    chi-square(8) (a scaled inverse chi-square: s0^2 = 400 on d0 = 8 degrees of freedom);
+    the moments of log s^2 give them back. Where the true variance is one for all (400),
+    d0 comes out large: nothing to moderate towards but the common spread."""
+    rng = np.random.default_rng(1)
+    dfs = rng.integers(2, 31, 20_000).astype(float)
+    true = 400 * 8 / rng.chisquare(8, len(dfs))
+    s0, d0 = variance_prior(true * rng.chisquare(dfs) / dfs, dfs)
+    assert s0 == pytest.approx(400, rel=0.01)
+    assert d0 == pytest.approx(8, rel=0.03)
+    s0, d0 = variance_prior(400 * rng.chisquare(dfs) / dfs, dfs)
+    assert s0 == pytest.approx(400, rel=0.01)
+    assert d0 > 100
+
+
+def test_moderated_variance_worked_by_hand() -> None:
+    # (4 x 100 + 6 x 50) / (4 + 6) = 70 on 10 degrees of freedom.
+    assert moderated_variance(50.0, 6, (100.0, 4.0)) == (70.0, 10.0)
+    # Three conversations that agree exactly are not certainty: (4 x 100 + 2 x 0) / 6.
+    spread, df = moderated_variance(0.0, 2, (100.0, 4.0))
+    assert (spread, df) == (pytest.approx(66.666667), 6.0)
+    # No spread of its own (one conversation): the prior's.
+    assert moderated_variance(math.nan, 0, (100.0, 4.0)) == (100.0, 4.0)
+    # Variances that differ only by chance: the common spread, whatever the group's own.
+    assert moderated_variance(10.0, 2, (100.0, math.inf)) == (100.0, math.inf)
+    # Too few groups to learn a prior from: the group's own.
+    assert moderated_variance(10.0, 2, (math.nan, 0.0)) == (10.0, 2)
+    assert variance_prior([], []) == (pytest.approx(math.nan, nan_ok=True), 0.0)
+    assert variance_prior([0.0, 50.0], [3, 3]) == (50.0, 0.0)
 
 
 def _max_count_tail(hits: int, trials: int, shares: list[float]) -> float:
