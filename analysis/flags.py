@@ -13,9 +13,12 @@ combined with Fisher's method into one p-value per department; Benjamini-Hochber
 holds the false discovery rate at ALPHA across departments on it, and each part must also
 reach GATE_ALPHA on its own, so one kind of evidence alone never raises a flag.
 
-The service desk's flags (`analysis.tickets`: quiet_desk, watermelon) claim something of the
-desk's own record: the false discovery rate is held on that part alone, and the walks or the
-survey must corroborate it at GATE_ALPHA.
+Non-response bias claims that those missing are less satisfied where the response rate is
+clearly low: the false discovery rate is held on the "missing" part alone, among the
+departments whose rate reaches GATE_ALPHA (see `assess_flags`). The service desk's flags
+(`analysis.tickets`: quiet_desk, watermelon) claim something of the desk's own record: the
+false discovery rate is held on that part alone, and the walks or the survey must
+corroborate it at GATE_ALPHA.
 """
 
 import math
@@ -301,7 +304,8 @@ def assess_flags(
     Each flag's survey evidence and face-to-face evidence are combined (Fisher) into one
     p-value per department, and the false discovery rate is held across departments on it
     (Benjamini-Hochberg); each part must also reach GATE_ALPHA on its own, so a department
-    is never flagged on one kind of evidence alone.
+    is never flagged on one kind of evidence alone. Non-response bias and the desk flags
+    hold it on the part in doubt instead (see below).
 
     `options`: answers per department and option (`department_table.option_counts`).
     `hidden`: departments whose survey or conversation figures are hidden; their evidence
@@ -331,15 +335,25 @@ def assess_flags(
     }
     for code, per_department in results.items():
         names = list(per_department)
-        # The desk flags claim something of the desk's own record (fewer tickets, SLAs met):
-        # the false discovery rate is held on that record alone, and what was heard and
-        # rated corroborates it, so a chance excess on the record never rides on a
-        # department's real dissatisfaction.
-        combined = [
-            per_department[n][0] if code in DESK_TESTS else fisher_combined(per_department[n][:2])
-            for n in names
-        ]
-        for name, q_value in zip(names, benjamini_hochberg(combined), strict=True):
+        if code in DESK_TESTS:
+            # The desk flags claim something of the desk's own record (fewer tickets, SLAs
+            # met): the false discovery rate is held on that record alone, and what was
+            # heard and rated corroborates it, so a chance excess on the record never rides
+            # on a department's real dissatisfaction.
+            held = [per_department[n][0] for n in names]
+        elif code == "non_response_bias":
+            # How many answered is a fact of the round; that those missing are less
+            # satisfied is the claim in doubt. Combined with a response rate far below
+            # typical, a "missing" part at 10% would raise a flag one time in ten wherever
+            # a department honestly answers little. So the false discovery rate is held on
+            # that part, among the departments whose rate is clearly low: a filter that
+            # says nothing of the part where there is no bias (independent filtering,
+            # Bourgon, Gentleman & Huber 2010).
+            names = [n for n in names if per_department[n][0] <= GATE_ALPHA]
+            held = [per_department[n][1] for n in names]
+        else:
+            held = [fisher_combined(per_department[n][:2]) for n in names]
+        for name, q_value in zip(names, benjamini_hochberg(held), strict=True):
             p_main, p_corroboration, evidence = per_department[name]
             if q_value <= alpha and max(p_main, p_corroboration) <= GATE_ALPHA:
                 flags[name].append(
