@@ -80,9 +80,9 @@ def _gap_p(row: pd.Series, base: Baseline) -> float:
     excess = row["shrunk_score"] - row["observed_score"] - base.gap.mean
     if variance <= 0:
         return 0.0 if excess > 0 else 1.0
-    df = float(min(row["scored"] - 1, spread_df))
-    if a + b > 0:  # Welch-Satterthwaite
-        df = (a + b) ** 2 / (a * a / (row["scored"] - 1) + b * b / spread_df)
+    # Welch-Satterthwaite (a spread known exactly, from the prior alone, adds no term)
+    terms = a * a / (row["scored"] - 1) + b * b / spread_df
+    df = float((a + b) ** 2 / terms) if terms > 0 else math.inf
     return float(special.stdtr(df, -excess / math.sqrt(variance)))
 
 

@@ -138,6 +138,9 @@ def modal_greater(hits: float, trials: float, shares: Sequence[float] | np.ndarr
     return float(min(1.0, float(np.sum(special.betainc(k, trials - k + 1, p)))))
 
 
+_HALF_DF_LEAST, _HALF_DF_MOST = 1e-6, 1e7
+
+
 def variance_prior(variances: Any, dfs: Any) -> tuple[float, float]:
     """The distribution sample variances of many groups are drawn around (Smyth 2004, the
     moments of log s^2): each group's s^2 is s0^2 times an F(d, d0) variate. Returns
@@ -155,9 +158,15 @@ def variance_prior(variances: Any, dfs: Any) -> tuple[float, float]:
     e = np.log(s2) - special.digamma(d / 2) + np.log(d / 2)
     centre = float(np.mean(e))
     beyond = float(np.var(e, ddof=1) - np.mean(special.polygamma(1, d / 2)))
-    if beyond <= 0:
+    # trigamma(d0 / 2) = beyond; trigamma falls from +inf to 0, so d0 is found between
+    # bounds past which it is as good as none (1e-6) or infinite (2e7).
+    if beyond <= float(special.polygamma(1, _HALF_DF_MOST)):
         return math.exp(centre), math.inf
-    half = optimize.brentq(lambda x: float(special.polygamma(1, x)) - beyond, 1e-6, 1e7)
+    half = _HALF_DF_LEAST
+    if beyond < float(special.polygamma(1, _HALF_DF_LEAST)):
+        half = optimize.brentq(
+            lambda x: float(special.polygamma(1, x)) - beyond, _HALF_DF_LEAST, _HALF_DF_MOST
+        )
     return math.exp(centre + special.digamma(half) - math.log(half)), 2 * half
 
 

@@ -7,6 +7,7 @@ from datetime import date
 import numpy as np
 import pandas as pd
 import pytest
+from scipy import special
 from statsmodels.stats.multitest import multipletests
 from statsmodels.stats.proportion import proportion_confint
 
@@ -223,6 +224,20 @@ def test_moderated_variance_worked_by_hand() -> None:
     # Too few groups to learn a prior from: the group's own.
     assert moderated_variance(10.0, 2, (math.nan, 0.0)) == (10.0, 2)
     assert variance_prior([], []) == (pytest.approx(math.nan, nan_ok=True), 0.0)
+
+
+def test_variance_prior_at_the_edges_of_its_range() -> None:
+    """Log spreads just wider than chance makes them (trigamma(1) + 1e-9) give a d0 past
+    any root-finder's bracket: infinite, not an error; far wider ones (trigamma(1) + 10^4),
+    a d0 near 0 (trigamma(x) ~ 1/x^2: d0 about 0.02)."""
+    chance = float(special.polygamma(1, 1.0))
+    for excess, infinite in ((1e-9, True), (1e4, False)):
+        apart = math.exp(math.sqrt(2 * (chance + excess)))
+        s0, d0 = variance_prior([100.0, 100.0 * apart], [2, 2])
+        assert math.isinf(d0) == infinite
+        assert math.isfinite(s0) and s0 > 0
+        if not infinite:
+            assert d0 == pytest.approx(0.02, rel=0.01)
     assert variance_prior([0.0, 50.0], [3, 3]) == (50.0, 0.0)
 
 
