@@ -60,6 +60,11 @@ class Calibration:
     unvisited: Tally = field(default_factory=Tally)
     unvisited_false: Tally = field(default_factory=Tally)
     severity: dict[str, Tally] = field(default_factory=lambda: {s: Tally() for s in SEVERITIES})
+    # Each survey flag raised, and whether its department carries that flag's own planted
+    # pattern. The rest fell on quiet departments or on another problem, which may share
+    # the flag's symptoms (a non-response department is dissatisfied too, so a complaint
+    # there can be true; "I'm fine" there says nothing of those who did not answer).
+    on_own: dict[str, Tally] = field(default_factory=lambda: {c: Tally() for c in SURVEY_FLAGS})
     # The service desk flags: planted desk patterns found, and flags on departments without.
     desk_found: dict[str, Tally] = field(default_factory=lambda: {c: Tally() for c in DESK_FLAGS})
     desk_untestable: dict[str, int] = field(default_factory=lambda: dict.fromkeys(DESK_FLAGS, 0))
@@ -87,6 +92,7 @@ class Calibration:
             "unvisited_found": shown(self.unvisited),
             "unvisited_false_per_100": shown(self.unvisited_false, 100),
             "severity_true_share": {s: shown(t) for s, t in self.severity.items()},
+            "flags_on_own_pattern": {c: shown(t) for c, t in self.on_own.items()},
             "desk_found": {c: shown(t) for c, t in self.desk_found.items()},
             "desk_planted_untestable": self.desk_untestable,
             "desk_false_flags_per_100": {c: shown(t, 100) for c, t in self.desk_false.items()},
@@ -169,6 +175,7 @@ def _count(result: Calibration, row: dict, kind: str, min_group_size: int) -> No
     for flag in row["flags"]:
         if flag["code"] in SURVEY_FLAGS:
             result.severity[flag["severity"]].add(planted is not None)
+            result.on_own[flag["code"]].add(planted == flag["code"])
 
 
 def _figure(t: Tally, scale: float = 1.0, digits: int = 0) -> str:
@@ -204,6 +211,9 @@ def summary(result: Calibration) -> str:
     ]
     for severity, tally in result.severity.items():
         lines.append(f"  {severity}: {_figure(tally, 100, 1)}%")
+    lines.append("share of each flag's flags on a department planted with that very problem:")
+    for code, tally in result.on_own.items():
+        lines.append(f"  {code}: {_figure(tally, 100, 1)}%")
     lines.append("service desk flags (a ticket export beside the survey and the walks):")
     for code in DESK_FLAGS:
         lines.append(

@@ -45,6 +45,16 @@ def test_planted_problems_are_found_and_quiet_departments_left_alone(sixty: dict
     assert sixty["unvisited_false_per_100"]["count"] == 0
 
 
+def test_each_flag_says_how_often_it_falls_on_its_own_pattern(sixty: dict) -> None:
+    """A flag on a department planted with that flag's own problem is one it found: the
+    counts agree exactly; the rest of its flags fell on quiet departments or on another
+    problem, and are at least the false flags counted on quiet ones."""
+    for code, own in sixty["flags_on_own_pattern"].items():
+        assert own["count"] == sixty["found"][code]["count"]
+        assert own["of"] - own["count"] >= sixty["false_flags_per_100_quiet"][code]["count"]
+        assert own["share"] >= 0.75
+
+
 def test_severity_needs_each_kind_of_evidence_clear_on_its_own() -> None:
     """The combined q-value alone would call a flag high whenever one part is overwhelming;
     the flag claims both, so the weaker part bounds it."""
