@@ -135,10 +135,14 @@ def _nrb_test(row: pd.Series, base: Baseline, hidden: bool) -> Outcome | None:
                 f"the last third scored {points(drop)} points lower than the first third"
             )
     # A department heard but never rated has no survey score to hold against what was heard.
+    # The survey reading rosier than what leaders saw says those missing differ only where
+    # those who answered answered as they are: where the answers bunch on a polite option
+    # (the "I'm fine" flag's survey part, clear at GATE_ALPHA), politeness explains it.
     if (
         row["conversations"] >= MIN_CONVERSATIONS
         and pd.notna(row["observed_var"])
         and pd.notna(base.gap.mean)
+        and not _answers_bunched(row, base)
     ):
         p_values.append(_gap_p(row, base))
         if row["observed_score"] < row["survey_score"]:
@@ -177,6 +181,15 @@ def _bunched_p(row: pd.Series, base: Baseline) -> float:
     chance = modal_greater(hits, n, base.polite_options)
     spread = base.polite_share.spread.p_above(float(freeman_tukey(hits, n)), 1 / (n + 0.5))
     return max(chance, spread)
+
+
+def _answers_bunched(row: pd.Series, base: Baseline) -> bool:
+    """Whether the answers clearly bunch on one polite option (`_bunched_p` at GATE_ALPHA)."""
+    if pd.isna(row.get("polite_share")) or not base.polite_options:
+        return False
+    if np.isnan(base.polite_share.share):
+        return False
+    return _bunched_p(row, base) <= GATE_ALPHA
 
 
 def _im_fine_test(row: pd.Series, base: Baseline, hidden: bool) -> Outcome | None:

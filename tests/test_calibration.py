@@ -84,6 +84,17 @@ def test_a_very_low_response_rate_does_not_make_weak_evidence_strong() -> None:
     assert _x(clearly_later, observed, 24) == ()
 
 
+def test_polite_answers_are_not_read_as_those_missing_being_less_satisfied() -> None:
+    """12 of 40 answered (typical 20 of 40), 11 of them "good" and one "fair", in no order
+    by time; 8 conversations see problems. The survey reads far rosier than what leaders
+    saw, but the answers bunch on one polite option, which explains that: "I'm fine", not
+    non-response bias (before, the same gap made the missing look less satisfied, p
+    0.0022, and both flags were raised). The late answers alone say nothing (p 0.88)."""
+    scores = [75.0] * 11 + [50.0]
+    observed = [25.0, 50.0, 25.0, 50.0, 25.0, 25.0, 50.0, 25.0]
+    assert [(f.code, f.severity) for f in _x(scores, observed, 40)] == [("im_fine", "medium")]
+
+
 def test_severity_means_what_the_help_says(sixty: dict) -> None:
     """The report's help: at least 99 in 100 high, 19 in 20 medium, 4 in 5 low flags real."""
     shares = {k: v["share"] for k, v in sixty["severity_true_share"].items()}
