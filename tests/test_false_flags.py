@@ -1,4 +1,6 @@
-"""Departments that are random samples of one clean population are rarely flagged."""
+"""Departments that are random samples of one clean population are rarely flagged, and
+organisations of degenerate data (everyone alike, nobody timed, one conversation) never
+break the report."""
 
 from datetime import date
 
@@ -57,3 +59,43 @@ def test_false_flag_rate_is_under_three_percent() -> None:
     flagged = sum(f for f, _ in results)
     total = sum(n for _, n in results)
     assert flagged / total < 0.03, f"{flagged} of {total} clean departments flagged"
+
+
+def degenerate_organisation(seed: int) -> tuple[tuple[pd.DataFrame, ...], int]:
+    """Two to seven departments of 1 to 60 people where, at random, everyone answers alike,
+    answers outnumber the headcount, a fifth carry no time, leaders see everyone alike, or
+    nobody answers or is heard at all; and k of 2, 3 or 5."""
+    rng = np.random.default_rng(seed)
+    start = pd.Timestamp("2026-10-01", tz="UTC")
+    options = [0.0, 25.0, 50.0, 75.0, 100.0]
+    rows, responses, answers, conversations = [], [], [], []
+    for d in range(int(rng.integers(2, 8))):
+        name = f"D{d}"
+        headcount = int(rng.integers(1, 60))
+        rows.append((name, headcount, None))
+        alike = float(rng.choice(options)) if rng.random() < 0.5 else None
+        for _ in range(int(rng.integers(0, headcount + 3))):
+            value = alike if alike is not None else float(rng.choice(options))
+            when = (
+                pd.NaT if rng.random() < 0.2 else start + pd.Timedelta(hours=int(rng.integers(500)))
+            )
+            responses.append((name, when, bool(rng.random() < 0.9), value))
+            answers.append((name, value))
+        seen_alike = float(rng.choice(options)) if rng.random() < 0.5 else None
+        for i in range(int(rng.integers(0, 8))):
+            seen = seen_alike if seen_alike is not None else float(rng.choice(options))
+            conversations.append((name, f"{name}{i // 3}", pd.Timestamp("2026-10-20"), seen, seen))
+    k = int(rng.choice([2, 3, 5]))
+    return analysis_frames(rows, responses, answers, conversations), k
+
+
+@settings(max_examples=150, deadline=None)
+@given(st.integers(0, 2**32 - 1))
+def test_degenerate_data_never_breaks_the_report(seed: int) -> None:
+    """No error and no warning (the suite runs with -W error), and no survey flag on a
+    department with fewer than k ratings."""
+    frames, k = degenerate_organisation(seed)
+    report = build_report("odd", *frames, as_of=date(2026, 11, 1), min_group_size=k)
+    for department in report.departments:
+        if department.values["rated"] < k:
+            assert not [f for f in department.flags if f.code != "unvisited"]
