@@ -28,8 +28,8 @@ def _waves(counted: pd.DataFrame) -> pd.DataFrame:
     waves = pd.DataFrame(
         {
             "wave_n": third,
-            "early_score": early["mean"].where(third >= 1),
-            "late_score": late["mean"].where(third >= 1),
+            "early_score": early["mean"],
+            "late_score": late["mean"],
         }
     )
     waves.index.name = "department"

@@ -183,21 +183,27 @@ def _bunched_p(row: pd.Series, base: Baseline) -> float:
     return max(chance, spread)
 
 
+def _bunching_measured(row: pd.Series, base: Baseline) -> bool:
+    """Whether `_bunched_p` can be asked: the department's polite share and the typical
+    department's are known."""
+    return (
+        pd.notna(row["polite_share"])
+        and bool(base.polite_options)
+        and not np.isnan(base.polite_share.share)
+    )
+
+
 def _answers_bunched(row: pd.Series, base: Baseline) -> bool:
     """Whether the answers clearly bunch on one polite option (`_bunched_p` at GATE_ALPHA)."""
-    if pd.isna(row.get("polite_share")) or not base.polite_options:
-        return False
-    if np.isnan(base.polite_share.share):
-        return False
-    return _bunched_p(row, base) <= GATE_ALPHA
+    return _bunching_measured(row, base) and _bunched_p(row, base) <= GATE_ALPHA
 
 
 def _im_fine_test(row: pd.Series, base: Baseline, hidden: bool) -> Outcome | None:
     if row["scored"] < 3 or row["conversations"] < MIN_CONVERSATIONS:
         return None
-    if pd.isna(row["observed_var"]) or pd.isna(row["polite_share"]):
+    if pd.isna(row["observed_var"]) or np.isnan(base.gap.mean):
         return None
-    if not base.polite_options or np.isnan(base.polite_share.share) or np.isnan(base.gap.mean):
+    if not _bunching_measured(row, base):
         return None
     p_bunched = _bunched_p(row, base)
     p_gap = _gap_p(row, base)

@@ -182,5 +182,5 @@ def moderated_variance(variance: Any, df: Any, prior: tuple[float, float]) -> tu
     s2 = np.where(own, variance, 0.0)
     d = np.where(own, df, 0.0)
     if math.isinf(d0):
-        return s0 + 0 * s2, d0 + d
+        return np.full(np.shape(s2), s0), d0 + d
     return (d0 * s0 + d * s2) / (d0 + d), d0 + d
