@@ -6,7 +6,7 @@ import subprocess
 import sys
 import threading
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
@@ -42,9 +42,11 @@ def live_server(
     port: int | None = None,
     settings: dict[str, str] | None = None,
     process: bool = False,
+    wrap: Callable[[Any], Any] | None = None,
 ) -> Iterator[str]:
     """Run the real app under uvicorn (on `port`, with more WALKABOUT_ settings if given);
-    yields its base URL.
+    yields its base URL. `wrap` puts an ASGI layer of the test's around the app (a slow
+    network, say); only in a thread.
 
     In a thread of the test process: the app is imported already, where a process of its
     own spends four seconds importing it again (eight on a loaded two-core machine), for
@@ -54,6 +56,7 @@ def live_server(
     port = port or _free_port()
     base = f"http://127.0.0.1:{port}"
     if process:
+        assert wrap is None, "wrap needs the app in this process"
         with _server_process(database_url, port, settings or {}):
             yield base
         return
@@ -66,6 +69,8 @@ def live_server(
         key.removeprefix("WALKABOUT_").lower(): value for key, value in (settings or {}).items()
     }
     app = create_app(Settings(**{**named, "database_url": database_url}))
+    if wrap is not None:
+        app = wrap(app)
     server = uvicorn.Server(uvicorn.Config(app, port=port, log_level="warning"))
     thread = threading.Thread(target=server.run, daemon=True)
     thread.start()

@@ -1,6 +1,10 @@
 """One phone, two leaders: a walk waits for the leader who saved it, is never sent or shown
 under another login, and nothing of a leader's is served after they log out."""
 
+import threading
+from typing import Any
+
+import anyio
 import pytest
 from sqlmodel import Session
 
@@ -78,6 +82,67 @@ def test_after_logout_the_phone_serves_no_page_of_the_leader(
             text = page.inner_text("body")
             assert "No network" in text, path
             assert alice not in text and "Finance" not in text, path
+        kept = page.evaluate(
+            "caches.keys().then(k => k.filter(n => n.startsWith('walkabout-pages-')))"
+        )
+        assert kept == []
+
+
+class SlowWorkerFetches:
+    """An ASGI layer that, once `slow` is set, holds the answers to the service worker's own
+    fetches of the walk pages (not the page's navigations) for `seconds` after the app built
+    them: a phone on poor Wi-Fi."""
+
+    def __init__(self, app: Any, seconds: float = 1.5) -> None:
+        self.app, self.seconds, self.slow, self.held = app, seconds, threading.Event(), 0
+
+    async def __call__(self, scope: Any, receive: Any, send: Any) -> None:
+        if scope["type"] == "http" and self.slow.is_set() and scope["method"] == "GET":
+            headers = dict(scope["headers"])
+            if scope["path"] in ("/", "/visits", "/visits/new") and (
+                headers.get(b"sec-fetch-mode") != b"navigate"
+            ):
+                self.held += 1
+
+                async def late(message: Any) -> None:
+                    if message["type"] == "http.response.start":
+                        await anyio.sleep(self.seconds)  # the page is built: its answer is late
+                    await send(message)
+
+                await self.app(scope, receive, late)
+                return
+        await self.app(scope, receive, send)
+
+
+def test_a_page_fetched_before_logout_is_not_kept_after_it(
+    database_url: str, session: Session, make_user, directory
+) -> None:
+    """Each leader page asks the worker to keep the walk pages; on poor Wi-Fi those fetches
+    can still be on their way when the leader logs out. Their answers, named for the leader
+    who left, must not be kept nor make the phone theirs again."""
+    alice = make_user("leader", "alice@example.org")
+    slow: list[SlowWorkerFetches] = []
+
+    def wrap(app: Any) -> SlowWorkerFetches:
+        slow.append(SlowWorkerFetches(app))
+        return slow[0]
+
+    with live_server(database_url, wrap=wrap) as base, browser_page() as page:
+        login(page, base, alice)
+        page.goto(f"{base}/visits/new")
+        ready_offline(page)
+        slow[0].slow.set()
+        page.goto(f"{base}/visits")  # asks the worker to keep the pages again: held
+        page.wait_for_timeout(300)
+        logout(page, base)
+        page.wait_for_timeout(2500)  # the held fetches answer, alice's pages inside
+        assert slow[0].held >= 1
+        page.context.set_offline(True)
+        for path in ("/visits", "/visits/new", "/"):
+            page.goto(f"{base}{path}")
+            text = page.inner_text("body")
+            assert "No network" in text, path
+            assert alice not in text, path
         kept = page.evaluate(
             "caches.keys().then(k => k.filter(n => n.startsWith('walkabout-pages-')))"
         )

@@ -4,6 +4,9 @@
    - Leader pages are kept per user (the app names the user in X-Walkabout-User). A page
      for another user, or the login page (which names nobody), drops every other user's
      pages: after a logout or a change of user nothing of the previous user is served.
+   - A page whose answer comes back after a change of user (fetched before a logout, on
+     slow Wi-Fi) is neither kept nor makes its user current again: changes of user and
+     pages kept take turns, and a fetch notes how many changes it was sent after.
    - A page that cannot be fetched is served from the current user's copy, or else the
      app's own offline page. */
 var VERSION = "__STATIC_VERSION__";
@@ -37,22 +40,33 @@ function currentUser() {
     .then(function (hit) { return hit ? hit.text() : ""; });
 }
 
-function setCurrentUser(user) {
-  return currentUser().then(function (previous) {
-    if (previous === user) { return; }
-    return caches.keys().then(function (keys) {
-      return Promise.all(keys.filter(function (k) {
-        return k.indexOf(PAGES) === 0 && k !== PAGES + user;
-      }).map(function (k) { return caches.delete(k); }));
-    }).then(function () {
-      return caches.open(STATE).then(function (cache) {
-        return cache.put("/current-user", new Response(user));
-      });
+// Changes of user since this worker started. A worker is only stopped when idle, so no
+// fetch outlives the count it was sent under.
+var changes = 0;
+var turn = Promise.resolve();
+
+function inTurn(work) {
+  var done = turn.then(work);
+  turn = done.catch(function () {});
+  return done;
+}
+
+function setCurrentUser(user, previous) {
+  if (previous === user) { return Promise.resolve(); }
+  changes += 1;
+  return caches.keys().then(function (keys) {
+    return Promise.all(keys.filter(function (k) {
+      return k.indexOf(PAGES) === 0 && k !== PAGES + user;
+    }).map(function (k) { return caches.delete(k); }));
+  }).then(function () {
+    return caches.open(STATE).then(function (cache) {
+      return cache.put("/current-user", new Response(user));
     });
   });
 }
 
 function fromNetwork(request, url) {
+  var sentAfter = changes;
   return fetch(request).then(function (response) {
     // Only the app's own pages say whose they are (an empty name: nobody's, the login page).
     if (response.type === "opaqueredirect" || !response.headers.has("X-Walkabout-User")) { return response; }
@@ -60,10 +74,16 @@ function fromNetwork(request, url) {
     var keep = user && response.ok && !response.redirected && !url.search &&
       KEPT_PAGES.indexOf(url.pathname) >= 0;
     var copy = keep ? response.clone() : null;
-    return setCurrentUser(user).then(function () {
-      if (copy) {
-        return caches.open(PAGES + user).then(function (cache) { return cache.put(url.pathname, copy); });
-      }
+    return inTurn(function () {
+      return currentUser().then(function (current) {
+        // Sent before the user changed, and for another user than now: a stale answer.
+        if (user !== current && changes !== sentAfter) { return; }
+        return setCurrentUser(user, current).then(function () {
+          if (copy) {
+            return caches.open(PAGES + user).then(function (cache) { return cache.put(url.pathname, copy); });
+          }
+        });
+      });
     }).then(function () { return response; });
   });
 }
