@@ -86,6 +86,60 @@ def test_three_walks_offline_across_two_reloads_arrive_once_each(
     assert len({w[3] for w in walks}) == 3
 
 
+# The phone's storage answering late (an old phone, a busy one): each open of IndexedDB
+# reports success `window.slowStorage` ms after it happened.
+SLOW_STORAGE = """
+(() => {
+  const open = indexedDB.open.bind(indexedDB);
+  indexedDB.open = (name, version) => {
+    const request = open(name, version);
+    const late = {};
+    request.onupgradeneeded = (e) => {
+      late.result = request.result; late.onupgradeneeded && late.onupgradeneeded(e);
+    };
+    request.onerror = (e) => { late.error = request.error; late.onerror && late.onerror(e); };
+    request.onsuccess = (e) => setTimeout(() => {
+      late.result = request.result; late.onsuccess && late.onsuccess(e);
+    }, window.slowStorage || 0);
+    return late;
+  };
+})();
+"""
+
+
+def test_typing_while_the_phone_reads_the_draft_is_kept(
+    database_url: str, session: Session, make_user, directory
+) -> None:
+    """The form asks the phone for a draft when it opens; on a slow phone the answer can
+    come after the leader started typing. What they typed is what is saved, not the empty
+    draft the previous page left."""
+    email = make_user("leader")
+    with live_server(database_url) as base, browser_page() as page:
+        login(page, base, email)
+        page.goto(f"{base}/visits/new")
+        ready_offline(page)
+        page.context.set_offline(True)
+        fill_walk(page, "Finance", "role 0", note="note 0")
+        save(page)
+        wait_until(page, "document.getElementById('outbox-count').textContent.startsWith('1 walk')")
+        page.add_init_script("window.slowStorage = 1500;" + SLOW_STORAGE)
+        page.reload()  # leaving the emptied form keeps it as the draft
+        fill_walk(page, "Warehouse", "role 1", note="note 1")
+        page.wait_for_timeout(2000)  # the draft has come back meanwhile
+        assert page.input_value("#department") == "Warehouse"
+        save(page)
+        wait_until(page, "document.getElementById('outbox-count').textContent.startsWith('2 walk')")
+        page.context.set_offline(False)
+        page.evaluate("window.dispatchEvent(new Event('online'))")
+        wait_outbox_empty(page)
+    walks = stored_walks(session)
+    assert [(w[0], w[1], w[2]) for w in walks] == [
+        (email, "role 0", "note 0"),
+        (email, "role 1", "note 1"),
+    ]
+    assert len({w[3] for w in walks}) == 2
+
+
 def test_online_walk_then_new_walk_offline_is_not_taken_for_a_resend(
     database_url: str, session: Session, make_user, directory
 ) -> None:

@@ -253,7 +253,7 @@
   /* ---- the draft ---- */
   var draftTimer = null;
   function saveDraft() {
-    if (!isNew) { return; }
+    if (!isNew || starting) { return; }
     clearTimeout(draftTimer);
     draftTimer = setTimeout(function () { O.drafts.put(bodyFromForm().body); }, 300);
   }
@@ -264,21 +264,38 @@
     showErrors(serverErrors(item.error || [], { conversations: [], actions: [] }));
   }
 
+  // Until the draft (or the walk to fix) is read from the phone, the fields wait: what was
+  // typed meanwhile would be overwritten by what comes back (a slow phone answers late).
+  // Meanwhile no draft is written either: the form does not hold the walk yet.
+  var starting = false;
+  function holdFields() {
+    var held = Array.prototype.filter.call(form.elements, function (el) { return !el.disabled; });
+    held.forEach(function (el) { el.disabled = true; });
+    starting = true;
+    return function () { held.forEach(function (el) { el.disabled = false; }); starting = false; };
+  }
+
   function startWalk() {
     if (!isNew) { return Promise.resolve(); }
+    var release = holdFields();
     var fix = /^#fix=(.+)$/.exec(window.location.hash);
     var found = fix ? O.outbox.get(decodeURIComponent(fix[1])) : Promise.resolve(undefined);
     return found.then(function (item) {
-      if (item) { fixWalk(item); return; }
-      return O.drafts.get().then(function (draft) {
-        if (draft) {
-          fillForm(draft.body);
-          document.getElementById("walk-status").textContent = "Your unsaved walk is back, as you left it.";
-        } else {
-          clearForm();
-          set("client_id", O.uuid());
-        }
-      });
+      return item ? { item: item } : O.drafts.get().then(function (draft) { return { draft: draft }; });
+    }).then(function (back) {
+      release();  // in the same turn as the fields are filled: no keystroke falls between
+      if (back.item) { fixWalk(back.item); return; }
+      if (back.draft) {
+        fillForm(back.draft.body);
+        document.getElementById("walk-status").textContent = "Your unsaved walk is back, as you left it.";
+      } else {
+        clearForm();
+        set("client_id", O.uuid());
+      }
+    }, function () {
+      // The phone's storage did not answer: a walk typed now still gets its own client_id.
+      release();
+      set("client_id", O.uuid());
     });
   }
 
@@ -346,7 +363,7 @@
   };
   // Coming back with the browser's back button shows the page as it was left: start afresh.
   window.addEventListener("pageshow", function (event) { if (event.persisted) { finishSaving(); startWalk(); } });
-  window.addEventListener("pagehide", function () { if (isNew && !saving) { O.drafts.put(bodyFromForm().body); } });
+  window.addEventListener("pagehide", function () { if (isNew && !saving && !starting) { O.drafts.put(bodyFromForm().body); } });
 
   prepareFields(form);
   renumber();
