@@ -140,6 +140,42 @@ def test_typing_while_the_phone_reads_the_draft_is_kept(
     assert len({w[3] for w in walks}) == 2
 
 
+def test_a_walk_deleted_on_the_phone_while_being_sent_stays_deleted(
+    database_url: str, session: Session, make_user, directory
+) -> None:
+    """The leader deletes a waiting walk while a try to send it is on its way; the try then
+    fails (the network drops). The walk must not come back to the phone, nor be sent."""
+    email = make_user("leader")
+    held: list = []
+    with live_server(database_url) as base, browser_page() as page:
+        login(page, base, email)
+        page.goto(f"{base}/visits/new")
+        ready_offline(page)
+        page.context.set_offline(True)
+        fill_walk(page, "Finance", "clerk", note="deleted by its leader")
+        save(page)
+        wait_until(page, "document.getElementById('outbox-count').textContent.startsWith('1 walk')")
+        page.route("**/api/v1/visits", lambda route: held.append(route))
+        page.context.set_offline(False)
+        page.evaluate("() => { WalkaboutOutbox.sendAll(); }")
+        for _ in range(100):
+            if held:
+                break
+            page.wait_for_timeout(100)
+        assert len(held) == 1
+        page.once("dialog", lambda dialog: dialog.accept())
+        page.get_by_role("button", name="Delete the walk of").click()
+        wait_until(page, "WalkaboutOutbox.outbox.all().then(i => i.length === 0)")
+        held.pop().abort()  # the try fails after the walk was deleted
+        page.wait_for_timeout(500)
+        assert page.evaluate("WalkaboutOutbox.outbox.all().then(i => i.length)") == 0
+        page.unroute("**/api/v1/visits")
+        page.evaluate("WalkaboutOutbox.sendAll()")
+        page.reload()
+        assert page.is_hidden("#outbox")
+    assert stored_walks(session) == []
+
+
 def test_online_walk_then_new_walk_offline_is_not_taken_for_a_resend(
     database_url: str, session: Session, make_user, directory
 ) -> None:

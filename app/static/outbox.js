@@ -40,6 +40,15 @@
       });
     },
     put: function (item) { return withStore(WALKS, "readwrite", function (s) { return s.put(item); }); },
+    // A walk's state after a try, only if it is still there: deleted on the phone (or sent
+    // by another tab) while the try was on its way, it stays gone.
+    update: function (item) {
+      return withStore(WALKS, "readwrite", function (s) {
+        var found = s.get(item.client_id);
+        found.onsuccess = function () { if (found.result) { s.put(item); } };
+        return found;
+      });
+    },
     remove: function (id) { return withStore(WALKS, "readwrite", function (s) { return s.delete(id); }); }
   };
   // One draft per user: the new walk being typed, kept through a reload or a closed tab.
@@ -118,16 +127,16 @@
       if (response.status === 422 || response.status === 409) {
         return response.json().then(function (j) {
           item.error = j.detail; item.state = "refused";
-          return outbox.put(item).then(function () { return "refused"; });
+          return outbox.update(item).then(function () { return "refused"; });
         });
       }
       item.state = response.status === 401 || response.status === 403 ? "Log in again to send." : "The server could not take it yet.";
-      return outbox.put(item).then(function () { return "waiting"; });
+      return outbox.update(item).then(function () { return "waiting"; });
     }, function (err) {
       clearTimeout(timer);
       item.state = err && err.message === "login" ? "Log in again to send." :
         err && err.name === "AbortError" ? "The network is too slow: it is sent later." : "No network.";
-      return outbox.put(item).then(function () { return "waiting"; });
+      return outbox.update(item).then(function () { return "waiting"; });
     });
   }
 
