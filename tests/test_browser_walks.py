@@ -140,6 +140,28 @@ def test_typing_while_the_phone_reads_the_draft_is_kept(
     assert len({w[3] for w in walks}) == 2
 
 
+def test_a_phone_whose_storage_does_not_answer_still_takes_a_walk(
+    database_url: str, session: Session, make_user, directory
+) -> None:
+    """The fields wait for the phone's storage only so long: then the form is the leader's,
+    and a draft answering later does not overwrite what they typed."""
+    email = make_user("leader")
+    with live_server(database_url) as base, browser_page() as page:
+        login(page, base, email)
+        page.goto(f"{base}/visits/new")
+        fill_walk(page, "Library", "old draft")
+        wait_until(page, "WalkaboutOutbox.drafts.get().then(d => !!d)")
+        page.add_init_script("window.slowStorage = 6000;" + SLOW_STORAGE)
+        page.reload()
+        assert page.is_disabled("#department")
+        fill_walk(page, "Finance", "clerk")  # waits until the fields are the leader's
+        page.wait_for_timeout(4000)  # the old draft has come back meanwhile
+        assert page.input_value("#department") == "Finance"
+        save(page)
+        page.wait_for_url(f"{base}/visits?flash=*", timeout=20000)
+    assert [w[:2] for w in stored_walks(session)] == [(email, "clerk")]
+
+
 def test_a_walk_deleted_on_the_phone_while_being_sent_stays_deleted(
     database_url: str, session: Session, make_user, directory
 ) -> None:

@@ -272,17 +272,35 @@
     var held = Array.prototype.filter.call(form.elements, function (el) { return !el.disabled; });
     held.forEach(function (el) { el.disabled = true; });
     starting = true;
-    return function () { held.forEach(function (el) { el.disabled = false; }); starting = false; };
+    return function () {
+      held.forEach(function (el) { el.disabled = false; });
+      held = [];
+      starting = false;
+    };
   }
+
+  // A phone whose storage has not answered in this time gets its form back, for a new walk.
+  var STORAGE_WAIT = 3000;
 
   function startWalk() {
     if (!isNew) { return Promise.resolve(); }
     var release = holdFields();
+    var late = false, typed = false;
+    function onType() { typed = true; }
+    var timer = setTimeout(function () {
+      late = true;
+      release();
+      set("client_id", O.uuid());
+      form.addEventListener("input", onType);
+    }, STORAGE_WAIT);
+    function answered() { clearTimeout(timer); form.removeEventListener("input", onType); }
     var fix = /^#fix=(.+)$/.exec(window.location.hash);
     var found = fix ? O.outbox.get(decodeURIComponent(fix[1])) : Promise.resolve(undefined);
     return found.then(function (item) {
       return item ? { item: item } : O.drafts.get().then(function (draft) { return { draft: draft }; });
     }).then(function (back) {
+      answered();
+      if (late && typed) { return; }  // a walk begun meanwhile stays as typed
       release();  // in the same turn as the fields are filled: no keystroke falls between
       if (back.item) { fixWalk(back.item); return; }
       if (back.draft) {
@@ -294,6 +312,8 @@
       }
     }, function () {
       // The phone's storage did not answer: a walk typed now still gets its own client_id.
+      answered();
+      if (late) { return; }
       release();
       set("client_id", O.uuid());
     });
