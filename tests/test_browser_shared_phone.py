@@ -10,11 +10,13 @@ from sqlmodel import Session
 
 from tests.browser import browser_page, live_server, needs_chromium
 from tests.walk_pages import (
+    back_online,
     fill_walk,
     login,
     logout,
     ready_offline,
     save,
+    save_offline,
     stored_walks,
     wait_outbox_empty,
 )
@@ -154,13 +156,7 @@ def test_logout_offline_is_refused_and_keeps_the_walks(
 ) -> None:
     alice = make_user("leader", "alice@example.org")
     with live_server(database_url) as base, browser_page() as page:
-        login(page, base, alice)
-        page.goto(f"{base}/visits/new")
-        ready_offline(page)
-        page.context.set_offline(True)
-        fill_walk(page, "Warehouse", "driver")
-        save(page)
-        page.wait_for_selector("#outbox:not([hidden])")
+        save_offline(page, base, alice, "Warehouse", "driver")
         said: list[str] = []
         page.once("dialog", lambda dialog: (said.append(dialog.message), dialog.accept()))
         page.get_by_role("button", name="Log out").click()
@@ -169,7 +165,5 @@ def test_logout_offline_is_refused_and_keeps_the_walks(
             "You are offline. Logging out needs the network; your walks stay on this phone."
         ]
         assert page.url.startswith(f"{base}/visits/new")
-        page.context.set_offline(False)
-        page.evaluate("window.dispatchEvent(new Event('online'))")
-        wait_outbox_empty(page)
+        back_online(page)
     assert [w[:2] for w in stored_walks(session)] == [(alice, "driver")]

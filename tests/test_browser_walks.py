@@ -7,12 +7,14 @@ from sqlmodel import Session, func, select
 from app.models import Action, Conversation, Visit
 from tests.browser import browser_page, live_server, needs_chromium
 from tests.walk_pages import (
+    back_online,
     conversation,
     fill_walk,
     login,
     outbox_count,
     ready_offline,
     save,
+    save_offline,
     stored_walks,
     wait_outbox_empty,
     wait_until,
@@ -74,9 +76,7 @@ def test_three_walks_offline_across_two_reloads_arrive_once_each(
             )
         assert outbox_count(page) == "3 walks waiting to send"
         assert _count(session, Visit) == 0
-        page.context.set_offline(False)
-        page.evaluate("window.dispatchEvent(new Event('online'))")
-        wait_outbox_empty(page)
+        back_online(page)
     walks = stored_walks(session)
     assert [(w[0], w[1], w[2]) for w in walks] == [
         (email, "role 0", "note 0"),
@@ -115,13 +115,7 @@ def test_typing_while_the_phone_reads_the_draft_is_kept(
     draft the previous page left."""
     email = make_user("leader")
     with live_server(database_url) as base, browser_page() as page:
-        login(page, base, email)
-        page.goto(f"{base}/visits/new")
-        ready_offline(page)
-        page.context.set_offline(True)
-        fill_walk(page, "Finance", "role 0", note="note 0")
-        save(page)
-        wait_until(page, "document.getElementById('outbox-count').textContent.startsWith('1 walk')")
+        save_offline(page, base, email, "Finance", "role 0", note="note 0")
         page.add_init_script("window.slowStorage = 1500;" + SLOW_STORAGE)
         page.reload()  # leaving the emptied form keeps it as the draft
         fill_walk(page, "Warehouse", "role 1", note="note 1")
@@ -129,9 +123,7 @@ def test_typing_while_the_phone_reads_the_draft_is_kept(
         assert page.input_value("#department") == "Warehouse"
         save(page)
         wait_until(page, "document.getElementById('outbox-count').textContent.startsWith('2 walk')")
-        page.context.set_offline(False)
-        page.evaluate("window.dispatchEvent(new Event('online'))")
-        wait_outbox_empty(page)
+        back_online(page)
     walks = stored_walks(session)
     assert [(w[0], w[1], w[2]) for w in walks] == [
         (email, "role 0", "note 0"),
@@ -170,13 +162,7 @@ def test_a_walk_deleted_on_the_phone_while_being_sent_stays_deleted(
     email = make_user("leader")
     held: list = []
     with live_server(database_url) as base, browser_page() as page:
-        login(page, base, email)
-        page.goto(f"{base}/visits/new")
-        ready_offline(page)
-        page.context.set_offline(True)
-        fill_walk(page, "Finance", "clerk", note="deleted by its leader")
-        save(page)
-        wait_until(page, "document.getElementById('outbox-count').textContent.startsWith('1 walk')")
+        save_offline(page, base, email, "Finance", "clerk", note="deleted by its leader")
         page.route("**/api/v1/visits", lambda route: held.append(route))
         page.context.set_offline(False)
         page.evaluate("() => { WalkaboutOutbox.sendAll(); }")
@@ -215,9 +201,7 @@ def test_online_walk_then_new_walk_offline_is_not_taken_for_a_resend(
         save(page)
         page.wait_for_selector("#outbox:not([hidden])")
         assert "Saved on this phone" in page.inner_text("#walk-status")
-        page.context.set_offline(False)
-        page.evaluate("window.dispatchEvent(new Event('online'))")
-        wait_outbox_empty(page)
+        back_online(page)
     assert [w[1] for w in stored_walks(session)] == ["clerk", "driver"]
 
 
@@ -226,13 +210,7 @@ def test_refused_walk_is_fixed_at_its_field_and_sent_once(
 ) -> None:
     email = make_user("leader")
     with live_server(database_url) as base, browser_page() as page:
-        login(page, base, email)
-        page.goto(f"{base}/visits/new")
-        ready_offline(page)
-        page.context.set_offline(True)
-        fill_walk(page, "Atlantis", "clerk", note="kept through the fix")
-        save(page)
-        page.wait_for_selector("#outbox:not([hidden])")
+        save_offline(page, base, email, "Atlantis", "clerk", note="kept through the fix")
         client_id = page.evaluate("WalkaboutOutbox.outbox.mine().then(i => i[0].client_id)")
         page.context.set_offline(False)
         page.evaluate("WalkaboutOutbox.sendAll()")  # unless the online event sent it first

@@ -65,6 +65,13 @@ def wait_outbox_empty(page: Page, timeout: float = 15) -> None:
     )
 
 
+def back_online(page: Page) -> None:
+    """The network comes back (and the page hears of it): every walk waiting is sent."""
+    page.context.set_offline(False)
+    page.evaluate("window.dispatchEvent(new Event('online'))")
+    wait_outbox_empty(page)
+
+
 def conversation(page: Page, index: int, role: str, stated: int, observed: int) -> None:
     p = f"conversations-{index}-"
     page.fill(f"#{p}person_role", role)
@@ -81,6 +88,20 @@ def fill_walk(page: Page, department: str, role: str, note: str = "") -> None:
 
 def save(page: Page) -> None:
     page.get_by_role("button", name="Save walk").click()
+
+
+def save_offline(
+    page: Page, base: str, email: str, department: str, role: str, note: str = ""
+) -> None:
+    """Log in, open the walk form while the network is there (so the phone keeps the walk
+    pages), go offline and save one walk: it waits in the outbox."""
+    login(page, base, email)
+    page.goto(f"{base}/visits/new")
+    ready_offline(page)
+    page.context.set_offline(True)
+    fill_walk(page, department, role, note=note)
+    save(page)
+    wait_until(page, "document.getElementById('outbox-count').textContent.startsWith('1 walk')")
 
 
 def outbox_count(page: Page) -> str:
