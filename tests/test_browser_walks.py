@@ -156,6 +156,34 @@ def test_a_phone_whose_storage_does_not_answer_still_takes_a_walk(
     assert [w[:2] for w in stored_walks(session)] == [(email, "clerk")]
 
 
+def test_a_second_page_of_the_form_does_not_take_up_the_first_ones_walk(
+    database_url: str, session: Session, make_user, directory
+) -> None:
+    """Two pages of the new-walk form on one phone (a link opened twice, the home-screen
+    app beside a browser tab). The second must not restore the first one's draft: both
+    would save one client_id, the server would keep the first, and the second walk would
+    be lost."""
+    email = make_user("leader")
+    with live_server(database_url) as base, browser_page() as first:
+        login(first, base, email)
+        first.goto(f"{base}/visits/new")
+        fill_walk(first, "Finance", "clerk")
+        wait_until(first, "WalkaboutOutbox.drafts.get().then(d => !!d && d.body.department)")
+        second = first.context.new_page()
+        second.goto(f"{base}/visits/new")
+        second.wait_for_selector("#department:enabled")
+        wait_until(second, "!!document.querySelector('[name=client_id]').value")
+        assert second.input_value("#department") == ""
+        fill_walk(second, "Warehouse", "driver")
+        save(second)
+        second.wait_for_url(f"{base}/visits?flash=*")
+        save(first)
+        first.wait_for_url(f"{base}/visits?flash=*")
+    walks = stored_walks(session)
+    assert [w[:2] for w in walks] == [(email, "clerk"), (email, "driver")]
+    assert len({w[3] for w in walks}) == 2
+
+
 def test_a_walk_deleted_on_the_phone_while_being_sent_stays_deleted(
     database_url: str, session: Session, make_user, directory
 ) -> None:

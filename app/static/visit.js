@@ -123,6 +123,24 @@
   }
 
   function set(name, v) { var el = form.querySelector("[name='" + name + "']"); if (el) { el.value = v; count(el); } }
+  // The walk this page holds: a Web Lock named after its client_id, held while the page is
+  // open, so that another page of the same phone does not take up its draft (two pages
+  // saving one client_id: the server keeps the first, and the second walk would be lost).
+  var LOCK = "walkabout-walk-";
+  var letGo = null;
+  function setClientId(id) {
+    set("client_id", id);
+    if (!navigator.locks) { return; }
+    if (letGo) { letGo(); }
+    var done = new Promise(function (resolve) { letGo = resolve; });
+    navigator.locks.request(LOCK + id, function () { return done; }).catch(function () {});
+  }
+  function openElsewhere(id) {
+    if (!navigator.locks || !navigator.locks.query) { return Promise.resolve(false); }
+    return navigator.locks.query().then(function (state) {
+      return (state.held || []).some(function (lock) { return lock.name === LOCK + id; });
+    }, function () { return false; });
+  }
   function check(name, on) { var el = form.querySelector("[name='" + name + "']"); if (el) { el.checked = !!on; } }
 
   function clearForm() {
@@ -135,7 +153,7 @@
 
   function fillForm(body) {
     clearForm();
-    set("client_id", body.client_id);
+    setClientId(body.client_id);
     set("department", body.department);
     set("visit_date", body.visit_date);
     set("location", body.location || "");
@@ -290,14 +308,19 @@
     var timer = setTimeout(function () {
       late = true;
       release();
-      set("client_id", O.uuid());
+      setClientId(O.uuid());
       form.addEventListener("input", onType);
     }, STORAGE_WAIT);
     function answered() { clearTimeout(timer); form.removeEventListener("input", onType); }
     var fix = /^#fix=(.+)$/.exec(window.location.hash);
     var found = fix ? O.outbox.get(decodeURIComponent(fix[1])) : Promise.resolve(undefined);
     return found.then(function (item) {
-      return item ? { item: item } : O.drafts.get().then(function (draft) { return { draft: draft }; });
+      if (item) { return { item: item }; }
+      return O.drafts.get().then(function (draft) {
+        // A draft another page of this phone has open is that page's walk: start afresh.
+        if (!draft) { return { draft: null }; }
+        return openElsewhere(draft.body.client_id).then(function (open) { return { draft: open ? null : draft }; });
+      });
     }).then(function (back) {
       answered();
       if (late && typed) { return; }  // a walk begun meanwhile stays as typed
@@ -308,14 +331,14 @@
         document.getElementById("walk-status").textContent = "Your unsaved walk is back, as you left it.";
       } else {
         clearForm();
-        set("client_id", O.uuid());
+        setClientId(O.uuid());
       }
     }, function () {
       // The phone's storage did not answer: a walk typed now still gets its own client_id.
       answered();
       if (late) { return; }
       release();
-      set("client_id", O.uuid());
+      setClientId(O.uuid());
     });
   }
 
@@ -338,7 +361,7 @@
       finishSaving();
       if (result === "refused") { showErrors(serverErrors(item.error, read.map)); return O.render(); }
       clearForm();
-      set("client_id", O.uuid());
+      setClientId(O.uuid());
       document.getElementById("walk-status").textContent =
         "Saved on this phone: it is sent when the network allows. You can start the next walk.";
       return O.render();
