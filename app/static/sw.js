@@ -84,7 +84,10 @@ function fromNetwork(request, url) {
           }
         });
       });
-    }).then(function () { return response; });
+    }).then(function () { return response; }, function () {
+      // Keeping it failed (the phone's storage full, say): the page itself still arrived.
+      return response;
+    });
   });
 }
 
