@@ -16,6 +16,7 @@ from tests.walk_pages import (
     save,
     save_offline,
     stored_walks,
+    type_draft,
     wait_outbox_empty,
     wait_until,
 )
@@ -140,10 +141,7 @@ def test_a_phone_whose_storage_does_not_answer_still_takes_a_walk(
     and a draft answering later does not overwrite what they typed."""
     email = make_user("leader")
     with live_server(database_url) as base, browser_page() as page:
-        login(page, base, email)
-        page.goto(f"{base}/visits/new")
-        fill_walk(page, "Library", "old draft")
-        wait_until(page, "WalkaboutOutbox.drafts.get().then(d => !!d)")
+        type_draft(page, base, email, "Library", "old draft")
         page.add_init_script("window.slowStorage = 4000;" + SLOW_STORAGE)
         page.reload()
         assert page.is_disabled("#department")
@@ -165,10 +163,7 @@ def test_a_second_page_of_the_form_does_not_take_up_the_first_ones_walk(
     be lost."""
     email = make_user("leader")
     with live_server(database_url) as base, browser_page() as first:
-        login(first, base, email)
-        first.goto(f"{base}/visits/new")
-        fill_walk(first, "Finance", "clerk")
-        wait_until(first, "WalkaboutOutbox.drafts.get().then(d => !!d && d.body.department)")
+        type_draft(first, base, email, "Finance", "clerk")
         second = first.context.new_page()
         second.goto(f"{base}/visits/new")
         second.wait_for_selector("#department:enabled")

@@ -90,6 +90,14 @@ def save(page: Page) -> None:
     page.get_by_role("button", name="Save walk").click()
 
 
+def type_draft(page: Page, base: str, email: str, department: str, role: str) -> None:
+    """Log in and type a walk without saving it, until the phone keeps it as the draft."""
+    login(page, base, email)
+    page.goto(f"{base}/visits/new")
+    fill_walk(page, department, role)
+    wait_until(page, "WalkaboutOutbox.drafts.get().then(d => !!d && !!d.body.department)")
+
+
 def save_offline(
     page: Page, base: str, email: str, department: str, role: str, note: str = ""
 ) -> None:
