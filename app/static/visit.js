@@ -127,15 +127,21 @@
   // open, so that another page of the same phone does not take up its draft (two pages
   // saving one client_id: the server keeps the first, and the second walk would be lost).
   var LOCK = "walkabout-walk-";
-  var letGo = null;
+  var letGo = null, holding = null;
   function setClientId(id) {
     set("client_id", id);
     if (!navigator.locks) { return; }
     if (letGo) { letGo(); }
+    holding = null;
     var done = new Promise(function (resolve) { letGo = resolve; });
-    navigator.locks.request(LOCK + id, function () { return done; }).catch(function () {});
+    navigator.locks.request(LOCK + id, function () {
+      if (form.querySelector("[name='client_id']").value === id) { holding = id; }
+      return done;
+    }).catch(function () {});
   }
   function openElsewhere(id) {
+    // This page's own walk (back from the browser's history, its draft written on leaving).
+    if (id === holding) { return Promise.resolve(false); }
     if (!navigator.locks || !navigator.locks.query) { return Promise.resolve(false); }
     return navigator.locks.query().then(function (state) {
       return (state.held || []).some(function (lock) { return lock.name === LOCK + id; });
