@@ -95,8 +95,14 @@ class SlowWorkerFetches:
     fetches of the walk pages (not the page's navigations) for `seconds` after the app built
     them: a phone on poor Wi-Fi."""
 
-    def __init__(self, app: Any, seconds: float = 1.5) -> None:
-        self.app, self.seconds, self.slow, self.held = app, seconds, threading.Event(), 0
+    def __init__(self, seconds: float = 1.5) -> None:
+        self.app: Any = None
+        self.seconds, self.slow, self.held = seconds, threading.Event(), 0
+
+    def around(self, app: Any) -> "SlowWorkerFetches":
+        """Put this layer around the app (`live_server`'s `wrap`)."""
+        self.app = app
+        return self
 
     async def __call__(self, scope: Any, receive: Any, send: Any) -> None:
         if scope["type"] == "http" and self.slow.is_set() and scope["method"] == "GET":
@@ -123,22 +129,17 @@ def test_a_page_fetched_before_logout_is_not_kept_after_it(
     can still be on their way when the leader logs out. Their answers, named for the leader
     who left, must not be kept nor make the phone theirs again."""
     alice = make_user("leader", "alice@example.org")
-    slow: list[SlowWorkerFetches] = []
-
-    def wrap(app: Any) -> SlowWorkerFetches:
-        slow.append(SlowWorkerFetches(app))
-        return slow[0]
-
-    with live_server(database_url, wrap=wrap) as base, browser_page() as page:
+    network = SlowWorkerFetches()
+    with live_server(database_url, wrap=network.around) as base, browser_page() as page:
         login(page, base, alice)
         page.goto(f"{base}/visits/new")
         ready_offline(page)
-        slow[0].slow.set()
+        network.slow.set()
         page.goto(f"{base}/visits")  # asks the worker to keep the pages again: held
         page.wait_for_timeout(300)
         logout(page, base)
         page.wait_for_timeout(2500)  # the held fetches answer, alice's pages inside
-        assert slow[0].held >= 1
+        assert network.held >= 1
         page.context.set_offline(True)
         for path in ("/visits", "/visits/new", "/"):
             page.goto(f"{base}{path}")

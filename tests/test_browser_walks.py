@@ -17,6 +17,7 @@ from tests.walk_pages import (
     save_offline,
     stored_walks,
     type_draft,
+    wait_outbox_count,
     wait_outbox_empty,
     wait_until,
 )
@@ -71,10 +72,7 @@ def test_three_walks_offline_across_two_reloads_arrive_once_each(
             fill_walk(page, department, f"role {n}", note=f"note {n}")
             save(page)
             page.wait_for_selector("#outbox:not([hidden])")
-            wait_until(
-                page,
-                f"document.getElementById('outbox-count').textContent.startsWith('{n + 1} walk')",
-            )
+            wait_outbox_count(page, n + 1)
         assert outbox_count(page) == "3 walks waiting to send"
         assert _count(session, Visit) == 0
         back_online(page)
@@ -124,7 +122,7 @@ def test_typing_while_the_phone_reads_the_draft_is_kept(
         assert page.input_value("#department") == "Warehouse"
         page.evaluate("window.slowStorage = 0")  # the rest of the test at the usual pace
         save(page)
-        wait_until(page, "document.getElementById('outbox-count').textContent.startsWith('2 walk')")
+        wait_outbox_count(page, 2)
         back_online(page)
     walks = stored_walks(session)
     assert [(w[0], w[1], w[2]) for w in walks] == [

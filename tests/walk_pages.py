@@ -65,6 +65,13 @@ def wait_outbox_empty(page: Page, timeout: float = 15) -> None:
     )
 
 
+def wait_outbox_count(page: Page, count: int) -> None:
+    """Wait until the banner counts `count` of this user's walks on the phone."""
+    wait_until(
+        page, f"document.getElementById('outbox-count').textContent.startsWith('{count} walk')"
+    )
+
+
 def back_online(page: Page) -> None:
     """The network comes back (and the page hears of it): every walk waiting is sent."""
     page.context.set_offline(False)
@@ -109,7 +116,7 @@ def save_offline(
     page.context.set_offline(True)
     fill_walk(page, department, role, note=note)
     save(page)
-    wait_until(page, "document.getElementById('outbox-count').textContent.startsWith('1 walk')")
+    wait_outbox_count(page, 1)
 
 
 def outbox_count(page: Page) -> str:
