@@ -19,6 +19,7 @@ from tests.walk_pages import (
     save_offline,
     stored_walks,
     wait_outbox_empty,
+    wait_until,
 )
 
 pytestmark = [needs_chromium, pytest.mark.sqlite_only]
@@ -168,3 +169,24 @@ def test_logout_offline_is_refused_and_keeps_the_walks(
         assert page.url.startswith(f"{base}/visits/new")
         back_online(page)
     assert [w[:2] for w in stored_walks(session)] == [(alice, "driver")]
+
+
+def test_a_walk_kept_before_walks_had_owners_is_sent_by_the_first_leader(
+    database_url: str, session: Session, make_user, directory
+) -> None:
+    """A phone upgraded from the version whose outbox kept no owner: the walk waiting there
+    is taken up by the first leader who opens a page, and sent once."""
+    email = make_user("leader")
+    with live_server(database_url) as base, browser_page() as page:
+        save_offline(page, base, email, "Finance", "clerk")
+        page.evaluate(
+            """WalkaboutOutbox.outbox.all().then(items => {
+                 const item = items[0]; delete item.owner;
+                 return WalkaboutOutbox.outbox.put(item);
+               })"""
+        )
+        assert page.evaluate("WalkaboutOutbox.outbox.all().then(i => i[0].owner)") is None
+        page.context.set_offline(False)
+        page.reload()
+        wait_until(page, "WalkaboutOutbox.outbox.all().then(items => items.length === 0)")
+    assert [w[:2] for w in stored_walks(session)] == [(email, "clerk")]

@@ -11,6 +11,7 @@ from tests.walk_pages import (
     conversation,
     fill_walk,
     login,
+    logout,
     outbox_count,
     ready_offline,
     save,
@@ -177,6 +178,84 @@ def test_a_second_page_of_the_form_does_not_take_up_the_first_ones_walk(
     assert len({w[3] for w in walks}) == 2
 
 
+def test_two_pages_left_unsaved_each_keep_their_walk(
+    database_url: str, session: Session, make_user, directory
+) -> None:
+    """Two pages of the form, each with a walk typed, both closed unsaved (a phone drops
+    background tabs). Each walk stays on the phone: the next form restores the newest, the
+    other waits in the list of walks on this phone until the leader continues it."""
+    email = make_user("leader")
+    with live_server(database_url) as base, browser_page() as first:
+        type_draft(first, base, email, "Finance", "clerk")
+        second = first.context.new_page()
+        second.goto(f"{base}/visits/new")
+        second.wait_for_selector("#department:enabled")
+        fill_walk(second, "Warehouse", "driver")
+        wait_until(second, "WalkaboutOutbox.drafts.all().then(d => d.length === 2)")
+        first.close()
+        second.fill("#conversations-0-notes", "forklift tablet")  # typed after the first closed
+        wait_until(
+            second,
+            "WalkaboutOutbox.drafts.all().then(d => d[0].body.conversations[0].notes"
+            " === 'forklift tablet')",
+        )
+        second.close()
+        page = first.context.new_page()
+        page.goto(f"{base}/visits/new")
+        wait_until(page, "document.getElementById('walk-status').textContent.includes('is back')")
+        assert page.input_value("#department") == "Warehouse"
+        assert page.input_value("#conversations-0-notes") == "forklift tablet"
+        assert page.inner_text("#outbox-unsaved") == "1 walk you began is not saved yet:"
+        assert "Finance" in page.inner_text("#outbox-drafts")
+        assert "Warehouse" not in page.inner_text("#outbox-drafts")  # open on this page
+        page.get_by_role("link", name="Continue the walk of").click()
+        wait_until(page, "document.querySelector('#department').value === 'Finance'")
+        assert page.input_value("#conversations-0-person_role") == "clerk"
+        wait_until(page, "document.getElementById('outbox-drafts').innerText.includes('Warehouse')")
+        save(page)
+        page.wait_for_url(f"{base}/visits?flash=*")
+        page.goto(f"{base}/visits/new")
+        wait_until(page, "document.getElementById('walk-status').textContent.includes('is back')")
+        assert page.input_value("#department") == "Warehouse"
+        save(page)
+        page.wait_for_url(f"{base}/visits?flash=*")
+        assert page.evaluate("WalkaboutOutbox.drafts.all().then(d => d.length)") == 0
+    walks = stored_walks(session)
+    assert [w[:2] for w in walks] == [(email, "clerk"), (email, "driver")]
+    assert len({w[3] for w in walks}) == 2
+
+
+def test_an_unsaved_walk_is_deleted_from_the_list_and_an_emptied_form_keeps_none(
+    database_url: str, session: Session, make_user, directory
+) -> None:
+    """A shared phone: the walk one leader began is theirs alone, listed for them only."""
+    email, other = make_user("leader"), make_user("leader", "bea@example.org")
+    with live_server(database_url) as base, browser_page() as page:
+        type_draft(page, base, email, "Library", "librarian")
+        assert "You began 1 walk here and did not save it." in logout(page, base)
+        login(page, base, other)
+        page.goto(f"{base}/visits/new")
+        page.wait_for_selector("#department:enabled")
+        assert page.input_value("#department") == ""
+        assert page.is_hidden("#outbox")
+        assert logout(page, base) == ""  # nothing of theirs on the phone: no question
+        login(page, base, email)
+        page.goto(f"{base}/visits")
+        assert "Library" in page.inner_text("#outbox-drafts")
+        page.on("dialog", lambda dialog: dialog.accept())
+        page.get_by_role("button", name="Delete the unsaved walk of").click()
+        wait_until(page, "document.getElementById('outbox').hidden")
+        assert page.evaluate("WalkaboutOutbox.drafts.all().then(d => d.length)") == 0
+        page.goto(f"{base}/visits/new")
+        page.wait_for_selector("#department:enabled")
+        assert page.input_value("#department") == ""
+        page.fill("#department", "Finance")
+        wait_until(page, "WalkaboutOutbox.drafts.all().then(d => d.length === 1)")
+        page.fill("#department", "")  # typed by mistake, taken back
+        wait_until(page, "WalkaboutOutbox.drafts.all().then(d => d.length === 0)")
+    assert stored_walks(session) == []
+
+
 def test_a_walk_deleted_on_the_phone_while_being_sent_stays_deleted(
     database_url: str, session: Session, make_user, directory
 ) -> None:
@@ -296,8 +375,9 @@ def test_a_half_filled_walk_survives_a_reload_and_is_cleared_by_saving(
         conversation(page, 1, "added by mistake", 3, 3)
         wait_until(
             page,
-            "WalkaboutOutbox.drafts.get().then(d => !!d && d.body.conversations.length === 2"
-            " && d.body.conversations[1].observed_score === 3)",
+            "WalkaboutOutbox.drafts.all().then(d => d.length === 1"
+            " && d[0].body.conversations.length === 2"
+            " && d[0].body.conversations[1].observed_score === 3)",
         )
         page.reload()
         # The draft comes back from the phone's storage once the script has read it.
@@ -311,7 +391,9 @@ def test_a_half_filled_walk_survives_a_reload_and_is_cleared_by_saving(
         save(page)
         page.wait_for_url(f"{base}/visits?flash=*")
         page.goto(f"{base}/visits/new")
-        wait_until(page, "!!window.WalkaboutOutbox && WalkaboutOutbox.drafts.get().then(d => !d)")
+        wait_until(
+            page, "!!window.WalkaboutOutbox && WalkaboutOutbox.drafts.all().then(d => !d.length)"
+        )
         assert page.input_value("#department") == ""
     assert stored_walks(session)[0][1:3] == ("librarian", "the scanner jams daily")
     assert _count(session, Conversation) == 1

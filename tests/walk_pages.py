@@ -102,7 +102,11 @@ def type_draft(page: Page, base: str, email: str, department: str, role: str) ->
     login(page, base, email)
     page.goto(f"{base}/visits/new")
     fill_walk(page, department, role)
-    wait_until(page, "WalkaboutOutbox.drafts.get().then(d => !!d && !!d.body.department)")
+    wait_until(
+        page,
+        "WalkaboutOutbox.drafts.all()"
+        f".then(d => d.some(x => x.body.department === '{department}'))",
+    )
 
 
 def save_offline(

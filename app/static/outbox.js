@@ -51,13 +51,41 @@
     },
     remove: function (id) { return withStore(WALKS, "readwrite", function (s) { return s.delete(id); }); }
   };
-  // One draft per user: the new walk being typed, kept through a reload or a closed tab.
+  // The walks this user began on this phone and has not saved: one draft per walk (its
+  // client_id), kept through a reload or a closed tab, so that two pages of the form never
+  // write over each other's walk. They sit in one record per user, changed in one
+  // transaction; a phone may still hold the single draft an earlier version kept.
+  function draftsOf(record) {
+    if (!record) { return {}; }
+    if (record.walks) { return record.walks; }
+    var walks = {};
+    if (record.body) { walks[record.body.client_id] = { body: record.body, saved: record.saved }; }
+    return walks;
+  }
+  function changeDrafts(change) {
+    return withStore(DRAFTS, "readwrite", function (s) {
+      var found = s.get(user);
+      found.onsuccess = function () {
+        var walks = draftsOf(found.result);
+        change(walks);
+        if (Object.keys(walks).length) { s.put({ owner: user, walks: walks }); } else { s.delete(user); }
+      };
+      return null;
+    });
+  }
   var drafts = {
-    get: function () { return withStore(DRAFTS, "readonly", function (s) { return s.get(user); }); },
-    put: function (body) {
-      return withStore(DRAFTS, "readwrite", function (s) { return s.put({ owner: user, body: body, saved: Date.now() }); });
+    // Newest first.
+    all: function () {
+      return withStore(DRAFTS, "readonly", function (s) { return s.get(user); }).then(function (record) {
+        var walks = draftsOf(record);
+        return Object.keys(walks).map(function (id) { return walks[id]; })
+          .sort(function (a, b) { return b.saved - a.saved; });
+      });
     },
-    remove: function () { return withStore(DRAFTS, "readwrite", function (s) { return s.delete(user); }); }
+    put: function (body) {
+      return changeDrafts(function (walks) { walks[body.client_id] = { body: body, saved: Date.now() }; });
+    },
+    remove: function (clientId) { return changeDrafts(function (walks) { delete walks[clientId]; }); }
   };
 
   function uuid() {
@@ -162,11 +190,18 @@
   function render() {
     var box = document.getElementById("outbox");
     if (!box) { return Promise.resolve(); }
-    return outbox.all().then(function (all) {
+    return Promise.all([outbox.all(), drafts.all()]).then(function (found) {
+      var all = found[0];
       var items = all.filter(function (i) { return i.owner === user; });
       var others = all.length - items.length;
       var refused = items.filter(function (i) { return i.error; }).length;
-      box.hidden = all.length === 0;
+      // The walks begun and not saved, but the one this page has open, and a refused walk's
+      // (its row below has Fix).
+      var waiting = items.map(function (i) { return i.client_id; });
+      var unsaved = found[1].filter(function (d) {
+        return d.body.client_id !== api.openHere && waiting.indexOf(d.body.client_id) < 0;
+      });
+      box.hidden = all.length === 0 && unsaved.length === 0;
       box.classList.toggle("refused", refused > 0);
       var count = items.length - refused;
       document.getElementById("outbox-count").textContent = items.length === 0 ? "" :
@@ -182,14 +217,55 @@
       var list = document.getElementById("outbox-items");
       list.textContent = "";
       items.forEach(function (item) { list.appendChild(itemRow(item)); });
+      var unsavedLine = document.getElementById("outbox-unsaved");
+      unsavedLine.hidden = unsaved.length === 0;
+      unsavedLine.textContent = plural(unsaved.length, "walk you began is", "walks you began are") + " not saved yet:";
+      var begun = document.getElementById("outbox-drafts");
+      begun.textContent = "";
+      unsaved.forEach(function (draft) { begun.appendChild(draftRow(draft.body)); });
     });
+  }
+
+  function walkLabel(body) {
+    return body.visit_date + " · " + (body.department || "no department") + " · " +
+      plural(body.conversations.length, "conversation", "conversations");
+  }
+
+  function draftRow(body) {
+    var li = document.createElement("li");
+    var label = document.createElement("span");
+    label.textContent = walkLabel(body);
+    li.appendChild(label);
+    var open = document.createElement("a");
+    open.className = "button"; open.textContent = "Continue";
+    open.href = "/visits/new#draft=" + encodeURIComponent(body.client_id);
+    open.setAttribute("aria-label", "Continue the walk of " + body.visit_date + " in " + (body.department || "no department"));
+    open.addEventListener("click", function (event) {
+      // On the walk form itself only the address's end changes: open the page again
+      // (leaving it keeps this page's walk as a draft).
+      if (window.location.pathname === "/visits/new") {
+        event.preventDefault();
+        window.location.hash = "draft=" + encodeURIComponent(body.client_id);
+        window.location.reload();
+      }
+    });
+    li.appendChild(open);
+    var del = document.createElement("button");
+    del.type = "button"; del.className = "danger"; del.textContent = "Delete";
+    del.setAttribute("aria-label", "Delete the unsaved walk of " + body.visit_date + " in " + (body.department || "no department"));
+    del.addEventListener("click", function () {
+      if (window.confirm("Delete this walk from the phone? It was never saved.")) {
+        drafts.remove(body.client_id).then(render);
+      }
+    });
+    li.appendChild(del);
+    return li;
   }
 
   function itemRow(item) {
     var li = document.createElement("li");
     var label = document.createElement("span");
-    label.textContent = item.body.visit_date + " · " + (item.body.department || "no department") + " · " +
-      plural(item.body.conversations.length, "conversation", "conversations");
+    label.textContent = walkLabel(item.body);
     if (item.error) {
       var err = document.createElement("span");
       err.className = "field-error";
@@ -227,11 +303,11 @@
         window.alert("You are offline. Logging out needs the network; your walks stay on this phone.");
         return;
       }
-      Promise.all([outbox.mine(), drafts.get()]).then(function (found) {
-        var waiting = found[0].length, draft = found[1] ? 1 : 0;
+      Promise.all([outbox.mine(), drafts.all()]).then(function (found) {
+        var waiting = found[0].length, draft = found[1].length;
         var words = [];
         if (waiting) { words.push(plural(waiting, "walk of yours is", "walks of yours are") + " still on this phone, not yet sent."); }
-        if (draft) { words.push("A walk you started is kept as a draft."); }
+        if (draft) { words.push("You began " + plural(draft, "walk", "walks") + " here and did not save " + (draft === 1 ? "it." : "them.")); }
         words.push("Only you can send or read them, when you log in here again. Log out?");
         if (waiting + draft > 0 && !window.confirm(words.join(" "))) { return; }
         // The login page that follows makes the worker forget this user; their pages go now.
@@ -241,7 +317,7 @@
   }
 
   var api = { outbox: outbox, drafts: drafts, user: user, uuid: uuid, sendOne: sendOne, sendAll: sendAll,
-              render: render, fieldLabel: fieldLabel, onFix: null };
+              render: render, fieldLabel: fieldLabel, onFix: null, openHere: null };
   window.WalkaboutOutbox = api;
 
   var send = document.getElementById("outbox-send");
@@ -263,7 +339,7 @@
   // Walks saved before items had owners: the first user to open a page takes them.
   outbox.all().then(function (items) {
     return Promise.all(items.filter(function (i) { return !i.owner && user; }).map(function (i) {
-      i.owner = user; return outbox.put(i);
+      i.owner = user; return outbox.update(i);
     }));
   }).then(render).then(function () { if (navigator.onLine) { return sendAll(); } });
 })();

@@ -130,6 +130,8 @@
   var letGo = null, holding = null;
   function setClientId(id) {
     set("client_id", id);
+    O.openHere = id;  // the outbox lists every unsaved walk but this one
+    O.render();
     if (!navigator.locks) { return; }
     if (letGo) { letGo(); }
     holding = null;
@@ -149,12 +151,17 @@
   }
   function check(name, on) { var el = form.querySelector("[name='" + name + "']"); if (el) { el.checked = !!on; } }
 
+  // The form as it stands when nothing is typed in it: a page left so keeps no draft.
+  var blank = null;
+  function withoutId(body) { return JSON.stringify(Object.assign({}, body, { client_id: "" })); }
+
   function clearForm() {
     form.reset();
     blocks("conversation").forEach(function (b, n) { if (n > 0) { b.remove(); } });
     blocks("action").forEach(function (b) { b.remove(); });
     form.querySelectorAll("[data-max]").forEach(count);
     renumber();
+    blank = withoutId(bodyFromForm().body);
   }
 
   function fillForm(body) {
@@ -276,10 +283,16 @@
 
   /* ---- the draft ---- */
   var draftTimer = null;
+  // This page's walk, under its own client_id (another page's draft is never written over);
+  // emptied again, it is no draft.
+  function keepDraft() {
+    var body = bodyFromForm().body;
+    return withoutId(body) === blank ? O.drafts.remove(body.client_id) : O.drafts.put(body);
+  }
   function saveDraft() {
     if (!isNew || starting) { return; }
     clearTimeout(draftTimer);
-    draftTimer = setTimeout(function () { O.drafts.put(bodyFromForm().body); }, 300);
+    draftTimer = setTimeout(keepDraft, 300);
   }
 
   // A refused walk back in the form, its messages at their fields (blocks numbered as sent).
@@ -319,25 +332,38 @@
     }, STORAGE_WAIT);
     function answered() { clearTimeout(timer); form.removeEventListener("input", onType); }
     var fix = /^#fix=(.+)$/.exec(window.location.hash);
+    var asked = /^#draft=(.+)$/.exec(window.location.hash);
+    var wanted = asked ? decodeURIComponent(asked[1]) : null;
     var found = fix ? O.outbox.get(decodeURIComponent(fix[1])) : Promise.resolve(undefined);
     return found.then(function (item) {
       if (item) { return { item: item }; }
-      return O.drafts.get().then(function (draft) {
-        // A draft another page of this phone has open is that page's walk: start afresh.
-        if (!draft) { return { draft: null }; }
-        return openElsewhere(draft.body.client_id).then(function (open) { return { draft: open ? null : draft }; });
+      return O.drafts.all().then(function (kept) {
+        // The walk asked for (Continue), else the newest unsaved one; a draft another page
+        // of this phone has open is that page's walk, never taken up here.
+        var candidates = kept.filter(function (d) { return !wanted || d.body.client_id === wanted; });
+        return candidates.reduce(function (chain, draft) {
+          return chain.then(function (chosen) {
+            if (chosen) { return chosen; }
+            return openElsewhere(draft.body.client_id).then(function (open) { return open ? null : draft; });
+          });
+        }, Promise.resolve(null)).then(function (draft) {
+          return { draft: draft, elsewhere: !!wanted && !draft && candidates.length > 0 };
+        });
       });
     }).then(function (back) {
       answered();
       if (late && typed) { return; }  // a walk begun meanwhile stays as typed
       release();  // in the same turn as the fields are filled: no keystroke falls between
       if (back.item) { fixWalk(back.item); return; }
+      var status = document.getElementById("walk-status");
+      if (asked) { history.replaceState(null, "", window.location.pathname); }  // a reload takes the newest
       if (back.draft) {
         fillForm(back.draft.body);
-        document.getElementById("walk-status").textContent = "Your unsaved walk is back, as you left it.";
+        status.textContent = "Your unsaved walk is back, as you left it.";
       } else {
         clearForm();
         setClientId(O.uuid());
+        if (back.elsewhere) { status.textContent = "That walk is open in another page of this phone: this is a new walk."; }
       }
     }, function () {
       // The phone's storage did not answer: a walk typed now still gets its own client_id.
@@ -360,7 +386,7 @@
     var item = { client_id: read.body.client_id, owner: O.user, body: read.body, created: Date.now(), error: null, state: "sending" };
     saving = true; saveButton.disabled = true; saveButton.textContent = "Saving…";
     clearTimeout(draftTimer);
-    O.outbox.put(item).then(O.drafts.remove).then(function () {
+    O.outbox.put(item).then(function () { return O.drafts.remove(item.client_id); }).then(function () {
       return O.sendOne(item, SAVE_TIMEOUT);
     }).then(function (result) {
       if (result === "sent") { window.location.href = "/visits?flash=walk-saved"; return; }
@@ -412,7 +438,7 @@
   };
   // Coming back with the browser's back button shows the page as it was left: start afresh.
   window.addEventListener("pageshow", function (event) { if (event.persisted) { finishSaving(); startWalk(); } });
-  window.addEventListener("pagehide", function () { if (isNew && !saving && !starting) { O.drafts.put(bodyFromForm().body); } });
+  window.addEventListener("pagehide", function () { if (isNew && !saving && !starting) { keepDraft(); } });
 
   prepareFields(form);
   renumber();
