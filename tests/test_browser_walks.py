@@ -7,6 +7,7 @@ from sqlmodel import Session, func, select
 from app.models import Action, Conversation, Visit
 from tests.browser import browser_page, live_server, needs_chromium
 from tests.walk_pages import (
+    another_form,
     back_online,
     conversation,
     fill_walk,
@@ -21,6 +22,7 @@ from tests.walk_pages import (
     wait_outbox_count,
     wait_outbox_empty,
     wait_until,
+    walks_apart,
 )
 
 pytestmark = [needs_chromium, pytest.mark.sqlite_only]
@@ -163,9 +165,7 @@ def test_a_second_page_of_the_form_does_not_take_up_the_first_ones_walk(
     email = make_user("leader")
     with live_server(database_url) as base, browser_page() as first:
         type_draft(first, base, email, "Finance", "clerk")
-        second = first.context.new_page()
-        second.goto(f"{base}/visits/new")
-        second.wait_for_selector("#department:enabled")
+        second = another_form(first, base)
         wait_until(second, "!!document.querySelector('[name=client_id]').value")
         assert second.input_value("#department") == ""
         fill_walk(second, "Warehouse", "driver")
@@ -173,9 +173,7 @@ def test_a_second_page_of_the_form_does_not_take_up_the_first_ones_walk(
         second.wait_for_url(f"{base}/visits?flash=*")
         save(first)
         first.wait_for_url(f"{base}/visits?flash=*")
-    walks = stored_walks(session)
-    assert [w[:2] for w in walks] == [(email, "clerk"), (email, "driver")]
-    assert len({w[3] for w in walks}) == 2
+    assert walks_apart(session) == ([(email, "clerk"), (email, "driver")], 2)
 
 
 def test_two_pages_left_unsaved_each_keep_their_walk(
@@ -187,9 +185,7 @@ def test_two_pages_left_unsaved_each_keep_their_walk(
     email = make_user("leader")
     with live_server(database_url) as base, browser_page() as first:
         type_draft(first, base, email, "Finance", "clerk")
-        second = first.context.new_page()
-        second.goto(f"{base}/visits/new")
-        second.wait_for_selector("#department:enabled")
+        second = another_form(first, base)
         fill_walk(second, "Warehouse", "driver")
         wait_until(second, "WalkaboutOutbox.drafts.all().then(d => d.length === 2)")
         first.close()
@@ -220,9 +216,7 @@ def test_two_pages_left_unsaved_each_keep_their_walk(
         save(page)
         page.wait_for_url(f"{base}/visits?flash=*")
         assert page.evaluate("WalkaboutOutbox.drafts.all().then(d => d.length)") == 0
-    walks = stored_walks(session)
-    assert [w[:2] for w in walks] == [(email, "clerk"), (email, "driver")]
-    assert len({w[3] for w in walks}) == 2
+    assert walks_apart(session) == ([(email, "clerk"), (email, "driver")], 2)
 
 
 def test_an_unsaved_walk_is_deleted_from_the_list_and_an_emptied_form_keeps_none(

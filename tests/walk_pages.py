@@ -123,6 +123,14 @@ def save_offline(
     wait_outbox_count(page, 1)
 
 
+def another_form(page: Page, base: str) -> Page:
+    """A second page of the new-walk form on the same phone, its fields the leader's."""
+    other = page.context.new_page()
+    other.goto(f"{base}/visits/new")
+    other.wait_for_selector("#department:enabled")
+    return other
+
+
 def outbox_count(page: Page) -> str:
     return str(page.inner_text("#outbox-count"))
 
@@ -137,3 +145,10 @@ def stored_walks(session: Session) -> list[tuple[str, str, str, str]]:
         .order_by(col(Conversation.person_role))
     ).all()
     return [(str(a), str(b), str(c), str(d)) for a, b, c, d in rows]
+
+
+def walks_apart(session: Session) -> tuple[list[tuple[str, str]], int]:
+    """(leader e-mail, role) of every stored conversation, and how many client_ids they
+    came under: each walk saved once, under its own."""
+    walks = stored_walks(session)
+    return [(w[0], w[1]) for w in walks], len({w[3] for w in walks})
