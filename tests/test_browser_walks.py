@@ -219,6 +219,36 @@ def test_two_pages_left_unsaved_each_keep_their_walk(
     assert walks_apart(session) == ([(email, "clerk"), (email, "driver")], 2)
 
 
+def test_the_draft_an_earlier_version_kept_comes_back(
+    database_url: str, session: Session, make_user, directory
+) -> None:
+    """A phone upgraded while it held a draft in the earlier layout (one per user)."""
+    email = make_user("leader")
+    with live_server(database_url) as base, browser_page() as page:
+        type_draft(page, base, email, "Library", "librarian")
+        page.goto(f"{base}/visits")  # a page that writes no draft of its own
+        page.evaluate(
+            """WalkaboutOutbox.drafts.all().then(kept => new Promise((resolve, reject) => {
+                 const open = indexedDB.open("walkabout-outbox");
+                 open.onsuccess = () => {
+                   const tx = open.result.transaction("drafts", "readwrite");
+                   tx.objectStore("drafts").put({ owner: WalkaboutOutbox.user,
+                                                  body: kept[0].body, saved: Date.now() });
+                   tx.oncomplete = () => { open.result.close(); resolve(); };
+                   tx.onerror = () => reject(tx.error);
+                 };
+               }))"""
+        )
+        page.reload()
+        wait_until(page, "document.getElementById('outbox-drafts').innerText.includes('Library')")
+        page.goto(f"{base}/visits/new")
+        wait_until(page, "document.getElementById('walk-status').textContent.includes('is back')")
+        assert page.input_value("#department") == "Library"
+        save(page)
+        page.wait_for_url(f"{base}/visits?flash=*")
+    assert [w[:2] for w in stored_walks(session)] == [(email, "librarian")]
+
+
 def test_an_unsaved_walk_is_deleted_from_the_list_and_an_emptied_form_keeps_none(
     database_url: str, session: Session, make_user, directory
 ) -> None:

@@ -228,7 +228,7 @@
 
   function walkLabel(body) {
     return body.visit_date + " · " + (body.department || "no department") + " · " +
-      plural(body.conversations.length, "conversation", "conversations");
+      plural((body.conversations || []).length, "conversation", "conversations");
   }
 
   function draftRow(body) {
