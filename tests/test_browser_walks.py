@@ -249,6 +249,39 @@ def test_the_draft_an_earlier_version_kept_comes_back(
     assert [w[:2] for w in stored_walks(session)] == [(email, "librarian")]
 
 
+# A phone that stops a page put away before its timers run (iOS suspends a page's scripts
+# soon after another app comes to the front): the form's pause before keeping a draft never
+# ends.
+TIMERS_STOPPED = """
+(() => {
+  const later = window.setTimeout;
+  window.setTimeout = (fn, ms, ...rest) => ms === 300 ? 0 : later(fn, ms, ...rest);
+})();
+"""
+
+
+def test_a_walk_typed_is_kept_when_the_phone_puts_the_page_away(
+    database_url: str, session: Session, make_user, directory
+) -> None:
+    email = make_user("leader")
+    with live_server(database_url) as base, browser_page() as page:
+        login(page, base, email)
+        page.add_init_script(TIMERS_STOPPED)
+        page.goto(f"{base}/visits/new")
+        page.wait_for_selector("#department:enabled")
+        fill_walk(page, "Finance", "clerk")
+        page.evaluate(
+            "Object.defineProperty(document, 'visibilityState', {value: 'hidden'});"
+            "document.dispatchEvent(new Event('visibilitychange'))"
+        )
+        wait_until(
+            page,
+            "WalkaboutOutbox.drafts.all().then(d => d.length === 1"
+            " && d[0].body.department === 'Finance'"
+            " && d[0].body.conversations[0].person_role === 'clerk')",
+        )
+
+
 def test_an_unsaved_walk_is_deleted_from_the_list_and_an_emptied_form_keeps_none(
     database_url: str, session: Session, make_user, directory
 ) -> None:

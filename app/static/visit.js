@@ -438,7 +438,15 @@
   };
   // Coming back with the browser's back button shows the page as it was left: start afresh.
   window.addEventListener("pageshow", function (event) { if (event.persisted) { finishSaving(); startWalk(); } });
-  window.addEventListener("pagehide", function () { if (isNew && !saving && !starting) { keepDraft(); } });
+  // Leaving the page, or the phone putting it away (another app, the screen locked: a phone
+  // may then stop the page without a word, so what was typed is kept now, not after the pause).
+  function leaving() {
+    if (!isNew || saving || starting) { return; }
+    clearTimeout(draftTimer);
+    keepDraft();
+  }
+  window.addEventListener("pagehide", leaving);
+  document.addEventListener("visibilitychange", function () { if (document.visibilityState === "hidden") { leaving(); } });
 
   prepareFields(form);
   renumber();
