@@ -304,7 +304,8 @@
         return;
       }
       Promise.all([outbox.mine(), drafts.all()]).then(function (found) {
-        var waiting = found[0].length, draft = found[1].length;
+        var ids = found[0].map(function (i) { return i.client_id; });
+        var waiting = ids.length, draft = found[1].filter(function (d) { return ids.indexOf(d.body.client_id) < 0; }).length;
         var words = [];
         if (waiting) { words.push(plural(waiting, "walk of yours is", "walks of yours are") + " still on this phone, not yet sent."); }
         if (draft) { words.push("You began " + plural(draft, "walk", "walks") + " here and did not save " + (draft === 1 ? "it." : "them.")); }
