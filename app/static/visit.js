@@ -296,9 +296,25 @@
   }
 
   // A refused walk back in the form, its messages at their fields (blocks numbered as sent).
-  function fixWalk(item) {
-    fillForm(item.body);
-    showErrors(serverErrors(item.error || [], { conversations: [], actions: [] }));
+  // Where the leader had begun fixing it on this phone (`changed`, its draft), their changes
+  // come back, not the walk as refused; the messages stay at their fields while the blocks
+  // are as many as were sent, else they stand above the form, each naming its field.
+  function withChanges(item) {
+    return O.drafts.all().then(function (kept) {
+      var own = kept.filter(function (d) { return d.body.client_id === item.client_id; })[0];
+      return { item: item, changed: own ? own.body : null };
+    });
+  }
+  function fixWalk(item, changed) {
+    var body = changed || item.body;
+    fillForm(body);
+    var same = ["conversations", "actions"].every(function (k) {
+      return (body[k] || []).length === (item.body[k] || []).length;
+    });
+    var errors = serverErrors(item.error || [], { conversations: [], actions: [] });
+    if (!same) { errors.forEach(function (e) { e.name = ""; }); }
+    showErrors(errors);
+    if (changed) { document.getElementById("walk-status").textContent += " Your changes since it was refused are back."; }
   }
 
   // Until the draft (or the walk to fix) is read from the phone, the fields wait: what was
@@ -336,7 +352,7 @@
     var wanted = asked ? decodeURIComponent(asked[1]) : null;
     var found = fix ? O.outbox.get(decodeURIComponent(fix[1])) : Promise.resolve(undefined);
     return found.then(function (item) {
-      if (item) { return { item: item }; }
+      if (item) { return withChanges(item); }
       return O.drafts.all().then(function (kept) {
         // The walk asked for (Continue), else the newest unsaved one; a draft another page
         // of this phone has open is that page's walk, never taken up here.
@@ -354,7 +370,7 @@
       answered();
       if (late && typed) { return; }  // a walk begun meanwhile stays as typed
       release();  // in the same turn as the fields are filled: no keystroke falls between
-      if (back.item) { fixWalk(back.item); return; }
+      if (back.item) { fixWalk(back.item, back.changed); return; }
       var status = document.getElementById("walk-status");
       if (asked) { history.replaceState(null, "", window.location.pathname); }  // a reload takes the newest
       if (back.draft) {
@@ -434,16 +450,19 @@
 
   O.onFix = function (item) {
     if (!isNew) { window.location.href = "/visits/new#fix=" + item.client_id; return; }
-    fixWalk(item);
+    // The walk on this page is kept as it stands first (it may be this very walk, its
+    // changes not yet kept).
+    Promise.resolve(leaving()).then(function () { return withChanges(item); }, function () { return withChanges(item); })
+      .then(function (back) { fixWalk(back.item, back.changed); });
   };
   // Coming back with the browser's back button shows the page as it was left: start afresh.
   window.addEventListener("pageshow", function (event) { if (event.persisted) { finishSaving(); startWalk(); } });
   // Leaving the page, or the phone putting it away (another app, the screen locked: a phone
   // may then stop the page without a word, so what was typed is kept now, not after the pause).
   function leaving() {
-    if (!isNew || saving || starting) { return; }
+    if (!isNew || saving || starting) { return undefined; }
     clearTimeout(draftTimer);
-    keepDraft();
+    return keepDraft();
   }
   window.addEventListener("pagehide", leaving);
   document.addEventListener("visibilitychange", function () { if (document.visibilityState === "hidden") { leaving(); } });
