@@ -13,6 +13,7 @@ from tests.walk_pages import (
     fill_walk,
     login,
     logout,
+    open_form,
     outbox_count,
     ready_offline,
     save,
@@ -268,12 +269,8 @@ TIMERS_STOPPED = """
 def test_a_walk_typed_is_kept_when_the_phone_puts_the_page_away(
     database_url: str, session: Session, make_user, directory
 ) -> None:
-    email = make_user("leader")
     with live_server(database_url) as base, browser_page() as page:
-        login(page, base, email)
-        page.add_init_script(TIMERS_STOPPED)
-        page.goto(f"{base}/visits/new")
-        page.wait_for_selector("#department:enabled")
+        open_form(page, base, make_user("leader"), before=TIMERS_STOPPED)
         fill_walk(page, "Finance", "clerk")
         page.evaluate(
             "Object.defineProperty(document, 'visibilityState', {value: 'hidden'});"

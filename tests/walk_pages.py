@@ -123,6 +123,16 @@ def save_offline(
     wait_outbox_count(page, 1)
 
 
+def open_form(page: Page, base: str, email: str, *, before: str = "") -> None:
+    """Log in and open the new-walk form, its fields the leader's; `before`: a script the
+    page runs before its own (how a phone behaves)."""
+    login(page, base, email)
+    if before:
+        page.add_init_script(before)
+    page.goto(f"{base}/visits/new")
+    page.wait_for_selector("#department:enabled")
+
+
 def another_form(page: Page, base: str) -> Page:
     """A second page of the new-walk form on the same phone, its fields the leader's."""
     other = page.context.new_page()
