@@ -53,22 +53,32 @@
   };
   // The walks this user began on this phone and has not saved: one draft per walk (its
   // client_id), kept through a reload or a closed tab, so that two pages of the form never
-  // write over each other's walk. They sit in one record per user, changed in one
-  // transaction; a phone may still hold the single draft an earlier version kept.
-  function draftsOf(record) {
-    if (!record) { return {}; }
-    if (record.walks) { return record.walks; }
-    var walks = {};
-    if (record.body) { walks[record.body.client_id] = { body: record.body, saved: record.saved }; }
-    return walks;
+  // write over each other's walk; and the changes begun to walks already saved (`edits`,
+  // by the walk's client_id), which only that walk's edit page brings back. Both sit in
+  // one record per user, changed in one transaction; a phone may still hold the single
+  // draft an earlier version kept.
+  function keptOf(record) {
+    var kept = { walks: {}, edits: {} };
+    if (!record) { return kept; }
+    if (record.walks) { kept.walks = record.walks; }
+    else if (record.body) { kept.walks[record.body.client_id] = { body: record.body, saved: record.saved }; }
+    if (record.edits) { kept.edits = record.edits; }
+    return kept;
   }
-  function changeDrafts(change) {
+  function readKept() {
+    return withStore(DRAFTS, "readonly", function (s) { return s.get(user); }).then(keptOf);
+  }
+  function changeKept(change) {
     return withStore(DRAFTS, "readwrite", function (s) {
       var found = s.get(user);
       found.onsuccess = function () {
-        var walks = draftsOf(found.result);
-        change(walks);
-        if (Object.keys(walks).length) { s.put({ owner: user, walks: walks }); } else { s.delete(user); }
+        var kept = keptOf(found.result);
+        change(kept);
+        if (Object.keys(kept.walks).length || Object.keys(kept.edits).length) {
+          s.put({ owner: user, walks: kept.walks, edits: kept.edits });
+        } else {
+          s.delete(user);
+        }
       };
       return null;
     });
@@ -76,16 +86,20 @@
   var drafts = {
     // Newest first.
     all: function () {
-      return withStore(DRAFTS, "readonly", function (s) { return s.get(user); }).then(function (record) {
-        var walks = draftsOf(record);
-        return Object.keys(walks).map(function (id) { return walks[id]; })
+      return readKept().then(function (kept) {
+        return Object.keys(kept.walks).map(function (id) { return kept.walks[id]; })
           .sort(function (a, b) { return b.saved - a.saved; });
       });
     },
     put: function (body) {
-      return changeDrafts(function (walks) { walks[body.client_id] = { body: body, saved: Date.now() }; });
+      return changeKept(function (kept) { kept.walks[body.client_id] = { body: body, saved: Date.now() }; });
     },
-    remove: function (clientId) { return changeDrafts(function (walks) { delete walks[clientId]; }); }
+    remove: function (clientId) { return changeKept(function (kept) { delete kept.walks[clientId]; }); }
+  };
+  var edits = {
+    get: function (clientId) { return readKept().then(function (kept) { return kept.edits[clientId]; }); },
+    put: function (clientId, entry) { return changeKept(function (kept) { kept.edits[clientId] = entry; }); },
+    remove: function (clientId) { return changeKept(function (kept) { delete kept.edits[clientId]; }); }
   };
 
   function uuid() {
@@ -317,7 +331,7 @@
     });
   }
 
-  var api = { outbox: outbox, drafts: drafts, user: user, uuid: uuid, sendOne: sendOne, sendAll: sendAll,
+  var api = { outbox: outbox, drafts: drafts, edits: edits, user: user, uuid: uuid, sendOne: sendOne, sendAll: sendAll,
               render: render, fieldLabel: fieldLabel, onFix: null, openHere: null };
   window.WalkaboutOutbox = api;
 

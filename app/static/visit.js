@@ -24,17 +24,20 @@
     });
   }
 
-  function addBlock(kind) {
+  // `index`: the block's number in the field names, where it must be that one (changes to a
+  // walk put back); then the focus stays where it is.
+  function addBlock(kind, index) {
     var container = document.getElementById(kind === "action" ? "actions" : "conversations");
     var template = document.getElementById(kind + "-template");
     var next = 0;
     blocks(kind).forEach(function (b) { next = Math.max(next, Number(b.dataset.index) + 1); });
+    if (index !== undefined) { next = index; }
     container.insertAdjacentHTML("beforeend", template.innerHTML.replace(/__i__/g, String(next)));
     var block = container.lastElementChild;
     prepareFields(block);
     renumber();
     var first = block.querySelector("input, select, textarea");
-    if (first) { first.focus(); }
+    if (first && index === undefined) { first.focus(); }
     return block;
   }
 
@@ -290,9 +293,9 @@
     return withoutId(body) === blank ? O.drafts.remove(body.client_id) : O.drafts.put(body);
   }
   function saveDraft() {
-    if (!isNew || starting) { return; }
+    if (starting) { return; }
     clearTimeout(draftTimer);
-    draftTimer = setTimeout(keepDraft, 300);
+    draftTimer = setTimeout(isNew ? keepDraft : function () { keepChanges(false); }, 300);
   }
 
   // A refused walk back in the form, its messages at their fields (blocks numbered as sent).
@@ -390,6 +393,89 @@
     });
   }
 
+  /* ---- changes to a saved walk (the edit page) ---- */
+  // They are kept on the phone as they are typed, under the walk's client_id, with the walk
+  // as the page showed it when they began (`base`): brought back only while the walk is
+  // still so, never over what was saved since.
+  var editKey = isNew ? null : form.querySelector("[name=client_id]").value;
+  var editBase = null;
+  function indices(kind) { return Array.prototype.map.call(blocks(kind), function (b) { return b.dataset.index; }); }
+  // The form's blocks and fields; `sent`: as the server sent the page (a browser may have
+  // put back values of its own since).
+  function snapshot(sent) {
+    var fields = [];
+    Array.prototype.forEach.call(form.elements, function (el) {
+      if (!el.name || el.name === "csrf_token" || el.type === "submit" || el.type === "button") { return; }
+      if (el.type === "radio" || el.type === "checkbox") {
+        fields.push([el.name, el.value, sent ? el.defaultChecked : el.checked]);
+      } else if (el.tagName === "SELECT") {
+        var chosen = Array.prototype.filter.call(el.options, function (o) { return sent ? o.defaultSelected : o.selected; })[0];
+        fields.push([el.name, chosen ? chosen.value : (el.options[0] || {}).value]);
+      } else {
+        fields.push([el.name, sent ? el.defaultValue : el.value]);
+      }
+    });
+    return JSON.stringify({ blocks: { conversation: indices("conversation"), action: indices("action") }, fields: fields });
+  }
+  function putBack(kept) {
+    var shape = JSON.parse(kept);
+    ["conversation", "action"].forEach(function (kind) {
+      var wanted = shape.blocks[kind];
+      blocks(kind).forEach(function (b) { if (wanted.indexOf(b.dataset.index) < 0) { b.remove(); } });
+      var have = indices(kind);
+      wanted.forEach(function (index) { if (have.indexOf(index) < 0) { addBlock(kind, index); } });
+    });
+    renumber();
+    shape.fields.forEach(function (f) {
+      Array.prototype.forEach.call(form.elements, function (el) {
+        if (el.name !== f[0]) { return; }
+        if (el.type === "radio" || el.type === "checkbox") { if (el.value === f[1]) { el.checked = f[2]; } }
+        else { el.value = f[1]; }
+      });
+    });
+    form.querySelectorAll("[data-max]").forEach(count);
+  }
+  function keepChanges(sent) {
+    if (editBase === null) { return Promise.resolve(); }
+    var now = snapshot(false);
+    if (now === editBase) { return O.edits.remove(editKey); }
+    return O.edits.put(editKey, { form: now, base: editBase, sent: !!sent, saved: Date.now() });
+  }
+  function startEdit() {
+    var shown = snapshot(true);
+    // The server's answer to a save it refused shows the changes, with its reasons.
+    var refused = !!form.querySelector(".field-error, p.error");
+    var status = document.getElementById("walk-status");
+    // As for a new walk, the fields wait for the phone's answer, so long at most.
+    var release = holdFields(), late = false;
+    var timer = setTimeout(function () { late = true; editBase = shown; release(); }, STORAGE_WAIT);
+    return O.edits.get(editKey).then(function (kept) {
+      clearTimeout(timer);
+      if (late) { return undefined; }
+      release();  // in the same turn as the fields are filled
+      if (!kept) { editBase = shown; return undefined; }
+      if (refused) { editBase = kept.base; return keepChanges(false); }
+      if (kept.base === shown) {
+        // The walk is as it was when the changes began: they come back (a save that never
+        // reached the server included).
+        editBase = kept.base;
+        putBack(kept.form);
+        status.textContent = kept.sent ? "Your changes did not reach the server: they are back. Save them again." :
+          "Your unsaved changes are back, as you left them.";
+        return keepChanges(false);
+      }
+      editBase = shown;
+      if (!kept.sent) {
+        status.textContent = "This walk was saved with other changes after you began changing it on this phone: " +
+          "it shows as saved, without the changes you had not saved.";
+      }
+      return O.edits.remove(editKey);
+    }, function () {
+      clearTimeout(timer);
+      if (!late) { editBase = shown; release(); }
+    });
+  }
+
   /* ---- saving ---- */
   var saving = false;
   var saveButton = form.querySelector("button.primary");
@@ -432,7 +518,12 @@
         document.getElementById("walk-status").textContent = "You are offline: your changes stay on this page. Save again when the network is back.";
         return;
       }
+      // The changes are kept, marked as sent, before the page goes: should the answer never
+      // come, the edit page brings them back.
+      event.preventDefault();
       saving = true; saveButton.textContent = "Saving…";
+      clearTimeout(draftTimer);
+      keepChanges(true).then(send, send);
       return;
     }
     event.preventDefault();
@@ -460,14 +551,16 @@
   // Leaving the page, or the phone putting it away (another app, the screen locked: a phone
   // may then stop the page without a word, so what was typed is kept now, not after the pause).
   function leaving() {
-    if (!isNew || saving || starting) { return undefined; }
+    if (saving || starting) { return undefined; }
     clearTimeout(draftTimer);
-    return keepDraft();
+    return isNew ? keepDraft() : keepChanges(false);
   }
   window.addEventListener("pagehide", leaving);
   document.addEventListener("visibilitychange", function () { if (document.visibilityState === "hidden") { leaving(); } });
 
+  function send() { HTMLFormElement.prototype.submit.call(form); }
+
   prepareFields(form);
   renumber();
-  startWalk();
+  if (isNew) { startWalk(); } else { startEdit(); }
 })();
