@@ -1,6 +1,9 @@
 """A leader logs walks on a phone, on any network: each walk reaches the server once, under
 its leader, with what was typed. Every test checks the stored rows, not only the page."""
 
+from collections.abc import Iterator
+from typing import Any
+
 import pytest
 from sqlmodel import Session, func, select
 
@@ -549,100 +552,101 @@ def test_mark_done_by_mistake_is_undone_in_place(
     assert session.exec(select(Action.status)).one() == "open"
 
 
-def _saved_walk(page, base: str, email: str, session: Session) -> tuple[int, str]:  # type: ignore[no-untyped-def]
-    """A walk saved online, and its edit page open: (visit id, client_id)."""
-    open_form(page, base, email)
-    fill_walk(page, "Finance", "clerk")
-    save(page)
-    page.wait_for_url(f"{base}/visits?flash=*")
-    session.rollback()
-    visit = session.exec(select(Visit)).one()
-    assert visit.id is not None
-    page.goto(f"{base}/visits/{visit.id}/edit")
-    page.wait_for_selector("#department:enabled")
-    return visit.id, visit.client_id
+Editing = tuple[Any, str, int, str]  # page, base, visit id, client_id
 
 
-def _changes_kept(page, client_id: str, text: str) -> None:  # type: ignore[no-untyped-def]
+@pytest.fixture
+def editing(database_url: str, session: Session, make_user, directory) -> Iterator[Editing]:
+    """A walk saved online and its edit page open: (page, base, visit id, client_id)."""
+    with live_server(database_url) as base, browser_page() as page:
+        open_form(page, base, make_user("leader"))
+        fill_walk(page, "Finance", "clerk")
+        save(page)
+        page.wait_for_url(f"{base}/visits?flash=*")
+        session.rollback()
+        visit = session.exec(select(Visit)).one()
+        assert visit.id is not None
+        page.goto(f"{base}/visits/{visit.id}/edit")
+        page.wait_for_selector("#department:enabled")
+        yield page, base, visit.id, visit.client_id
+
+
+def _changes_kept(page: Any, client_id: str, text: str) -> None:
     wait_until(
         page,
         f"WalkaboutOutbox.edits.get('{client_id}').then(e => !!e && e.form.includes('{text}'))",
     )
 
 
+def _stored_location(session: Session, visit_id: int) -> str | None:
+    session.rollback()
+    visit = session.get(Visit, visit_id)
+    return None if visit is None else visit.location
+
+
 def test_changes_to_a_saved_walk_come_back_until_they_are_saved(
-    database_url: str, session: Session, make_user, directory
+    editing: Editing, session: Session
 ) -> None:
     """The leader changes a walk saved earlier (a place, one more conversation) and leaves
     the page unsaved, as a phone may make them: the edit page brings the changes back."""
-    email = make_user("leader")
-    with live_server(database_url) as base, browser_page() as page:
-        visit_id, client_id = _saved_walk(page, base, email, session)
-        page.fill("#location", "Stores, 2nd floor")
-        page.get_by_role("button", name="+ Add another conversation").click()
-        conversation(page, 1, "driver", 3, 3)
-        _changes_kept(page, client_id, "driver")
-        page.goto(f"{base}/visits")
-        page.goto(f"{base}/visits/{visit_id}/edit")
-        wait_until(page, "document.getElementById('walk-status').textContent.includes('are back')")
-        assert page.input_value("#location") == "Stores, 2nd floor"
-        assert page.input_value("#conversations-1-person_role") == "driver"
-        assert page.is_checked("#conversations-1-observed-3")
-        page.get_by_role("button", name="Save changes").click()
-        page.wait_for_url(f"{base}/visits/{visit_id}?flash=*")
-        page.goto(f"{base}/visits/{visit_id}/edit")
-        page.wait_for_selector("#department:enabled")
-        assert page.inner_text("#walk-status") == ""
-        assert page.evaluate(f"WalkaboutOutbox.edits.get('{client_id}')") is None
-    session.rollback()
-    assert session.get(Visit, visit_id).location == "Stores, 2nd floor"  # type: ignore[union-attr]
+    page, base, visit_id, client_id = editing
+    page.fill("#location", "Stores, 2nd floor")
+    page.get_by_role("button", name="+ Add another conversation").click()
+    conversation(page, 1, "driver", 3, 3)
+    _changes_kept(page, client_id, "driver")
+    page.goto(f"{base}/visits")
+    page.goto(f"{base}/visits/{visit_id}/edit")
+    wait_until(page, "document.getElementById('walk-status').textContent.includes('are back')")
+    assert page.input_value("#location") == "Stores, 2nd floor"
+    assert page.input_value("#conversations-1-person_role") == "driver"
+    assert page.is_checked("#conversations-1-observed-3")
+    page.get_by_role("button", name="Save changes").click()
+    page.wait_for_url(f"{base}/visits/{visit_id}?flash=*")
+    page.goto(f"{base}/visits/{visit_id}/edit")
+    page.wait_for_selector("#department:enabled")
+    assert page.inner_text("#walk-status") == ""
+    assert page.evaluate(f"WalkaboutOutbox.edits.get('{client_id}')") is None
+    assert _stored_location(session, visit_id) == "Stores, 2nd floor"
     assert _count(session, Conversation) == 2
 
 
 def test_changes_never_come_back_over_a_walk_saved_since(
-    database_url: str, session: Session, make_user, directory
+    editing: Editing, session: Session
 ) -> None:
-    email = make_user("leader")
-    with live_server(database_url) as base, browser_page() as page:
-        visit_id, client_id = _saved_walk(page, base, email, session)
-        page.fill("#location", "typed on this phone")
-        _changes_kept(page, client_id, "typed on this phone")
-        page.goto(f"{base}/visits")
-        # Meanwhile the walk is saved with other changes (another device of the leader's).
-        visit = session.get(Visit, visit_id)
-        assert visit is not None
-        visit.location = "saved elsewhere"
-        session.add(visit)
-        session.commit()
-        page.goto(f"{base}/visits/{visit_id}/edit")
-        wait_until(page, "document.getElementById('walk-status').textContent.includes('other')")
-        assert page.input_value("#location") == "saved elsewhere"
-        assert page.evaluate(f"WalkaboutOutbox.edits.get('{client_id}')") is None
+    page, base, visit_id, client_id = editing
+    page.fill("#location", "typed on this phone")
+    _changes_kept(page, client_id, "typed on this phone")
+    page.goto(f"{base}/visits")
+    # Meanwhile the walk is saved with other changes (another device of the leader's).
+    visit = session.get(Visit, visit_id)
+    assert visit is not None
+    visit.location = "saved elsewhere"
+    session.add(visit)
+    session.commit()
+    page.goto(f"{base}/visits/{visit_id}/edit")
+    wait_until(page, "document.getElementById('walk-status').textContent.includes('other')")
+    assert page.input_value("#location") == "saved elsewhere"
+    assert page.evaluate(f"WalkaboutOutbox.edits.get('{client_id}')") is None
 
 
 def test_changes_whose_save_never_reached_the_server_come_back(
-    database_url: str, session: Session, make_user, directory
+    editing: Editing, session: Session
 ) -> None:
-    email = make_user("leader")
-    with live_server(database_url) as base, browser_page() as page:
-        visit_id, client_id = _saved_walk(page, base, email, session)
-        page.fill("#location", "Stores")
-        # The Wi-Fi drops as the changes are sent (the context's route: the page's service
-        # worker sends the page's form on).
-        dropped = f"**/visits/{visit_id}/edit"
-        page.context.route(
-            dropped,
-            lambda route: route.abort() if route.request.method == "POST" else route.continue_(),
-        )
-        page.get_by_role("button", name="Save changes").click()
-        page.wait_for_selector("#edit-form", state="detached")  # the browser's error page
-        page.context.unroute(dropped)
-        page.goto(f"{base}/visits/{visit_id}/edit")
-        wait_until(
-            page, "document.getElementById('walk-status').textContent.includes('did not reach')"
-        )
-        assert page.input_value("#location") == "Stores"
-        page.get_by_role("button", name="Save changes").click()
-        page.wait_for_url(f"{base}/visits/{visit_id}?flash=*")
-    session.rollback()
-    assert session.get(Visit, visit_id).location == "Stores"  # type: ignore[union-attr]
+    page, base, visit_id, _client_id = editing
+    page.fill("#location", "Stores")
+    # The Wi-Fi drops as the changes are sent (the context's route: the page's service
+    # worker sends the page's form on).
+    dropped = f"**/visits/{visit_id}/edit"
+    page.context.route(
+        dropped,
+        lambda route: route.abort() if route.request.method == "POST" else route.continue_(),
+    )
+    page.get_by_role("button", name="Save changes").click()
+    page.wait_for_selector("#edit-form", state="detached")  # the browser's error page
+    page.context.unroute(dropped)
+    page.goto(f"{base}/visits/{visit_id}/edit")
+    wait_until(page, "document.getElementById('walk-status').textContent.includes('did not reach')")
+    assert page.input_value("#location") == "Stores"
+    page.get_by_role("button", name="Save changes").click()
+    page.wait_for_url(f"{base}/visits/{visit_id}?flash=*")
+    assert _stored_location(session, visit_id) == "Stores"
