@@ -650,3 +650,37 @@ def test_changes_whose_save_never_reached_the_server_come_back(
     page.get_by_role("button", name="Save changes").click()
     page.wait_for_url(f"{base}/visits/{visit_id}?flash=*")
     assert _stored_location(session, visit_id) == "Stores"
+
+
+def test_changes_that_came_back_can_be_discarded(editing: Editing, session: Session) -> None:
+    page, base, visit_id, client_id = editing
+    page.fill("#location", "not wanted")
+    _changes_kept(page, client_id, "not wanted")
+    page.goto(f"{base}/visits")
+    page.goto(f"{base}/visits/{visit_id}/edit")
+    page.on("dialog", lambda dialog: dialog.accept())
+    with page.expect_navigation():  # the edit page afresh
+        page.get_by_role("button", name="Discard these changes").click()
+    page.wait_for_selector("#department:enabled")
+    assert page.evaluate(f"WalkaboutOutbox.edits.get('{client_id}')") is None
+    assert page.input_value("#location") == ""
+    assert page.is_hidden("#walk-discard")
+    assert _stored_location(session, visit_id) is None
+
+
+def test_a_walk_that_came_back_can_be_deleted_to_start_afresh(
+    database_url: str, session: Session, make_user, directory
+) -> None:
+    with live_server(database_url) as base, browser_page() as page:
+        type_draft(page, base, make_user("leader"), "Library", "librarian")
+        page.reload()
+        wait_until(page, "document.getElementById('walk-status').textContent.includes('is back')")
+        page.on("dialog", lambda dialog: dialog.accept())
+        page.get_by_role("button", name="Delete this unsaved walk and start afresh").click()
+        wait_until(page, "WalkaboutOutbox.drafts.all().then(d => d.length === 0)")
+        assert page.input_value("#department") == ""
+        assert "this is a new walk" in page.inner_text("#walk-status")
+        fill_walk(page, "Finance", "clerk")
+        save(page)
+        page.wait_for_url(f"{base}/visits?flash=*")
+    assert [w[1] for w in stored_walks(session)] == ["clerk"]

@@ -165,6 +165,7 @@
     form.querySelectorAll("[data-max]").forEach(count);
     renumber();
     blank = withoutId(bodyFromForm().body);
+    discard.hidden = true;
   }
 
   function fillForm(body) {
@@ -379,6 +380,7 @@
       if (back.draft) {
         fillForm(back.draft.body);
         status.textContent = "Your unsaved walk is back, as you left it.";
+        offerDiscard();
       } else {
         clearForm();
         setClientId(O.uuid());
@@ -392,6 +394,30 @@
       setClientId(O.uuid());
     });
   }
+
+  // What came back from the phone (a walk begun, changes to a saved one) can be let go.
+  var discard = document.getElementById("walk-discard");
+  function offerDiscard() {
+    discard.textContent = isNew ? "Delete this unsaved walk and start afresh" : "Discard these changes";
+    discard.hidden = false;
+  }
+  discard.addEventListener("click", function () {
+    if (!window.confirm(isNew ? "Delete this unsaved walk from the phone?" : "Discard your unsaved changes to this walk?")) { return; }
+    discard.hidden = true;
+    clearTimeout(draftTimer);
+    var status = document.getElementById("walk-status");
+    if (isNew) {
+      O.drafts.remove(form.querySelector("[name=client_id]").value).then(function () {
+        clearForm();
+        setClientId(O.uuid());
+        status.textContent = "The unsaved walk was deleted: this is a new walk.";
+      });
+      return;
+    }
+    editBase = null;  // nothing more is kept on leaving: the page comes back as saved
+    // Opened afresh, not reloaded: a reload may fill the fields with what they held.
+    O.edits.remove(editKey).then(function () { window.location.replace(window.location.pathname); });
+  });
 
   /* ---- changes to a saved walk (the edit page) ---- */
   // They are kept on the phone as they are typed, under the walk's client_id, with the walk
@@ -462,6 +488,7 @@
         putBack(kept.form);
         status.textContent = kept.sent ? "Your changes did not reach the server: they are back. Save them again." :
           "Your unsaved changes are back, as you left them.";
+        offerDiscard();
         return keepChanges(false);
       }
       editBase = shown;
