@@ -552,12 +552,13 @@ def test_mark_done_by_mistake_is_undone_in_place(
     assert session.exec(select(Action.status)).one() == "open"
 
 
-Editing = tuple[Any, str, int, str]  # page, base, visit id, client_id
+Editing = tuple[Any, str, int, str]  # page, base, visit id, where the changes are kept
 
 
 @pytest.fixture
 def editing(database_url: str, session: Session, make_user, directory) -> Iterator[Editing]:
-    """A walk saved online and its edit page open: (page, base, visit id, client_id)."""
+    """A walk saved online and its edit page open: (page, base, visit id, the key its
+    changes are kept under on the phone: the edit page's address)."""
     with live_server(database_url) as base, browser_page() as page:
         open_form(page, base, make_user("leader"))
         fill_walk(page, "Finance", "clerk")
@@ -568,13 +569,13 @@ def editing(database_url: str, session: Session, make_user, directory) -> Iterat
         assert visit.id is not None
         page.goto(f"{base}/visits/{visit.id}/edit")
         page.wait_for_selector("#department:enabled")
-        yield page, base, visit.id, visit.client_id
+        yield page, base, visit.id, f"edit:/visits/{visit.id}/edit"
 
 
-def _changes_kept(page: Any, client_id: str, text: str) -> None:
+def _changes_kept(page: Any, key: str, text: str) -> None:
     wait_until(
         page,
-        f"WalkaboutOutbox.edits.get('{client_id}').then(e => !!e && e.form.includes('{text}'))",
+        f"WalkaboutOutbox.edits.get('{key}').then(e => !!e && e.form.includes('{text}'))",
     )
 
 
@@ -589,11 +590,11 @@ def test_changes_to_a_saved_walk_come_back_until_they_are_saved(
 ) -> None:
     """The leader changes a walk saved earlier (a place, one more conversation) and leaves
     the page unsaved, as a phone may make them: the edit page brings the changes back."""
-    page, base, visit_id, client_id = editing
+    page, base, visit_id, key = editing
     page.fill("#location", "Stores, 2nd floor")
     page.get_by_role("button", name="+ Add another conversation").click()
     conversation(page, 1, "driver", 3, 3)
-    _changes_kept(page, client_id, "driver")
+    _changes_kept(page, key, "driver")
     page.goto(f"{base}/visits")
     page.goto(f"{base}/visits/{visit_id}/edit")
     wait_until(page, "document.getElementById('walk-status').textContent.includes('are back')")
@@ -605,7 +606,7 @@ def test_changes_to_a_saved_walk_come_back_until_they_are_saved(
     page.goto(f"{base}/visits/{visit_id}/edit")
     page.wait_for_selector("#department:enabled")
     assert page.inner_text("#walk-status") == ""
-    assert page.evaluate(f"WalkaboutOutbox.edits.get('{client_id}')") is None
+    assert page.evaluate(f"WalkaboutOutbox.edits.get('{key}')") is None
     assert _stored_location(session, visit_id) == "Stores, 2nd floor"
     assert _count(session, Conversation) == 2
 
@@ -613,9 +614,9 @@ def test_changes_to_a_saved_walk_come_back_until_they_are_saved(
 def test_changes_never_come_back_over_a_walk_saved_since(
     editing: Editing, session: Session
 ) -> None:
-    page, base, visit_id, client_id = editing
+    page, base, visit_id, key = editing
     page.fill("#location", "typed on this phone")
-    _changes_kept(page, client_id, "typed on this phone")
+    _changes_kept(page, key, "typed on this phone")
     page.goto(f"{base}/visits")
     # Meanwhile the walk is saved with other changes (another device of the leader's).
     visit = session.get(Visit, visit_id)
@@ -626,13 +627,13 @@ def test_changes_never_come_back_over_a_walk_saved_since(
     page.goto(f"{base}/visits/{visit_id}/edit")
     wait_until(page, "document.getElementById('walk-status').textContent.includes('other')")
     assert page.input_value("#location") == "saved elsewhere"
-    assert page.evaluate(f"WalkaboutOutbox.edits.get('{client_id}')") is None
+    assert page.evaluate(f"WalkaboutOutbox.edits.get('{key}')") is None
 
 
 def test_changes_whose_save_never_reached_the_server_come_back(
     editing: Editing, session: Session
 ) -> None:
-    page, base, visit_id, _client_id = editing
+    page, base, visit_id, _key = editing
     page.fill("#location", "Stores")
     # The Wi-Fi drops as the changes are sent (the context's route: the page's service
     # worker sends the page's form on).
@@ -653,16 +654,16 @@ def test_changes_whose_save_never_reached_the_server_come_back(
 
 
 def test_changes_that_came_back_can_be_discarded(editing: Editing, session: Session) -> None:
-    page, base, visit_id, client_id = editing
+    page, base, visit_id, key = editing
     page.fill("#location", "not wanted")
-    _changes_kept(page, client_id, "not wanted")
+    _changes_kept(page, key, "not wanted")
     page.goto(f"{base}/visits")
     page.goto(f"{base}/visits/{visit_id}/edit")
     page.on("dialog", lambda dialog: dialog.accept())
     with page.expect_navigation():  # the edit page afresh
         page.get_by_role("button", name="Discard these changes").click()
     page.wait_for_selector("#department:enabled")
-    assert page.evaluate(f"WalkaboutOutbox.edits.get('{client_id}')") is None
+    assert page.evaluate(f"WalkaboutOutbox.edits.get('{key}')") is None
     assert page.input_value("#location") == ""
     assert page.is_hidden("#walk-discard")
     assert _stored_location(session, visit_id) is None
@@ -684,3 +685,31 @@ def test_a_walk_that_came_back_can_be_deleted_to_start_afresh(
         save(page)
         page.wait_for_url(f"{base}/visits?flash=*")
     assert [w[1] for w in stored_walks(session)] == ["clerk"]
+
+
+def test_changes_to_one_backfilled_walk_stay_with_it(editing: Editing, session: Session) -> None:
+    """Walks backfilled from a spreadsheet have no client_id: the changes begun on one are
+    never put back on, or dropped by, another's edit page."""
+    page, base, first, key = editing
+    page.goto(f"{base}/visits/new")  # a second walk
+    page.wait_for_selector("#department:enabled")
+    fill_walk(page, "Library", "librarian")
+    save(page)
+    page.wait_for_url(f"{base}/visits?flash=*")
+    session.rollback()
+    for visit in session.exec(select(Visit)).all():
+        visit.client_id = None
+        session.add(visit)
+    session.commit()
+    second = max(v for v in session.exec(select(Visit.id)).all() if v is not None)
+    page.goto(f"{base}/visits/{first}/edit")
+    page.wait_for_selector("#department:enabled")
+    page.fill("#location", "first walk's place")
+    _changes_kept(page, key, "first walk")
+    page.goto(f"{base}/visits/{second}/edit")
+    page.wait_for_selector("#department:enabled")
+    assert page.input_value("#location") == ""
+    assert page.inner_text("#walk-status") == ""
+    page.goto(f"{base}/visits/{first}/edit")
+    wait_until(page, "document.getElementById('walk-status').textContent.includes('are back')")
+    assert page.input_value("#location") == "first walk's place"

@@ -54,7 +54,7 @@
   // The walks this user began on this phone and has not saved: one draft per walk (its
   // client_id), kept through a reload or a closed tab, so that two pages of the form never
   // write over each other's walk; and the changes begun to walks already saved (`edits`,
-  // by the walk's client_id), which only that walk's edit page brings back. Both sit in
+  // by the walk's edit address), which only that walk's edit page brings back. Both sit in
   // one record per user, changed in one transaction; a phone may still hold the single
   // draft an earlier version kept.
   function keptOf(record) {

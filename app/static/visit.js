@@ -420,10 +420,11 @@
   });
 
   /* ---- changes to a saved walk (the edit page) ---- */
-  // They are kept on the phone as they are typed, under the walk's client_id, with the walk
+  // They are kept on the phone as they are typed, under the walk's edit address, with the walk
   // as the page showed it when they began (`base`): brought back only while the walk is
   // still so, never over what was saved since.
-  var editKey = isNew ? null : form.querySelector("[name=client_id]").value;
+  // By the page's address: a walk backfilled from a spreadsheet has no client_id.
+  var editKey = isNew ? null : "edit:" + form.getAttribute("action");
   var editBase = null;
   function indices(kind) { return Array.prototype.map.call(blocks(kind), function (b) { return b.dataset.index; }); }
   // The form's blocks and fields; `sent`: as the server sent the page (a browser may have
@@ -431,7 +432,9 @@
   function snapshot(sent) {
     var fields = [];
     Array.prototype.forEach.call(form.elements, function (el) {
-      if (!el.name || el.name === "csrf_token" || el.type === "submit" || el.type === "button") { return; }
+      // Not the walk's own: the session's token, and the client_id the page is given (a new
+      // one each time for a walk backfilled without one).
+      if (!el.name || el.name === "csrf_token" || el.name === "client_id" || el.type === "submit" || el.type === "button") { return; }
       if (el.type === "radio" || el.type === "checkbox") {
         fields.push([el.name, el.value, sent ? el.defaultChecked : el.checked]);
       } else if (el.tagName === "SELECT") {
