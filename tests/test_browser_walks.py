@@ -618,7 +618,11 @@ def test_changes_never_come_back_over_a_walk_saved_since(
     page.fill("#location", "typed on this phone")
     _changes_kept(page, key, "typed on this phone")
     page.goto(f"{base}/visits")
+    said = logout(page, base)
+    assert "Your changes to 1 saved walk are not saved yet." in said
+    login(page, base, "leader@example.org")
     # Meanwhile the walk is saved with other changes (another device of the leader's).
+    session.rollback()  # a fresh snapshot, after the app's own writes
     visit = session.get(Visit, visit_id)
     assert visit is not None
     visit.location = "saved elsewhere"

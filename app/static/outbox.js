@@ -317,14 +317,16 @@
         window.alert("You are offline. Logging out needs the network; your walks stay on this phone.");
         return;
       }
-      Promise.all([outbox.mine(), drafts.all()]).then(function (found) {
+      Promise.all([outbox.mine(), drafts.all(), readKept()]).then(function (found) {
         var ids = found[0].map(function (i) { return i.client_id; });
         var waiting = ids.length, draft = found[1].filter(function (d) { return ids.indexOf(d.body.client_id) < 0; }).length;
+        var changed = Object.keys(found[2].edits).length;
         var words = [];
         if (waiting) { words.push(plural(waiting, "walk of yours is", "walks of yours are") + " still on this phone, not yet sent."); }
         if (draft) { words.push("You began " + plural(draft, "walk", "walks") + " here and did not save " + (draft === 1 ? "it." : "them.")); }
+        if (changed) { words.push("Your changes to " + plural(changed, "saved walk are", "saved walks are") + " not saved yet."); }
         words.push("Only you can send or read them, when you log in here again. Log out?");
-        if (waiting + draft > 0 && !window.confirm(words.join(" "))) { return; }
+        if (waiting + draft + changed > 0 && !window.confirm(words.join(" "))) { return; }
         // The login page that follows makes the worker forget this user; their pages go now.
         return window.caches ? caches.delete("walkabout-pages-" + user) : undefined;
       }).then(function () { logout.submit(); }, function () { logout.submit(); });
