@@ -7,7 +7,7 @@ from typing import Any
 import pytest
 from sqlmodel import Session, func, select
 
-from app.models import Action, Conversation, Visit
+from app.models import Action, Conversation, Department, Visit
 from tests.browser import browser_page, live_server, needs_chromium
 from tests.walk_pages import (
     another_form,
@@ -717,3 +717,19 @@ def test_changes_to_one_backfilled_walk_stay_with_it(editing: Editing, session: 
     page.goto(f"{base}/visits/{first}/edit")
     wait_until(page, "document.getElementById('walk-status').textContent.includes('are back')")
     assert page.input_value("#location") == "first walk's place"
+
+
+def test_changes_the_server_refused_stay_on_the_phone(editing: Editing, session: Session) -> None:
+    page, base, visit_id, key = editing
+    page.fill("#department", "Atlantis")
+    page.get_by_role("button", name="Save changes").click()
+    page.wait_for_selector("p.field-error")  # the server's answer: an unknown department
+    _changes_kept(page, key, "Atlantis")
+    page.goto(f"{base}/visits")
+    page.goto(f"{base}/visits/{visit_id}/edit")
+    wait_until(page, "document.getElementById('walk-status').textContent.includes('are back')")
+    assert page.input_value("#department") == "Atlantis"
+    session.rollback()
+    stored = session.get(Visit, visit_id)
+    assert stored is not None
+    assert session.get(Department, stored.department_id).name == "Finance"  # type: ignore[union-attr]
