@@ -165,7 +165,7 @@
     form.querySelectorAll("[data-max]").forEach(count);
     renumber();
     blank = withoutId(bodyFromForm().body);
-    discard.hidden = true;
+    discard.parentElement.hidden = true;
   }
 
   function fillForm(body) {
@@ -399,11 +399,11 @@
   var discard = document.getElementById("walk-discard");
   function offerDiscard() {
     discard.textContent = isNew ? "Delete this unsaved walk and start afresh" : "Discard these changes";
-    discard.hidden = false;
+    discard.parentElement.hidden = false;
   }
   discard.addEventListener("click", function () {
     if (!window.confirm(isNew ? "Delete this unsaved walk from the phone?" : "Discard your unsaved changes to this walk?")) { return; }
-    discard.hidden = true;
+    discard.parentElement.hidden = true;
     clearTimeout(draftTimer);
     var status = document.getElementById("walk-status");
     if (isNew) {
