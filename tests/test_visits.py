@@ -216,6 +216,37 @@ def test_edit_covers_actions_the_decision_and_new_ideas(
     assert len(session.exec(select(Idea.id)).all()) == 1
 
 
+def test_a_backfilled_walk_edited_twice_from_pages_opened_afresh_gains_one_idea(
+    leader_client: TestClient, session: Session, directory
+) -> None:
+    """A walk backfilled from a spreadsheet has no client_id. Its edit page gives it the same
+    one each time, so the leader who saves an idea, loses the answer and saves again from
+    the edit page opened afresh adds the idea once."""
+    token = csrf_from(leader_client.get("/visits/new").text)
+    leader_client.post("/visits", data=_form(token))
+    visit = session.exec(select(Visit)).one()
+    visit.client_id = None
+    session.add(visit)
+    session.commit()
+    pages = [leader_client.get(f"/visits/{visit.id}/edit").text for _ in range(2)]
+    given = [re.search(r'name="client_id" value="([^"]+)"', page) for page in pages]
+    assert given[0] and given[1] and given[0].group(1) == given[1].group(1)
+    for found in given:
+        assert found is not None
+        edited = _form(
+            token,
+            client_id=found.group(1),
+            **{
+                "actions-0-id": str(session.exec(select(Action.id)).one()),
+                "conversations-0-idea_what": "A shared scanner queue",
+            },
+        )
+        assert leader_client.post(f"/visits/{visit.id}/edit", data=edited).status_code == 303
+    session.rollback()
+    assert session.exec(select(Idea.what)).all() == ["A shared scanner queue"]
+    assert session.get(Visit, visit.id).client_id is None  # type: ignore[union-attr]
+
+
 def test_undo_puts_a_done_action_back_as_it_was(
     leader_client: TestClient, session: Session, directory
 ) -> None:

@@ -217,6 +217,12 @@ def form_field(path: str) -> str:
     return path.replace(".", "-")
 
 
+# A walk backfilled from a spreadsheet has no client_id; its edit form gets one derived from
+# the walk's id, the same each time the page opens, so an edit sent again from a page opened
+# afresh (its first answer lost) adds no idea twice.
+BACKFILLED = uuid.UUID("6f2c1d0e-8a59-4c1b-9d3e-2b7a4f5e9c10")
+
+
 def visit_form_from(detail: dict[str, Any], decision: Any = None) -> VisitForm:
     """A stored walk, as the form shows it for editing, with its actions and its priority
     decision (ideas are added, never edited here: they live on the Ideas page)."""
@@ -240,7 +246,7 @@ def visit_form_from(detail: dict[str, Any], decision: Any = None) -> VisitForm:
         conversations.append(item)
     return VisitForm(
         values={
-            "client_id": detail["client_id"] or str(uuid.uuid4()),
+            "client_id": detail["client_id"] or str(uuid.uuid5(BACKFILLED, str(detail["id"]))),
             "department": detail["department"],
             "visit_date": detail["visit_date"],
             "location": detail["location"] or "",
