@@ -83,23 +83,21 @@
       return null;
     });
   }
+  function newestFirst(walks) {
+    return Object.keys(walks).map(function (id) { return walks[id]; })
+      .sort(function (a, b) { return b.saved - a.saved; });
+  }
   var drafts = {
-    // Newest first.
-    all: function () {
-      return readKept().then(function (kept) {
-        return Object.keys(kept.walks).map(function (id) { return kept.walks[id]; })
-          .sort(function (a, b) { return b.saved - a.saved; });
-      });
-    },
+    all: function () { return readKept().then(function (kept) { return newestFirst(kept.walks); }); },
     put: function (body) {
       return changeKept(function (kept) { kept.walks[body.client_id] = { body: body, saved: Date.now() }; });
     },
     remove: function (clientId) { return changeKept(function (kept) { delete kept.walks[clientId]; }); }
   };
-  var edits = {
-    get: function (clientId) { return readKept().then(function (kept) { return kept.edits[clientId]; }); },
-    put: function (clientId, entry) { return changeKept(function (kept) { kept.edits[clientId] = entry; }); },
-    remove: function (clientId) { return changeKept(function (kept) { delete kept.edits[clientId]; }); }
+  var edits = {  // by the edit page's key (`visit.js`: its address)
+    get: function (key) { return readKept().then(function (kept) { return kept.edits[key]; }); },
+    put: function (key, entry) { return changeKept(function (kept) { kept.edits[key] = entry; }); },
+    remove: function (key) { return changeKept(function (kept) { delete kept.edits[key]; }); }
   };
 
   function uuid() {
@@ -317,10 +315,11 @@
         window.alert("You are offline. Logging out needs the network; your walks stay on this phone.");
         return;
       }
-      Promise.all([outbox.mine(), drafts.all(), readKept()]).then(function (found) {
+      Promise.all([outbox.mine(), readKept()]).then(function (found) {
         var ids = found[0].map(function (i) { return i.client_id; });
-        var waiting = ids.length, draft = found[1].filter(function (d) { return ids.indexOf(d.body.client_id) < 0; }).length;
-        var changed = Object.keys(found[2].edits).length;
+        var waiting = ids.length, kept = found[1];
+        var draft = Object.keys(kept.walks).filter(function (id) { return ids.indexOf(id) < 0; }).length;
+        var changed = Object.keys(kept.edits).length;
         var words = [];
         if (waiting) { words.push(plural(waiting, "walk of yours is", "walks of yours are") + " still on this phone, not yet sent."); }
         if (draft) { words.push("You began " + plural(draft, "walk", "walks") + " here and did not save " + (draft === 1 ? "it." : "them.")); }

@@ -293,10 +293,12 @@
     var body = bodyFromForm().body;
     return withoutId(body) === blank ? O.drafts.remove(body.client_id) : O.drafts.put(body);
   }
+  // What this page holds, kept: a new walk's draft, or the changes to a saved one.
+  function keep() { return isNew ? keepDraft() : keepChanges(false); }
   function saveDraft() {
     if (starting) { return; }
     clearTimeout(draftTimer);
-    draftTimer = setTimeout(isNew ? keepDraft : function () { keepChanges(false); }, 300);
+    draftTimer = setTimeout(keep, 300);
   }
 
   // A refused walk back in the form, its messages at their fields (blocks numbered as sent).
@@ -583,7 +585,7 @@
   function leaving() {
     if (saving || starting) { return undefined; }
     clearTimeout(draftTimer);
-    return isNew ? keepDraft() : keepChanges(false);
+    return keep();
   }
   window.addEventListener("pagehide", leaving);
   document.addEventListener("visibilitychange", function () { if (document.visibilityState === "hidden") { leaving(); } });
