@@ -5,7 +5,8 @@ import csv
 import io
 import json
 import math
-from datetime import datetime
+import uuid
+from datetime import date, datetime, timedelta
 from pathlib import Path
 
 import pandas as pd
@@ -187,3 +188,26 @@ def plain_baseline(polite_options: tuple[float, ...] = ()) -> Baseline:
     share = ShareReference(0.5, Reference(math.pi / 2))
     plain = Reference(0.0)
     return Baseline(share, polite_options, share, share, share, share, plain, plain)
+
+
+def walk_form(token: str, **extra: str) -> dict[str, str]:
+    """The walk form as a browser without JavaScript posts it: one conversation, one action
+    (`extra` adds or replaces fields)."""
+    data = {
+        "csrf_token": token,
+        "client_id": str(uuid.uuid4()),
+        "department": "Finance",
+        "visit_date": date.today().isoformat(),
+        "location": "3rd floor",
+        "conversations-0-person_role": "clerk",
+        "conversations-0-stated_score": "4",
+        "conversations-0-observed_score": "2",
+        "conversations-0-issues": "Printing",
+        "conversations-0-unreported": "1",
+        "conversations-0-notes": "<b>jams</b> daily",
+        "actions-0-title": "Replace printer",
+        "actions-0-owner": "leader@example.org",
+        "actions-0-due_date": (date.today() - timedelta(days=1)).isoformat(),
+    }
+    data.update(extra)
+    return data

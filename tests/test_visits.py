@@ -7,29 +7,9 @@ from datetime import date, timedelta
 from fastapi.testclient import TestClient
 from sqlmodel import Session, func, select
 
-from app.models import Action, Idea, PriorityDecision, Visit
+from app.models import Action, Visit
+from tests.builders import walk_form
 from tests.conftest import csrf_from
-
-
-def _form(token: str, **extra: str) -> dict[str, str]:
-    data = {
-        "csrf_token": token,
-        "client_id": str(uuid.uuid4()),
-        "department": "Finance",
-        "visit_date": date.today().isoformat(),
-        "location": "3rd floor",
-        "conversations-0-person_role": "clerk",
-        "conversations-0-stated_score": "4",
-        "conversations-0-observed_score": "2",
-        "conversations-0-issues": "Printing",
-        "conversations-0-unreported": "1",
-        "conversations-0-notes": "<b>jams</b> daily",
-        "actions-0-title": "Replace printer",
-        "actions-0-owner": "leader@example.org",
-        "actions-0-due_date": (date.today() - timedelta(days=1)).isoformat(),
-    }
-    data.update(extra)
-    return data
 
 
 def _count(session: Session, model: type) -> int:
@@ -50,7 +30,7 @@ def test_post_form_saves_and_redirects_once(
     leader_client: TestClient, session: Session, directory
 ) -> None:
     token = csrf_from(leader_client.get("/visits/new").text)
-    data = _form(token)
+    data = walk_form(token)
     response = leader_client.post("/visits", data=data)
     assert response.status_code == 303 and response.headers["location"].startswith("/visits")
     assert leader_client.post("/visits", data=data).status_code == 303  # double tap
@@ -67,7 +47,7 @@ def test_errors_come_back_next_to_fields_keeping_input(
 ) -> None:
     token = csrf_from(leader_client.get("/visits/new").text)
     future = (date.today() + timedelta(days=10)).isoformat()
-    data = _form(token, department="Atlantis", visit_date=future)
+    data = walk_form(token, department="Atlantis", visit_date=future)
     del data["conversations-0-observed_score"]
     response = leader_client.post("/visits", data=data)
     assert response.status_code == 422
@@ -77,7 +57,7 @@ def test_errors_come_back_next_to_fields_keeping_input(
         r'conversations-0-observed-5.*?field-error">([^<]+)', response.text, re.S
     )
     assert observed_error and observed_error.group(1) == "required"
-    data = _form(token, department="Atlantis")
+    data = walk_form(token, department="Atlantis")
     unknown = leader_client.post("/visits", data=data)
     assert unknown.status_code == 422 and "unknown department &#39;Atlantis&#39;" in unknown.text
     assert _count(session, Visit) == 0
@@ -87,26 +67,26 @@ def test_an_action_with_a_due_date_and_no_title_is_refused_at_its_title(
     leader_client: TestClient, session: Session, directory
 ) -> None:
     token = csrf_from(leader_client.get("/visits/new").text)
-    response = leader_client.post("/visits", data=_form(token, **{"actions-0-title": ""}))
+    response = leader_client.post("/visits", data=walk_form(token, **{"actions-0-title": ""}))
     assert response.status_code == 422
     title_error = re.search(r'id="actions-0-title".*?field-error">([^<]+)', response.text, re.S)
     assert title_error and title_error.group(1) == "required"
     # A block left blank (the owner is always filled in) is no action, and no error.
-    blank = _form(token, **{"actions-0-title": "", "actions-0-due_date": ""})
+    blank = walk_form(token, **{"actions-0-title": "", "actions-0-due_date": ""})
     assert leader_client.post("/visits", data=blank).status_code == 303
     assert (_count(session, Visit), _count(session, Action)) == (1, 0)
 
 
 def test_add_conversation_without_javascript(leader_client: TestClient, directory) -> None:
     token = csrf_from(leader_client.get("/visits/new").text)
-    response = leader_client.post("/visits", data=_form(token, add="conversation"))
+    response = leader_client.post("/visits", data=walk_form(token, add="conversation"))
     assert response.status_code == 200
     assert 'name="conversations-1-person_role"' in response.text
     assert 'value="clerk"' in response.text
 
 
 def test_forged_form_is_refused(leader_client: TestClient, session: Session, directory) -> None:
-    assert leader_client.post("/visits", data=_form("forged")).status_code == 403
+    assert leader_client.post("/visits", data=walk_form("forged")).status_code == 403
     assert _count(session, Visit) == 0
 
 
@@ -114,7 +94,7 @@ def test_mark_action_done_full_page_and_fragment(
     leader_client: TestClient, session: Session, directory
 ) -> None:
     token = csrf_from(leader_client.get("/visits/new").text)
-    leader_client.post("/visits", data=_form(token))
+    leader_client.post("/visits", data=walk_form(token))
     action_id = session.exec(select(Action.id)).one()
     full = leader_client.post(
         f"/actions/{action_id}/status", data={"csrf_token": token, "status": "in_progress"}
@@ -132,126 +112,11 @@ def test_mark_action_done_full_page_and_fragment(
     assert session.exec(select(Action.status)).one() == "done"
 
 
-def test_edit_within_seven_days_keeps_history(
-    leader_client: TestClient, session: Session, directory
-) -> None:
-    token = csrf_from(leader_client.get("/visits/new").text)
-    leader_client.post("/visits", data=_form(token))
-    visit_id = session.exec(select(Visit.id)).one()
-    form = leader_client.get(f"/visits/{visit_id}/edit")
-    assert form.status_code == 200 and 'value="clerk"' in form.text
-    action_id = session.exec(select(Action.id)).one()
-    assert f'name="actions-0-id" value="{action_id}"' in form.text
-    edited = _form(
-        token,
-        department="Warehouse",
-        **{"conversations-0-observed_score": "1", "actions-0-id": str(action_id)},
-    )
-    response = leader_client.post(f"/visits/{visit_id}/edit", data=edited)
-    assert response.status_code == 303
-    detail = leader_client.get(f"/visits/{visit_id}")
-    assert "Warehouse" in detail.text and "changed conversations, department" in detail.text
-    # Eight days on, the walk is closed to its leader.
-    session.rollback()
-    visit = session.get(Visit, visit_id)
-    assert visit is not None
-    from app.models.types import utcnow
-
-    visit.created_at = utcnow() - timedelta(days=8)
-    session.add(visit)
-    session.commit()
-    assert leader_client.get(f"/visits/{visit_id}/edit").status_code == 403
-    assert leader_client.post(f"/visits/{visit_id}/edit", data=edited).status_code == 403
-
-
-def test_edit_covers_actions_the_decision_and_new_ideas(
-    leader_client: TestClient, session: Session, directory
-) -> None:
-    token = csrf_from(leader_client.get("/visits/new").text)
-    decision = {
-        "decision_title": "A second scanner",
-        "decision_owner_role": "Head of Finance",
-        "decision_owner_email": "head@example.org",
-    }
-    leader_client.post("/visits", data=_form(token, **decision))
-    visit_id = session.exec(select(Visit.id)).one()
-    form = leader_client.get(f"/visits/{visit_id}/edit").text
-    assert 'value="A second scanner"' in form and 'value="Replace printer"' in form
-    edited = _form(
-        token,
-        **{
-            **decision,
-            "decision_title": "Two more scanners",
-            "actions-0-id": str(session.exec(select(Action.id)).one()),
-            "actions-0-title": "Replace the printer on floor 3",
-            "actions-1-title": "Tell the team",
-            "actions-1-owner": "leader@example.org",
-            "actions-1-due_date": "",
-            "conversations-0-idea_what": "A shared scanner queue",
-        },
-    )
-    assert leader_client.post(f"/visits/{visit_id}/edit", data=edited).status_code == 303
-    session.rollback()
-    assert sorted(session.exec(select(Action.title)).all()) == [
-        "Replace the printer on floor 3",
-        "Tell the team",
-    ]
-    assert session.exec(select(PriorityDecision.title)).all() == ["Two more scanners"]
-    assert session.exec(select(Idea.what)).all() == ["A shared scanner queue"]
-    detail = leader_client.get(f"/visits/{visit_id}").text
-    for shown in (
-        "Two more scanners",
-        "Head of Finance",
-        "A shared scanner queue",
-        "Tell the team",
-    ):
-        assert shown in detail
-    assert "changed actions, priority decision" in detail
-    # The same edit again adds nothing; an action removed from the form is removed.
-    assert leader_client.post(f"/visits/{visit_id}/edit", data=edited).status_code == 303
-    del edited["actions-1-title"], edited["actions-1-owner"], edited["actions-1-due_date"]
-    assert leader_client.post(f"/visits/{visit_id}/edit", data=edited).status_code == 303
-    session.rollback()
-    assert session.exec(select(Action.title)).all() == ["Replace the printer on floor 3"]
-    assert len(session.exec(select(Idea.id)).all()) == 1
-
-
-def test_a_backfilled_walk_edited_twice_from_pages_opened_afresh_gains_one_idea(
-    leader_client: TestClient, session: Session, directory
-) -> None:
-    """A walk backfilled from a spreadsheet has no client_id. Its edit page gives it the same
-    one each time, so the leader who saves an idea, loses the answer and saves again from
-    the edit page opened afresh adds the idea once."""
-    token = csrf_from(leader_client.get("/visits/new").text)
-    leader_client.post("/visits", data=_form(token))
-    visit = session.exec(select(Visit)).one()
-    visit.client_id = None
-    session.add(visit)
-    session.commit()
-    pages = [leader_client.get(f"/visits/{visit.id}/edit").text for _ in range(2)]
-    given = [re.search(r'name="client_id" value="([^"]+)"', page) for page in pages]
-    assert given[0] and given[1] and given[0].group(1) == given[1].group(1)
-    for found in given:
-        assert found is not None
-        edited = _form(
-            token,
-            client_id=found.group(1),
-            **{
-                "actions-0-id": str(session.exec(select(Action.id)).one()),
-                "conversations-0-idea_what": "A shared scanner queue",
-            },
-        )
-        assert leader_client.post(f"/visits/{visit.id}/edit", data=edited).status_code == 303
-    session.rollback()
-    assert session.exec(select(Idea.what)).all() == ["A shared scanner queue"]
-    assert session.get(Visit, visit.id).client_id is None  # type: ignore[union-attr]
-
-
 def test_undo_puts_a_done_action_back_as_it_was(
     leader_client: TestClient, session: Session, directory
 ) -> None:
     token = csrf_from(leader_client.get("/visits/new").text)
-    leader_client.post("/visits", data=_form(token))
+    leader_client.post("/visits", data=walk_form(token))
     action_id = session.exec(select(Action.id)).one()
     hx = {"HX-Request": "true"}
     done = leader_client.post(

@@ -3,7 +3,7 @@
 import time
 from typing import Any
 
-from sqlmodel import Session, col, select
+from sqlmodel import Session, col, func, select
 
 from app.models import Conversation, User, Visit
 from tests.conftest import PASSWORD
@@ -162,3 +162,9 @@ def walks_apart(session: Session) -> tuple[list[tuple[str, str]], int]:
     came under: each walk saved once, under its own."""
     walks = stored_walks(session)
     return [(w[0], w[1]) for w in walks], len({w[3] for w in walks})
+
+
+def row_count(session: Session, model: type) -> int:
+    """How many rows the app has stored in `model`'s table (a fresh snapshot)."""
+    session.rollback()
+    return int(session.exec(select(func.count()).select_from(model)).one())

@@ -1,0 +1,188 @@
+"""Changes to a walk already saved (its edit page) stay on the phone until they are saved,
+and never come back over what was saved since."""
+
+from collections.abc import Iterator
+from typing import Any
+
+import pytest
+from sqlmodel import Session, select
+
+from app.models import Conversation, Department, Visit
+from tests.browser import browser_page, live_server, needs_chromium
+from tests.walk_pages import (
+    conversation,
+    fill_walk,
+    login,
+    logout,
+    open_form,
+    row_count,
+    save,
+    wait_until,
+)
+
+pytestmark = [needs_chromium, pytest.mark.sqlite_only]
+
+
+Editing = tuple[Any, str, int, str]  # page, base, visit id, where the changes are kept
+
+
+@pytest.fixture
+def editing(database_url: str, session: Session, make_user, directory) -> Iterator[Editing]:
+    """A walk saved online and its edit page open: (page, base, visit id, the key its
+    changes are kept under on the phone: the edit page's address)."""
+    with live_server(database_url) as base, browser_page() as page:
+        open_form(page, base, make_user("leader"))
+        fill_walk(page, "Finance", "clerk")
+        save(page)
+        page.wait_for_url(f"{base}/visits?flash=*")
+        session.rollback()
+        visit = session.exec(select(Visit)).one()
+        assert visit.id is not None
+        page.goto(f"{base}/visits/{visit.id}/edit")
+        page.wait_for_selector("#department:enabled")
+        yield page, base, visit.id, f"edit:/visits/{visit.id}/edit"
+
+
+def _changes_kept(page: Any, key: str, text: str) -> None:
+    wait_until(
+        page,
+        f"WalkaboutOutbox.edits.get('{key}').then(e => !!e && e.form.includes('{text}'))",
+    )
+
+
+def _stored_location(session: Session, visit_id: int) -> str | None:
+    session.rollback()
+    visit = session.get(Visit, visit_id)
+    return None if visit is None else visit.location
+
+
+def test_changes_to_a_saved_walk_come_back_until_they_are_saved(
+    editing: Editing, session: Session
+) -> None:
+    """The leader changes a walk saved earlier (a place, one more conversation) and leaves
+    the page unsaved, as a phone may make them: the edit page brings the changes back."""
+    page, base, visit_id, key = editing
+    page.fill("#location", "Stores, 2nd floor")
+    page.get_by_role("button", name="+ Add another conversation").click()
+    conversation(page, 1, "driver", 3, 3)
+    _changes_kept(page, key, "driver")
+    page.goto(f"{base}/visits")
+    page.goto(f"{base}/visits/{visit_id}/edit")
+    wait_until(page, "document.getElementById('walk-status').textContent.includes('are back')")
+    assert page.input_value("#location") == "Stores, 2nd floor"
+    assert page.input_value("#conversations-1-person_role") == "driver"
+    assert page.is_checked("#conversations-1-observed-3")
+    page.get_by_role("button", name="Save changes").click()
+    page.wait_for_url(f"{base}/visits/{visit_id}?flash=*")
+    page.goto(f"{base}/visits/{visit_id}/edit")
+    page.wait_for_selector("#department:enabled")
+    assert page.inner_text("#walk-status") == ""
+    assert page.evaluate(f"WalkaboutOutbox.edits.get('{key}')") is None
+    assert _stored_location(session, visit_id) == "Stores, 2nd floor"
+    assert row_count(session, Conversation) == 2
+
+
+def test_changes_never_come_back_over_a_walk_saved_since(
+    editing: Editing, session: Session
+) -> None:
+    page, base, visit_id, key = editing
+    page.fill("#location", "typed on this phone")
+    _changes_kept(page, key, "typed on this phone")
+    page.goto(f"{base}/visits")
+    said = logout(page, base)
+    assert "Your changes to 1 saved walk are not saved yet." in said
+    login(page, base, "leader@example.org")
+    # Meanwhile the walk is saved with other changes (another device of the leader's).
+    session.rollback()  # a fresh snapshot, after the app's own writes
+    visit = session.get(Visit, visit_id)
+    assert visit is not None
+    visit.location = "saved elsewhere"
+    session.add(visit)
+    session.commit()
+    page.goto(f"{base}/visits/{visit_id}/edit")
+    wait_until(page, "document.getElementById('walk-status').textContent.includes('other')")
+    assert page.input_value("#location") == "saved elsewhere"
+    assert page.evaluate(f"WalkaboutOutbox.edits.get('{key}')") is None
+
+
+def test_changes_whose_save_never_reached_the_server_come_back(
+    editing: Editing, session: Session
+) -> None:
+    page, base, visit_id, _key = editing
+    page.fill("#location", "Stores")
+    # The Wi-Fi drops as the changes are sent (the context's route: the page's service
+    # worker sends the page's form on).
+    dropped = f"**/visits/{visit_id}/edit"
+    page.context.route(
+        dropped,
+        lambda route: route.abort() if route.request.method == "POST" else route.continue_(),
+    )
+    page.get_by_role("button", name="Save changes").click()
+    page.wait_for_selector("#edit-form", state="detached")  # the browser's error page
+    page.context.unroute(dropped)
+    page.goto(f"{base}/visits/{visit_id}/edit")
+    wait_until(page, "document.getElementById('walk-status').textContent.includes('did not reach')")
+    assert page.input_value("#location") == "Stores"
+    page.get_by_role("button", name="Save changes").click()
+    page.wait_for_url(f"{base}/visits/{visit_id}?flash=*")
+    assert _stored_location(session, visit_id) == "Stores"
+
+
+def test_changes_that_came_back_can_be_discarded(editing: Editing, session: Session) -> None:
+    page, base, visit_id, key = editing
+    page.fill("#location", "not wanted")
+    _changes_kept(page, key, "not wanted")
+    page.goto(f"{base}/visits")
+    page.goto(f"{base}/visits/{visit_id}/edit")
+    page.on("dialog", lambda dialog: dialog.accept())
+    with page.expect_navigation():  # the edit page afresh
+        page.get_by_role("button", name="Discard these changes").click()
+    page.wait_for_selector("#department:enabled")
+    assert page.evaluate(f"WalkaboutOutbox.edits.get('{key}')") is None
+    assert page.input_value("#location") == ""
+    assert page.is_hidden("#walk-discard")
+    assert _stored_location(session, visit_id) is None
+
+
+def test_changes_to_one_backfilled_walk_stay_with_it(editing: Editing, session: Session) -> None:
+    """Walks backfilled from a spreadsheet have no client_id: the changes begun on one are
+    never put back on, or dropped by, another's edit page."""
+    page, base, first, key = editing
+    page.goto(f"{base}/visits/new")  # a second walk
+    page.wait_for_selector("#department:enabled")
+    fill_walk(page, "Library", "librarian")
+    save(page)
+    page.wait_for_url(f"{base}/visits?flash=*")
+    session.rollback()
+    for visit in session.exec(select(Visit)).all():
+        visit.client_id = None
+        session.add(visit)
+    session.commit()
+    second = max(v for v in session.exec(select(Visit.id)).all() if v is not None)
+    page.goto(f"{base}/visits/{first}/edit")
+    page.wait_for_selector("#department:enabled")
+    page.fill("#location", "first walk's place")
+    _changes_kept(page, key, "first walk")
+    page.goto(f"{base}/visits/{second}/edit")
+    page.wait_for_selector("#department:enabled")
+    assert page.input_value("#location") == ""
+    assert page.inner_text("#walk-status") == ""
+    page.goto(f"{base}/visits/{first}/edit")
+    wait_until(page, "document.getElementById('walk-status').textContent.includes('are back')")
+    assert page.input_value("#location") == "first walk's place"
+
+
+def test_changes_the_server_refused_stay_on_the_phone(editing: Editing, session: Session) -> None:
+    page, base, visit_id, key = editing
+    page.fill("#department", "Atlantis")
+    page.get_by_role("button", name="Save changes").click()
+    page.wait_for_selector("p.field-error")  # the server's answer: an unknown department
+    _changes_kept(page, key, "Atlantis")
+    page.goto(f"{base}/visits")
+    page.goto(f"{base}/visits/{visit_id}/edit")
+    wait_until(page, "document.getElementById('walk-status').textContent.includes('are back')")
+    assert page.input_value("#department") == "Atlantis"
+    session.rollback()
+    stored = session.get(Visit, visit_id)
+    assert stored is not None
+    assert session.get(Department, stored.department_id).name == "Finance"  # type: ignore[union-attr]

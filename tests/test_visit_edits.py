@@ -1,0 +1,127 @@
+"""Editing a saved walk: within seven days, with its history kept; actions, the decision
+and new ideas included; sent again, it changes nothing more."""
+
+import re
+from datetime import timedelta
+
+from fastapi.testclient import TestClient
+from sqlmodel import Session, select
+
+from app.models import Action, Idea, PriorityDecision, Visit
+from tests.builders import walk_form
+from tests.conftest import csrf_from
+
+
+def test_edit_within_seven_days_keeps_history(
+    leader_client: TestClient, session: Session, directory
+) -> None:
+    token = csrf_from(leader_client.get("/visits/new").text)
+    leader_client.post("/visits", data=walk_form(token))
+    visit_id = session.exec(select(Visit.id)).one()
+    form = leader_client.get(f"/visits/{visit_id}/edit")
+    assert form.status_code == 200 and 'value="clerk"' in form.text
+    action_id = session.exec(select(Action.id)).one()
+    assert f'name="actions-0-id" value="{action_id}"' in form.text
+    edited = walk_form(
+        token,
+        department="Warehouse",
+        **{"conversations-0-observed_score": "1", "actions-0-id": str(action_id)},
+    )
+    response = leader_client.post(f"/visits/{visit_id}/edit", data=edited)
+    assert response.status_code == 303
+    detail = leader_client.get(f"/visits/{visit_id}")
+    assert "Warehouse" in detail.text and "changed conversations, department" in detail.text
+    # Eight days on, the walk is closed to its leader.
+    session.rollback()
+    visit = session.get(Visit, visit_id)
+    assert visit is not None
+    from app.models.types import utcnow
+
+    visit.created_at = utcnow() - timedelta(days=8)
+    session.add(visit)
+    session.commit()
+    assert leader_client.get(f"/visits/{visit_id}/edit").status_code == 403
+    assert leader_client.post(f"/visits/{visit_id}/edit", data=edited).status_code == 403
+
+
+def test_edit_covers_actions_the_decision_and_new_ideas(
+    leader_client: TestClient, session: Session, directory
+) -> None:
+    token = csrf_from(leader_client.get("/visits/new").text)
+    decision = {
+        "decision_title": "A second scanner",
+        "decision_owner_role": "Head of Finance",
+        "decision_owner_email": "head@example.org",
+    }
+    leader_client.post("/visits", data=walk_form(token, **decision))
+    visit_id = session.exec(select(Visit.id)).one()
+    form = leader_client.get(f"/visits/{visit_id}/edit").text
+    assert 'value="A second scanner"' in form and 'value="Replace printer"' in form
+    edited = walk_form(
+        token,
+        **{
+            **decision,
+            "decision_title": "Two more scanners",
+            "actions-0-id": str(session.exec(select(Action.id)).one()),
+            "actions-0-title": "Replace the printer on floor 3",
+            "actions-1-title": "Tell the team",
+            "actions-1-owner": "leader@example.org",
+            "actions-1-due_date": "",
+            "conversations-0-idea_what": "A shared scanner queue",
+        },
+    )
+    assert leader_client.post(f"/visits/{visit_id}/edit", data=edited).status_code == 303
+    session.rollback()
+    assert sorted(session.exec(select(Action.title)).all()) == [
+        "Replace the printer on floor 3",
+        "Tell the team",
+    ]
+    assert session.exec(select(PriorityDecision.title)).all() == ["Two more scanners"]
+    assert session.exec(select(Idea.what)).all() == ["A shared scanner queue"]
+    detail = leader_client.get(f"/visits/{visit_id}").text
+    for shown in (
+        "Two more scanners",
+        "Head of Finance",
+        "A shared scanner queue",
+        "Tell the team",
+    ):
+        assert shown in detail
+    assert "changed actions, priority decision" in detail
+    # The same edit again adds nothing; an action removed from the form is removed.
+    assert leader_client.post(f"/visits/{visit_id}/edit", data=edited).status_code == 303
+    del edited["actions-1-title"], edited["actions-1-owner"], edited["actions-1-due_date"]
+    assert leader_client.post(f"/visits/{visit_id}/edit", data=edited).status_code == 303
+    session.rollback()
+    assert session.exec(select(Action.title)).all() == ["Replace the printer on floor 3"]
+    assert len(session.exec(select(Idea.id)).all()) == 1
+
+
+def test_a_backfilled_walk_edited_twice_from_pages_opened_afresh_gains_one_idea(
+    leader_client: TestClient, session: Session, directory
+) -> None:
+    """A walk backfilled from a spreadsheet has no client_id. Its edit page gives it the same
+    one each time, so the leader who saves an idea, loses the answer and saves again from
+    the edit page opened afresh adds the idea once."""
+    token = csrf_from(leader_client.get("/visits/new").text)
+    leader_client.post("/visits", data=walk_form(token))
+    visit = session.exec(select(Visit)).one()
+    visit.client_id = None
+    session.add(visit)
+    session.commit()
+    pages = [leader_client.get(f"/visits/{visit.id}/edit").text for _ in range(2)]
+    given = [re.search(r'name="client_id" value="([^"]+)"', page) for page in pages]
+    assert given[0] and given[1] and given[0].group(1) == given[1].group(1)
+    for found in given:
+        assert found is not None
+        edited = walk_form(
+            token,
+            client_id=found.group(1),
+            **{
+                "actions-0-id": str(session.exec(select(Action.id)).one()),
+                "conversations-0-idea_what": "A shared scanner queue",
+            },
+        )
+        assert leader_client.post(f"/visits/{visit.id}/edit", data=edited).status_code == 303
+    session.rollback()
+    assert session.exec(select(Idea.what)).all() == ["A shared scanner queue"]
+    assert session.get(Visit, visit.id).client_id is None  # type: ignore[union-attr]
