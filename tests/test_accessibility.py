@@ -34,6 +34,18 @@ def _violations(page) -> list[str]:  # type: ignore[no-untyped-def]
     ]
 
 
+KEPT_CHANGES = """(() => {
+  const walk = location => JSON.stringify({
+    blocks: {conversation: ["0"], action: []},
+    fields: [["department", "Finance"], ["visit_date", "2026-12-01"], ["location", location]],
+  });
+  return WalkaboutOutbox.edits.put("edit:/visits/1/edit", {
+    base: walk(""), form: walk("Stores"), sent: false, saved: Date.now(),
+    until: "2026-01-01T00:00:00+00:00",
+  });
+})()"""
+
+
 @needs_chromium
 @pytest.mark.sqlite_only
 @pytest.mark.parametrize("size", sorted(SIZES))
@@ -58,12 +70,15 @@ def test_pages_have_no_axe_violations(
             page.wait_for_load_state("networkidle")
             if begun:
                 page.wait_for_selector("#outbox-drafts li")
+                page.wait_for_selector("#outbox-edits li dl")
             found[path] = _violations(page)
             if path == "/visits/new":
                 begun = True
                 # A walk begun and left unsaved: the banner of the pages after lists it.
                 fill_walk(page, "Finance", "clerk")
                 wait_until(page, "WalkaboutOutbox.drafts.all().then(d => d.length === 1)")
+                # And changes to a saved walk, kept past its edit window: listed, shown open.
+                page.evaluate(KEPT_CHANGES)
     assert {path: v for path, v in found.items() if v} == {}
 
 

@@ -1,13 +1,17 @@
 """Changes to a walk already saved (its edit page) stay on the phone until they are saved,
 and never come back over what was saved since."""
 
+import time
 from collections.abc import Iterator
+from datetime import timedelta
 from typing import Any
 
 import pytest
 from sqlmodel import Session, select
 
 from app.models import Conversation, Department, Visit
+from app.models.types import utcnow
+from app.services.visit_edits import EDIT_WINDOW
 from tests.browser import browser_page, live_server, needs_chromium
 from tests.walk_pages import (
     conversation,
@@ -186,3 +190,82 @@ def test_changes_the_server_refused_stay_on_the_phone(editing: Editing, session:
     stored = session.get(Visit, visit_id)
     assert stored is not None
     assert session.get(Department, stored.department_id).name == "Finance"  # type: ignore[union-attr]
+
+
+def _listed_changes(page: Any) -> list[list[str]]:
+    """The banner's "What you changed" of its one walk, as [words, value] pairs."""
+    return page.evaluate(  # type: ignore[no-any-return]
+        "Array.from(document.querySelectorAll('#outbox-edits dt'))"
+        ".map(dt => [dt.textContent, dt.nextElementSibling.textContent])"
+    )
+
+
+def test_changes_begun_are_listed_on_the_other_walk_pages(
+    editing: Editing, session: Session
+) -> None:
+    """A leader who left changes unsaved is told on every walk page, and taken back to them."""
+    page, base, visit_id, key = editing
+    page.fill("#location", "Stores, 2nd floor")
+    _changes_kept(page, key, "Stores")
+    assert page.is_hidden("#outbox-changed")  # not on the page that holds them
+    page.goto(f"{base}/visits")
+    wait_until(page, "!document.getElementById('outbox-changed').hidden")
+    assert page.inner_text("#outbox-changed") == "Your changes to 1 saved walk are not saved yet:"
+    visit = session.get(Visit, visit_id)
+    assert visit is not None
+    row = page.inner_text("#outbox-edits li span")
+    assert row == f"The walk of {visit.visit_date.isoformat()} · Finance"
+    assert _listed_changes(page) == [["Where", "Stores, 2nd floor"]]
+    page.get_by_role("link", name="Continue your changes").click()
+    wait_until(page, "document.getElementById('walk-status').textContent.includes('are back')")
+    assert page.input_value("#location") == "Stores, 2nd floor"
+    page.goto(f"{base}/visits")
+    wait_until(page, "!document.getElementById('outbox-changed').hidden")
+    page.on("dialog", lambda dialog: dialog.accept())
+    page.get_by_role("button", name="Discard your changes").click()
+    wait_until(page, "document.getElementById('outbox').hidden")
+    assert page.evaluate(f"WalkaboutOutbox.edits.get('{key}')") is None
+    assert _stored_location(session, visit_id) is None
+
+
+def test_changes_the_edit_window_closed_on_stay_readable(
+    editing: Editing, session: Session
+) -> None:
+    """The seven days pass before the changes are saved: the server will not take them, and
+    the banner shows what was written, to be copied, instead of keeping it out of sight."""
+    page, base, visit_id, key = editing
+    session.rollback()
+    visit = session.get(Visit, visit_id)
+    assert visit is not None
+    visit.created_at = utcnow() - EDIT_WINDOW + timedelta(seconds=3)
+    session.add(visit)
+    session.commit()
+    closes = visit.created_at + EDIT_WINDOW
+    page.goto(f"{base}/visits/{visit_id}/edit")
+    page.wait_for_selector("#department:enabled")
+    assert page.get_attribute("#edit-form", "data-edit-until") == closes.isoformat(
+        timespec="seconds"
+    )
+    page.fill("#location", "Stores, 2nd floor")
+    page.click("label[for='conversations-0-observed-1']")
+    page.click("label[for='conversations-0-issue-1']")
+    theme = page.get_attribute("#conversations-0-issue-1", "value")
+    page.fill("#conversations-0-unreported", "3")
+    page.click("label[for='conversations-0-end_run']")
+    page.fill("#conversations-0-notes", "The printer jams daily.\nThey print at home.")
+    _changes_kept(page, key, "print at home")
+    time.sleep(max(0.0, (closes - utcnow()).total_seconds()) + 1)
+    page.goto(f"{base}/visits")
+    wait_until(page, "!document.getElementById('outbox-changed').hidden")
+    assert "Can no longer be saved" in page.inner_text("#outbox-edits li span")
+    assert page.get_by_role("link", name="Continue your changes").count() == 0
+    assert page.is_visible("#outbox-edits dl")  # open, not behind a tap
+    assert _listed_changes(page) == [
+        ["Where", "Stores, 2nd floor"],
+        ["Conversation 1, What you observed", "1"],
+        ["Conversation 1, Themes raised", theme],
+        ["Conversation 1, Never reached the service desk", "3"],
+        ["Conversation 1, Goes around the desk", "yes"],
+        ["Conversation 1, Note", "The printer jams daily.\nThey print at home."],
+    ]
+    assert page.get_by_role("button", name="Discard your changes").count() == 1

@@ -20,6 +20,10 @@ def test_edit_within_seven_days_keeps_history(
     visit_id = session.exec(select(Visit.id)).one()
     form = leader_client.get(f"/visits/{visit_id}/edit")
     assert form.status_code == 200 and 'value="clerk"' in form.text
+    # The phone keeps unsaved changes with the moment they can no longer be saved.
+    logged = session.exec(select(Visit.created_at)).one()
+    closes = (logged + timedelta(days=7)).isoformat(timespec="seconds")
+    assert f'data-edit-until="{closes}"' in form.text
     action_id = session.exec(select(Action.id)).one()
     assert f'name="actions-0-id" value="{action_id}"' in form.text
     edited = walk_form(
@@ -125,3 +129,14 @@ def test_a_backfilled_walk_edited_twice_from_pages_opened_afresh_gains_one_idea(
     session.rollback()
     assert session.exec(select(Idea.what)).all() == ["A shared scanner queue"]
     assert session.get(Visit, visit.id).client_id is None  # type: ignore[union-attr]
+
+
+def test_an_admin_edits_a_walk_with_no_deadline_for_the_phone(
+    leader_client: TestClient, admin_client: TestClient, session: Session, directory
+) -> None:
+    token = csrf_from(leader_client.get("/visits/new").text)
+    leader_client.post("/visits", data=walk_form(token))
+    visit_id = session.exec(select(Visit.id)).one()
+    form = admin_client.get(f"/visits/{visit_id}/edit")
+    assert form.status_code == 200 and 'value="clerk"' in form.text
+    assert "data-edit-until" not in form.text

@@ -22,6 +22,7 @@ from app.services.priority_decisions import decisions_of_visit
 from app.services.themes import theme_names
 from app.services.users import action_owner_emails
 from app.services.visit_edits import (
+    edit_deadline,
     editable_visit,
     may_edit_visit,
     update_visit,
@@ -51,6 +52,8 @@ def _form_context(
         "visit": visit,
         "form_action": f"/visits/{visit_id}/edit" if visit_id else "/visits",
         "editing": visit_id is not None,
+        # The phone keeps unsaved changes with it: past it they can no longer be saved.
+        "edit_until": edit_deadline(session, user=user, visit_id=visit_id) if visit_id else None,
         "departments": departments_for_form(session, user=user),
         "themes": theme_names(session),
         "roles": role_suggestions(session),

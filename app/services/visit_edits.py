@@ -1,7 +1,7 @@
 """Editing a walk within seven days of logging it, keeping every change in a history."""
 
 import json
-from datetime import timedelta
+from datetime import datetime, timedelta
 from typing import Any
 
 from sqlmodel import Session, col, select
@@ -36,6 +36,14 @@ def editable_visit(session: Session, *, user: User, visit_id: int) -> Visit:
     if user.role != "admin" and utcnow() - visit.created_at > EDIT_WINDOW:
         raise ForbiddenError("a walk can be edited for 7 days after it was logged")
     return visit
+
+
+def edit_deadline(session: Session, *, user: User, visit_id: int) -> datetime | None:
+    """When this user's edits to the walk close (None: an admin, whose never do)."""
+    visit = session.get(Visit, visit_id)
+    if visit is None or user.role == "admin":
+        return None
+    return visit.created_at + EDIT_WINDOW
 
 
 def may_edit_visit(session: Session, *, user: User, visit_id: int) -> bool:

@@ -117,7 +117,12 @@
     who_else: "Who else would gain", title: "What will be done", owner: "Owner", due_date: "Due",
     priority_decisions: "Priority decision", owner_email: "Business owner's e-mail",
     owner_role: "Business owner's role", capacity: "Capacity", competes_with: "What it competes with",
-    conversations: "Conversations", actions: "Actions"
+    conversations: "Conversations", actions: "Actions", manager_present: "Their manager was present",
+    end_run: "Goes around the desk", expectation_mismatch: "Expected something not promised",
+    idea_what: "An idea they raised", idea_benefit: "Its benefit", idea_who_else: "Who else would gain",
+    decision_title: "Priority decision", decision_owner_role: "Business owner's role",
+    decision_owner_email: "Business owner's e-mail", decision_capacity: "Capacity it would take",
+    decision_competes_with: "What it competes with"
   };
   function fieldLabel(path) {
     var parts = String(path || "").split(".");
@@ -202,20 +207,25 @@
   function render() {
     var box = document.getElementById("outbox");
     if (!box) { return Promise.resolve(); }
-    return Promise.all([outbox.all(), drafts.all()]).then(function (found) {
-      var all = found[0];
+    return Promise.all([outbox.all(), readKept()]).then(function (found) {
+      var all = found[0], kept = found[1];
       var items = all.filter(function (i) { return i.owner === user; });
       var others = all.length - items.length;
       var refused = items.filter(function (i) { return i.error; }).length;
       // The walks begun and not saved, but the one this page has open, and a refused walk's
       // (its row below has Fix).
       var waiting = items.map(function (i) { return i.client_id; });
-      var unsaved = found[1].filter(function (d) {
+      var unsaved = newestFirst(kept.walks).filter(function (d) {
         return d.body.client_id !== api.openHere && waiting.indexOf(d.body.client_id) < 0;
       });
-      box.hidden = all.length === 0 && unsaved.length === 0;
+      // Changes begun to saved walks, but those of the edit page open here.
+      var changed = Object.keys(kept.edits).filter(function (key) {
+        return key !== "edit:" + window.location.pathname;
+      }).sort();
+      box.hidden = all.length === 0 && unsaved.length === 0 && changed.length === 0;
       box.classList.toggle("refused", refused > 0);
       var count = items.length - refused;
+      document.getElementById("outbox-count").parentElement.hidden = items.length === 0;
       document.getElementById("outbox-count").textContent = items.length === 0 ? "" :
         [count ? plural(count, "walk", "walks") + " waiting to send" : "",
          refused ? plural(refused, "walk", "walks") + " refused: fix it" : ""].filter(Boolean).join(" · ");
@@ -235,6 +245,12 @@
       var begun = document.getElementById("outbox-drafts");
       begun.textContent = "";
       unsaved.forEach(function (draft) { begun.appendChild(draftRow(draft.body)); });
+      var changedLine = document.getElementById("outbox-changed");
+      changedLine.hidden = changed.length === 0;
+      changedLine.textContent = "Your changes to " + plural(changed.length, "saved walk are", "saved walks are") + " not saved yet:";
+      var edited = document.getElementById("outbox-edits");
+      edited.textContent = "";
+      changed.forEach(function (key) { edited.appendChild(editRow(key, kept.edits[key])); });
     });
   }
 
@@ -271,6 +287,86 @@
       }
     });
     li.appendChild(del);
+    return li;
+  }
+
+  /* ---- changes to saved walks, kept by the edit page (`visit.js`) ---- */
+  function fieldWords(name) {  // a form field's name (`conversations-0-notes`) in words
+    return fieldLabel(String(name).split("-").join(".")) || name;
+  }
+  var CHOICES = ["setting", "stated_score", "observed_score"];  // one of several buttons
+  // What the changes are, against the walk as saved: [words, value] pairs.
+  function changesOf(entry) {
+    var before = JSON.parse(entry.base), after = JSON.parse(entry.form), was = {}, lines = [];
+    function key(f) { return f.length > 2 ? f[0] + "\u0000" + f[1] : f[0]; }
+    before.fields.forEach(function (f) { was[key(f)] = f; });
+    ["conversation", "action"].forEach(function (kind) {
+      before.blocks[kind].forEach(function (index) {
+        if (after.blocks[kind].indexOf(index) < 0) {
+          lines.push([fieldWords(kind + "s-" + index + "-x"), "removed"]);
+        }
+      });
+    });
+    after.fields.forEach(function (f) {
+      var old = was[key(f)];
+      if (f.length < 3) {
+        if ((old ? old[1] : "") !== f[1]) { lines.push([fieldWords(f[0]), f[1] === "" ? "(emptied)" : f[1]]); }
+        return;
+      }
+      if (!!f[2] === !!(old && old[2])) { return; }
+      var choice = CHOICES.some(function (name) { return f[0] === name || f[0].slice(-name.length - 1) === "-" + name; });
+      if (choice) { if (f[2]) { lines.push([fieldWords(f[0]), f[1]]); } }
+      else if (f[1] === "on") { lines.push([fieldWords(f[0]), f[2] ? "yes" : "no"]); }  // a box with no value
+      else { lines.push([fieldWords(f[0]), f[1] + (f[2] ? "" : " (taken off)")]); }  // a theme
+    });
+    return lines;
+  }
+  function savedField(entry, name) {
+    var found = JSON.parse(entry.base).fields.filter(function (f) { return f[0] === name; })[0];
+    return found ? found[1] : "";
+  }
+  function editRow(key, entry) {
+    var li = document.createElement("li");
+    var walk = savedField(entry, "visit_date") + " · " + (savedField(entry, "department") || "no department");
+    var label = document.createElement("span");
+    label.textContent = "The walk of " + walk;
+    var closed = !!entry.until && Date.parse(entry.until) <= Date.now();
+    if (closed) {
+      var late = document.createElement("span");
+      late.className = "field-error";
+      late.textContent = " Can no longer be saved: a walk can be changed for 7 days after it was logged. Copy what you need from below.";
+      label.appendChild(late);
+    }
+    li.appendChild(label);
+    if (!closed) {
+      var open = document.createElement("a");
+      open.className = "button"; open.textContent = "Continue";
+      open.href = key.slice("edit:".length);
+      open.setAttribute("aria-label", "Continue your changes to the walk of " + walk);
+      li.appendChild(open);
+    }
+    var del = document.createElement("button");
+    del.type = "button"; del.className = "danger"; del.textContent = "Discard";
+    del.setAttribute("aria-label", "Discard your changes to the walk of " + walk);
+    del.addEventListener("click", function () {
+      if (window.confirm("Discard your unsaved changes to this walk? They were never saved.")) {
+        edits.remove(key).then(render);
+      }
+    });
+    li.appendChild(del);
+    var shown = document.createElement("details");
+    shown.open = closed;
+    var summary = document.createElement("summary");
+    summary.textContent = "What you changed";
+    shown.appendChild(summary);
+    var list = document.createElement("dl");
+    changesOf(entry).forEach(function (line) {
+      var dt = document.createElement("dt"), dd = document.createElement("dd");
+      dt.textContent = line[0]; dd.textContent = line[1];
+      list.appendChild(dt); list.appendChild(dd);
+    });
+    shown.appendChild(list);
+    li.appendChild(shown);
     return li;
   }
 

@@ -470,7 +470,10 @@
     if (editBase === null) { return Promise.resolve(); }
     var now = snapshot(false);
     if (now === editBase) { return O.edits.remove(editKey); }
-    return O.edits.put(editKey, { form: now, base: editBase, sent: !!sent, saved: Date.now() });
+    // `until`: when the walk's edits close (none for an admin): the banner says when the
+    // changes can no longer be saved, and still shows them.
+    return O.edits.put(editKey, { form: now, base: editBase, sent: !!sent, saved: Date.now(),
+                                  until: form.dataset.editUntil || null });
   }
   function startEdit() {
     var shown = snapshot(true);
