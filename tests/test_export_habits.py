@@ -3,18 +3,22 @@ date, SurveyMonkey's response row, "don't know" answers, label scales in other l
 timings and counts that are not ratings, bad rows, headcounts): read right, or refused
 with the reason."""
 
+import csv
 import json
 from pathlib import Path
 
 import pytest
 from fastapi.testclient import TestClient
+from openpyxl import Workbook
 from sqlmodel import Session, select
 
+from app.ingest.row_errors import ImportRefused
 from app.ingest.survey_plan import SurveyOptions
 from app.ingest.tabular import FileFormatError
 from app.models import Survey
+from app.services.departments import import_departments
 from app.services.surveys import import_survey
-from tests.builders import add_department, write_csv
+from tests.builders import QUALTRICS, add_department, expected_counts, write_csv
 
 
 @pytest.fixture
@@ -260,3 +264,57 @@ def test_names_holding_commas_and_a_column_without_a_header(
     # Row 1: rude 0 and Good 50 -> 25; row 2: 100 and 0 -> 50; row 3: 50 and 25 -> 37.5.
     scores = sorted(r.score for r in session.exec(select(SurveyResponse)))
     assert scores == [25.0, 37.5, 50.0]
+
+
+def test_blank_lines_before_and_between_header_rows_are_passed_over(
+    session: Session, tmp_path: Path
+) -> None:
+    """A Qualtrics export re-saved by a script that writes a blank line after each record
+    (Python's csv writer on Windows without newline=""), with two more on top: its three
+    header rows are still found, and every response is read."""
+    import_departments(session, path=QUALTRICS / "departments.csv")
+    session.commit()
+    with (QUALTRICS / "survey.csv").open(encoding="utf-8-sig", newline="") as handle:
+        records = list(csv.reader(handle))
+    spaced = [[], []] + [row for record in records for row in (record, [])]
+    path = write_csv(tmp_path / "survey.csv", spaced)
+    options = SurveyOptions(department_column="Which department do you work in?")
+    result = import_survey(session, path=path, name="spaced", options=options)
+    assert result.format == "qualtrics"
+    want = expected_counts(QUALTRICS)
+    assert result.by_department == {k: v for k, v in want.items() if v != (0, 0)}
+
+
+def test_a_sheet_with_empty_rows_above_its_header(
+    session: Session, tmp_path: Path, two_departments: None
+) -> None:
+    """Rows are named by the sheet's own row numbers, blank rows above the header counted."""
+    book = Workbook()
+    sheet = book.active
+    for row in [[], [], [], ["department", "q1"], ["Finance", "Good"], ["Atlantis", "Poor"]]:
+        sheet.append(row)
+    book.save(tmp_path / "survey.xlsx")
+    with pytest.raises(ImportRefused) as refused:
+        import_survey(session, path=tmp_path / "survey.xlsx", name="s", options=SurveyOptions())
+    assert [(e.line, e.field) for e in refused.value.errors.errors] == [(6, "department")]
+    sheet["A6"] = "Legal"
+    book.save(tmp_path / "survey.xlsx")
+    result = import_survey(
+        session, path=tmp_path / "survey.xlsx", name="s", options=SurveyOptions()
+    )
+    assert result.by_department == {"Finance": (1, 0), "Legal": (1, 0)}
+
+
+def test_a_workbook_whose_first_sheet_is_empty_says_which_sheet_is_read(
+    session: Session, tmp_path: Path, two_departments: None
+) -> None:
+    book = Workbook()
+    book.active.title = "Notes"
+    book.create_sheet("Responses").append(["department", "q1"])
+    book.save(tmp_path / "survey.xlsx")
+    with pytest.raises(FileFormatError) as refused:
+        import_survey(session, path=tmp_path / "survey.xlsx", name="s", options=SurveyOptions())
+    assert str(refused.value) == (
+        "survey.xlsx: the workbook's first sheet ('Notes') is empty, and only the first sheet"
+        " is read (its sheets: Notes, Responses)"
+    )

@@ -153,6 +153,7 @@ class SurveyLayout:
     finished: int | None = None
     finished_when_filled: bool = False  # LimeSurvey: complete when the cell holds a date
     meta: frozenset[int] = field(default_factory=frozenset)
+    lead: int = 0  # the file's records before its first data row: header rows, blank lines
 
     def find(self, wanted: str) -> Column | None:
         for column in self.columns:

@@ -5,8 +5,8 @@ import json
 import re
 from collections import Counter
 from collections.abc import Iterable, Iterator, Sequence
-from dataclasses import dataclass, field
-from itertools import chain
+from dataclasses import dataclass, field, replace
+from itertools import chain, islice
 from pathlib import Path
 from typing import Any
 
@@ -158,7 +158,7 @@ class SurveyPlan:
         """Pass two's reader: the data rows, read as pass one read them (same dialect, same
         layout; nothing of the file is detected again)."""
         chunks = iter_chunks(path, display_name=file_name, size=size, dialect=self.dialect)
-        return _skip_rows(chunks, self.layout.header_rows)
+        return _skip_rows(chunks, self.layout.lead)
 
 
 def _pick(layout: SurveyLayout, wanted: str | None, what: str, file_name: str) -> Column | None:
@@ -183,16 +183,28 @@ def open_survey_chunks(
     first = next(chunks, None)
     if first is None:
         raise FileFormatError(f"{file_name}: the file is empty")
-    while len(first) < 3 and (more := next(chunks, None)) is not None:
+    # The header rows are the first records that hold anything: blank lines before them or
+    # between them (a sheet's empty top rows, a CSV written with a blank line after each
+    # record) are passed over.
+    while len(filled := _filled(first.cells, 3)) < 3 and (more := next(chunks, None)):
         first = RowChunk(
             [*first.lines, *more.lines],
             first.cells + more.cells,
             [*first.sheet_rows, *more.sheet_rows],
         )
-    cells = first.cells[:3]
+    if not filled:
+        raise FileFormatError(f"{file_name}: the file is empty")
+    cells = [first.cells[i] for i in filled]
     file_format = detect_format(cells) if options.format == "auto" else options.format
     layout = build_layout(cells, file_format, file_name)
-    return dialect, layout, chain([first.without_first(layout.header_rows)], chunks)
+    layout = replace(layout, lead=filled[layout.header_rows - 1] + 1)
+    return dialect, layout, chain([first.without_first(layout.lead)], chunks)
+
+
+def _filled(records: Sequence[list[str]], count: int) -> list[int]:
+    """The positions of the first `count` records that hold a non-blank cell."""
+    found = (i for i, cells in enumerate(records) if any(c.strip() for c in cells))
+    return list(islice(found, count))
 
 
 def _skip_rows(chunks: Iterator[RowChunk], count: int) -> Iterator[RowChunk]:

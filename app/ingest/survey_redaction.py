@@ -159,7 +159,7 @@ def redact_survey_file(
     emptied = sorted(why)
     # The second pass reads the file as the first did, header rows and all, and writes it.
     records = (
-        cells if number < layout.header_rows else _without(cells, emptied)
+        cells if number < layout.lead else _without(cells, emptied)
         for number, cells in enumerate(
             cells
             for chunk in iter_chunks(path, display_name=file_name, dialect=dialect)

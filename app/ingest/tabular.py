@@ -238,10 +238,19 @@ def _iter_xlsx(path: Path, name: str) -> Iterator[Row]:
         raise FileFormatError(f"{name}: not a readable Excel (.xlsx) workbook ({exc})") from exc
     try:
         sheet = workbook.worksheets[0]
+        filled = False
         for number, values in enumerate(sheet.iter_rows(values_only=True), start=1):
             if len(values) > MAX_COLUMNS:
                 raise FileFormatError(f"{name}: row {number}: more than {MAX_COLUMNS} columns")
-            yield Row(line=number, cells=[_cell_text(v) for v in values])
+            cells = [_cell_text(v) for v in values]
+            filled = filled or any(c.strip() for c in cells)
+            yield Row(line=number, cells=cells)
+        if not filled and len(workbook.sheetnames) > 1:
+            # Only the first sheet is read: say so, rather than call the workbook empty.
+            raise FileFormatError(
+                f"{name}: the workbook's first sheet ({sheet.title!r}) is empty, and only "
+                f"the first sheet is read (its sheets: {', '.join(workbook.sheetnames)})"
+            )
     finally:
         workbook.close()
         handle.close()
