@@ -37,6 +37,14 @@ def static_url(name: str) -> str:
 
 TEMPLATES.env.globals["static_url"] = static_url
 
+
+def counted(number: int, one: str, many: str | None = None) -> str:
+    """`1 idea`, `2 ideas`: a count with its noun in the right number."""
+    return f"{number} {one if number == 1 else (many or one + 's')}"
+
+
+TEMPLATES.env.filters["counted"] = counted
+
 NAV_BY_ROLE: dict[str, list[tuple[str, str]]] = {
     "leader": [
         ("/", "Home"),

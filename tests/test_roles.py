@@ -3,6 +3,7 @@
 import pytest
 from fastapi.testclient import TestClient
 
+from tests.builders import add_department
 from tests.conftest import log_in
 
 HOME_HEADINGS = {
@@ -20,6 +21,18 @@ def test_each_role_lands_on_its_home(app, make_user, role: str) -> None:
         home = client.get("/")
         assert home.status_code == 200
         assert f"<h1>{HOME_HEADINGS[role]}</h1>" in home.text
+
+
+@pytest.mark.parametrize("role", ["leader", "analyst", "executive", "admin"])
+def test_each_home_counts_the_directory_in_words(app, make_user, session, role: str) -> None:
+    add_department(session, "Finance", 1)
+    session.commit()
+    with TestClient(app, follow_redirects=False) as client:
+        log_in(client, make_user(role))
+        assert "1 department, 1 person" in client.get("/").text
+        add_department(session, "Legal", 40)
+        session.commit()
+        assert "2 departments, 41 people" in client.get("/").text
 
 
 @pytest.mark.parametrize(
