@@ -2,6 +2,7 @@
 as a process where only a process shows it)."""
 
 import json
+from datetime import date
 from pathlib import Path
 
 import pytest
@@ -197,6 +198,10 @@ def test_demo_fills_an_empty_database_once(database_url: str) -> None:
     with Session(get_engine(database_url)) as session:
         admin = session.exec(select(User).where(User.role == "admin")).one()
         views = list_schedules(session, user=admin, settings=Settings())
+        # No answer is dated after today: the draft round ended yesterday.
+        rounds = {s.name: s for s in session.exec(select(Survey)).all()}
+    assert rounds["Winter pulse"].published_at is None
+    assert max(s.round_date for s in rounds.values()) <= date.today()
     seen = {o.status for v in views for o in v.occurrences}
     assert {"done", "missed", "due", "upcoming"} <= seen
     shared = next(v for v in views if len(v.leaders) == 2)

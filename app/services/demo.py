@@ -89,7 +89,7 @@ def load_demo(session: Session) -> list[tuple[str, str, str]] | None:
             ("Last year's survey", today - timedelta(days=410), 4, 0.06, True),
             ("Spring survey", today - timedelta(days=230), 1, 0.03, True),
             ("Autumn survey", today - timedelta(days=45), 2, 0.0, True),
-            ("Winter pulse (draft)", today - timedelta(days=6), 5, -0.1, False),
+            ("Winter pulse", today - timedelta(days=15), 5, -0.1, False),
         )
         for name, start, seed, shift, published in rounds:
             survey = write_survey(
