@@ -107,6 +107,22 @@ def test_changes_never_come_back_over_a_walk_saved_since(
     wait_until(page, "document.getElementById('walk-status').textContent.includes('other')")
     assert page.input_value("#location") == "saved elsewhere"
     assert page.evaluate(f"WalkaboutOutbox.edits.get('{key}')") is None
+    # What was typed is not lost: set aside, listed above the form to be copied.
+    wait_until(page, "!document.getElementById('outbox-changed').hidden")
+    assert "yours are not in it" in page.inner_text("#outbox-edits li span")
+    assert page.get_by_role("link", name="Continue your changes").count() == 0
+    assert _listed_changes(page) == [["Where", "typed on this phone"]]
+    page.fill("#location", "a new change")  # changes begun now are kept on their own
+    _changes_kept(page, key, "a new change")
+    page.goto(f"{base}/visits")
+    wait_until(page, "document.querySelectorAll('#outbox-edits li').length === 2")
+    page.on("dialog", lambda dialog: dialog.accept())
+    page.locator("#outbox-edits li", has_text="yours are not in it").get_by_role(
+        "button", name="Discard your changes"
+    ).click()
+    wait_until(page, "document.querySelectorAll('#outbox-edits li').length === 1")
+    kept = page.evaluate(f"WalkaboutOutbox.edits.get('{key}').then(e => e.form)")
+    assert "a new change" in kept
 
 
 def test_changes_whose_save_never_reached_the_server_come_back(

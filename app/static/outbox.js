@@ -97,7 +97,18 @@
   var edits = {  // by the edit page's key (`visit.js`: its address)
     get: function (key) { return readKept().then(function (kept) { return kept.edits[key]; }); },
     put: function (key, entry) { return changeKept(function (kept) { kept.edits[key] = entry; }); },
-    remove: function (key) { return changeKept(function (kept) { delete kept.edits[key]; }); }
+    remove: function (key) { return changeKept(function (kept) { delete kept.edits[key]; }); },
+    // Changes the walk was saved without (it changed since they began): kept apart, to be
+    // read and copied, no longer the edit page's to bring back.
+    setAside: function (key) {
+      return changeKept(function (kept) {
+        var entry = kept.edits[key];
+        if (!entry) { return; }
+        delete kept.edits[key];
+        entry.stale = true;
+        kept.edits[key + "#" + entry.saved] = entry;
+      });
+    }
   };
 
   function uuid() {
@@ -221,7 +232,7 @@
       // Changes begun to saved walks, but those of the edit page open here.
       var changed = Object.keys(kept.edits).filter(function (key) {
         return key !== "edit:" + window.location.pathname;
-      }).sort();
+      }).sort();  // a walk's changes set aside (`edits.setAside`) are listed on its edit page too
       box.hidden = all.length === 0 && unsaved.length === 0 && changed.length === 0;
       box.classList.toggle("refused", refused > 0);
       var count = items.length - refused;
@@ -330,11 +341,13 @@
     var walk = savedField(entry, "visit_date") + " · " + (savedField(entry, "department") || "no department");
     var label = document.createElement("span");
     label.textContent = "The walk of " + walk;
-    var closed = !!entry.until && Date.parse(entry.until) <= Date.now();
+    var closed = entry.stale || (!!entry.until && Date.parse(entry.until) <= Date.now());
     if (closed) {
       var late = document.createElement("span");
       late.className = "field-error";
-      late.textContent = " Can no longer be saved: a walk can be changed for 7 days after it was logged. Copy what you need from below.";
+      late.textContent = entry.stale ?
+        " The walk was saved with other changes after you began: yours are not in it. Copy what you need from below." :
+        " Can no longer be saved: a walk can be changed for 7 days after it was logged. Copy what you need from below.";
       label.appendChild(late);
     }
     li.appendChild(label);

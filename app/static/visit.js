@@ -500,11 +500,12 @@
         return keepChanges(false);
       }
       editBase = shown;
-      if (!kept.sent) {
-        status.textContent = "This walk was saved with other changes after you began changing it on this phone: " +
-          "it shows as saved, without the changes you had not saved.";
-      }
-      return O.edits.remove(editKey);
+      // Sent and changed since: that save went through. Not sent: the walk was saved from
+      // elsewhere, and the changes begun here are kept apart for the leader to copy.
+      if (kept.sent) { return O.edits.remove(editKey); }
+      status.textContent = "This walk was saved with other changes after you began changing it on this phone: " +
+        "it shows as saved. Your changes are not in it: they are listed above, to copy what you need.";
+      return O.edits.setAside(editKey).then(O.render);
     }, function () {
       clearTimeout(timer);
       if (!late) { editBase = shown; release(); }
