@@ -56,6 +56,7 @@ def _changes_kept(page: Any, key: str, text: str) -> None:
 
 def _stored_location(session: Session, visit_id: int) -> str | None:
     session.rollback()
+    session.expire_all()  # a walk this test changed itself is read again too
     visit = session.get(Visit, visit_id)
     return None if visit is None else visit.location
 
@@ -285,3 +286,27 @@ def test_changes_the_edit_window_closed_on_stay_readable(
         ["Conversation 1, Note", "The printer jams daily.\nThey print at home."],
     ]
     assert page.get_by_role("button", name="Discard your changes").count() == 1
+
+
+def test_a_save_over_a_change_made_meanwhile_is_held_back_until_seen(
+    editing: Editing, session: Session
+) -> None:
+    page, base, visit_id, key = editing
+    page.fill("#location", "Canteen")
+    _changes_kept(page, key, "Canteen")
+    # Meanwhile the walk is changed elsewhere (an admin's edit, stored as such).
+    session.rollback()
+    visit = session.get(Visit, visit_id)
+    assert visit is not None
+    visit.location, visit.updated_at = "Stores", utcnow()
+    session.add(visit)
+    session.commit()
+    page.get_by_role("button", name="Save changes").click()
+    page.wait_for_selector("p.error")
+    assert "This walk was changed by someone" in page.inner_text("p.error")
+    assert page.input_value("#location") == "Canteen"
+    assert _stored_location(session, visit_id) == "Stores"
+    page.wait_for_selector("#department:enabled")
+    page.get_by_role("button", name="Save changes").click()
+    page.wait_for_url(f"{base}/visits/{visit_id}?flash=*")
+    assert _stored_location(session, visit_id) == "Canteen"

@@ -7,7 +7,7 @@ from datetime import timedelta
 from fastapi.testclient import TestClient
 from sqlmodel import Session, select
 
-from app.models import Action, Idea, PriorityDecision, Visit
+from app.models import Action, Idea, PriorityDecision, Visit, VisitEdit
 from tests.builders import walk_form
 from tests.conftest import csrf_from
 
@@ -140,3 +140,51 @@ def test_an_admin_edits_a_walk_with_no_deadline_for_the_phone(
     form = admin_client.get(f"/visits/{visit_id}/edit")
     assert form.status_code == 200 and 'value="clerk"' in form.text
     assert "data-edit-until" not in form.text
+
+
+def _version(page: str) -> str:
+    match = re.search(r'name="version" value="([^"]+)"', page)
+    assert match, "the edit form carries no version"
+    return match.group(1)
+
+
+def test_an_edit_opened_before_another_was_saved_does_not_undo_it(
+    leader_client: TestClient, admin_client: TestClient, session: Session, directory
+) -> None:
+    """The leader opens the edit form; an admin saves a change meanwhile. The leader's save
+    is refused with their changes shown, naming who changed the walk, until they save again
+    having seen it; the admin's change is never undone without a word."""
+    token = csrf_from(leader_client.get("/visits/new").text)
+    leader_client.post("/visits", data=walk_form(token, location="3rd floor"))
+    visit_id = session.exec(select(Visit.id)).one()
+    action_id = str(session.exec(select(Action.id)).one())
+    opened = _version(leader_client.get(f"/visits/{visit_id}/edit").text)
+    admin_page = admin_client.get(f"/visits/{visit_id}/edit").text
+    admin_form = walk_form(
+        csrf_from(admin_page),
+        location="Stores",
+        version=_version(admin_page),
+        **{"actions-0-id": action_id},
+    )
+    assert admin_client.post(f"/visits/{visit_id}/edit", data=admin_form).status_code == 303
+    mine = walk_form(token, location="Canteen", version=opened, **{"actions-0-id": action_id})
+    refused = leader_client.post(f"/visits/{visit_id}/edit", data=mine)
+    assert refused.status_code == 409
+    assert re.search(
+        r"This walk was changed by admin@example\.org at \d{4}-\d\d-\d\d \d\d:\d\d UTC, after"
+        r" you opened it\. Your changes are below, not saved",
+        refused.text,
+    )
+    assert 'value="Canteen"' in refused.text
+    session.rollback()
+    assert session.get(Visit, visit_id).location == "Stores"  # type: ignore[union-attr]
+    assert len(session.exec(select(VisitEdit)).all()) == 1  # the admin's alone
+    # Saved again from the form that came back: the leader's change replaces the admin's.
+    again = walk_form(token, location="Canteen", version=_version(refused.text))
+    again["actions-0-id"] = action_id
+    assert leader_client.post(f"/visits/{visit_id}/edit", data=again).status_code == 303
+    session.rollback()
+    assert session.get(Visit, visit_id).location == "Canteen"  # type: ignore[union-attr]
+    # The same form sent twice (an answer lost on the way) changes nothing, and goes through.
+    assert leader_client.post(f"/visits/{visit_id}/edit", data=again).status_code == 303
+    assert len(session.exec(select(VisitEdit)).all()) == 2

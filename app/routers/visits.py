@@ -22,11 +22,13 @@ from app.services.priority_decisions import decisions_of_visit
 from app.services.themes import theme_names
 from app.services.users import action_owner_emails
 from app.services.visit_edits import (
+    EditConflict,
     edit_deadline,
     editable_visit,
     may_edit_visit,
     update_visit,
     visit_history,
+    visit_version,
 )
 from app.services.visit_form import (
     VisitForm,
@@ -52,6 +54,7 @@ def _form_context(
         "visit": visit,
         "form_action": f"/visits/{visit_id}/edit" if visit_id else "/visits",
         "editing": visit_id is not None,
+        "visit_id": visit_id,
         # The phone keeps unsaved changes with it: past it they can no longer be saved.
         "edit_until": edit_deadline(session, user=user, visit_id=visit_id) if visit_id else None,
         "departments": departments_for_form(session, user=user),
@@ -176,9 +179,10 @@ def edit_visit_page(
     session: ReadSession,
     user: User = Depends(walkers),
 ) -> Response:
-    editable_visit(session, user=user, visit_id=visit_id)
+    stored = editable_visit(session, user=user, visit_id=visit_id)
     decision = next(iter(decisions_of_visit(session, visit_id=visit_id)), None)
     visit = visit_form_from(get_visit_for(session, user=user, visit_id=visit_id), decision)
+    visit.values["version"] = visit_version(stored)
     return _form_page(request, session, user, visit, visit_id=visit_id)
 
 
@@ -203,10 +207,21 @@ def _save_edit(
     if data is not None:
         try:
             update_visit(
-                session, user=user, visit_id=visit_id, data=data, action_ids=action_ids(visit)
+                session,
+                user=user,
+                visit_id=visit_id,
+                data=data,
+                action_ids=action_ids(visit),
+                version=visit.values["version"] or None,
             )
         except VisitInputError as exc:
             visit.errors[exc.field.replace(".", "-")] = str(exc)
+        except EditConflict as exc:
+            # The form comes back as typed, now of the walk as it stands: saved again, it
+            # replaces the other change, knowingly.
+            visit.errors["version"] = str(exc)
+            visit.values["version"] = exc.version
+            return _form_page(request, session, user, visit, status_code=409, visit_id=visit_id)
         else:
             return flash_redirect(request, f"/visits/{visit_id}", "walk-updated")
     return _form_page(request, session, user, visit, status_code=422, visit_id=visit_id)

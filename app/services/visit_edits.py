@@ -7,11 +7,12 @@ from typing import Any
 from sqlmodel import Session, col, select
 
 from analysis.suppression import EDIT_DAYS
+from app.db import all_or_nothing
 from app.models import Action, ActionCreate, User, Visit, VisitCreate, VisitEdit
 from app.models.types import utcnow
 from app.services.audit import record_event
 from app.services.conversations import replace_conversations
-from app.services.errors import ForbiddenError, NotFoundError, ServiceError
+from app.services.errors import ConflictError, ForbiddenError, NotFoundError, ServiceError
 from app.services.ideas import add_ideas
 from app.services.priority_decisions import edit_visit_decision
 from app.services.visits import action_owners, resolve_visit_references, visit_detail
@@ -55,6 +56,39 @@ def may_edit_visit(session: Session, *, user: User, visit_id: int) -> bool:
     return True
 
 
+class EditConflict(ConflictError):
+    """The walk was changed after the edit form was opened: saving the form would undo that
+    change without a word. `version` is the walk's version now."""
+
+    def __init__(self, message: str, version: str) -> None:
+        super().__init__(message)
+        self.version = version
+
+
+def visit_version(visit: Visit) -> str:
+    """What an edit form carries of the walk it showed: the time of its last change."""
+    return visit.updated_at.isoformat()
+
+
+def _conflict(session: Session, visit: Visit) -> EditConflict:
+    last = session.exec(
+        select(VisitEdit.at, User.email)
+        .join(User, col(User.id) == VisitEdit.user_id, isouter=True)
+        .where(VisitEdit.visit_id == visit.id)
+        .order_by(col(VisitEdit.id).desc())
+        .limit(1)
+    ).first()
+    who = last[1] if last and last[1] else "someone"
+    when = (last[0] if last else visit.updated_at).strftime("%Y-%m-%d %H:%M UTC")
+    return EditConflict(
+        f"This walk was changed by {who} at {when}, after you opened it. Your changes are "
+        "below, not saved: check them against the walk as it is now, then save again to "
+        "replace it.",
+        visit_version(visit),
+    )
+
+
+@all_or_nothing
 def update_visit(
     session: Session,
     *,
@@ -62,10 +96,15 @@ def update_visit(
     visit_id: int,
     data: VisitCreate,
     action_ids: list[int | None] | None = None,
+    version: str | None = None,
 ) -> dict[str, Any]:
     """Apply the edited walk and record what changed. `action_ids` names the stored action
-    each of `data.actions` is (None: a new one); stored actions not named are removed."""
+    each of `data.actions` is (None: a new one); stored actions not named are removed.
+    `version`: the walk's as the edit form showed it; when the walk has changed since, an
+    edit that changes anything raises EditConflict and stores nothing (the same form sent
+    twice changes nothing, and goes through)."""
     visit = editable_visit(session, user=user, visit_id=visit_id)
+    stale = version is not None and version != visit_version(visit)
     before = visit_detail(session, visit=visit, with_notes=True)
     refs = resolve_visit_references(session, data=data)
     _edit_actions(
@@ -77,7 +116,6 @@ def update_visit(
     visit.department_id = refs.department_id
     visit.visit_date, visit.location = data.visit_date, data.location
     visit.manager_present, visit.setting = data.manager_present, data.setting
-    visit.updated_at = utcnow()
     session.add(visit)
     assert visit.id is not None
     replace_conversations(
@@ -111,7 +149,11 @@ def update_visit(
     }
     if decision_changed:
         changes["priority_decision"] = {"from": None, "to": None}
+    if changes and stale:
+        raise _conflict(session, visit)
     if changes:
+        visit.updated_at = utcnow()
+        session.add(visit)
         session.add(VisitEdit(visit_id=visit.id, user_id=user.id, changes=json.dumps(changes)))
         record_event(
             session,

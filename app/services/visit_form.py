@@ -94,6 +94,7 @@ def read_visit_form(form: FormData) -> VisitForm:
         "manager_present": form.get("manager_present") == "on",
         "setting": str(form.get("setting", "")),
         **{name: str(form.get(name, "")) for name in DECISION_FIELDS},
+        "version": str(form.get("version", "")),  # an edit's: the walk as the form showed it
     }
     conversations = []
     for i in _indices(form, "conversations", MAX_CONVERSATIONS):

@@ -319,6 +319,7 @@
       });
     });
     after.fields.forEach(function (f) {
+      if (f[0] === "version") { return; }  // the walk's version the form was opened at
       var old = was[key(f)];
       if (f.length < 3) {
         if ((old ? old[1] : "") !== f[1]) { lines.push([fieldWords(f[0]), f[1] === "" ? "(emptied)" : f[1]]); }
