@@ -318,3 +318,31 @@ def test_a_workbook_whose_first_sheet_is_empty_says_which_sheet_is_read(
         "survey.xlsx: the workbook's first sheet ('Notes') is empty, and only the first sheet"
         " is read (its sheets: Notes, Responses)"
     )
+
+
+@pytest.mark.parametrize(
+    "opened,done,round_date",
+    [
+        # Excel (US) shows Microsoft Forms' times with two-digit years, and writes them so.
+        (
+            ("7/2/20 11:00:22", "7/2/20 11:03:10"),
+            ("7/13/20 9:00:01", "7/13/20 9:01:00"),
+            "2020-07-13",
+        ),
+        # A European locale's day first; 13/07 shows which.
+        (("2/7/20 11:00", "2/7/20 11:03"), ("13/7/20 9:00", "13/7/20 9:01"), "2020-07-13"),
+    ],
+)
+def test_a_forms_sheet_saved_again_by_excel_keeps_its_times(
+    session: Session, tmp_path: Path, two_departments: None, opened, done, round_date
+) -> None:
+    rows = [
+        ["ID", "Start time", "Completion time", "Email", "Name", "Last modified time",
+         "Which department are you in?", "How satisfied are you with IT?"],
+        ["1", *opened, "anonymous", "", "", "Finance", "Satisfied"],
+        ["2", *done, "anonymous", "", "", "Legal", "Very dissatisfied"],
+    ]  # fmt: skip
+    path = write_csv(tmp_path / "forms.csv", rows)
+    result = import_survey(session, path=path, name="forms", options=SurveyOptions())
+    assert (result.format, result.round_date.isoformat()) == ("msforms", round_date)  # type: ignore[union-attr]
+    assert result.by_department == {"Finance": (1, 0), "Legal": (1, 0)}

@@ -20,6 +20,17 @@ CANDIDATE_FORMATS = (
     "%d.%m.%Y",
     "%Y/%m/%d %H:%M:%S",
     "%Y/%m/%d",
+    # Two-digit years: a sheet saved again as CSV by Excel writes its cells as they show
+    # (Microsoft Forms' `7/2/20 11:03:10`, `9/9/26 18:01`).
+    "%m/%d/%y %I:%M:%S %p",
+    "%m/%d/%y %I:%M %p",
+    "%m/%d/%y %H:%M:%S",
+    "%m/%d/%y %H:%M",
+    "%d/%m/%y %H:%M:%S",
+    "%d/%m/%y %H:%M",
+    "%d.%m.%y %H:%M",
+    "%m/%d/%y",
+    "%d/%m/%y",
 )
 
 
