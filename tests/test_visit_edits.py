@@ -188,3 +188,29 @@ def test_an_edit_opened_before_another_was_saved_does_not_undo_it(
     # The same form sent twice (an answer lost on the way) changes nothing, and goes through.
     assert leader_client.post(f"/visits/{visit_id}/edit", data=again).status_code == 303
     assert len(session.exec(select(VisitEdit)).all()) == 2
+
+
+def test_a_change_made_outside_the_edit_form_is_nobody_named(
+    leader_client: TestClient, session: Session, directory
+) -> None:
+    """The walk's own earlier edit is not blamed for a change made since by other means (a
+    walks file imported again)."""
+    from app.models.types import utcnow
+
+    token = csrf_from(leader_client.get("/visits/new").text)
+    leader_client.post("/visits", data=walk_form(token))
+    visit_id = session.exec(select(Visit.id)).one()
+    action_id = str(session.exec(select(Action.id)).one())
+    first = walk_form(token, location="Canteen", **{"actions-0-id": action_id})
+    assert leader_client.post(f"/visits/{visit_id}/edit", data=first).status_code == 303
+    opened = _version(leader_client.get(f"/visits/{visit_id}/edit").text)
+    session.rollback()  # a fresh snapshot, after the app's own writes
+    visit = session.get(Visit, visit_id)
+    assert visit is not None
+    visit.location, visit.updated_at = "Imported", utcnow()
+    session.add(visit)
+    session.commit()
+    mine = walk_form(token, location="Stores", version=opened, **{"actions-0-id": action_id})
+    refused = leader_client.post(f"/visits/{visit_id}/edit", data=mine)
+    assert refused.status_code == 409
+    assert "This walk was changed by someone at " in refused.text

@@ -70,11 +70,17 @@ def visit_version(visit: Visit) -> str:
     return visit.updated_at.isoformat()
 
 
-def _conflict(session: Session, visit: Visit) -> EditConflict:
+def _conflict(session: Session, visit: Visit, version: str) -> EditConflict:
+    """The refusal, naming the last edit made since `version` (a change made otherwise, such
+    as a walks file imported again, is someone's)."""
+    try:
+        since = datetime.fromisoformat(version)
+    except ValueError:
+        since = visit.updated_at
     last = session.exec(
         select(VisitEdit.at, User.email)
         .join(User, col(User.id) == VisitEdit.user_id, isouter=True)
-        .where(VisitEdit.visit_id == visit.id)
+        .where(VisitEdit.visit_id == visit.id, col(VisitEdit.at) > since)
         .order_by(col(VisitEdit.id).desc())
         .limit(1)
     ).first()
@@ -149,12 +155,15 @@ def update_visit(
     }
     if decision_changed:
         changes["priority_decision"] = {"from": None, "to": None}
-    if changes and stale:
-        raise _conflict(session, visit)
+    if changes and version is not None and stale:
+        raise _conflict(session, visit, version)
     if changes:
-        visit.updated_at = utcnow()
+        # One time for both: the walk's new version is this edit's.
+        visit.updated_at = now = utcnow()
         session.add(visit)
-        session.add(VisitEdit(visit_id=visit.id, user_id=user.id, changes=json.dumps(changes)))
+        session.add(
+            VisitEdit(visit_id=visit.id, user_id=user.id, at=now, changes=json.dumps(changes))
+        )
         record_event(
             session,
             action="visit.edit",
