@@ -1,6 +1,7 @@
 """Changes to a walk already saved (its edit page) stay on the phone until they are saved,
 and never come back over what was saved since."""
 
+import json
 import time
 from collections.abc import Iterator
 from datetime import timedelta
@@ -50,8 +51,14 @@ def editing(database_url: str, session: Session, make_user, directory) -> Iterat
 def _changes_kept(page: Any, key: str, text: str) -> None:
     wait_until(
         page,
-        f"WalkaboutOutbox.edits.get('{key}').then(e => !!e && e.form.includes('{text}'))",
+        f"WalkaboutOutbox.edits.get('{key}').then(e => !!e && e.form.includes({json.dumps(text)}))",
     )
+
+
+def _type_place(page: Any, key: str, place: str) -> None:
+    """Type where the walk was, and wait until the phone keeps the change."""
+    page.fill("#location", place)
+    _changes_kept(page, key, place)
 
 
 def _stored_location(session: Session, visit_id: int) -> str | None:
@@ -91,8 +98,7 @@ def test_changes_never_come_back_over_a_walk_saved_since(
     editing: Editing, session: Session
 ) -> None:
     page, base, visit_id, key = editing
-    page.fill("#location", "typed on this phone")
-    _changes_kept(page, key, "typed on this phone")
+    _type_place(page, key, "typed on this phone")
     page.goto(f"{base}/visits")
     said = logout(page, base)
     assert "Your changes to 1 saved walk are not saved yet." in said
@@ -113,8 +119,7 @@ def test_changes_never_come_back_over_a_walk_saved_since(
     assert "yours are not in it" in page.inner_text("#outbox-edits li span")
     assert page.get_by_role("link", name="Continue your changes").count() == 0
     assert _listed_changes(page) == [["Where", "typed on this phone"]]
-    page.fill("#location", "a new change")  # changes begun now are kept on their own
-    _changes_kept(page, key, "a new change")
+    _type_place(page, key, "a new change")  # changes begun now are kept on their own
     page.goto(f"{base}/visits")
     wait_until(page, "document.querySelectorAll('#outbox-edits li').length === 2")
     page.on("dialog", lambda dialog: dialog.accept())
@@ -151,8 +156,7 @@ def test_changes_whose_save_never_reached_the_server_come_back(
 
 def test_changes_that_came_back_can_be_discarded(editing: Editing, session: Session) -> None:
     page, base, visit_id, key = editing
-    page.fill("#location", "not wanted")
-    _changes_kept(page, key, "not wanted")
+    _type_place(page, key, "not wanted")
     page.goto(f"{base}/visits")
     page.goto(f"{base}/visits/{visit_id}/edit")
     page.on("dialog", lambda dialog: dialog.accept())
@@ -182,8 +186,7 @@ def test_changes_to_one_backfilled_walk_stay_with_it(editing: Editing, session: 
     second = max(v for v in session.exec(select(Visit.id)).all() if v is not None)
     page.goto(f"{base}/visits/{first}/edit")
     page.wait_for_selector("#department:enabled")
-    page.fill("#location", "first walk's place")
-    _changes_kept(page, key, "first walk")
+    _type_place(page, key, "first walk's place")
     page.goto(f"{base}/visits/{second}/edit")
     page.wait_for_selector("#department:enabled")
     assert page.input_value("#location") == ""
@@ -222,8 +225,7 @@ def test_changes_begun_are_listed_on_the_other_walk_pages(
 ) -> None:
     """A leader who left changes unsaved is told on every walk page, and taken back to them."""
     page, base, visit_id, key = editing
-    page.fill("#location", "Stores, 2nd floor")
-    _changes_kept(page, key, "Stores")
+    _type_place(page, key, "Stores, 2nd floor")
     assert page.is_hidden("#outbox-changed")  # not on the page that holds them
     page.goto(f"{base}/visits")
     wait_until(page, "!document.getElementById('outbox-changed').hidden")
@@ -292,8 +294,7 @@ def test_a_save_over_a_change_made_meanwhile_is_held_back_until_seen(
     editing: Editing, session: Session
 ) -> None:
     page, base, visit_id, key = editing
-    page.fill("#location", "Canteen")
-    _changes_kept(page, key, "Canteen")
+    _type_place(page, key, "Canteen")
     # Meanwhile the walk is changed elsewhere (an admin's edit, stored as such).
     session.rollback()
     visit = session.get(Visit, visit_id)

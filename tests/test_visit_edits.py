@@ -12,12 +12,17 @@ from tests.builders import walk_form
 from tests.conftest import csrf_from
 
 
+def _saved_walk(client: TestClient, session: Session) -> tuple[str, int]:
+    """A walk the leader saved from the form: the form's CSRF token and the walk's id."""
+    token = csrf_from(client.get("/visits/new").text)
+    client.post("/visits", data=walk_form(token))
+    return token, session.exec(select(Visit.id)).one()
+
+
 def test_edit_within_seven_days_keeps_history(
     leader_client: TestClient, session: Session, directory
 ) -> None:
-    token = csrf_from(leader_client.get("/visits/new").text)
-    leader_client.post("/visits", data=walk_form(token))
-    visit_id = session.exec(select(Visit.id)).one()
+    token, visit_id = _saved_walk(leader_client, session)
     form = leader_client.get(f"/visits/{visit_id}/edit")
     assert form.status_code == 200 and 'value="clerk"' in form.text
     # The phone keeps unsaved changes with the moment they can no longer be saved.
@@ -134,9 +139,7 @@ def test_a_backfilled_walk_edited_twice_from_pages_opened_afresh_gains_one_idea(
 def test_an_admin_edits_a_walk_with_no_deadline_for_the_phone(
     leader_client: TestClient, admin_client: TestClient, session: Session, directory
 ) -> None:
-    token = csrf_from(leader_client.get("/visits/new").text)
-    leader_client.post("/visits", data=walk_form(token))
-    visit_id = session.exec(select(Visit.id)).one()
+    token, visit_id = _saved_walk(leader_client, session)
     form = admin_client.get(f"/visits/{visit_id}/edit")
     assert form.status_code == 200 and 'value="clerk"' in form.text
     assert "data-edit-until" not in form.text
@@ -154,9 +157,7 @@ def test_an_edit_opened_before_another_was_saved_does_not_undo_it(
     """The leader opens the edit form; an admin saves a change meanwhile. The leader's save
     is refused with their changes shown, naming who changed the walk, until they save again
     having seen it; the admin's change is never undone without a word."""
-    token = csrf_from(leader_client.get("/visits/new").text)
-    leader_client.post("/visits", data=walk_form(token, location="3rd floor"))
-    visit_id = session.exec(select(Visit.id)).one()
+    token, visit_id = _saved_walk(leader_client, session)  # at the 3rd floor
     action_id = str(session.exec(select(Action.id)).one())
     opened = _version(leader_client.get(f"/visits/{visit_id}/edit").text)
     admin_page = admin_client.get(f"/visits/{visit_id}/edit").text
@@ -197,9 +198,7 @@ def test_a_change_made_outside_the_edit_form_is_nobody_named(
     walks file imported again)."""
     from app.models.types import utcnow
 
-    token = csrf_from(leader_client.get("/visits/new").text)
-    leader_client.post("/visits", data=walk_form(token))
-    visit_id = session.exec(select(Visit.id)).one()
+    token, visit_id = _saved_walk(leader_client, session)
     action_id = str(session.exec(select(Action.id)).one())
     first = walk_form(token, location="Canteen", **{"actions-0-id": action_id})
     assert leader_client.post(f"/visits/{visit_id}/edit", data=first).status_code == 303
