@@ -3,6 +3,7 @@ uses, never anyone's e-mail, name, address or free text."""
 
 import json
 
+import pytest
 from fastapi.testclient import TestClient
 from sqlmodel import Session, func, select
 
@@ -20,8 +21,9 @@ from tests.builders import (
 from tests.conftest import csrf_from, upload_file
 
 
+@pytest.mark.parametrize("spaced", [False, True])
 def test_an_upload_keeps_no_one_s_e_mail_name_or_address(
-    analyst_client: TestClient, session: Session, tmp_path
+    analyst_client: TestClient, session: Session, tmp_path, spaced: bool
 ) -> None:
     # A Qualtrics export: ids, then question texts, then import ids; the data row names her.
     rows = [
@@ -40,6 +42,8 @@ def test_an_upload_keeps_no_one_s_e_mail_name_or_address(
     path = tmp_path / "export.csv"
     import csv
 
+    if spaced:  # re-saved by a script that writes a blank line after each record
+        rows = [[], *(row for record in rows for row in (record, []))]
     with path.open("w", newline="", encoding="utf-8") as handle:
         csv.writer(handle).writerows(rows)
     token = csrf_from(analyst_client.get("/imports/survey").text)
@@ -58,6 +62,8 @@ def test_an_upload_keeps_no_one_s_e_mail_name_or_address(
     # the comment is no rating, so the mapping does not use it and it is not kept.
     assert "Finance" in stored and "Good" in stored and "Mondays" not in stored
     assert stored.count("\n") == path.read_text(encoding="utf-8").count("\n")
+    preview = analyst_client.get(uploaded.headers["location"])
+    assert preview.status_code == 200 and "How good is IT support?" in preview.text
 
 
 def test_a_file_that_is_no_survey_export_is_refused_at_upload(
