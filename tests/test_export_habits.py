@@ -346,3 +346,20 @@ def test_a_forms_sheet_saved_again_by_excel_keeps_its_times(
     result = import_survey(session, path=path, name="forms", options=SurveyOptions())
     assert (result.format, result.round_date.isoformat()) == ("msforms", round_date)  # type: ignore[union-attr]
     assert result.by_department == {"Finance": (1, 0), "Legal": (1, 0)}
+
+
+def test_excel_s_sep_line_names_the_delimiter_and_is_no_row(
+    session: Session, tmp_path: Path, two_departments: None
+) -> None:
+    """`sep=;` on the first line (written for Excel, which reads it and shows no row for
+    it): the delimiter is taken from it, and a bad row is named by its line in the file
+    and its row as Excel shows it."""
+    path = tmp_path / "survey.csv"
+    path.write_text("sep=;\r\ndepartment;q1\r\nFinance;Good\r\nAtlantis;Poor\r\n")
+    with pytest.raises(ImportRefused) as refused:
+        import_survey(session, path=path, name="s", options=SurveyOptions())
+    errors = refused.value.errors.errors
+    assert [(e.line, e.sheet_row, e.field) for e in errors] == [(4, 3, "department")]
+    path.write_text("sep=;\r\ndepartment;q1\r\nFinance;Good\r\nLegal;Poor\r\n")
+    result = import_survey(session, path=path, name="s", options=SurveyOptions())
+    assert result.by_department == {"Finance": (1, 0), "Legal": (1, 0)}

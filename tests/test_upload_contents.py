@@ -81,8 +81,9 @@ def test_a_file_that_is_no_survey_export_is_refused_at_upload(
     assert session.exec(select(func.count()).select_from(SurveyUpload)).one() == 0
 
 
+@pytest.mark.parametrize("sep_line", [False, True])
 def test_free_text_answers_are_not_kept_but_departments_and_ratings_are(
-    analyst_client: TestClient, session: Session, tmp_path
+    analyst_client: TestClient, session: Session, tmp_path, sep_line: bool
 ) -> None:
     import_departments(session, path=GENERIC / "departments.csv")
     session.commit()
@@ -96,11 +97,14 @@ def test_free_text_answers_are_not_kept_but_departments_and_ratings_are(
     for row, comment in zip(rows, comments, strict=True):
         row[header.index("comment")] = comment
     path = write_csv(tmp_path / "survey.csv", [header, *rows])
+    if sep_line:  # written for Excel: the file names its delimiter first
+        path.write_bytes(b"sep=,\r\n" + path.read_bytes())
     uploaded = upload_file(analyst_client, path, "Texts", "survey.csv")
     assert uploaded.status_code == 303
     session.rollback()
     upload = session.exec(select(SurveyUpload)).one()
     stored = upload.content.decode()
+    assert stored.startswith("sep=,\r\n") == sep_line  # lines numbered as in the file sent
     assert "jams every morning" not in stored and "Quality" in stored and "Very good" in stored
     assert json.loads(upload.emptied) == {"respondent_id": "who answered", "comment": "free text"}
     preview = analyst_client.get(uploaded.headers["location"]).text

@@ -176,6 +176,8 @@ def redact_survey_file(
         book.save(out)
     else:
         with out.open("w", encoding="utf-8", newline="") as handle:
+            if dialect.preamble:  # kept, so that lines are numbered as in the file sent
+                handle.write(f"sep={dialect.delimiter}\r\n")
             csv.writer(handle, delimiter=dialect.delimiter, lineterminator="\r\n").writerows(
                 records
             )

@@ -2,6 +2,7 @@
 
 import codecs
 import csv
+import re
 import zipfile
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
@@ -144,6 +145,11 @@ def file_dialect(path: Path, name: str) -> "CsvDialect":
 class CsvDialect:
     encoding: str
     delimiter: str
+    preamble: int = 0  # lines before the first record: Excel's `sep=;` hint
+
+
+# The first line Excel reads as the delimiter to use, and does not show as a row.
+_SEP_LINE = re.compile(r"sep=([^\r\n])\r?\n")
 
 
 def _dialect(head: bytes) -> CsvDialect | None:
@@ -151,8 +157,10 @@ def _dialect(head: bytes) -> CsvDialect | None:
     encoding = detect_encoding(head)
     if b"\x00" in head and not encoding.startswith("utf-16"):
         return None
-    sample = head.decode(encoding, errors="replace")
-    return CsvDialect(encoding, sniff_delimiter(sample.lstrip("\ufeff")))
+    sample = head.decode(encoding, errors="replace").lstrip("\ufeff")
+    if hint := _SEP_LINE.match(sample):
+        return CsvDialect(encoding, hint.group(1), preamble=1)
+    return CsvDialect(encoding, sniff_delimiter(sample))
 
 
 def _line_breaks(cells: list[str]) -> int:
@@ -165,10 +173,12 @@ def _iter_csv(path: Path, name: str, dialect: CsvDialect, size: int) -> Iterator
     csv.field_size_limit(MAX_FIELD_CHARS)
     with path.open("r", encoding=encoding, newline="") as handle:
         # utf-8-sig and utf-16 drop the byte-order mark themselves.
+        for _ in range(dialect.preamble):
+            handle.readline()
         reader = csv.reader(handle, delimiter=delimiter)
         record = 1
         while True:
-            first = reader.line_num + 1
+            first = reader.line_num + 1 + dialect.preamble
             records: list[list[str]] = []
             append = records.append
             try:
