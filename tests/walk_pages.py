@@ -98,14 +98,16 @@ def save(page: Page) -> None:
 
 
 def type_draft(page: Page, base: str, email: str, department: str, role: str) -> None:
-    """Log in and type a walk without saving it, until the phone keeps it as the draft."""
+    """Log in and type a walk without saving it, until the phone keeps it as the draft,
+    all of it (on a loaded machine the form's pause may end between two of the fields)."""
     login(page, base, email)
     page.goto(f"{base}/visits/new")
     fill_walk(page, department, role)
     wait_until(
         page,
-        "WalkaboutOutbox.drafts.all()"
-        f".then(d => d.some(x => x.body.department === '{department}'))",
+        "WalkaboutOutbox.drafts.all().then(d => d.some(x =>"
+        f" x.body.department === '{department}' && x.body.conversations.length === 1"
+        " && String(x.body.conversations[0].observed_score) === '2'))",
     )
 
 
