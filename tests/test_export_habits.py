@@ -363,3 +363,43 @@ def test_excel_s_sep_line_names_the_delimiter_and_is_no_row(
     path.write_text("sep=;\r\ndepartment;q1\r\nFinance;Good\r\nLegal;Poor\r\n")
     result = import_survey(session, path=path, name="s", options=SurveyOptions())
     assert result.by_department == {"Finance": (1, 0), "Legal": (1, 0)}
+
+
+def test_a_sheet_s_dates_shown_as_day_numbers_are_read(
+    session: Session, tmp_path: Path, two_departments: None
+) -> None:
+    """Excel shows a date cell formatted as a plain number as its day count (46300.5 is
+    2026-10-05 at noon); the round's date comes from them."""
+    book = Workbook()
+    sheet = book.active
+    for row in [["Timestamp", "department", "q1"], [46300.5, "Finance", "Good"],
+                [46310.25, "Legal", "Poor"]]:  # fmt: skip
+        sheet.append(row)
+    book.save(tmp_path / "survey.xlsx")
+    result = import_survey(
+        session, path=tmp_path / "survey.xlsx", name="s", options=SurveyOptions()
+    )
+    assert (result.timestamp_column, str(result.round_date)) == ("Timestamp", "2026-10-15")
+
+
+def test_times_no_tool_writes_are_left_out_unless_the_column_was_chosen(
+    session: Session, tmp_path: Path, two_departments: None
+) -> None:
+    """A column found by its name ("Timestamp") whose values are no dates: the responses
+    come in without their times, the column shown as left out; chosen by the analyst, it is
+    refused as before."""
+    rows = [["Timestamp", "department", "q1"], ["last week", "Finance", "Good"],
+            ["Monday", "Legal", "Poor"]]  # fmt: skip
+    path = write_csv(tmp_path / "survey.csv", rows)
+    result = import_survey(session, path=path, name="s", options=SurveyOptions())
+    assert result.by_department == {"Finance": (1, 0), "Legal": (1, 0)}
+    assert result.timestamp_column is None
+    assert ("Timestamp", "Timestamp", "dates in an unknown format (for example 'last week'):"
+            " read without submission times") in result.left_out  # fmt: skip
+    with pytest.raises(FileFormatError, match="choose another submitted column"):
+        import_survey(
+            session,
+            path=path,
+            name="t",
+            options=SurveyOptions(submitted_column="Timestamp"),
+        )

@@ -369,10 +369,15 @@ def plan_survey(
         )
     timestamp_format = timestamps.detect_format(times) if timestamp is not None else None
     if timestamp is not None and times and timestamp_format is None:
-        raise FileFormatError(
-            f"{file_name}: column {timestamp.id!r}: dates in an unknown format "
-            f"(for example {times[0]!r}); choose another submitted column"
-        )
+        unread = f"dates in an unknown format (for example {times[0]!r})"
+        if options.submitted_column is not None:  # the analyst's own choice: refused
+            raise FileFormatError(
+                f"{file_name}: column {timestamp.id!r}: {unread}; choose another submitted column"
+            )
+        # Found by its name only: the responses are read without their times (no late
+        # answers to compare), and the column is shown as left out, with why.
+        left_out.append((timestamp, f"{unread}: read without submission times"))
+        timestamp = None
     return SurveyPlan(
         dialect=dialect,
         layout=layout,

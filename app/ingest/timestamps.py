@@ -1,7 +1,7 @@
 """Submission times in the formats survey tools write, detected per file."""
 
 from collections.abc import Iterable
-from datetime import UTC, date, datetime
+from datetime import UTC, date, datetime, timedelta
 
 # Tried in order; the first that reads every sampled value wins, so 03/04 is read the way
 # the rest of the file shows (13/04 rules out month-first).
@@ -31,7 +31,11 @@ CANDIDATE_FORMATS = (
     "%d.%m.%y %H:%M",
     "%m/%d/%y",
     "%d/%m/%y",
+    "excel",  # a sheet's date cells shown as numbers: days since 1899-12-30
 )
+# Excel's day numbers from 1990 to 2100: a plain count or score is never read as one.
+EXCEL_DAYS = (32874.0, 73051.0)
+EXCEL_EPOCH = datetime(1899, 12, 30, tzinfo=UTC)
 
 
 def parse_with(value: str, fmt: str) -> datetime | None:
@@ -42,6 +46,11 @@ def parse_with(value: str, fmt: str) -> datetime | None:
     try:
         if fmt == "iso":
             parsed = datetime.fromisoformat(text.replace("Z", "+00:00"))
+        elif fmt == "excel":
+            days = float(text)
+            if not EXCEL_DAYS[0] <= days <= EXCEL_DAYS[1]:
+                return None
+            return EXCEL_EPOCH + timedelta(days=days)
         else:
             parsed = datetime.strptime(text, fmt)
     except ValueError:
