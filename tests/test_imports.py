@@ -2,6 +2,7 @@
 
 import re
 from datetime import timedelta
+from pathlib import Path
 
 from fastapi.testclient import TestClient
 from sqlalchemy import Integer
@@ -21,8 +22,10 @@ from app.services.departments import import_departments
 from tests.builders import (
     GENERIC,
     QUALTRICS,
+    add_department,
     as_msforms,
     expected_counts,
+    write_csv,
 )
 from tests.conftest import csrf_from, log_in, upload_file
 
@@ -319,3 +322,21 @@ def test_job_page_full_and_as_fragment_and_interrupted(
     other = TestClient(analyst_client.app)
     log_in(other, make_user("analyst", "other@example.org"))
     assert other.get("/imports/jobs/job-1").status_code == 404
+
+
+def test_the_preview_says_when_a_time_column_could_not_be_read(
+    analyst_client: TestClient, session: Session, tmp_path: Path
+) -> None:
+    add_department(session, "Finance", 30)
+    add_department(session, "Legal", 4)
+    session.commit()
+    rows = [["Timestamp", "department", "q1"], ["last week", "Finance", "Good"],
+            ["Monday", "Legal", "Poor"]]  # fmt: skip
+    uploaded = upload_file(analyst_client, write_csv(tmp_path / "s.csv", rows), "T", "s.csv")
+    preview = analyst_client.get(uploaded.headers["location"])
+    assert preview.status_code == 200
+    assert (
+        '<p class="field-error">Timestamp: dates in an unknown format (for example &#39;last'
+        " week&#39;): read without submission times</p>"
+    ) in preview.text
+    assert "1 column of the survey tool's own" in preview.text

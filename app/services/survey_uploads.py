@@ -65,6 +65,7 @@ class SurveyPreview:
     metadata: list[str] = field(default_factory=list)  # the tool's own columns, never ratings
     unknown_departments: list[tuple[str, int]] = field(default_factory=list)  # name, rows
     departments: list[str] = field(default_factory=list)  # the directory's names
+    times_unread: str = ""  # why the time column found by its name was not read
 
 
 def store_upload(
@@ -215,6 +216,10 @@ def preview_survey(
         metadata=[plan.layout.columns[i].id for i in sorted(plan.layout.meta)],
         unknown_departments=missing,
         departments=[d.name for d in known],
+        times_unread=next(
+            (f"{c.id}: {why}" for c, why in plan.left_out if c.index == plan.layout.timestamp),
+            "",
+        ),
     )
 
 
