@@ -21,6 +21,7 @@ from app.ingest.tabular import (
     FileFormatError,
     RowChunk,
     file_dialect,
+    is_blank,
     iter_chunks,
 )
 
@@ -203,7 +204,7 @@ def open_survey_chunks(
 
 def _filled(records: Sequence[list[str]], count: int) -> list[int]:
     """The positions of the first `count` records that hold a non-blank cell."""
-    found = (i for i, cells in enumerate(records) if any(c.strip() for c in cells))
+    found = (i for i, cells in enumerate(records) if not is_blank(cells))
     return list(islice(found, count))
 
 

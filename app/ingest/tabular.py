@@ -58,6 +58,11 @@ class RowChunk:
         return RowChunk(self.lines[count:], self.cells[count:], numbers)
 
 
+def is_blank(cells: Sequence[str]) -> bool:
+    """A record that holds nothing: a blank line, a sheet's empty row."""
+    return not any(c.strip() for c in cells)
+
+
 def normalise_header(name: str) -> str:
     """Header matching key: case- and space-insensitive."""
     return "".join(name.split()).casefold()
@@ -253,7 +258,7 @@ def _iter_xlsx(path: Path, name: str) -> Iterator[Row]:
             if len(values) > MAX_COLUMNS:
                 raise FileFormatError(f"{name}: row {number}: more than {MAX_COLUMNS} columns")
             cells = [_cell_text(v) for v in values]
-            filled = filled or any(c.strip() for c in cells)
+            filled = filled or not is_blank(cells)
             yield Row(line=number, cells=cells)
         if not filled and len(workbook.sheetnames) > 1:
             # Only the first sheet is read: say so, rather than call the workbook empty.

@@ -15,7 +15,7 @@ from typing import NamedTuple
 
 from app.ingest import timestamps
 from app.ingest.row_errors import RowErrors
-from app.ingest.tabular import FileFormatError, Row, iter_rows
+from app.ingest.tabular import FileFormatError, Row, is_blank, iter_rows
 from app.ingest.ticket_plan import FIELDS, TicketLayout, cell
 
 SLA_MET = {"true", "yes", "y", "1", "met", "within sla", "achieved", "made", "ok"}
@@ -40,7 +40,7 @@ def open_tickets(path: Path, file_name: str) -> TicketFile:
     """The export's header row (after any blank lines) and its data rows."""
     records = iter_rows(path, display_name=file_name)
     header = next(records, None)
-    while header is not None and not any(c.strip() for c in header.cells):
+    while header is not None and is_blank(header.cells):
         header = next(records, None)
     if header is None:
         raise FileFormatError(f"{file_name}: the file is empty")
@@ -103,7 +103,7 @@ def read_tickets(
     words: dict[str, str] = {}
     for row in file.rows:
         cells = row.cells
-        if not any(c.strip() for c in cells):
+        if is_blank(cells):
             continue
         problems: list[tuple[str, str]] = []
         raw_department = cell(cells, at("department"))

@@ -110,7 +110,6 @@ def update_visit(
     edit that changes anything raises EditConflict and stores nothing (the same form sent
     twice changes nothing, and goes through)."""
     visit = editable_visit(session, user=user, visit_id=visit_id)
-    stale = version is not None and version != visit_version(visit)
     before = visit_detail(session, visit=visit, with_notes=True)
     refs = resolve_visit_references(session, data=data)
     _edit_actions(
@@ -155,7 +154,8 @@ def update_visit(
     }
     if decision_changed:
         changes["priority_decision"] = {"from": None, "to": None}
-    if changes and version is not None and stale:
+    # The walk's version is moved on only below: here it is still the stored one.
+    if changes and version is not None and version != visit_version(visit):
         raise _conflict(session, visit, version)
     if changes:
         # One time for both: the walk's new version is this edit's.
