@@ -306,9 +306,10 @@
     return fieldLabel(String(name).split("-").join(".")) || name;
   }
   var CHOICES = ["setting", "stated_score", "observed_score"];  // one of several buttons
-  // What the changes are, against the walk as saved: [words, value] pairs.
-  function changesOf(entry) {
-    var before = JSON.parse(entry.base), after = JSON.parse(entry.form), was = {}, lines = [];
+  // What the changes are (`after`, the form as changed), against the walk as saved
+  // (`before`): [words, value] pairs.
+  function changesOf(before, after) {
+    var was = {}, lines = [];
     function key(f) { return f.length > 2 ? f[0] + "\u0000" + f[1] : f[0]; }
     before.fields.forEach(function (f) { was[key(f)] = f; });
     ["conversation", "action"].forEach(function (kind) {
@@ -333,13 +334,14 @@
     });
     return lines;
   }
-  function savedField(entry, name) {
-    var found = JSON.parse(entry.base).fields.filter(function (f) { return f[0] === name; })[0];
+  function savedField(before, name) {
+    var found = before.fields.filter(function (f) { return f[0] === name; })[0];
     return found ? found[1] : "";
   }
   function editRow(key, entry) {
     var li = document.createElement("li");
-    var walk = savedField(entry, "visit_date") + " · " + (savedField(entry, "department") || "no department");
+    var before = JSON.parse(entry.base);
+    var walk = savedField(before, "visit_date") + " · " + (savedField(before, "department") || "no department");
     var label = document.createElement("span");
     label.textContent = "The walk of " + walk;
     var closed = entry.stale || (!!entry.until && Date.parse(entry.until) <= Date.now());
@@ -374,7 +376,7 @@
     summary.textContent = "What you changed";
     shown.appendChild(summary);
     var list = document.createElement("dl");
-    changesOf(entry).forEach(function (line) {
+    changesOf(before, JSON.parse(entry.form)).forEach(function (line) {
       var dt = document.createElement("dt"), dd = document.createElement("dd");
       dt.textContent = line[0]; dd.textContent = line[1];
       list.appendChild(dt); list.appendChild(dd);
