@@ -236,6 +236,15 @@ def directory(session: Session, tmp_path: Path) -> None:
 
 
 @pytest.fixture
+def two_departments(session: Session, tmp_path: Path) -> None:
+    """Finance (30 people) and Legal (4), for the survey import tests."""
+    path = tmp_path / "two-departments.csv"
+    path.write_text("department,headcount\nFinance,30\nLegal,4\n")
+    import_departments(session, path=path)
+    session.commit()
+
+
+@pytest.fixture
 def analyst_token(session: Session, make_user) -> str:  # type: ignore[no-untyped-def]
     """An API token of an analyst."""
     from app.services.users import create_api_token

@@ -3,29 +3,18 @@ date, SurveyMonkey's response row, "don't know" answers, label scales in other l
 timings and counts that are not ratings, bad rows, headcounts): read right, or refused
 with the reason."""
 
-import csv
 import json
 from pathlib import Path
 
 import pytest
 from fastapi.testclient import TestClient
-from openpyxl import Workbook
 from sqlmodel import Session, select
 
-from app.ingest.row_errors import ImportRefused
 from app.ingest.survey_plan import SurveyOptions
 from app.ingest.tabular import FileFormatError
 from app.models import Survey
-from app.services.departments import import_departments
 from app.services.surveys import import_survey
-from tests.builders import QUALTRICS, add_department, expected_counts, write_csv
-
-
-@pytest.fixture
-def two_departments(session: Session) -> None:
-    add_department(session, "Finance", 30)
-    add_department(session, "Legal", 4)
-    session.commit()
+from tests.builders import write_csv
 
 
 def test_limesurvey_completion_comes_from_date_submitted(
@@ -264,142 +253,3 @@ def test_names_holding_commas_and_a_column_without_a_header(
     # Row 1: rude 0 and Good 50 -> 25; row 2: 100 and 0 -> 50; row 3: 50 and 25 -> 37.5.
     scores = sorted(r.score for r in session.exec(select(SurveyResponse)))
     assert scores == [25.0, 37.5, 50.0]
-
-
-def test_blank_lines_before_and_between_header_rows_are_passed_over(
-    session: Session, tmp_path: Path
-) -> None:
-    """A Qualtrics export re-saved by a script that writes a blank line after each record
-    (Python's csv writer on Windows without newline=""), with two more on top: its three
-    header rows are still found, and every response is read."""
-    import_departments(session, path=QUALTRICS / "departments.csv")
-    session.commit()
-    with (QUALTRICS / "survey.csv").open(encoding="utf-8-sig", newline="") as handle:
-        records = list(csv.reader(handle))
-    spaced = [[], []] + [row for record in records for row in (record, [])]
-    path = write_csv(tmp_path / "survey.csv", spaced)
-    options = SurveyOptions(department_column="Which department do you work in?")
-    result = import_survey(session, path=path, name="spaced", options=options)
-    assert result.format == "qualtrics"
-    want = expected_counts(QUALTRICS)
-    assert result.by_department == {k: v for k, v in want.items() if v != (0, 0)}
-
-
-def test_a_sheet_with_empty_rows_above_its_header(
-    session: Session, tmp_path: Path, two_departments: None
-) -> None:
-    """Rows are named by the sheet's own row numbers, blank rows above the header counted."""
-    book = Workbook()
-    sheet = book.active
-    for row in [[], [], [], ["department", "q1"], ["Finance", "Good"], ["Atlantis", "Poor"]]:
-        sheet.append(row)
-    book.save(tmp_path / "survey.xlsx")
-    with pytest.raises(ImportRefused) as refused:
-        import_survey(session, path=tmp_path / "survey.xlsx", name="s", options=SurveyOptions())
-    assert [(e.line, e.field) for e in refused.value.errors.errors] == [(6, "department")]
-    sheet["A6"] = "Legal"
-    book.save(tmp_path / "survey.xlsx")
-    result = import_survey(
-        session, path=tmp_path / "survey.xlsx", name="s", options=SurveyOptions()
-    )
-    assert result.by_department == {"Finance": (1, 0), "Legal": (1, 0)}
-
-
-def test_a_workbook_whose_first_sheet_is_empty_says_which_sheet_is_read(
-    session: Session, tmp_path: Path, two_departments: None
-) -> None:
-    book = Workbook()
-    book.active.title = "Notes"
-    book.create_sheet("Responses").append(["department", "q1"])
-    book.save(tmp_path / "survey.xlsx")
-    with pytest.raises(FileFormatError) as refused:
-        import_survey(session, path=tmp_path / "survey.xlsx", name="s", options=SurveyOptions())
-    assert str(refused.value) == (
-        "survey.xlsx: the workbook's first sheet ('Notes') is empty, and only the first sheet"
-        " is read (its sheets: Notes, Responses)"
-    )
-
-
-@pytest.mark.parametrize(
-    "opened,done,round_date",
-    [
-        # Excel (US) shows Microsoft Forms' times with two-digit years, and writes them so.
-        (
-            ("7/2/20 11:00:22", "7/2/20 11:03:10"),
-            ("7/13/20 9:00:01", "7/13/20 9:01:00"),
-            "2020-07-13",
-        ),
-        # A European locale's day first; 13/07 shows which.
-        (("2/7/20 11:00", "2/7/20 11:03"), ("13/7/20 9:00", "13/7/20 9:01"), "2020-07-13"),
-    ],
-)
-def test_a_forms_sheet_saved_again_by_excel_keeps_its_times(
-    session: Session, tmp_path: Path, two_departments: None, opened, done, round_date
-) -> None:
-    rows = [
-        ["ID", "Start time", "Completion time", "Email", "Name", "Last modified time",
-         "Which department are you in?", "How satisfied are you with IT?"],
-        ["1", *opened, "anonymous", "", "", "Finance", "Satisfied"],
-        ["2", *done, "anonymous", "", "", "Legal", "Very dissatisfied"],
-    ]  # fmt: skip
-    path = write_csv(tmp_path / "forms.csv", rows)
-    result = import_survey(session, path=path, name="forms", options=SurveyOptions())
-    assert (result.format, result.round_date.isoformat()) == ("msforms", round_date)  # type: ignore[union-attr]
-    assert result.by_department == {"Finance": (1, 0), "Legal": (1, 0)}
-
-
-def test_excel_s_sep_line_names_the_delimiter_and_is_no_row(
-    session: Session, tmp_path: Path, two_departments: None
-) -> None:
-    """`sep=;` on the first line (written for Excel, which reads it and shows no row for
-    it): the delimiter is taken from it, and a bad row is named by its line in the file
-    and its row as Excel shows it."""
-    path = tmp_path / "survey.csv"
-    path.write_text("sep=;\r\ndepartment;q1\r\nFinance;Good\r\nAtlantis;Poor\r\n")
-    with pytest.raises(ImportRefused) as refused:
-        import_survey(session, path=path, name="s", options=SurveyOptions())
-    errors = refused.value.errors.errors
-    assert [(e.line, e.sheet_row, e.field) for e in errors] == [(4, 3, "department")]
-    path.write_text("sep=;\r\ndepartment;q1\r\nFinance;Good\r\nLegal;Poor\r\n")
-    result = import_survey(session, path=path, name="s", options=SurveyOptions())
-    assert result.by_department == {"Finance": (1, 0), "Legal": (1, 0)}
-
-
-def test_a_sheet_s_dates_shown_as_day_numbers_are_read(
-    session: Session, tmp_path: Path, two_departments: None
-) -> None:
-    """Excel shows a date cell formatted as a plain number as its day count (46300.5 is
-    2026-10-05 at noon); the round's date comes from them."""
-    book = Workbook()
-    sheet = book.active
-    for row in [["Timestamp", "department", "q1"], [46300.5, "Finance", "Good"],
-                [46310.25, "Legal", "Poor"]]:  # fmt: skip
-        sheet.append(row)
-    book.save(tmp_path / "survey.xlsx")
-    result = import_survey(
-        session, path=tmp_path / "survey.xlsx", name="s", options=SurveyOptions()
-    )
-    assert (result.timestamp_column, str(result.round_date)) == ("Timestamp", "2026-10-15")
-
-
-def test_times_no_tool_writes_are_left_out_unless_the_column_was_chosen(
-    session: Session, tmp_path: Path, two_departments: None
-) -> None:
-    """A column found by its name ("Timestamp") whose values are no dates: the responses
-    come in without their times, the column shown as left out; chosen by the analyst, it is
-    refused as before."""
-    rows = [["Timestamp", "department", "q1"], ["last week", "Finance", "Good"],
-            ["Monday", "Legal", "Poor"]]  # fmt: skip
-    path = write_csv(tmp_path / "survey.csv", rows)
-    result = import_survey(session, path=path, name="s", options=SurveyOptions())
-    assert result.by_department == {"Finance": (1, 0), "Legal": (1, 0)}
-    assert result.timestamp_column is None
-    assert ("Timestamp", "Timestamp", "dates in an unknown format (for example 'last week'):"
-            " read without submission times") in result.left_out  # fmt: skip
-    with pytest.raises(FileFormatError, match="choose another submitted column"):
-        import_survey(
-            session,
-            path=path,
-            name="t",
-            options=SurveyOptions(submitted_column="Timestamp"),
-        )

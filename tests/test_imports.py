@@ -22,7 +22,6 @@ from app.services.departments import import_departments
 from tests.builders import (
     GENERIC,
     QUALTRICS,
-    add_department,
     as_msforms,
     expected_counts,
     write_csv,
@@ -325,11 +324,8 @@ def test_job_page_full_and_as_fragment_and_interrupted(
 
 
 def test_the_preview_says_when_a_time_column_could_not_be_read(
-    analyst_client: TestClient, session: Session, tmp_path: Path
+    analyst_client: TestClient, tmp_path: Path, two_departments: None
 ) -> None:
-    add_department(session, "Finance", 30)
-    add_department(session, "Legal", 4)
-    session.commit()
     rows = [["Timestamp", "department", "q1"], ["last week", "Finance", "Good"],
             ["Monday", "Legal", "Poor"]]  # fmt: skip
     uploaded = upload_file(analyst_client, write_csv(tmp_path / "s.csv", rows), "T", "s.csv")
