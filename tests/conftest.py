@@ -226,22 +226,25 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
         items[:] = keep
 
 
+def _import_directory(session: Session, path: Path, rows: str) -> None:
+    """Departments as `import departments` takes them from a file (department,headcount)."""
+    path.write_text("department,headcount\n" + rows)
+    import_departments(session, path=path)
+    session.commit()
+
+
 @pytest.fixture
 def directory(session: Session, tmp_path: Path) -> None:
     """A small directory of departments for the walk tests."""
-    path = tmp_path / "departments.csv"
-    path.write_text("department,headcount\nFinance,40\nWarehouse,25\nLibrary,12\n")
-    import_departments(session, path=path)
-    session.commit()
+    _import_directory(
+        session, tmp_path / "departments.csv", "Finance,40\nWarehouse,25\nLibrary,12\n"
+    )
 
 
 @pytest.fixture
 def two_departments(session: Session, tmp_path: Path) -> None:
     """Finance (30 people) and Legal (4), for the survey import tests."""
-    path = tmp_path / "two-departments.csv"
-    path.write_text("department,headcount\nFinance,30\nLegal,4\n")
-    import_departments(session, path=path)
-    session.commit()
+    _import_directory(session, tmp_path / "two-departments.csv", "Finance,30\nLegal,4\n")
 
 
 @pytest.fixture
