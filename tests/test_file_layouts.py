@@ -7,11 +7,12 @@ from pathlib import Path
 
 import pytest
 from openpyxl import Workbook
-from sqlmodel import Session
+from sqlmodel import Session, col, select
 
 from app.ingest.row_errors import ImportRefused
 from app.ingest.survey_plan import SurveyOptions
 from app.ingest.tabular import FileFormatError
+from app.models import SurveyResponse
 from app.services.departments import import_departments
 from app.services.surveys import import_survey
 from tests.builders import QUALTRICS, expected_counts, write_csv
@@ -97,6 +98,34 @@ def test_a_forms_sheet_saved_again_by_excel_keeps_its_times(
     result = import_survey(session, path=path, name="forms", options=SurveyOptions())
     assert (result.format, result.round_date.isoformat()) == ("msforms", round_date)  # type: ignore[union-attr]
     assert result.by_department == {"Finance": (1, 0), "Legal": (1, 0)}
+
+
+def test_google_forms_own_download_keeps_its_times_and_their_zone(
+    session: Session, tmp_path: Path, two_departments: None
+) -> None:
+    """Google Forms' "Download responses (.csv)" writes `2022/06/22 11:07:29 AM AST` (seen
+    in GeckoRobotics/gecko-sustainability, components/Form.tsx): an offset from GMT is
+    applied, an abbreviation is taken as written. They were read as no dates at all."""
+    rows = [["Timestamp", "Which department are you in?", "How satisfied are you with IT?"],
+            ["2022/06/22 11:07:29 PM GMT+2", "Finance", "Satisfied"],
+            ["2022/06/23 1:15:00 AM GMT-5:30", "Legal", "Very dissatisfied"],
+            ["2022/06/22 9:00:00 AM GMT", "Legal", "Satisfied"]]  # fmt: skip
+    path = write_csv(tmp_path / "forms.csv", rows)
+    result = import_survey(session, path=path, name="forms", options=SurveyOptions())
+    assert (result.format, result.timestamp_column) == ("googleforms", "Timestamp")  # type: ignore[union-attr]
+    stored = session.exec(
+        select(SurveyResponse.submitted_at).order_by(col(SurveyResponse.submitted_at))
+    ).all()
+    assert [when.isoformat() for when in stored if when] == [
+        "2022-06-22T09:00:00+00:00",
+        "2022-06-22T21:07:29+00:00",
+        "2022-06-23T06:45:00+00:00",
+    ]
+    assert str(result.round_date) == "2022-06-23"  # type: ignore[union-attr]
+    rows = [rows[0], ["2022/06/22 11:07:29 AM AST", "Finance", "Satisfied"]]
+    path = write_csv(tmp_path / "forms-ast.csv", rows)
+    result = import_survey(session, path=path, name="forms 2", options=SurveyOptions())
+    assert str(result.round_date) == "2022-06-22"  # type: ignore[union-attr]
 
 
 def test_excel_s_sep_line_names_the_delimiter_and_is_no_row(

@@ -1,7 +1,8 @@
 """Submission times in the formats survey tools write, detected per file."""
 
+import re
 from collections.abc import Iterable
-from datetime import UTC, date, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta, timezone
 
 # Tried in order; the first that reads every sampled value wins, so 03/04 is read the way
 # the rest of the file shows (13/04 rules out month-first).
@@ -20,6 +21,7 @@ CANDIDATE_FORMATS = (
     "%d.%m.%Y",
     "%Y/%m/%d %H:%M:%S",
     "%Y/%m/%d",
+    "google",  # Google Forms' own download: `2022/06/22 11:07:29 AM AST`, `... PM GMT+5:30`
     # Two-digit years: a sheet saved again as CSV by Excel writes its cells as they show
     # (Microsoft Forms' `7/2/20 11:03:10`, `9/9/26 18:01`).
     "%m/%d/%y %I:%M:%S %p",
@@ -36,6 +38,29 @@ CANDIDATE_FORMATS = (
 # Excel's day numbers from 1990 to 2100: a plain count or score is never read as one.
 EXCEL_DAYS = (32874.0, 73051.0)
 EXCEL_EPOCH = datetime(1899, 12, 30, tzinfo=UTC)
+# "Download responses (.csv)" in Google Forms writes each time in the form owner's zone,
+# named after the clock time: an offset from GMT (`GMT+2`, `GMT-3:30`, `GMT`) is applied;
+# an abbreviation (`AST`, `CET`) can name more than one zone, so its time is taken as
+# written, as a time with no zone is.
+_GOOGLE = re.compile(
+    r"(\d{4}/\d{1,2}/\d{1,2} \d{1,2}:\d{2}:\d{2})( [AP]M)? "
+    r"(?:GMT(?:([+-])(\d{1,2})(?::(\d{2}))?)?|[A-Z]{2,5})"
+)
+
+
+def _google(text: str) -> datetime | None:
+    found = _GOOGLE.fullmatch(text)
+    if found is None:
+        return None
+    clock, half, sign, hours, minutes = found.groups()
+    if half:
+        parsed = datetime.strptime(clock + half, "%Y/%m/%d %I:%M:%S %p")
+    else:
+        parsed = datetime.strptime(clock, "%Y/%m/%d %H:%M:%S")
+    if text.split()[-1].startswith("GMT"):
+        offset = timedelta(hours=int(hours or 0), minutes=int(minutes or 0))
+        parsed = parsed.replace(tzinfo=timezone(-offset if sign == "-" else offset))
+    return parsed
 
 
 def parse_with(value: str, fmt: str) -> datetime | None:
@@ -51,6 +76,11 @@ def parse_with(value: str, fmt: str) -> datetime | None:
             if not EXCEL_DAYS[0] <= days <= EXCEL_DAYS[1]:
                 return None
             return EXCEL_EPOCH + timedelta(days=days)
+        elif fmt == "google":
+            found = _google(text)
+            if found is None:
+                return None
+            parsed = found
         else:
             parsed = datetime.strptime(text, fmt)
     except ValueError:
