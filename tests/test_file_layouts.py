@@ -128,6 +128,65 @@ def test_google_forms_own_download_keeps_its_times_and_their_zone(
     assert str(result.round_date) == "2022-06-22"  # type: ignore[union-attr]
 
 
+@pytest.mark.parametrize(
+    ("times", "stored", "round_date"),
+    [
+        # A UK round from 2 to 10 November: read month first, its answers would scatter
+        # from February to October and the round be dated 11 October.
+        (
+            ["02/11/2026 09:00:00", "10/11/2026 16:45:00", "05/11/2026 12:00:00"],
+            ["2026-11-02T09:00:00", "2026-11-05T12:00:00", "2026-11-10T16:45:00"],
+            "2026-11-10",
+        ),
+        # The same days in a US file.
+        (
+            ["11/02/2026 09:00:00", "11/10/2026 16:45:00", "11/05/2026 12:00:00"],
+            ["2026-11-02T09:00:00", "2026-11-05T12:00:00", "2026-11-10T16:45:00"],
+            "2026-11-10",
+        ),
+        # Spread over months whichever way: the shorter reading (1 Dec to 12 Jan, 42 days,
+        # against 12 January to 1 December) is the file's.
+        (
+            ["12/01/2026 09:00:00", "01/12/2025 10:00:00"],
+            ["2025-12-01T10:00:00", "2026-01-12T09:00:00"],
+            "2026-01-12",
+        ),
+    ],
+)
+def test_day_and_month_are_told_apart_by_how_close_the_answers_lie(
+    session: Session, tmp_path: Path, two_departments: None, times, stored, round_date
+) -> None:
+    rows = [["Timestamp", "department", "q1"]]
+    rows += [[when, "Finance" if n % 2 else "Legal", "Good"] for n, when in enumerate(times)]
+    path = write_csv(tmp_path / "survey.csv", rows)
+    result = import_survey(session, path=path, name="s", options=SurveyOptions())
+    read = session.exec(
+        select(SurveyResponse.submitted_at).order_by(col(SurveyResponse.submitted_at))
+    ).all()
+    assert [when.isoformat()[:19] for when in read if when] == stored
+    assert (str(result.round_date), result.warnings) == (round_date, ())  # type: ignore[union-attr]
+
+
+def test_times_that_read_as_well_either_way_are_said_to(
+    session: Session, tmp_path: Path, two_departments: None
+) -> None:
+    """Every answer on one day, 03/04: nothing tells 3 April from 4 March. Month first (the
+    tools' default) stays, and the import says so and how to set it right."""
+    rows = [["Timestamp", "department", "q1"], ["03/04/2026 09:00:00", "Finance", "Good"],
+            ["03/04/2026 11:30:00", "Legal", "Poor"]]  # fmt: skip
+    path = write_csv(tmp_path / "survey.csv", rows)
+    result = import_survey(session, path=path, name="s", options=SurveyOptions())
+    assert str(result.round_date) == "2026-03-04"  # type: ignore[union-attr]
+    assert result.warnings == (  # type: ignore[union-attr]
+        "submission times such as '03/04/2026 09:00:00' are read month first (04 March 2026):"
+        " nothing in the file shows whether the day or the month comes first; if that is the"
+        " wrong way round, give the round date",
+    )
+    options = SurveyOptions(round_date="2026-04-03", replace=True)
+    again = import_survey(session, path=path, name="s", options=options)
+    assert str(again.round_date) == "2026-04-03"  # type: ignore[union-attr]
+
+
 def test_excel_s_sep_line_names_the_delimiter_and_is_no_row(
     session: Session, tmp_path: Path, two_departments: None
 ) -> None:

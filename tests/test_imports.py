@@ -336,3 +336,17 @@ def test_the_preview_says_when_a_time_column_could_not_be_read(
         " week&#39;): read without submission times</p>"
     ) in preview.text
     assert "1 column of the survey tool's own" in preview.text
+
+
+def test_the_preview_says_when_day_and_month_could_be_either_way(
+    analyst_client: TestClient, tmp_path: Path, two_departments: None
+) -> None:
+    rows = [["Timestamp", "department", "q1"], ["03/04/2026 09:00:00", "Finance", "Good"],
+            ["03/04/2026 11:30:00", "Legal", "Poor"]]  # fmt: skip
+    uploaded = upload_file(analyst_client, write_csv(tmp_path / "s.csv", rows), "T", "s.csv")
+    preview = analyst_client.get(uploaded.headers["location"])
+    assert (
+        '<p class="field-error">submission times such as &#39;03/04/2026 09:00:00&#39; are'
+        " read month first (04 March 2026): nothing in the file shows whether the day or the"
+        " month comes first; if that is the wrong way round, give the round date</p>"
+    ) in preview.text

@@ -27,6 +27,7 @@ from app.ingest.tabular import (
 
 MAX_DISTINCT = 64  # a column with more distinct answers is no rating question
 TIMESTAMP_SAMPLE = 2000
+_ORDER = {"m": "month first", "d": "day first"}
 
 
 FORMATS = ("auto", *LAYOUT_FORMATS)
@@ -148,6 +149,7 @@ class SurveyPlan:
     data_rows: int
     sample: tuple[tuple[str, ...], ...] = field(default_factory=tuple)
     left_out: tuple[tuple[Column, str], ...] = ()  # candidates that are no rating, and why
+    times_unsure: str = ""  # why the times' day and month order may be the wrong way round
 
     @property
     def width(self) -> int:
@@ -379,6 +381,16 @@ def plan_survey(
         # answers to compare), and the column is shown as left out, with why.
         left_out.append((timestamp, f"{unread}: read without submission times"))
         timestamp = None
+    unsure = ""
+    if timestamp_format is not None:
+        timestamp_format, example = timestamps.day_month_order(times, timestamp_format)
+        if example is not None:
+            read = timestamps.parse_with(example, timestamp_format)
+            unsure = (
+                f"submission times such as {example!r} are read {_ORDER[timestamp_format[1]]}"
+                f" ({read:%d %B %Y}): nothing in the file shows whether the day or the month"
+                " comes first; if that is the wrong way round, give the round date"
+            )
     return SurveyPlan(
         dialect=dialect,
         layout=layout,
@@ -389,4 +401,5 @@ def plan_survey(
         data_rows=data_rows,
         sample=tuple(sample),
         left_out=tuple(left_out),
+        times_unsure=unsure,
     )

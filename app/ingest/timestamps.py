@@ -121,6 +121,44 @@ def detect_format(
     return best[1] if best else None
 
 
+def _swapped(fmt: str) -> str:
+    """The same form with day and month in each other's place."""
+    return fmt.replace("%m", "\0").replace("%d", "%m").replace("\0", "%d")
+
+
+def _span(values: list[str], fmt: str) -> timedelta | None:
+    """From the first time to the last, read with `fmt`; None if a value does not read."""
+    times = [parse_with(v, fmt) for v in values]
+    if any(t is None for t in times):
+        return None
+    read = [t for t in times if t is not None]
+    return max(read) - min(read)
+
+
+def day_month_order(
+    sample: Iterable[str], fmt: str, formats: tuple[str, ...] = CANDIDATE_FORMATS
+) -> tuple[str, str | None]:
+    """The submission times' form once day and month are told apart, and an example value
+    when nothing tells them apart.
+
+    A file whose days all fall on the 1st to the 12th reads both ways (03/04: 4 March or
+    3 April), and the first form listed would win unseen: a UK round run from 2 to 10 November
+    would be dated 11 October. A round's answers arrive over days or weeks, so the reading
+    whose times lie closer together is the file's; when both lie as close (every answer on
+    one day, 03/04 and 04/03), the first form stays, with the example to show."""
+    values = [v for v in sample if v.strip()]
+    other = _swapped(fmt)
+    if other == fmt or other not in formats:
+        return fmt, None
+    mine, theirs = _span(values, fmt), _span(values, other)
+    if theirs is None or mine is None:
+        return fmt, None
+    if theirs < mine:
+        return other, None
+    differs = next((v for v in values if parse_with(v, fmt) != parse_with(v, other)), None)
+    return fmt, differs if theirs == mine else None
+
+
 def parse_date(value: str) -> date:
     """A round date from the command line or a form (YYYY-MM-DD)."""
     try:

@@ -66,6 +66,7 @@ class SurveyPreview:
     unknown_departments: list[tuple[str, int]] = field(default_factory=list)  # name, rows
     departments: list[str] = field(default_factory=list)  # the directory's names
     times_unread: str = ""  # why the time column found by its name was not read
+    times_unsure: str = ""  # the times read both ways round (day or month first)
 
 
 def store_upload(
@@ -220,6 +221,7 @@ def preview_survey(
             (f"{c.id}: {why}" for c, why in plan.left_out if c.index == plan.layout.timestamp),
             "",
         ),
+        times_unsure=plan.times_unsure,
     )
 
 

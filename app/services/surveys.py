@@ -212,6 +212,7 @@ def import_survey(
         )
     names = {d.id: d.name for d in departments.values()}
     warnings = over_headcount(counts, departments={d.id: d for d in departments.values()})
+    warnings += [plan.times_unsure] if plan.times_unsure else []
     survey.warnings = json.dumps(warnings)
     last = counts.last_submitted
     survey.round_date = round_date or (last.date() if last else date.today())
