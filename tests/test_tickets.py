@@ -288,3 +288,22 @@ def test_servicenow_exported_with_labels_for_headers(
         "number": "Number",
     }
     assert _stored(session) == [("Finance", "2026-09-01 08:15", "Hardware", "4 - Low", False, 2.0)]
+
+
+def test_opening_and_resolution_times_are_read_one_way(
+    session: Session, directory: None, tmp_path: Path
+) -> None:
+    """A UK export: 25/10 shows the day comes first, and that holds for the resolution
+    times, whose days alone (11/12) would read either way. They were read month first: the
+    ticket resolved on 11 December counted as resolved on 12 November."""
+    path = tmp_path / "tickets.csv"
+    path.write_text(
+        "ticket_id,department,opened_at,resolved_at\n"
+        "T-1,Finance,25/10/2026 09:00,11/12/2026 09:00\n"
+        "T-2,Library,02/11/2026 10:00,\n"
+    )
+    import_tickets(session, path=path, name="Autumn", options=AUTO)
+    assert [(d, opened, hours) for d, opened, _, _, _, hours in _stored(session)] == [
+        ("Finance", "2026-10-25 09:00", 47 * 24.0),
+        ("Library", "2026-11-02 10:00", None),
+    ]

@@ -85,6 +85,22 @@ def _time_format(rows: list[Row], index: int | None) -> str | None:
     return found
 
 
+def _time_formats(
+    rows: list[Row], opened: int | None, resolved: int | None
+) -> dict[str, str | None]:
+    """A tool writes all its times one way: a form that reads both columns whole is theirs,
+    so a day past the 12th among the opening times settles the order of days and months in
+    the resolution times too (alone, `11/12/2026` would be read as 12 November, a
+    resolution 29 days early). Columns no one form reads are each read their own way."""
+    both = [
+        v for r in rows for i in (opened, resolved) if i is not None and (v := cell(r.cells, i))
+    ]
+    shared = timestamps.detect_format(both[:1000], timestamps.TICKET_FORMATS)
+    if shared is not None and all(timestamps.parse_with(v, shared) for v in both[:1000]):
+        return {"opened": shared, "resolved": shared}
+    return {"opened": _time_format(rows, opened), "resolved": _time_format(rows, resolved)}
+
+
 def read_tickets(
     file: TicketFile,
     layout: TicketLayout,
@@ -97,7 +113,7 @@ def read_tickets(
     that comes again (an export of every update) counts once, as its last row has it."""
     now = now or datetime.now(UTC)
     at = layout.columns.get
-    formats = {name: _time_format(file.sample, at(name)) for name in ("opened", "resolved")}
+    formats = _time_formats(file.sample, at("opened"), at("resolved"))
     read = ReadTickets()
     by_number: dict[str, int] = {}
     words: dict[str, str] = {}
