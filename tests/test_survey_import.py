@@ -220,6 +220,28 @@ def test_numeric_scales_and_custom_labels(session: Session, tmp_path: Path) -> N
     assert json.loads(first.ratings or "[]") == [0.0, 0.0, 0.0]
 
 
+def test_the_range_a_question_states_is_its_scale(session: Session, tmp_path: Path) -> None:
+    """Nobody chose 6 or 7 on "a scale of 1 to 7", nor 0 on "(0-10)": the answers alone
+    would make these 1..5 and 1..10, and a 5 would count as the best answer. A range the
+    question states wins when it holds the answers; one that does not (a "1 to 5" answered
+    up to 9) is passed over as before."""
+    _directory(session, tmp_path)
+    header = ["department", "On a scale of 1 to 7, how satisfied are you?",
+              "How likely are you to recommend IT? (0-10)", "Rate IT from 1 to 5"]  # fmt: skip
+    answers = [["1", "10", "1"], ["5", "5", "9"], ["3", "3", "2"]]
+    path = write_csv(tmp_path / "n.csv", [header, *[["Finance", *a] for a in answers]])
+    result = import_survey(session, path=path, name="n", options=SurveyOptions())
+    session.commit()
+    assert [s for _, s in result.rating_columns] == ["1..7", "0..10", "1..10"]
+    stored = session.exec(select(SurveyResponse.ratings).order_by(col(SurveyResponse.id))).all()
+    # On 0..100: 5 on 1..7 is 4/6 of the way; 5 on 0..10 is half; 9 on 1..10 is 8/9.
+    assert [json.loads(r or "[]") for r in stored] == [
+        [0.0, 100.0, 0.0],
+        [66.6667, 50.0, 88.8889],
+        [33.3333, 30.0, 11.1111],
+    ]
+
+
 def test_respondents_stay_anonymous(session: Session, tmp_path: Path, database_url: str) -> None:
     import_departments(session, path=GENERIC / "departments.csv")
     session.commit()

@@ -26,6 +26,24 @@ _COUNT_WORDS = re.compile(
 )
 
 
+# A range the question states ("On a scale of 1 to 7", "(0-10)", "de 1 à 7", "von 1 bis 5",
+# "out of 10"): when nobody chose the top or the bottom, the answers alone would give a
+# smaller scale, and a 5 on a 1-to-7 question would count as the best answer.
+_STATED_RANGE = re.compile(
+    r"(?<![\w.])([01])\s*(?:-|–|—|to|à|a|al|bis|tot)\s*(5|7|10)(?![\w.])", re.IGNORECASE
+)
+_OUT_OF = re.compile(r"\bout of (5|7|10)\b", re.IGNORECASE)
+
+
+def _stated_range(question: str) -> tuple[int, int] | None:
+    """The numeric range the question names, if it is one of NUMERIC_RANGES."""
+    found = _STATED_RANGE.search(question)
+    stated = (int(found[1]), int(found[2])) if found else None
+    if stated is None and (out_of := _OUT_OF.search(question)):
+        stated = (1, int(out_of[1]))
+    return stated if stated in NUMERIC_RANGES else None
+
+
 _THOUSANDS = re.compile(r"\d{1,3}(?:,\d{3})+(?:\.\d+)?")
 
 
@@ -79,9 +97,10 @@ def detect_scale(
 
     "Don't know" answers and tool codes for no answer are left out first. An extra scale the
     analyst gave wins; then the known labelled scales (the one covering most answers, then one
-    whose every label is used); then whole numbers, which take the smallest of 1..5,
-    1..7, 1..10, 0..10 holding them. Decimals, counts, ages, years, ranks, yes/no and a
-    single repeated number are no ratings unless the analyst named the column.
+    whose every label is used); then whole numbers, which take the range the question states
+    ("1 to 7") if it holds them, else the smallest of 1..5, 1..7, 1..10, 0..10 holding them.
+    Decimals, counts, ages, years, ranks, yes/no and a single repeated number are no ratings
+    unless the analyst named the column.
     """
     answered = {v: n for v, n in counts.items() if not is_missing(v)}
     total = sum(answered.values())
@@ -122,7 +141,9 @@ def detect_scale(
 
     # The smallest range holding every answer; else one holding nearly all of them, whose
     # stray answers then become row errors.
-    fits = [b for b in NUMERIC_RANGES if b[0] <= low and high <= b[1]]
+    stated = _stated_range(question)
+    fits = [stated] if stated is not None else []
+    fits += [b for b in NUMERIC_RANGES if b[0] <= low and high <= b[1]]
     fits += [b for b in NUMERIC_RANGES if b[0] <= low and covered_by(b) >= DETECTION_SHARE * total]
     for bounds in fits:
         if covered_by(bounds) >= DETECTION_SHARE * total:
