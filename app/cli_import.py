@@ -48,6 +48,14 @@ def import_survey_cmd(
             "--rating-column", help="one rating column (repeat it; names may hold commas)"
         ),
     ] = None,
+    reversed_columns: Annotated[
+        str | None,
+        typer.Option(
+            "--reversed-columns",
+            help="COL[,COL...]: rating questions worded the other way (agreeing is the worst"
+            " answer), scored top down",
+        ),
+    ] = None,
     submitted_column: Annotated[str | None, typer.Option("--submitted-column")] = None,
     scale: Annotated[
         list[str] | None,
@@ -83,6 +91,7 @@ def import_survey_cmd(
             round_date=round_date,
             replace=replace,
             skip_bad_rows=skip_bad_rows,
+            reversed_columns=[reversed_columns] if reversed_columns else (),
         )
     except FileFormatError as exc:
         fail(str(exc))

@@ -42,6 +42,16 @@ def test_import_report_and_heatmap(client: TestClient, session: Session, make_us
     )
     assert body["departments"]["Strategy"] == {"responses": 30, "partials": 0}
     assert _upload(client, analyst).json()["status"] == "unchanged"
+    # Q2_4 read as worded the other way: the same file read so is read again.
+    turned = _upload(client, analyst, reversed_columns="Q2_4").json()
+    assert turned["status"] == "replaced"
+    assert [r["scale"].startswith("reversed: ") for r in turned["ratings"]] == [
+        False,
+        False,
+        False,
+        True,
+    ]
+    assert _upload(client, analyst).json()["status"] == "replaced"  # and back
 
     report = client.get("/api/v1/reports/Autumn 2026?as_of=2026-11-23", headers=analyst)
     assert report.status_code == 200

@@ -137,6 +137,16 @@ def test_analyze_json_csv_html(database_url: str, tmp_path: Path) -> None:
     assert '<table class="heatmap">' in html and "<script" not in html and "://" not in html
     missing = run("analyze", "--survey", "nope", "--database-url", database_url)
     assert missing.returncode == 1 and "no survey named 'nope'" in missing.stderr
+    turned = run(
+        "import", "survey", str(GENERIC / "survey.csv"), "--name", "t",
+        "--reversed-columns", "q2,q4", "--database-url", database_url,
+    )  # fmt: skip
+    assert [line for line in turned.stdout.splitlines() if "rating:" in line] == [
+        "  rating: q1 [Poor, Fair, Good, Very good, Excellent]",
+        "  rating: q2 [reversed: Poor, Fair, Good, Very good, Excellent]",
+        "  rating: q3 [Poor, Fair, Good, Very good, Excellent]",
+        "  rating: q4 [reversed: Poor, Fair, Good, Very good, Excellent]",
+    ]
 
 
 def test_unknown_database_scheme_is_one_clear_line() -> None:

@@ -1,5 +1,6 @@
 """Uploading a survey in the browser: preview, correct the mapping, import."""
 
+import json
 import re
 from datetime import timedelta
 from pathlib import Path
@@ -350,3 +351,40 @@ def test_the_preview_says_when_day_and_month_could_be_either_way(
         " read month first (04 March 2026): nothing in the file shows whether the day or the"
         " month comes first; if that is the wrong way round, give the round date</p>"
     ) in preview.text
+
+
+def test_a_question_worded_the_other_way_is_ticked_so_in_the_preview(
+    analyst_client: TestClient, session: Session, tmp_path: Path, two_departments: None
+) -> None:
+    """The preview offers "worded the other way" under each rating; ticked, the refreshed
+    preview shows the scale reversed, the import carries it, and the saved mapping keeps it
+    for the next file of that shape."""
+    rows = [["department", "How satisfied are you with IT?", "IT often lets me down"],
+            ["Finance", "Very satisfied", "Strongly agree"],
+            ["Legal", "Dissatisfied", "Disagree"]]  # fmt: skip
+    path = write_csv(tmp_path / "s.csv", rows)
+    preview_url = upload_file(analyst_client, path, "Pulse", "s.csv").headers["location"]
+    first = analyst_client.get(preview_url).text
+    assert (
+        '<input type="checkbox" id="rv-2" name="reversed_columns" value="IT often lets me down" >'
+        '<label for="rv-2">Worded the other way: agreeing is the worst answer</label>'
+    ) in first
+    upload_id = preview_url.split("/")[3].split("?")[0]
+    ticked = analyst_client.get(
+        f"/imports/survey/{upload_id}",
+        params={"name": "Pulse", "reversed_columns": "IT often lets me down"},
+    ).text
+    assert "[reversed: Strongly disagree, Disagree, Neither agree nor disagree" in ticked
+    assert '<input type="hidden" name="reversed_columns" value="IT often lets me down">' in ticked
+    form = {"csrf_token": csrf_from(ticked), "name": "Pulse", "remember": "true",
+            "reversed_columns": "IT often lets me down"}  # fmt: skip
+    started = analyst_client.post(f"/imports/survey/{upload_id}/import", data=form)
+    assert "<h2>Imported</h2>" in analyst_client.get(started.headers["location"]).text
+    session.rollback()
+    stored = session.exec(select(SurveyResponse.ratings).order_by(col(SurveyResponse.id))).all()
+    assert [json.loads(r or "[]") for r in stored] == [[100.0, 0.0], [25.0, 75.0]]
+    again = analyst_client.get(
+        upload_file(analyst_client, path, "Pulse 2", "s.csv").headers["location"]
+    ).text
+    assert "Using the mapping saved for files of this shape." in again
+    assert "[reversed: Strongly disagree" in again

@@ -242,6 +242,42 @@ def test_the_range_a_question_states_is_its_scale(session: Session, tmp_path: Pa
     ]
 
 
+def test_a_question_worded_the_other_way_is_scored_top_down(
+    session: Session, tmp_path: Path
+) -> None:
+    """ "IT often lets me down": agreeing is the worst answer. Read as worded it would count
+    every complaint as praise; the analyst names it and it is scored top down. The same file
+    read so again is read again (its responses swapped), not "already imported"."""
+    _directory(session, tmp_path)
+    rows = [["department", "How satisfied are you with IT?", "IT often lets me down"],
+            ["Finance", "Very satisfied", "Strongly agree"],
+            ["Legal", "Dissatisfied", "Disagree"]]  # fmt: skip
+    path = write_csv(tmp_path / "s.csv", rows)
+    first = import_survey(session, path=path, name="s", options=SurveyOptions())
+    assert first.status == "imported"  # type: ignore[union-attr]
+    options = SurveyOptions.from_inputs(reversed_columns=["IT often lets me down"])
+    result = import_survey(session, path=path, name="s", options=options)
+    session.commit()
+    assert result.status == "replaced"  # type: ignore[union-attr]
+    assert result.rating_columns[1] == (  # type: ignore[union-attr]
+        "IT often lets me down",
+        "reversed: Strongly disagree, Disagree, Neither agree nor disagree, Agree, Strongly agree",
+    )
+    stored = session.exec(select(SurveyResponse.ratings).order_by(col(SurveyResponse.id))).all()
+    assert [json.loads(r or "[]") for r in stored] == [[100.0, 0.0], [25.0, 75.0]]
+    for named, message in [
+        ("Nope", "no column matches a reversed question 'Nope'"),
+        ("department", "only a rating question can be reversed: department is not read as one"),
+    ]:
+        with pytest.raises(FileFormatError, match=message):
+            import_survey(
+                session,
+                path=path,
+                name="t",
+                options=SurveyOptions.from_inputs(reversed_columns=[named]),
+            )
+
+
 def test_respondents_stay_anonymous(session: Session, tmp_path: Path, database_url: str) -> None:
     import_departments(session, path=GENERIC / "departments.csv")
     session.commit()

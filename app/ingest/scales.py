@@ -99,6 +99,9 @@ class Scale:
     name: str
     labels: tuple[str, ...]
     numeric: tuple[int, int] | None = None
+    # A question worded the other way ("IT often lets me down"): agreeing, the top of the
+    # scale, is the worst answer, so it scores 0.
+    reversed: bool = False
 
     def to_score(self, value: str) -> float | None:
         """0..100 for an answer on this scale, None when it is not on it."""
@@ -107,13 +110,18 @@ class Scale:
             number = parse_number(value)
             if number is None or number < low or number > high:
                 return None
-            return (number - low) / (high - low) * 100.0
-        return label_points(self).get(label_key(value))
+            score: float | None = (number - low) / (high - low) * 100.0
+        else:
+            score = label_points(self).get(label_key(value))
+        return 100.0 - score if self.reversed and score is not None else score
 
     def describe(self) -> str:
-        if self.numeric is not None:
-            return f"{self.numeric[0]}..{self.numeric[1]}"
-        return ", ".join(self.labels)
+        read = (
+            f"{self.numeric[0]}..{self.numeric[1]}"
+            if self.numeric is not None
+            else ", ".join(self.labels)
+        )
+        return f"reversed: {read}" if self.reversed else read
 
 
 _POINTS_CACHE: dict[tuple[str, ...], dict[str, float]] = {}

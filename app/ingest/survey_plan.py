@@ -48,6 +48,8 @@ class SurveyOptions:
     skip_bad_rows: bool = False
     # Names in the file that mean a department of the directory: (name in file, department).
     department_aliases: tuple[tuple[str, str], ...] = ()
+    # Rating questions worded the other way, agreeing the worst answer: scored top down.
+    reversed_columns: tuple[str, ...] = ()
 
     def digest(self) -> str:
         """What the file is read with: the same file under other options reads differently."""
@@ -60,6 +62,7 @@ class SurveyOptions:
             self.round_date,
             self.skip_bad_rows,
             [list(pair) for pair in self.department_aliases],
+            *([list(self.reversed_columns)] if self.reversed_columns else []),
         ]
         return hashlib.sha256(json.dumps(read).encode()).hexdigest()
 
@@ -77,6 +80,8 @@ class SurveyOptions:
         replace: bool = False,
         skip_bad_rows: bool = False,
         department_aliases: Iterable[tuple[str, str]] = (),
+        reversed_column: Iterable[str] = (),
+        reversed_columns: Iterable[str] = (),
     ) -> "SurveyOptions":
         """The options from what a person typed: `rating_column` names one column each (a
         name may hold commas), `rating_columns` are comma lists; each `scale` is a comma list
@@ -86,6 +91,8 @@ class SurveyOptions:
             raise FileFormatError(f"format {format!r} is not one of {', '.join(FORMATS)}")
         columns = [c.strip() for c in rating_column if c.strip()]
         columns += [c.strip() for spec in rating_columns for c in spec.split(",") if c.strip()]
+        turned = [c.strip() for c in reversed_column if c.strip()]
+        turned += [c.strip() for spec in reversed_columns for c in spec.split(",") if c.strip()]
         scales = tuple(s for s in (s.strip() for s in scale) if s)
         for spec in scales:
             try:
@@ -112,6 +119,7 @@ class SurveyOptions:
                 for name, target in department_aliases
                 if name.strip() and target.strip()
             ),
+            reversed_columns=tuple(dict.fromkeys(turned)),
         )
 
     @classmethod
@@ -128,6 +136,7 @@ class SurveyOptions:
             replace=bool(data.get("replace", False)),
             skip_bad_rows=bool(data.get("skip_bad_rows", False)),
             department_aliases=[(str(a), str(b)) for a, b in data.get("department_aliases", ())],
+            reversed_column=data.get("reversed_columns", ()),
         )
 
 
@@ -174,6 +183,23 @@ def _pick(layout: SurveyLayout, wanted: str | None, what: str, file_name: str) -
             f"(columns: {', '.join(c.id for c in layout.columns)})"
         )
     return column
+
+
+def _turned(
+    ratings: list[RatingColumn], names: tuple[str, ...], layout: SurveyLayout, file_name: str
+) -> list[RatingColumn]:
+    """The ratings, those the analyst named as worded the other way scored top down."""
+    turned = {c.index for n in names if (c := _pick(layout, n, "a reversed question", file_name))}
+    rated = {r.column.index for r in ratings}
+    if stray := [layout.columns[i].id for i in sorted(turned - rated)]:
+        raise FileFormatError(
+            f"{file_name}: only a rating question can be reversed: {', '.join(stray)} is not"
+            " read as one; choose it as a rating question too"
+        )
+    return [
+        replace(r, scale=replace(r.scale, reversed=True)) if r.column.index in turned else r
+        for r in ratings
+    ]
 
 
 def open_survey_chunks(
@@ -365,6 +391,7 @@ def plan_survey(
             left_out.append((column, found.reason))
     if not explicit:
         ratings, left_out = _join_matrix_siblings(ratings, left_out, counters)
+    ratings = _turned(ratings, options.reversed_columns, layout, file_name)
     if not ratings and require_ratings:
         raise FileFormatError(
             f"{file_name}: no rating columns found; choose the rating columns, and give "

@@ -39,6 +39,7 @@ def post_survey_import(
     department_column: Annotated[str | None, Form(max_length=500)] = None,
     rating_columns: Annotated[str | None, Form(max_length=5000)] = None,
     rating_column: Annotated[list[str] | None, Form(max_length=500)] = None,
+    reversed_columns: Annotated[str | None, Form(max_length=5000)] = None,
     submitted_column: Annotated[str | None, Form(max_length=500)] = None,
     scale: Annotated[list[str] | None, Form(max_length=2000)] = None,
     round_date: Annotated[str | None, Form(alias="date", max_length=20)] = None,
@@ -58,6 +59,7 @@ def post_survey_import(
         round_date=round_date,
         replace=replace,
         skip_bad_rows=skip_bad_rows,
+        reversed_columns=[reversed_columns] if reversed_columns else (),
     )
     display = shown_name(file)
     with on_disk(file.file) as path:

@@ -164,6 +164,7 @@ def preview_page(
     format: str = Query("auto", max_length=20),
     department_column: str = Query("", max_length=500),
     rating_columns: list[str] = Query([]),
+    reversed_columns: list[str] = Query([]),
     submitted_column: str = Query("", max_length=500),
     scale: str = Query("", max_length=2000),
     date: str = Query("", max_length=20),
@@ -182,6 +183,7 @@ def preview_page(
             date,
             alias_name,
             alias_target,
+            reversed_columns=reversed_columns,
         )
     except FileFormatError as exc:
         return _mapping_refused(request, session, user, upload_id, name, exc)
@@ -209,6 +211,7 @@ def import_preview(
     format: Annotated[str, Form(max_length=20)] = "auto",
     department_column: Annotated[str, Form(max_length=500)] = "",
     rating_columns: Annotated[list[str] | None, Form()] = None,
+    reversed_columns: Annotated[list[str] | None, Form()] = None,
     submitted_column: Annotated[str, Form(max_length=500)] = "",
     scale: Annotated[str, Form(max_length=2000)] = "",
     date: Annotated[str, Form(max_length=20)] = "",
@@ -234,6 +237,7 @@ def import_preview(
             targets,
             replace,
             skip_bad_rows,
+            reversed_columns=reversed_columns or [],
         )
         added = _new_departments(names, targets, alias_headcount or [])
     except FileFormatError as exc:

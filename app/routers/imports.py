@@ -86,6 +86,7 @@ def upload_survey(
     format: Annotated[str | None, Form(max_length=20)] = None,
     department_column: Annotated[str, Form(max_length=500)] = "",
     rating_columns: Annotated[list[str] | None, Form()] = None,
+    reversed_columns: Annotated[list[str] | None, Form()] = None,
     submitted_column: Annotated[str, Form(max_length=500)] = "",
     scale: Annotated[str, Form(max_length=2000)] = "",
     date: Annotated[str, Form(max_length=20)] = "",
@@ -104,6 +105,7 @@ def upload_survey(
         "format": format or "auto",
         "department_column": department_column,
         "rating_columns": rating_columns or [],
+        "reversed_columns": reversed_columns or [],
         "submitted_column": submitted_column,
         "scale": scale,
         "date": date,
@@ -122,6 +124,7 @@ def upload_survey(
                 date,
                 alias_name or [],
                 alias_target or [],
+                reversed_columns=reversed_columns or [],
             )
         upload_id = store_upload(
             session,
@@ -153,6 +156,8 @@ def form_options(
     alias_target: list[str],
     replace: bool = False,
     skip_bad_rows: bool = False,
+    *,
+    reversed_columns: list[str],
 ) -> SurveyOptions:
     return SurveyOptions.from_inputs(
         format=format,
@@ -163,6 +168,7 @@ def form_options(
         round_date=date,
         replace=replace,
         skip_bad_rows=skip_bad_rows,
+        reversed_column=reversed_columns,  # ticked one by one, as the ratings are
         # A name added as a new department maps to itself once it is in the directory.
         department_aliases=[
             (a, a if t == NEW_DEPARTMENT else t)

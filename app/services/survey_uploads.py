@@ -31,6 +31,7 @@ MAPPING_FIELDS = (
     "submitted_column",
     "scales",
     "department_aliases",
+    "reversed_columns",
 )
 
 
@@ -265,6 +266,7 @@ def options_dict(options: SurveyOptions) -> dict[str, Any]:
         "format": options.format,
         "department_column": options.department_column or "",
         "rating_columns": list(options.rating_columns),
+        "reversed_columns": list(options.reversed_columns),
         "submitted_column": options.submitted_column or "",
         "scale": options.scales[0] if options.scales else "",
         "date": options.round_date or "",
