@@ -388,3 +388,17 @@ def test_a_question_worded_the_other_way_is_ticked_so_in_the_preview(
     ).text
     assert "Using the mapping saved for files of this shape." in again
     assert "[reversed: Strongly disagree" in again
+
+
+def test_a_file_with_no_rating_question_and_a_bad_row_is_previewed(
+    analyst_client: TestClient, tmp_path: Path, two_departments: None
+) -> None:
+    """No rating question found, and a row naming a department the directory lacks: the
+    preview says both (it answered 500: the chunk held no ratings to pick the good rows'
+    from)."""
+    rows = [["department", "comment"], ["Finance", "fine"], ["Atlantis", "far"]]
+    uploaded = upload_file(analyst_client, write_csv(tmp_path / "s.csv", rows), "T", "s.csv")
+    preview = analyst_client.get(uploaded.headers["location"])
+    assert preview.status_code == 200
+    assert "No rating question was found in this file" in preview.text
+    assert "“Atlantis” (1 row)" in preview.text

@@ -253,7 +253,10 @@ def _parse_chunk(
             bad = np.fromiter((s is _OFF_SCALE for s in scores[-1]), dtype=np.bool_, count=count)
             off_scale.append((position, bad))
             wrong |= bad
-    ratings: list[tuple[float | None, ...]] = list(zip(*scores, strict=True))
+    # One tuple per row, empty when no rating question was found (a preview shows that).
+    ratings: list[tuple[float | None, ...]] = (
+        list(zip(*scores, strict=True)) if scores else [()] * count
+    )
 
     for i in np.flatnonzero(keep & wrong).tolist():
         problems += _row_problems(plan, columns, departments, unread, off_scale, i, positions[i])
