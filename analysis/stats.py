@@ -184,3 +184,51 @@ def moderated_variance(variance: Any, df: Any, prior: tuple[float, float]) -> tu
     if math.isinf(d0):
         return np.full(np.shape(s2), s0), d0 + d
     return (d0 * s0 + d * s2) / (d0 + d), d0 + d
+
+
+def item_rest_correlations(patterns: Any, counts: Any) -> list[tuple[float, float, int] | None]:
+    """Per question, the corrected item-total correlation (Pearson's r of its answers with the
+    mean of the respondent's other answers), its one-sided p-value for r < 0 and the responses
+    it rests on; None where fewer than three responses answered it and another question.
+
+    `patterns` is answer patterns x questions (NaN where unanswered), `counts` how many
+    responses gave each. The questions of one questionnaire run together; one that runs
+    against the rest is usually worded the other way (a reverse-keyed item: Nunnally &
+    Bernstein 1994, ch. 8; DeVellis 2017, ch. 5). The test is the usual t test of r with
+    n - 2 degrees of freedom."""
+    values = np.asarray(patterns, dtype=float)
+    weights = np.asarray(counts, dtype=float)
+    found: list[tuple[float, float, int] | None] = []
+    if values.ndim != 2 or values.shape[1] < 2:
+        return [None] * (values.shape[1] if values.ndim == 2 else 0)
+    answered = ~np.isnan(values)
+    totals = np.where(answered, values, 0.0).sum(axis=1)
+    numbers = answered.sum(axis=1)
+    for question in range(values.shape[1]):
+        own = values[:, question]
+        others = numbers - answered[:, question]
+        rest = np.divide(
+            totals - np.where(answered[:, question], own, 0.0),
+            others,
+            out=np.full(len(own), np.nan),
+            where=others > 0,
+        )
+        use = answered[:, question] & (others > 0)
+        w, x, y = weights[use], own[use], rest[use]
+        n = int(w.sum())
+        if n < 3:
+            found.append(None)
+            continue
+        dx, dy = x - np.average(x, weights=w), y - np.average(y, weights=w)
+        sxx, syy = float(w @ (dx * dx)), float(w @ (dy * dy))
+        if sxx == 0 or syy == 0:
+            found.append(None)
+            continue
+        r = max(-1.0, min(1.0, float(w @ (dx * dy)) / math.sqrt(sxx * syy)))
+        if abs(r) == 1.0:
+            p = 0.0 if r < 0 else 1.0
+        else:
+            t = r * math.sqrt((n - 2) / (1 - r * r))
+            p = float(special.stdtr(n - 2, t))
+        found.append((r, p, n))
+    return found

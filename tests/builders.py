@@ -211,3 +211,20 @@ def walk_form(token: str, **extra: str) -> dict[str, str]:
     }
     data.update(extra)
     return data
+
+
+# Three agreement questions, the third worded the other way: its answers fall as the others
+# rise (r = -0.97 with their mean over the 10 responses).
+AGAINST_ROWS = [
+    ["department", "IT helps me do my job", "IT responds quickly", "IT often lets me down"],
+    *[["Finance" if n % 2 else "Legal", *answers] for n, answers in enumerate(
+        [("Strongly agree", "Agree", "Strongly disagree"), ("Agree", "Agree", "Disagree"),
+         ("Neither agree nor disagree", "Agree", "Neither agree nor disagree"),
+         ("Disagree", "Neither agree nor disagree", "Agree"),
+         ("Strongly disagree", "Disagree", "Strongly agree"),
+         ("Disagree", "Strongly disagree", "Strongly agree"),
+         ("Agree", "Strongly agree", "Disagree"), ("Strongly agree", "Strongly agree",
+         "Strongly disagree"), ("Neither agree nor disagree", "Neither agree nor disagree",
+         "Neither agree nor disagree"), ("Agree", "Neither agree nor disagree", "Disagree")]
+    )],
+]  # fmt: skip

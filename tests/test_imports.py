@@ -21,6 +21,7 @@ from app.models import (
 from app.models.types import utcnow
 from app.services.departments import import_departments
 from tests.builders import (
+    AGAINST_ROWS,
     GENERIC,
     QUALTRICS,
     as_msforms,
@@ -402,3 +403,23 @@ def test_a_file_with_no_rating_question_and_a_bad_row_is_previewed(
     assert preview.status_code == 200
     assert "No rating question was found in this file" in preview.text
     assert "“Atlantis” (1 row)" in preview.text
+
+
+def test_the_preview_points_out_a_question_running_against_the_others(
+    analyst_client: TestClient, tmp_path: Path, two_departments: None
+) -> None:
+    path = write_csv(tmp_path / "s.csv", AGAINST_ROWS)
+    preview_url = upload_file(analyst_client, path, "Pulse", "s.csv").headers["location"]
+    hint = (
+        '<p class="field-error">&#39;IT often lets me down&#39;: its answers run against the'
+        " other rating questions (r = -0.97 over 10 responses): if agreeing with it is the"
+        " worst answer, it is worded the other way; say so, and it is scored top down</p>"
+    )
+    first = analyst_client.get(preview_url).text
+    assert ("Worded the other way: agreeing is the worst answer</label></div>\n  " + hint) in first
+    upload_id = preview_url.split("/")[3].split("?")[0]
+    turned = analyst_client.get(
+        f"/imports/survey/{upload_id}",
+        params={"name": "Pulse", "reversed_columns": "IT often lets me down"},
+    ).text
+    assert "run against" not in turned

@@ -16,6 +16,7 @@ from analysis.flags import _gap_p, _wave_p
 from analysis.response_counts import count_responses
 from analysis.stats import (
     benjamini_hochberg,
+    item_rest_correlations,
     modal_greater,
     moderated_variance,
     posterior_variances,
@@ -270,3 +271,51 @@ def test_modal_greater_is_exact_past_half_and_never_below_the_truth() -> None:
     # A share of answers times the people: between the whole counts' tails.
     assert modal_greater(5, 6, shares) < modal_greater(4.5, 6, shares) < modal_greater(4, 6, shares)
     assert modal_greater(0, 6, shares) == 1.0
+
+
+def test_item_rest_correlation_matches_pearson_on_the_expanded_responses() -> None:
+    """Answer patterns with how many gave each give what scipy's pearsonr (one-sided, r < 0)
+    gives on the responses written out one by one; an unanswered question is left out of
+    the respondent's rest, and a respondent with nothing else answered out of its r."""
+    from scipy import stats
+
+    nan = float("nan")
+    patterns = np.array(
+        [
+            [0, 25, 100],
+            [25, 25, 75],
+            [50, 75, 50],
+            [100, 75, 0],
+            [75, 100, nan],
+            [nan, 50, 25],
+            [100, nan, nan],
+        ]  # fmt: skip
+    )
+    counts = [3, 1, 2, 4, 2, 1, 5]
+    found = item_rest_correlations(patterns, counts)
+    rows = np.repeat(patterns, counts, axis=0)
+    for question, (r, p, n) in enumerate(found):  # type: ignore[misc]
+        own = rows[:, question]
+        others = np.delete(rows, question, axis=1)
+        answered = (~np.isnan(others)).sum(axis=1)
+        rest = np.nansum(others, axis=1) / np.maximum(answered, 1)
+        used = ~np.isnan(own) & (answered > 0)
+        expected = stats.pearsonr(own[used], rest[used], alternative="less")
+        assert (r, p, n) == pytest.approx(
+            (expected.statistic, expected.pvalue, int(used.sum())), rel=1e-12
+        )
+    assert [n for _, _, n in found] == [12, 13, 11]  # type: ignore[misc]
+
+
+def test_item_rest_correlation_by_hand() -> None:
+    # Two questions answered exactly against each other: r = -1, surely.
+    assert item_rest_correlations([[0, 100], [50, 50], [100, 0]], [1, 1, 1]) == [
+        (-1.0, 0.0, 3),
+        (-1.0, 0.0, 3),
+    ]
+    # Answered alike: r = 1, and no sign of running against.
+    assert item_rest_correlations([[0, 0], [100, 100]], [2, 1]) == [(1.0, 1.0, 3)] * 2
+    # One question alone, a question everyone answered alike, fewer than 3: nothing to say.
+    assert item_rest_correlations([[0], [100]], [5, 5]) == [None]
+    assert item_rest_correlations([[50, 0], [50, 100]], [3, 3]) == [None, None]
+    assert item_rest_correlations([[0, 100], [100, 0]], [1, 1]) == [None, None]

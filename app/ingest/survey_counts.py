@@ -3,7 +3,7 @@ and value (kept beside the survey so the report need not unpack every response),
 distinct answer patterns, each scored and written out once."""
 
 from collections import Counter
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from itertools import repeat
@@ -12,12 +12,65 @@ import numpy as np
 import pandas as pd
 
 from analysis.response_counts import count_responses
+from analysis.stats import item_rest_correlations
 from app.ingest.row_errors import RowError
 from app.ingest.survey_chunks import ParsedChunk, RowTally
+from app.ingest.survey_plan import RatingColumn
 
 Ratings = tuple[float | None, ...]
 # survey_id, department_id, submitted_at (naive UTC text), is_complete, score, ratings JSON
 ResponseRow = tuple[int, int, str | None, bool, float | None, str]
+
+
+# A question whose answers run against the others this much, and surely so, is said to.
+AGAINST_R = -0.2
+AGAINST_P = 0.01
+
+
+def running_against(
+    ratings: Iterable[RatingColumn], answered: Iterable[tuple[Ratings, int]]
+) -> dict[str, str]:
+    """Rating questions whose answers run against the questionnaire's other ratings (each
+    column id: what to say), from the complete responses' answer patterns and how many gave
+    each. Read as worded, a question worded the other way ("IT often lets me down") turns
+    complaints into praise; its answers then fall as the others rise.
+
+    One such question also drags the other questions' rest scores down, so they are found
+    one at a time: the one running most surely against the rest, then the rest again with
+    it turned round. It takes three questions to tell which one runs against the others."""
+    columns = list(ratings)
+    pairs = list(answered)
+    if len(columns) < 3 or not pairs:
+        return {}
+    matrix = np.array([[np.nan if r is None else r for r in p] for p, _ in pairs], dtype=float)
+    weights = [n for _, n in pairs]
+    said: dict[str, str] = {}
+    for _ in columns:
+        found = item_rest_correlations(matrix, weights)
+        against = [
+            (result[0], position)
+            for position, result in enumerate(found)
+            if result is not None
+            and result[0] <= AGAINST_R
+            and result[1] < AGAINST_P
+            and columns[position].column.id not in said
+        ]
+        if not against:
+            break
+        r, position = min(against)
+        column, n = columns[position], found[position][2]  # type: ignore[index]
+        matrix[:, position] = 100.0 - matrix[:, position]
+        runs = (
+            f"its answers run against the other rating questions (r = {r:.2f} over {n} responses)"
+        )
+        said[column.column.id] = (
+            f"{column.column.label!r}: {runs}: if agreeing with it is the worst answer, it is"
+            " worded the other way; say so, and it is scored top down"
+            if not column.scale.reversed
+            else f"{column.column.label!r} is scored as worded the other way, yet {runs}: if"
+            " agreeing with it is the best answer, it is not"
+        )
+    return said
 
 
 def ratings_text(ratings: Ratings) -> str:
@@ -91,6 +144,8 @@ class ImportCounts:
     answers: Counter[tuple[int, float]] = field(default_factory=Counter)  # complete ones only
     skipped: list[RowError] = field(default_factory=list)
     by_score: list[tuple[int, bool, int, float | None, int]] = field(default_factory=list)
+    # Each answer pattern of the complete responses, and how many gave it.
+    answered: list[tuple[Ratings, int]] = field(default_factory=list)
     # Per chunk: department, complete, pattern number and time (datetime64[us]) of each row.
     _kept: list[tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]] = field(default_factory=list)
 
@@ -129,6 +184,12 @@ class ImportCounts:
             self.by_department[(department, True)] += full
             self.by_department[(department, False)] += partial
         self._count_answers(patterns, ids, dense[complete], numbers[complete])
+        given = np.bincount(numbers[complete], minlength=len(patterns.text))
+        self.answered = [
+            (pattern, int(given[i]))
+            for pattern, i in sorted(patterns.number.items(), key=lambda pair: pair[1])
+            if given[i]
+        ]
         self.by_score = _score_counts(patterns, ids, dense, complete, numbers, times)
 
     def _count_answers(

@@ -3,6 +3,7 @@
 import json
 import secrets
 import tempfile
+from collections import Counter
 from collections.abc import Callable
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
@@ -14,6 +15,7 @@ from sqlmodel import Session, col, select
 from app.db import all_or_nothing
 from app.ingest.row_errors import ErrorGroup, RowErrors
 from app.ingest.survey_chunks import RowTally, parse_chunks
+from app.ingest.survey_counts import running_against
 from app.ingest.survey_plan import SurveyOptions, open_survey_chunks, plan_survey
 from app.ingest.survey_redaction import is_not_kept, redact_survey_file
 from app.models import Department, SurveyMapping, SurveyUpload, User
@@ -68,6 +70,7 @@ class SurveyPreview:
     departments: list[str] = field(default_factory=list)  # the directory's names
     times_unread: str = ""  # why the time column found by its name was not read
     times_unsure: str = ""  # the times read both ways round (day or month first)
+    against: dict[str, str] = field(default_factory=dict)  # rating id: runs against the rest
 
 
 def store_upload(
@@ -173,11 +176,13 @@ def preview_survey(
     errors = RowErrors(file_name)
     tally = RowTally()
     completes = partials = 0
+    answered: Counter[tuple[float | None, ...]] = Counter()
     rows = plan.data_chunks(path, file_name)
     for chunk in parse_chunks(plan, rows, department_id=department_id, errors=errors, tally=tally):
         complete = sum(chunk.complete)
         completes += complete
         partials += len(chunk) - complete
+        answered.update(r for r, whole in zip(chunk.ratings, chunk.complete, strict=True) if whole)
     groups = errors.groups()
     by_message = {g.message: len(g.rows) for g in groups if g.field == plan.department.id}
     missing = []
@@ -223,6 +228,7 @@ def preview_survey(
             "",
         ),
         times_unsure=plan.times_unsure,
+        against=running_against(plan.ratings, answered.items()),
     )
 
 

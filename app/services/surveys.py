@@ -17,7 +17,7 @@ from app.ingest import timestamps
 from app.ingest.gc_pause import paused_gc
 from app.ingest.row_errors import ImportRefused, RowError, RowErrors, group_lines
 from app.ingest.survey_chunks import parse_chunks
-from app.ingest.survey_counts import AnswerPatterns, ImportCounts
+from app.ingest.survey_counts import AnswerPatterns, ImportCounts, running_against
 from app.ingest.survey_plan import SurveyOptions, SurveyPlan, plan_survey
 from app.ingest.tabular import FileFormatError
 from app.models import (
@@ -213,6 +213,7 @@ def import_survey(
     names = {d.id: d.name for d in departments.values()}
     warnings = over_headcount(counts, departments={d.id: d for d in departments.values()})
     warnings += [plan.times_unsure] if plan.times_unsure else []
+    warnings += running_against(plan.ratings, counts.answered).values()
     survey.warnings = json.dumps(warnings)
     last = counts.last_submitted
     survey.round_date = round_date or (last.date() if last else date.today())
