@@ -68,6 +68,14 @@ def import_survey_cmd(
     round_date: Annotated[str | None, typer.Option("--date", help="the round's date")] = None,
     replace: Annotated[bool, typer.Option("--replace", help="swap the survey's responses")] = False,
     skip_bad_rows: Annotated[bool, typer.Option("--skip-bad-rows")] = False,
+    new_responses_only: Annotated[
+        bool,
+        typer.Option(
+            "--new-responses-only",
+            help="leave out responses another round already holds (an export of every"
+            " response to date)",
+        ),
+    ] = False,
     publish: Annotated[
         bool, typer.Option("--publish", help="show the round to executives at once")
     ] = False,
@@ -92,6 +100,7 @@ def import_survey_cmd(
             replace=replace,
             skip_bad_rows=skip_bad_rows,
             reversed_columns=[reversed_columns] if reversed_columns else (),
+            new_responses_only=new_responses_only,
         )
     except FileFormatError as exc:
         fail(str(exc))

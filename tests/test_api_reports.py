@@ -52,6 +52,16 @@ def test_import_report_and_heatmap(client: TestClient, session: Session, make_us
         True,
     ]
     assert _upload(client, analyst).json()["status"] == "replaced"  # and back
+    # The same file as a round of its own: every response is already in Autumn 2026.
+    with (QUALTRICS / "survey.csv").open("rb") as handle:
+        again = client.post(
+            "/api/v1/surveys/Winter/import",
+            headers=analyst,
+            files={"file": ("survey.csv", handle, "text/csv")},
+            data={"department_column": "Which department do you work in?"},
+        ).json()
+    assert again["earlier_left_out"] == 0
+    assert again["warnings"][-1].startswith("1516 of these 1516 responses are already in round")
 
     report = client.get("/api/v1/reports/Autumn 2026?as_of=2026-11-23", headers=analyst)
     assert report.status_code == 200

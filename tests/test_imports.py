@@ -9,6 +9,7 @@ from fastapi.testclient import TestClient
 from sqlalchemy import Integer
 from sqlmodel import Session, col, func, select
 
+from app.ingest.survey_plan import SurveyOptions
 from app.models import (
     Department,
     ImportJob,
@@ -20,6 +21,7 @@ from app.models import (
 )
 from app.models.types import utcnow
 from app.services.departments import import_departments
+from app.services.surveys import import_survey
 from tests.builders import (
     AGAINST_ROWS,
     GENERIC,
@@ -423,3 +425,37 @@ def test_the_preview_points_out_a_question_running_against_the_others(
         params={"name": "Pulse", "reversed_columns": "IT often lets me down"},
     ).text
     assert "run against" not in turned
+
+
+def test_the_preview_tells_of_responses_an_earlier_round_holds_and_leaves_them_out(
+    analyst_client: TestClient, session: Session, tmp_path: Path, two_departments: None
+) -> None:
+    q3 = [["department", "submitted_at", "q1"], ["Finance", "2026-07-01 09:00:00", "Good"],
+          ["Legal", "2026-07-02 10:00:00", "Poor"]]  # fmt: skip
+    import_survey(
+        session, path=write_csv(tmp_path / "q3.csv", q3), name="Q3", options=SurveyOptions()
+    )
+    session.commit()
+    q4 = write_csv(tmp_path / "q4.csv", [*q3, ["Legal", "2026-10-01 09:00:00", "Good"]])
+    preview_url = upload_file(analyst_client, q4, "Q4", "q4.csv").headers["location"]
+    preview = analyst_client.get(preview_url).text
+    assert (
+        '<p class="error">2 of these 3 responses are already in round &#39;Q3&#39; (the same'
+        " department and submission time, to the second): an export of every response to date"
+        " holds the earlier rounds again; leave those responses out to count each response"
+        " once.</p>"
+    ) in preview
+    assert (
+        '<label for="new_responses_only">Leave out the 2 responses already in earlier'
+        " rounds</label>"
+    ) in preview
+    upload_id = preview_url.split("/")[3].split("?")[0]
+    form = {"csrf_token": csrf_from(preview), "name": "Q4", "new_responses_only": "true"}
+    started = analyst_client.post(f"/imports/survey/{upload_id}/import", data=form)
+    done = analyst_client.get(started.headers["location"]).text
+    assert "<h2>Imported</h2>" in done and "1 complete responses" in done
+    assert "left out: 2 responses already in round &#39;Q3&#39;" in done
+    session.rollback()
+    q4_id = session.exec(select(Survey.id).where(Survey.name == "Q4")).one()
+    stored = select(func.count()).select_from(SurveyResponse)
+    assert session.exec(stored.where(SurveyResponse.survey_id == q4_id)).one() == 1

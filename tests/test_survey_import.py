@@ -309,6 +309,55 @@ def test_a_question_running_against_the_others_is_pointed_out(
     )
 
 
+def test_an_export_of_every_response_to_date_is_told_and_can_count_each_once(
+    session: Session, tmp_path: Path
+) -> None:
+    """Q4's file holds Q3's three responses again (the tool exported every response to
+    date): said, with where; left out when asked, so Q4 counts its own two; a file holding
+    nothing new is refused, saying why. A response is the same by department and submission
+    second (the half second of 11:00:00.5 dropped on both sides)."""
+    _directory(session, tmp_path)
+    q3 = [
+        ["department", "submitted_at", "q1"],
+        ["Finance", "2026-07-01 09:00:00", "Good"],
+        ["Legal", "2026-07-02 10:00:00", "Poor"],
+        ["Finance", "2026-07-03 11:00:00.5", "Fair"],
+    ]
+    q4 = [*q3, ["Finance", "2026-10-01 09:00:00", "Excellent"],
+          ["Legal", "2026-07-02 10:00:00", "Good"]]  # fmt: skip
+    import_survey(
+        session, path=write_csv(tmp_path / "q3.csv", q3), name="Q3", options=SurveyOptions()
+    )
+    path = write_csv(tmp_path / "q4.csv", q4)
+    told = import_survey(session, path=path, name="Q4", options=SurveyOptions())
+    assert told.warnings == (  # type: ignore[union-attr]
+        "4 of these 5 responses are already in round 'Q3' (the same department and submission"
+        " time, to the second): an export of every response to date holds the earlier rounds"
+        " again; leave those responses out to count each response once",
+    )
+    only_new = SurveyOptions(new_responses_only=True)
+    result = import_survey(session, path=path, name="Q4", options=only_new)
+    assert (result.status, result.warnings, result.by_department) == (  # type: ignore[union-attr]
+        "replaced",
+        (),
+        {"Finance": (1, 0)},
+    )
+    assert result.summary().splitlines()[-1] == "  left out: 4 responses already in round 'Q3'"
+    session.commit()
+    q4_id = session.exec(select(Survey.id).where(Survey.name == "Q4")).one()
+    assert (
+        session.exec(
+            select(func.count())
+            .select_from(SurveyResponse)
+            .where(SurveyResponse.survey_id == q4_id)
+        ).one()
+        == 1
+    )
+    nothing_new = "q3.csv: no responses to import: all 3 are already in round 'Q3'"
+    with pytest.raises(FileFormatError, match=nothing_new):
+        import_survey(session, path=tmp_path / "q3.csv", name="Q3 again", options=only_new)
+
+
 def test_respondents_stay_anonymous(session: Session, tmp_path: Path, database_url: str) -> None:
     import_departments(session, path=GENERIC / "departments.csv")
     session.commit()

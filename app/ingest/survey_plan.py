@@ -50,6 +50,8 @@ class SurveyOptions:
     department_aliases: tuple[tuple[str, str], ...] = ()
     # Rating questions worded the other way, agreeing the worst answer: scored top down.
     reversed_columns: tuple[str, ...] = ()
+    # Leave out the responses another round already holds (an export of all to date).
+    new_responses_only: bool = False
 
     def digest(self) -> str:
         """What the file is read with: the same file under other options reads differently."""
@@ -63,6 +65,7 @@ class SurveyOptions:
             self.skip_bad_rows,
             [list(pair) for pair in self.department_aliases],
             *([list(self.reversed_columns)] if self.reversed_columns else []),
+            *(["new responses only"] if self.new_responses_only else []),
         ]
         return hashlib.sha256(json.dumps(read).encode()).hexdigest()
 
@@ -82,6 +85,7 @@ class SurveyOptions:
         department_aliases: Iterable[tuple[str, str]] = (),
         reversed_column: Iterable[str] = (),
         reversed_columns: Iterable[str] = (),
+        new_responses_only: bool = False,
     ) -> "SurveyOptions":
         """The options from what a person typed: `rating_column` names one column each (a
         name may hold commas), `rating_columns` are comma lists; each `scale` is a comma list
@@ -120,6 +124,7 @@ class SurveyOptions:
                 if name.strip() and target.strip()
             ),
             reversed_columns=tuple(dict.fromkeys(turned)),
+            new_responses_only=new_responses_only,
         )
 
     @classmethod
@@ -137,6 +142,7 @@ class SurveyOptions:
             skip_bad_rows=bool(data.get("skip_bad_rows", False)),
             department_aliases=[(str(a), str(b)) for a, b in data.get("department_aliases", ())],
             reversed_column=data.get("reversed_columns", ()),
+            new_responses_only=bool(data.get("new_responses_only", False)),
         )
 
 

@@ -85,6 +85,8 @@ class SurveyImportPublic(BaseModel):
     departments: dict[str, dict[str, int]]
     skipped: list[dict[str, object]]
     ratings: list[dict[str, str]] = []  # each column taken: id, question, scale, note
+    # Responses another round already held, left out (`new_responses_only`).
+    earlier_left_out: int = 0
     left_out: list[dict[str, str]] = []  # each candidate left out: id, question, why
     warnings: list[str] = []
 

@@ -45,6 +45,7 @@ def post_survey_import(
     round_date: Annotated[str | None, Form(alias="date", max_length=20)] = None,
     replace: Annotated[bool, Form()] = False,
     skip_bad_rows: Annotated[bool, Form()] = False,
+    new_responses_only: Annotated[bool, Form()] = False,
     publish: Annotated[bool, Form()] = False,
     user: User = Depends(require_api_role("analyst", "admin")),
 ) -> SurveyImportPublic:
@@ -60,6 +61,7 @@ def post_survey_import(
         replace=replace,
         skip_bad_rows=skip_bad_rows,
         reversed_columns=[reversed_columns] if reversed_columns else (),
+        new_responses_only=new_responses_only,
     )
     display = shown_name(file)
     with on_disk(file.file) as path:
@@ -94,6 +96,7 @@ def post_survey_import(
         ],
         left_out=[{"column": c, "question": q, "why": why} for c, q, why in result.left_out],
         warnings=list(result.warnings),
+        earlier_left_out=result.earlier_left_out,
     )
 
 

@@ -88,7 +88,7 @@ def _preview_page(
             columns, not_kept = upload_columns(path, upload, options)
             if not not_kept:
                 preview = preview_survey(
-                    session, path=path, options=options, file_name=upload.file_name
+                    session, path=path, options=options, file_name=upload.file_name, name=name
                 )
                 remembered = (
                     saved_mapping(session, signature=preview.signature) if use_saved else None
@@ -96,7 +96,7 @@ def _preview_page(
                 if remembered is not None and not upload_columns(path, upload, remembered)[1]:
                     options, saved = remembered, True
                     preview = preview_survey(
-                        session, path=path, options=options, file_name=upload.file_name
+                        session, path=path, options=options, file_name=upload.file_name, name=name
                     )
         except FileFormatError as exc:
             error = error or str(exc)
@@ -220,6 +220,7 @@ def import_preview(
     alias_headcount: Annotated[list[str] | None, Form()] = None,
     replace: Annotated[bool, Form()] = False,
     skip_bad_rows: Annotated[bool, Form()] = False,
+    new_responses_only: Annotated[bool, Form()] = False,
     remember: Annotated[bool, Form()] = False,
     user: User = Depends(analysts),
 ) -> Response:
@@ -238,6 +239,7 @@ def import_preview(
             replace,
             skip_bad_rows,
             reversed_columns=reversed_columns or [],
+            new_responses_only=new_responses_only,
         )
         added = _new_departments(names, targets, alias_headcount or [])
     except FileFormatError as exc:

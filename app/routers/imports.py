@@ -158,6 +158,7 @@ def form_options(
     skip_bad_rows: bool = False,
     *,
     reversed_columns: list[str],
+    new_responses_only: bool = False,
 ) -> SurveyOptions:
     return SurveyOptions.from_inputs(
         format=format,
@@ -169,6 +170,7 @@ def form_options(
         replace=replace,
         skip_bad_rows=skip_bad_rows,
         reversed_column=reversed_columns,  # ticked one by one, as the ratings are
+        new_responses_only=new_responses_only,
         # A name added as a new department maps to itself once it is in the directory.
         department_aliases=[
             (a, a if t == NEW_DEPARTMENT else t)

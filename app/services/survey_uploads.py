@@ -21,7 +21,8 @@ from app.ingest.survey_redaction import is_not_kept, redact_survey_file
 from app.models import Department, SurveyMapping, SurveyUpload, User
 from app.models.department import department_key
 from app.services.departments import add_departments
-from app.services.surveys import SurveyImportResult, import_survey
+from app.services.earlier_rounds import EarlierRounds
+from app.services.surveys import SurveyImportResult, find_survey, import_survey
 from app.services.uploads import on_disk, own_upload, purge_expired_uploads
 
 # A raw export holds e-mails, addresses and free text: it is kept only while its preview is
@@ -71,6 +72,8 @@ class SurveyPreview:
     times_unread: str = ""  # why the time column found by its name was not read
     times_unsure: str = ""  # the times read both ways round (day or month first)
     against: dict[str, str] = field(default_factory=dict)  # rating id: runs against the rest
+    earlier: str = ""  # the responses another round already holds, said
+    earlier_count: int = 0
 
 
 def store_upload(
@@ -156,7 +159,7 @@ def save_mapping(session: Session, *, signature: str, options: SurveyOptions) ->
 
 
 def preview_survey(
-    session: Session, *, path: Path, options: SurveyOptions, file_name: str
+    session: Session, *, path: Path, options: SurveyOptions, file_name: str, name: str = ""
 ) -> SurveyPreview:
     """What an import would do, without writing: columns, scales, counts, the department
     names the directory does not know, and bad rows."""
@@ -177,8 +180,11 @@ def preview_survey(
     tally = RowTally()
     completes = partials = 0
     answered: Counter[tuple[float | None, ...]] = Counter()
+    replaced = find_survey(session, name=name.strip()) if name.strip() else None
+    earlier = EarlierRounds.load(session, besides=replaced.id if replaced else None)
     rows = plan.data_chunks(path, file_name)
     for chunk in parse_chunks(plan, rows, department_id=department_id, errors=errors, tally=tally):
+        earlier.repeated(chunk)
         complete = sum(chunk.complete)
         completes += complete
         partials += len(chunk) - complete
@@ -229,6 +235,8 @@ def preview_survey(
         ),
         times_unsure=plan.times_unsure,
         against=running_against(plan.ratings, answered.items()),
+        earlier=earlier.warning(completes + partials) or "",
+        earlier_count=earlier.total,
     )
 
 

@@ -32,6 +32,7 @@ from app.models.department import department_key
 from app.models.types import utcnow
 from app.services.audit import record_event
 from app.services.bulk_insert import response_writer
+from app.services.earlier_rounds import EarlierRounds, keep_new
 from app.services.errors import ConflictError, NotFoundError
 
 
@@ -54,6 +55,9 @@ class SurveyImportResult:
     ratings: tuple[tuple[str, str, str, str], ...] = ()
     left_out: tuple[tuple[str, str, str], ...] = ()  # (column id, question, why not)
     warnings: tuple[str, ...] = ()
+    # Responses another round already held, left out (new responses only), and where.
+    earlier_left_out: int = 0
+    earlier_rounds: str = ""
 
     def summary(self) -> str:
         if self.status == "unchanged":
@@ -72,6 +76,10 @@ class SurveyImportResult:
             named = column if column == question else f"{column} ({question})"
             lines.append(f"  left out: {named}: {why}")
         lines += [f"  warning: {w}" for w in self.warnings]
+        if self.earlier_left_out:
+            lines.append(
+                f"  left out: {self.earlier_left_out} responses already in {self.earlier_rounds}"
+            )
         if self.skipped:
             skipped = RowErrors(self.survey, list(self.skipped))
             lines.append(f"  {skipped.row_count} bad row(s) skipped:")
@@ -191,6 +199,7 @@ def import_survey(
         session.execute(
             delete(SurveyScoreCount).where(col(SurveyScoreCount.survey_id) == survey.id)
         )
+    earlier = EarlierRounds.load(session, besides=survey.id)
     counts = _insert_responses(
         session,
         progress=progress,
@@ -200,20 +209,21 @@ def import_survey(
         survey_id=survey.id,
         department_id=department_id,
         file_name=file_name,
+        earlier=earlier,
     )
     if counts.completes + counts.partials == 0:
-        raise FileFormatError(
-            f"{file_name}: no responses to import"
-            + (
-                f" (all {counts.tally.previews} rows are previews, tests or spam)"
-                if counts.tally.previews
-                else ""
-            )
-        )
+        why = ""
+        if options.new_responses_only and earlier.total:
+            why = f": all {earlier.total} are already in {earlier.where()}"
+        elif counts.tally.previews:
+            why = f" (all {counts.tally.previews} rows are previews, tests or spam)"
+        raise FileFormatError(f"{file_name}: no responses to import{why}")
     names = {d.id: d.name for d in departments.values()}
     warnings = over_headcount(counts, departments={d.id: d for d in departments.values()})
     warnings += [plan.times_unsure] if plan.times_unsure else []
     warnings += running_against(plan.ratings, counts.answered).values()
+    repeated = earlier.warning(counts.completes + counts.partials)
+    warnings += [repeated] if repeated and not options.new_responses_only else []
     survey.warnings = json.dumps(warnings)
     last = counts.last_submitted
     survey.round_date = round_date or (last.date() if last else date.today())
@@ -280,6 +290,8 @@ def import_survey(
             for d in sorted({d for d, _ in counts.by_department}, key=lambda d: names[d])
         },
         skipped=tuple(counts.skipped),
+        earlier_left_out=earlier.total if options.new_responses_only else 0,
+        earlier_rounds=earlier.where() if earlier.found else "",
     )
 
 
@@ -308,6 +320,7 @@ def _insert_responses(
     survey_id: int,
     department_id: Callable[[str], int | None],
     file_name: str,
+    earlier: EarlierRounds,
 ) -> ImportCounts:
     counts = ImportCounts()
     errors = RowErrors(file_name)
@@ -319,6 +332,9 @@ def _insert_responses(
         ):
             if errors and not options.skip_bad_rows:
                 continue  # keep reading to name every bad row, but write nothing more
+            repeated = earlier.repeated(chunk)
+            if options.new_responses_only:
+                chunk = keep_new(chunk, repeated)
             if not len(chunk):
                 continue  # a chunk of blank rows, previews or bad rows: nothing to write
             numbers = patterns.numbers(chunk)
