@@ -5,6 +5,7 @@ import re
 from datetime import timedelta
 from pathlib import Path
 
+import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy import Integer
 from sqlmodel import Session, col, func, select
@@ -327,33 +328,29 @@ def test_job_page_full_and_as_fragment_and_interrupted(
     assert other.get("/imports/jobs/job-1").status_code == 404
 
 
-def test_the_preview_says_when_a_time_column_could_not_be_read(
-    analyst_client: TestClient, tmp_path: Path, two_departments: None
+@pytest.mark.parametrize(
+    ("times", "said"),
+    [
+        (("last week", "Monday"),
+         "Timestamp: dates in an unknown format (for example &#39;last week&#39;): read without"
+         " submission times"),
+        # Every answer on one day, 03/04: read month first, and said.
+        (("03/04/2026 09:00:00", "03/04/2026 11:30:00"),
+         "submission times such as &#39;03/04/2026 09:00:00&#39; are read month first (04 March"
+         " 2026): nothing in the file shows whether the day or the month comes first; if that"
+         " is the wrong way round, give the round date"),
+    ],
+)  # fmt: skip
+def test_the_preview_says_what_it_made_of_the_submission_times(
+    analyst_client: TestClient, tmp_path: Path, two_departments: None, times, said
 ) -> None:
-    rows = [["Timestamp", "department", "q1"], ["last week", "Finance", "Good"],
-            ["Monday", "Legal", "Poor"]]  # fmt: skip
+    rows = [["Timestamp", "department", "q1"], [times[0], "Finance", "Good"],
+            [times[1], "Legal", "Poor"]]  # fmt: skip
     uploaded = upload_file(analyst_client, write_csv(tmp_path / "s.csv", rows), "T", "s.csv")
     preview = analyst_client.get(uploaded.headers["location"])
     assert preview.status_code == 200
-    assert (
-        '<p class="field-error">Timestamp: dates in an unknown format (for example &#39;last'
-        " week&#39;): read without submission times</p>"
-    ) in preview.text
+    assert f'<p class="field-error">{said}</p>' in preview.text
     assert "1 column of the survey tool's own" in preview.text
-
-
-def test_the_preview_says_when_day_and_month_could_be_either_way(
-    analyst_client: TestClient, tmp_path: Path, two_departments: None
-) -> None:
-    rows = [["Timestamp", "department", "q1"], ["03/04/2026 09:00:00", "Finance", "Good"],
-            ["03/04/2026 11:30:00", "Legal", "Poor"]]  # fmt: skip
-    uploaded = upload_file(analyst_client, write_csv(tmp_path / "s.csv", rows), "T", "s.csv")
-    preview = analyst_client.get(uploaded.headers["location"])
-    assert (
-        '<p class="field-error">submission times such as &#39;03/04/2026 09:00:00&#39; are'
-        " read month first (04 March 2026): nothing in the file shows whether the day or the"
-        " month comes first; if that is the wrong way round, give the round date</p>"
-    ) in preview.text
 
 
 def test_a_question_worded_the_other_way_is_ticked_so_in_the_preview(
