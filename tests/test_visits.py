@@ -134,7 +134,9 @@ def test_undo_puts_a_done_action_back_as_it_was(
     assert session.exec(select(Action.status)).one() == "in_progress"
 
 
-def _walk_on(session: Session, leader, department: str, day: date, actions=()) -> None:  # type: ignore[no-untyped-def]
+def _walk_on(
+    session: Session, leader, department: str, day: date, actions=(), role="clerk"
+) -> None:  # type: ignore[no-untyped-def]
     from app.models import VisitCreate
     from app.services.visits import create_visit
 
@@ -142,7 +144,7 @@ def _walk_on(session: Session, leader, department: str, day: date, actions=()) -
         "client_id": str(uuid.uuid4()),
         "department": department,
         "visit_date": day.isoformat(),
-        "conversations": [{"person_role": "clerk", "stated_score": 4, "observed_score": 4}],
+        "conversations": [{"person_role": role, "stated_score": 4, "observed_score": 4}],
         "actions": list(actions),
     }
     create_visit(session, leader=leader, data=VisitCreate.model_validate(data))
@@ -268,3 +270,47 @@ def test_the_form_offers_the_departments_this_leader_walked_latest_first_then_th
     page = leader_client.get("/visits/new").text
     listed = page.split('<datalist id="department-list">', 1)[1].split("</datalist>", 1)[0]
     assert re.findall(r'<option value="(\w)">', listed) == ["B", "D", "A", "C", "E"]
+
+
+def test_the_roles_offered_are_the_leader_s_own_and_those_two_leaders_wrote(
+    leader_client: TestClient, session: Session, make_user, directory
+) -> None:
+    """A name typed where the role belongs ("Jane Smith"), or a role one person holds, is
+    offered back to the leader who wrote it and to no other leader: the form's list of
+    roles is on every leader's phone."""
+    from app.models import User
+
+    leader = session.exec(select(User).where(User.role == "leader")).one()
+    other = session.exec(select(User).where(User.email == make_user("leader", "b@x.org"))).one()
+    _walk_on(session, other, "Finance", date(2026, 3, 1), role="Jane Smith")
+    _walk_on(session, other, "Finance", date(2026, 3, 2), role="Nurse")
+    _walk_on(session, leader, "Finance", date(2026, 3, 3), role="Nurse")
+    _walk_on(session, leader, "Finance", date(2026, 3, 4), role="Porter")
+    session.commit()
+
+    def offered(client: TestClient) -> list[str]:
+        page = client.get("/visits/new").text
+        listed = page.split('<datalist id="role-suggestions">', 1)[1].split("</datalist>", 1)[0]
+        return re.findall(r'<option value="([^"]+)">', listed)
+
+    assert offered(leader_client) == ["Nurse", "Porter"]
+    from tests.conftest import log_in
+
+    second = TestClient(leader_client.app)
+    log_in(second, "b@x.org")
+    assert offered(second) == ["Nurse", "Jane Smith"]
+
+
+def test_an_e_mail_address_as_the_role_is_refused_at_its_field(
+    leader_client: TestClient, session: Session, directory
+) -> None:
+    token = csrf_from(leader_client.get("/visits/new").text)
+    data = walk_form(token)
+    data["conversations-0-person_role"] = "jane.smith@example.org"
+    response = leader_client.post("/visits", data=data)
+    assert response.status_code == 422
+    said = re.search(r'id="conversations-0-person_role-error">([^<]+)<', response.text)
+    assert said and said.group(1) == (
+        "the person&#39;s role looks like an e-mail address: write their role, never who they are"
+    )
+    assert _count(session, Visit) == 0

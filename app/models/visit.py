@@ -127,6 +127,11 @@ class ConversationCreate(SQLModel):
         value = " ".join(value.split())
         if not value:
             raise ValueError("the person's role is empty")
+        if "@" in value:
+            raise ValueError(
+                "the person's role looks like an e-mail address: write their role, never who"
+                " they are"
+            )
         return value
 
 

@@ -59,7 +59,7 @@ def _form_context(
         "edit_until": edit_deadline(session, user=user, visit_id=visit_id) if visit_id else None,
         "departments": departments_for_form(session, user=user),
         "themes": theme_names(session),
-        "roles": role_suggestions(session),
+        "roles": role_suggestions(session, user=user),
         "owners": action_owner_emails(session),
         "user_email": user.email,
         "services": catalogue_names(session),

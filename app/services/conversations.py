@@ -4,12 +4,12 @@ which walks count over a window."""
 from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
 
-from sqlalchemy import ColumnElement, and_, delete, func, insert, or_
+from sqlalchemy import ColumnElement, and_, bindparam, case, delete, distinct, func, insert, or_
 from sqlalchemy import select as sa_select
 from sqlmodel import Session, col, select
 
 from analysis.suppression import LATE_LOGGING_DAYS, quarter_end_of
-from app.models import Conversation, ConversationCreate, ConversationTheme, Visit
+from app.models import Conversation, ConversationCreate, ConversationTheme, User, Visit
 from app.models.department import department_key as theme_key
 
 
@@ -110,14 +110,17 @@ ROLE_SAMPLE = 2000
 
 def _role_counts() -> Any:
     recent = (
-        select(col(Conversation.person_role).label("role"))
+        sa_select(col(Conversation.person_role).label("role"), col(Visit.leader_id).label("by"))
+        .join(Visit, col(Visit.id) == col(Conversation.visit_id))
         .order_by(col(Conversation.id).desc())
         .limit(ROLE_SAMPLE)
         .subquery()
     )
+    mine = func.max(case((recent.c.by == bindparam("leader"), 1), else_=0))
     return (
         sa_select(recent.c.role, func.count())
         .group_by(recent.c.role)
+        .having(or_(func.count(distinct(recent.c.by)) >= 2, mine == 1))
         .order_by(func.count().desc(), recent.c.role)
         .limit(30)
     )
@@ -126,10 +129,12 @@ def _role_counts() -> Any:
 _ROLE_COUNTS = _role_counts()  # built once: see visits._SUMMARIES
 
 
-def role_suggestions(session: Session) -> list[str]:
-    """Roles used in the most recent conversations, most common first (never names).
+def role_suggestions(session: Session, *, user: User) -> list[str]:
+    """Roles used in the most recent conversations, most common first: the leader's own, and
+    those at least two leaders wrote. What one leader typed once (a name where a role
+    belongs, a role only one person holds) is never offered to the others.
     A bounded sample: the form costs the same with 5,000 conversations or 5 million."""
-    return [role for role, _ in session.connection().execute(_ROLE_COUNTS)]
+    return [role for role, _ in session.connection().execute(_ROLE_COUNTS, {"leader": user.id})]
 
 
 def heard_between(since: date, until: date, *, closed_quarters: bool) -> ColumnElement[bool]:
