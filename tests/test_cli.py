@@ -211,6 +211,14 @@ def test_demo_fills_an_empty_database_once(database_url: str) -> None:
         # No answer is dated after today: the draft round ended yesterday.
         rounds = {s.name: s for s in session.exec(select(Survey)).all()}
     assert rounds["Winter pulse"].published_at is None
+    # The draft's export held the autumn round again, left out; its question worded the other
+    # way is scored top down.
+    with Session(get_engine(database_url)) as session:
+        jobs = {j.survey_name: json.loads(j.message) for j in session.exec(select(ImportJob))}
+    said = jobs["Winter pulse"]["summary"]
+    autumn = rounds["Autumn survey"].responses
+    assert f"left out: {autumn} responses already in round 'Autumn survey'" in said
+    assert "rating: IT often lets me down [reversed: Strongly disagree," in said
     assert max(s.round_date for s in rounds.values()) <= date.today()
     seen = {o.status for v in views for o in v.occurrences}
     assert {"done", "missed", "due", "upcoming"} <= seen

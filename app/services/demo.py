@@ -13,7 +13,7 @@ from app.ingest.survey_plan import SurveyOptions
 from app.ingest.ticket_plan import TicketOptions
 from app.models import CatalogueEntryCreate, Department, User, VisitCreate
 from app.services.catalogue import save_catalogue_entry
-from app.services.demo_data import write_survey, write_visits
+from app.services.demo_data import LETS_ME_DOWN, write_survey, write_visits
 from app.services.demo_tickets import write_tickets
 from app.services.departments import import_departments
 from app.services.import_jobs import record_import_job
@@ -85,6 +85,8 @@ def load_demo(session: Session) -> list[tuple[str, str, str]] | None:
         import_departments(session, path=path)
         # Three published rounds make a trend; the newest import is a draft an analyst has
         # yet to check and publish, so executives do not see it.
+        # The draft's export holds the autumn round's answers again (the tool exported every
+        # response to date), left out at import, and adds a question worded the other way.
         rounds = (
             ("Last year's survey", today - timedelta(days=410), 4, 0.06, True),
             ("Spring survey", today - timedelta(days=230), 1, 0.03, True),
@@ -92,10 +94,20 @@ def load_demo(session: Session) -> list[tuple[str, str, str]] | None:
             ("Winter pulse", today - timedelta(days=15), 5, -0.1, False),
         )
         for name, start, seed, shift, published in rounds:
+            draft = not published
             survey = write_survey(
-                folder / f"{seed}.csv", DEMO_DEPARTMENTS, start=start, seed=seed, shift=shift
+                folder / f"{seed}.csv",
+                DEMO_DEPARTMENTS,
+                start=start,
+                seed=seed,
+                shift=shift,
+                earlier=folder / "2.csv" if draft else None,
+                worded_the_other_way=draft,
             )
-            result = import_survey(session, path=survey, name=name, options=SurveyOptions())
+            options = SurveyOptions(
+                reversed_columns=(LETS_ME_DOWN,) if draft else (), new_responses_only=draft
+            )
+            result = import_survey(session, path=survey, name=name, options=options)
             if published:
                 publish_survey(session, name=name, actor_id=analyst.id)
             record_import_job(

@@ -11,6 +11,15 @@ from pathlib import Path
 from app.services.visit_import import COLUMNS as VISIT_COLUMNS
 
 QUALITY = ("Poor", "Fair", "Good", "Very good", "Excellent")
+AGREEMENT = (
+    "Strongly disagree",
+    "Disagree",
+    "Neither agree nor disagree",
+    "Agree",
+    "Strongly agree",
+)
+# A question worded the other way: agreeing is the worst answer.
+LETS_ME_DOWN = "IT often lets me down"
 ROLES = ("clerk", "analyst", "team lead", "manager", "engineer", "nurse", "driver", "assistant")
 NOTES = (
     "said all fine at first",
@@ -74,9 +83,14 @@ def write_survey(
     start: date,
     seed: int,
     shift: float = 0.0,
+    earlier: Path | None = None,
+    worded_the_other_way: bool = False,
 ) -> Path:
-    """A plain-CSV survey round for the demo departments."""
+    """A plain-CSV survey round for the demo departments. `earlier`: a round's file this one's
+    export holds again (the tool exported every response to date); `worded_the_other_way`
+    adds a question agreeing with which is the worst answer (it was not asked before)."""
     rng = random.Random(seed)  # nosec B311
+    other = random.Random(seed + 1000)  # nosec B311  # the added question's: rng's draws stay
     rows = []
     for name, headcount, _division in departments:
         kind, propensity = PATTERNS.get(name, ("clean", 0.6))
@@ -89,15 +103,17 @@ def write_survey(
             late = i >= answered * 2 // 3
             day = start + timedelta(days=(i * 14) // max(answered, 1))
             moment = datetime.combine(day, time(8)) + timedelta(minutes=rng.randint(0, 600))
-            rows.append(
-                [
-                    name,
-                    moment.isoformat(sep=" ", timespec="seconds"),
-                    *_answers(kind, rng, late),
-                    "",
-                ]
-            )
+            answers = _answers(kind, rng, late)
+            if worded_the_other_way:
+                level = 4 - QUALITY.index(answers[0]) + other.choice((-1, 0, 0, 0, 1))
+                answers.append(AGREEMENT[min(4, max(0, level))])
+            rows.append([name, moment.isoformat(sep=" ", timespec="seconds"), *answers, ""])
     rng.shuffle(rows)
+    if earlier is not None:
+        with earlier.open(newline="", encoding="utf-8") as handle:
+            before = list(csv.reader(handle))[1:]
+        blank = [""] if worded_the_other_way else []
+        rows = [[*row[:-1], *blank, row[-1]] for row in before] + rows
     with path.open("w", newline="", encoding="utf-8") as handle:
         writer = csv.writer(handle)
         writer.writerow(
@@ -108,6 +124,7 @@ def write_survey(
                 "Speed of resolution",
                 "Understands our needs",
                 "Tools help me work",
+                *([LETS_ME_DOWN] if worded_the_other_way else []),
                 "comment",
             ]
         )
