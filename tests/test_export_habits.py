@@ -1,7 +1,7 @@
 """The habits of each survey tool, in files built like theirs (LimeSurvey's completion
-date, SurveyMonkey's response row, "don't know" answers, label scales in other languages,
-timings and counts that are not ratings, bad rows, headcounts): read right, or refused
-with the reason."""
+date, Typeform's own columns, SurveyMonkey's response row, "don't know" answers, label
+scales in other languages, timings and counts that are not ratings, bad rows, headcounts):
+read right, or refused with the reason."""
 
 import json
 from pathlib import Path
@@ -52,6 +52,32 @@ def test_limesurvey_completion_comes_from_date_submitted(
     }
     layout_meta = {"Last page", "Seed", "Question time: satisfaction", "Start language"}
     assert not layout_meta & {c for c, _, _, _ in result.ratings}
+
+
+def test_typeform_s_columns_are_its_own_and_its_submit_date_times_the_answers(
+    session: Session, tmp_path: Path, two_departments: None
+) -> None:
+    """Typeform writes `#` (the response's token), Response Type (completed or partial),
+    Start, Stage and Submit Date (UTC) and Network ID (column names as in public code reading
+    its exports). Before, no time column was found (no early and late answers to compare),
+    and the token, dates and network id were listed as questions left out."""
+    header = ["#", "Which department are you in?", "How satisfied are you with IT?",
+              "Response Type", "Start Date (UTC)", "Stage Date (UTC)", "Submit Date (UTC)",
+              "Network ID"]  # fmt: skip
+    rows = [
+        ["odw1", "Finance", "4", "completed", "2024-10-05 02:39:31", "", "2024-10-05 02:41:38",
+         "653e97acae"],
+        ["odw2", "Legal", "2", "completed", "2024-10-06 09:00:00", "", "2024-10-06 09:03:00",
+         "1f0c2d9b7e"],
+        ["odw3", "Legal", "3", "partial", "2024-10-06 10:00:00", "2024-10-06 10:01:00", "",
+         "5a8e1c3f2d"],
+    ]  # fmt: skip
+    path = write_csv(tmp_path / "responses.csv", [header, *rows])
+    result = import_survey(session, path=path, name="typeform", options=SurveyOptions())
+    assert (result.timestamp_column, str(result.round_date)) == ("Submit Date (UTC)", "2024-10-06")
+    assert result.by_department == {"Finance": (1, 0), "Legal": (1, 1)}
+    assert [c for c, _, _, _ in result.ratings] == ["How satisfied are you with IT?"]
+    assert result.left_out == ()
 
 
 def test_surveymonkey_old_export_with_its_response_row(

@@ -93,6 +93,13 @@ _META_WORDS = (
     "referrerurl",
     "interviewtime",
     "totaltime",
+    # Typeform ("#" is the response's token, "Network ID" the respondent's network), Jotform
+    "#",
+    "networkid",
+    "startdate(utc)",
+    "stagedate(utc)",
+    "submitdate(utc)",
+    "submissiondate",
     # SurveyMonkey, Microsoft Forms, Google Forms
     "lastmodifiedtime",
     "emailaddress",
@@ -328,6 +335,9 @@ def build_layout(first_rows: list[list[str]], file_format: str, file_name: str) 
             "submitted_at",
             "submitted",
             "timestamp",
+            "Submit Date (UTC)",  # Typeform
+            "Submission Date",  # Jotform
+            "Date Submitted",
             "completed_at",
             "completion time",
             "end date",
@@ -339,7 +349,10 @@ def build_layout(first_rows: list[list[str]], file_format: str, file_name: str) 
             "time",
         )
         status = _first(columns, "status")
-        finished = _first(columns, "finished", "complete", "completed", "is_complete")
+        # Typeform's Response Type: completed or partial.
+        finished = _first(
+            columns, "finished", "complete", "completed", "is_complete", "Response Type"
+        )
     meta = frozenset(c.index for c in columns if _is_meta(c)) | frozenset(
         i for i in (timestamp, status, finished) if i is not None
     )
