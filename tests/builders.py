@@ -228,3 +228,11 @@ AGAINST_ROWS = [
          "Neither agree nor disagree"), ("Agree", "Neither agree nor disagree", "Disagree")]
     )],
 ]  # fmt: skip
+
+
+def survey_directory(session: Session, tmp_path: Path) -> None:
+    """Finance (20 people) and Legal (10): room for the small survey files' answers."""
+    path = tmp_path / "departments.csv"
+    path.write_text("department,headcount\nFinance,20\nLegal,10\n")
+    import_departments(session, path=path)
+    session.commit()
