@@ -1,7 +1,7 @@
 """The habits of each survey tool, in files built like theirs (LimeSurvey's completion
-date, Typeform's own columns, SurveyMonkey's response row, "don't know" answers, label
-scales in other languages, timings and counts that are not ratings, bad rows, headcounts):
-read right, or refused with the reason."""
+date, Typeform's own columns, Alchemer's status, SurveyMonkey's response row, "don't know"
+answers, label scales in other languages, timings and counts that are not ratings, bad
+rows, headcounts): read right, or refused with the reason."""
 
 import json
 from pathlib import Path
@@ -76,6 +76,32 @@ def test_typeform_s_columns_are_its_own_and_its_submit_date_times_the_answers(
     result = import_survey(session, path=path, name="typeform", options=SurveyOptions())
     assert (result.timestamp_column, str(result.round_date)) == ("Submit Date (UTC)", "2024-10-06")
     assert result.by_department == {"Finance": (1, 0), "Legal": (1, 1)}
+    assert [c for c, _, _, _ in result.ratings] == ["How satisfied are you with IT?"]
+    assert result.left_out == ()
+
+
+def test_alchemer_s_status_tells_partial_and_screened_out_responses(
+    session: Session, tmp_path: Path, two_departments: None
+) -> None:
+    """Alchemer (SurveyGizmo) writes Status as Complete, Partial or Disqualified (its API's
+    documented values) and Date Submitted: a partial counts as partial, a respondent the
+    screener turned away is no response, and Date Submitted times the answers."""
+    header = ["Response ID", "Time Started", "Date Submitted", "Status", "Department",
+              "How satisfied are you with IT?", "SessionID", "User Agent"]  # fmt: skip
+    rows = [
+        ["1", "2026-10-01 09:58:00", "2026-10-01 10:00:00", "Complete", "Finance", "Satisfied",
+         "1633098000_6156c3", "Mozilla/5.0"],
+        ["2", "2026-10-01 10:01:00", "", "Partial", "Finance", "Dissatisfied",
+         "1633098060_6156c4", "Mozilla/5.0"],
+        ["3", "2026-10-02 10:52:00", "2026-10-02 10:53:00", "Disqualified", "Legal", "",
+         "1633171920_6156c5", "Mozilla/5.0"],
+        ["4", "2026-10-02 11:52:00", "2026-10-02 12:00:00", "Complete", "Legal",
+         "Very satisfied", "1633175520_6156c6", "Mozilla/5.0"],
+    ]  # fmt: skip
+    path = write_csv(tmp_path / "alchemer.csv", [header, *rows])
+    result = import_survey(session, path=path, name="alchemer", options=SurveyOptions())
+    assert (result.timestamp_column, str(result.round_date)) == ("Date Submitted", "2026-10-02")
+    assert (result.by_department, result.previews) == ({"Finance": (1, 1), "Legal": (1, 0)}, 1)
     assert [c for c, _, _, _ in result.ratings] == ["How satisfied are you with IT?"]
     assert result.left_out == ()
 

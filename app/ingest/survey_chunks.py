@@ -31,6 +31,7 @@ NOT_RESPONSES = {
     "preview spam",
     "imported spam",
     "offline preview",
+    "disqualified",  # Alchemer: screened out, not one of the people asked
     "1",
     "2",
     "8",
@@ -38,7 +39,8 @@ NOT_RESPONSES = {
     "12",
     "17",
 }
-FALSE_WORDS = {"0", "false", "no", "n", "partial", "incomplete"}
+PARTIAL_WORDS = {"partial", "incomplete"}
+FALSE_WORDS = {"0", "false", "no", "n", *PARTIAL_WORDS}
 
 
 @dataclass
@@ -214,15 +216,15 @@ def _parse_chunk(
         dtype=np.int64,
     )
     if layout.finished is not None:
+        if layout.finished_when_filled:
+            finished: Callable[[str], bool] = lambda v: bool(v.strip())  # noqa: E731
+        elif layout.finished == layout.status:
+            # A status that says partial (Alchemer's); its codes (Qualtrics' 0) are not.
+            finished = lambda v: label_key(v) not in PARTIAL_WORDS  # noqa: E731
+        else:
+            finished = lambda v: label_key(v) not in FALSE_WORDS  # noqa: E731
         complete = np.array(
-            _mapped(
-                columns[layout.finished],
-                lookups.finished,
-                (lambda v: bool(v.strip()))
-                if layout.finished_when_filled
-                else (lambda v: label_key(v) not in FALSE_WORDS),
-            ),
-            dtype=np.bool_,
+            _mapped(columns[layout.finished], lookups.finished, finished), dtype=np.bool_
         )
     else:
         complete = np.ones(count, dtype=np.bool_)

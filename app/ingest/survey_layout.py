@@ -100,6 +100,12 @@ _META_WORDS = (
     "stagedate(utc)",
     "submitdate(utc)",
     "submissiondate",
+    # Alchemer (SurveyGizmo)
+    "timestarted",
+    "sessionid",
+    "useragent",
+    "referer",
+    "contactid",
     # SurveyMonkey, Microsoft Forms, Google Forms
     "lastmodifiedtime",
     "emailaddress",
@@ -349,10 +355,12 @@ def build_layout(first_rows: list[list[str]], file_format: str, file_name: str) 
             "time",
         )
         status = _first(columns, "status")
-        # Typeform's Response Type: completed or partial.
+        # Typeform's Response Type: completed or partial. Else a status that says so
+        # (Alchemer's Complete, Partial, Disqualified).
         finished = _first(
             columns, "finished", "complete", "completed", "is_complete", "Response Type"
         )
+        finished = status if finished is None else finished
     meta = frozenset(c.index for c in columns if _is_meta(c)) | frozenset(
         i for i in (timestamp, status, finished) if i is not None
     )
