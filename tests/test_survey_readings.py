@@ -151,3 +151,35 @@ def test_an_export_of_every_response_to_date_is_told_and_can_count_each_once(
     nothing_new = "q3.csv: no responses to import: all 3 are already in round 'Q3'"
     with pytest.raises(FileFormatError, match=nothing_new):
         import_survey(session, path=tmp_path / "q3.csv", name="Q3 again", options=only_new)
+
+
+def test_a_few_shared_seconds_are_chance_and_a_chain_of_rounds_is_left_out_whole(
+    session: Session, tmp_path: Path
+) -> None:
+    """A round counts as held again only when the file holds at least half of it: another
+    survey that ran alongside, sharing one department and minute in ten, is chance and
+    leaves nothing out. A chain of cumulative exports leaves out every earlier round."""
+    survey_directory(session, tmp_path)
+    header = ["department", "submitted_at", "q1"]
+    alongside = [[("Finance", "Legal")[n % 2], f"2026-07-0{1 + n // 2} 09:0{n}", "Good"]
+                 for n in range(10)]  # fmt: skip
+    import_survey(session, path=write_csv(tmp_path / "a.csv", [header, *alongside]),
+                  name="Alongside", options=SurveyOptions())  # fmt: skip
+    mine = [alongside[0], *[["Legal", f"2026-07-0{n} 14:00", "Poor"] for n in range(1, 10)]]
+    only_new = SurveyOptions(new_responses_only=True)
+    result = import_survey(
+        session, path=write_csv(tmp_path / "m.csv", [header, *mine]), name="Mine", options=only_new
+    )
+    assert (result.responses, result.warnings, result.earlier_left_out) == (10, (), 0)  # type: ignore[union-attr]
+
+    q3 = [["Finance", f"2026-08-0{n} 10:00", "Fair"] for n in range(1, 4)]
+    q4 = [*q3, ["Legal", "2026-09-01 10:00", "Good"], ["Legal", "2026-09-02 10:00", "Good"]]
+    q5 = [*q4, ["Finance", "2026-10-01 10:00", "Poor"]]
+    for name, rows in (("Q3", q3), ("Q4", q4), ("Q5", q5)):
+        path = write_csv(tmp_path / f"{name}.csv", [header, *rows])
+        result = import_survey(session, path=path, name=name, options=only_new)
+    assert (result.responses, result.earlier_left_out, result.earlier_rounds) == (  # type: ignore[union-attr]
+        1,
+        5,
+        "earlier rounds (3 in 'Q3', 2 in 'Q4')",
+    )

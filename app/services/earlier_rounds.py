@@ -27,15 +27,26 @@ def _keys(department_ids: np.ndarray, seconds: np.ndarray) -> np.ndarray:
     return (department_ids.astype(np.int64) << _SECOND_BITS) | seconds.astype(np.int64)
 
 
+def _within(values: np.ndarray, among: np.ndarray) -> np.ndarray:
+    """Which of `values` are among `among`, by sorting once (numpy's isin hashes the larger
+    array afresh each time: 83 s over a million-response file)."""
+    ordered = np.sort(among)
+    if not len(ordered):
+        return np.zeros(len(values), dtype=np.bool_)
+    at = np.minimum(np.searchsorted(ordered, values), len(ordered) - 1)
+    return np.asarray(ordered[at] == values)
+
+
 @dataclass
 class EarlierRounds:
-    """Every timed response of the other rounds, as sorted keys, and what a file's responses
-    were found to repeat."""
+    """Every timed response of the other rounds, as sorted keys, and the keys of a file's
+    responses found among them."""
 
     keys: np.ndarray
     rounds: np.ndarray  # the survey id of each key
     names: dict[int, str]
-    found: Counter[int] = field(default_factory=Counter)  # survey id: responses found again
+    sizes: dict[int, int]  # each round's timed responses
+    matched: list[np.ndarray] = field(default_factory=list)  # the file's, chunk by chunk
 
     @classmethod
     def load(cls, session: Session, *, besides: int | None = None) -> "EarlierRounds":
@@ -60,10 +71,12 @@ class EarlierRounds:
         keys = _keys(rows[:, 1], rows[:, 2])
         order = np.argsort(keys, kind="stable")
         names = {i: n for i, n in session.execute(select(col(Survey.id), col(Survey.name)))}
-        return cls(keys=keys[order], rounds=rows[order, 0], names=names)
+        listed, counts = np.unique(rows[:, 0], return_counts=True)
+        sizes = dict(zip(listed.tolist(), counts.tolist(), strict=True))
+        return cls(keys=keys[order], rounds=rows[order, 0], names=names, sizes=sizes)
 
     def repeated(self, chunk: ParsedChunk) -> np.ndarray:
-        """Which of the chunk's responses an earlier round holds; counted in `found`."""
+        """Which of the chunk's responses an earlier round holds (kept in `matched`)."""
         if not len(self.keys) or not len(chunk):
             return np.zeros(len(chunk), dtype=np.bool_)
         micro = np.array(chunk.submitted, dtype="datetime64[us]").astype(np.int64)
@@ -71,16 +84,37 @@ class EarlierRounds:
         keys = _keys(np.asarray(chunk.department_ids, dtype=np.int64), micro // 1_000_000)
         at = np.minimum(np.searchsorted(self.keys, keys), len(self.keys) - 1)
         hit = timed & (self.keys[at] == keys)
-        self.found.update(self.rounds[at[hit]].tolist())
+        self.matched.append(keys[hit])
         return hit
+
+    def held(self) -> dict[int, int]:
+        """The rounds the file holds again, and how many of each one's responses: those it
+        holds at least half of. An export of every response to date holds all of an earlier
+        round; a few departments and seconds shared with a survey that ran alongside (times
+        kept to the minute make that likelier) are chance, and leave nothing out."""
+        if not self.matched:
+            return {}
+        found = Counter(self.rounds[_within(self.keys, np.concatenate(self.matched))].tolist())
+        return {r: n for r, n in found.items() if 2 * n >= self.sizes[r]}
+
+    def settle(self) -> None:
+        """Keep only the rounds the file holds again, and forget what was matched: a pass that
+        leaves their responses out comes next."""
+        kept = np.isin(self.rounds, list(self.held()))
+        self.keys, self.rounds, self.matched = self.keys[kept], self.rounds[kept], []
 
     @property
     def total(self) -> int:
-        return sum(self.found.values())
+        """The file's responses an earlier round it holds again holds too."""
+        held = self.held()
+        if not held:
+            return 0
+        keys = self.keys[np.isin(self.rounds, list(held))]  # still in order
+        return int(sum(np.count_nonzero(_within(part, keys)) for part in self.matched))
 
     def where(self) -> str:
-        """The rounds the responses were found in, the one holding most first."""
-        ranked = sorted(self.found.items(), key=lambda pair: (-pair[1], self.names[pair[0]]))
+        """The rounds held again, the one with most responses found first."""
+        ranked = sorted(self.held().items(), key=lambda pair: (-pair[1], self.names[pair[0]]))
         if len(ranked) == 1:
             return f"round {self.names[ranked[0][0]]!r}"
         listed = [f"{n} in {self.names[survey]!r}" for survey, n in ranked[:3]]
@@ -90,10 +124,11 @@ class EarlierRounds:
 
     def warning(self, responses: int) -> str | None:
         """What to say of responses found again but kept; None when none were."""
-        if not self.found:
+        total = self.total
+        if not total:
             return None
         return (
-            f"{self.total} of these {responses} responses are already in {self.where()} (the same"
+            f"{total} of these {responses} responses are already in {self.where()} (the same"
             " department and submission time, to the second): an export of every response to"
             " date holds the earlier rounds again; leave those responses out to count each"
             " response once"

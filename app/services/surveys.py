@@ -16,7 +16,7 @@ from app.db import all_or_nothing
 from app.ingest import timestamps
 from app.ingest.gc_pause import paused_gc
 from app.ingest.row_errors import ImportRefused, RowError, RowErrors, group_lines
-from app.ingest.survey_chunks import parse_chunks
+from app.ingest.survey_chunks import RowTally, parse_chunks
 from app.ingest.survey_counts import AnswerPatterns, ImportCounts, running_against
 from app.ingest.survey_plan import SurveyOptions, SurveyPlan, plan_survey
 from app.ingest.tabular import FileFormatError
@@ -291,7 +291,7 @@ def import_survey(
         },
         skipped=tuple(counts.skipped),
         earlier_left_out=earlier.total if options.new_responses_only else 0,
-        earlier_rounds=earlier.where() if earlier.found else "",
+        earlier_rounds=earlier.where() if earlier.held() else "",
     )
 
 
@@ -322,6 +322,14 @@ def _insert_responses(
     file_name: str,
     earlier: EarlierRounds,
 ) -> ImportCounts:
+    if options.new_responses_only and len(earlier.keys):
+        # A first pass finds the rounds the file holds again; the one below leaves them out.
+        chunks = plan.data_chunks(path, file_name)
+        for chunk in parse_chunks(
+            plan, chunks, department_id=department_id, errors=RowErrors(file_name), tally=RowTally()
+        ):
+            earlier.repeated(chunk)
+        earlier.settle()
     counts = ImportCounts()
     errors = RowErrors(file_name)
     rows = plan.data_chunks(path, file_name)
