@@ -139,6 +139,10 @@ def test_the_preview_tells_of_responses_an_earlier_round_holds_and_leaves_them_o
     started = analyst_client.post(f"/imports/survey/{upload_id}/import", data=form)
     done = analyst_client.get(started.headers["location"]).text
     assert "<h2>Imported</h2>" in done and "1 complete responses" in done
+    assert (
+        "1 complete responses and 0 partial; 2 responses already in round &#39;Q3&#39; left"
+        " out.</p>"
+    ) in done
     assert "left out: 2 responses already in round &#39;Q3&#39;" in done
     session.rollback()
     q4_id = session.exec(select(Survey.id).where(Survey.name == "Q4")).one()

@@ -77,6 +77,8 @@ def done_result(result: SurveyImportResult) -> dict[str, Any]:
         "responses": result.responses,
         "partials": result.partials,
         "warnings": list(result.warnings),
+        "earlier_left_out": result.earlier_left_out,
+        "earlier_rounds": result.earlier_rounds,
     }
 
 
