@@ -55,7 +55,7 @@ def test_a_question_worded_the_other_way_is_ticked_so_in_the_preview(
     first = analyst_client.get(preview_url).text
     assert (
         '<input type="checkbox" id="rv-2" name="reversed_columns" value="IT often lets me down" >'
-        '<label for="rv-2">Worded the other way: agreeing is the worst answer</label>'
+        '<label for="rv-2">Worded the other way: the top of its scale is the worst answer</label>'
     ) in first
     upload_id = preview_url.split("/")[3].split("?")[0]
     ticked = analyst_client.get(
@@ -99,11 +99,14 @@ def test_the_preview_points_out_a_question_running_against_the_others(
     preview_url = upload_file(analyst_client, path, "Pulse", "s.csv").headers["location"]
     hint = (
         '<p class="field-error">&#39;IT often lets me down&#39;: its answers run against the'
-        " other rating questions (r = -0.97 over 10 responses): if agreeing with it is the"
-        " worst answer, it is worded the other way; say so, and it is scored top down</p>"
+        " other rating questions (r = -0.97 over 10 responses): if the top of its scale is the"
+        " worst answer (a question worded the other way), say so, and it is scored top"
+        " down</p>"
     )
     first = analyst_client.get(preview_url).text
-    assert ("Worded the other way: agreeing is the worst answer</label></div>\n  " + hint) in first
+    assert (
+        "Worded the other way: the top of its scale is the worst answer</label></div>\n  " + hint
+    ) in first
     upload_id = preview_url.split("/")[3].split("?")[0]
     turned = analyst_client.get(
         f"/imports/survey/{upload_id}",

@@ -89,8 +89,8 @@ def test_a_question_running_against_the_others_is_pointed_out(
     result = import_survey(session, path=path, name="s", options=SurveyOptions())
     assert result.warnings == (  # type: ignore[union-attr]
         "'IT often lets me down': its answers run against the other rating questions (r ="
-        " -0.97 over 10 responses): if agreeing with it is the worst answer, it is worded the"
-        " other way; say so, and it is scored top down",
+        " -0.97 over 10 responses): if the top of its scale is the worst answer (a question"
+        " worded the other way), say so, and it is scored top down",
     )
     turned = SurveyOptions.from_inputs(reversed_columns=["IT often lets me down"])
     assert import_survey(session, path=path, name="s", options=turned).warnings == ()  # type: ignore[union-attr]
@@ -98,9 +98,9 @@ def test_a_question_running_against_the_others_is_pointed_out(
         reversed_columns=["IT helps me do my job", "IT often lets me down"]
     )
     assert import_survey(session, path=path, name="s", options=wrong).warnings == (  # type: ignore[union-attr]
-        "'IT helps me do my job' is scored as worded the other way, yet its answers run"
-        " against the other rating questions (r = -0.92 over 10 responses): if agreeing with"
-        " it is the best answer, it is not",
+        "'IT helps me do my job' is scored top down, yet its answers run against the other"
+        " rating questions (r = -0.92 over 10 responses): if the top of its scale is the best"
+        " answer, it is not worded the other way",
     )
 
 

@@ -63,12 +63,13 @@ def running_against(
         runs = (
             f"its answers run against the other rating questions (r = {r:.2f} over {n} responses)"
         )
+        # In the scale's words, not agreement's: a frequency question can run against too.
         said[column.column.id] = (
-            f"{column.column.label!r}: {runs}: if agreeing with it is the worst answer, it is"
-            " worded the other way; say so, and it is scored top down"
+            f"{column.column.label!r}: {runs}: if the top of its scale is the worst answer (a"
+            " question worded the other way), say so, and it is scored top down"
             if not column.scale.reversed
-            else f"{column.column.label!r} is scored as worded the other way, yet {runs}: if"
-            " agreeing with it is the best answer, it is not"
+            else f"{column.column.label!r} is scored top down, yet {runs}: if the top of its"
+            " scale is the best answer, it is not worded the other way"
         )
     return said
 
