@@ -16,6 +16,12 @@ from tests.builders import AGAINST_ROWS, write_csv
 from tests.conftest import csrf_from, upload_file
 
 
+def _turned_round(client: TestClient, upload_id: str) -> str:
+    """The preview again with "IT often lets me down" ticked as worded the other way."""
+    params = {"name": "Pulse", "reversed_columns": "IT often lets me down"}
+    return client.get(f"/imports/survey/{upload_id}", params=params).text
+
+
 @pytest.mark.parametrize(
     ("times", "said"),
     [
@@ -58,10 +64,7 @@ def test_a_question_worded_the_other_way_is_ticked_so_in_the_preview(
         '<label for="rv-2">Worded the other way: the top of its scale is the worst answer</label>'
     ) in first
     upload_id = preview_url.split("/")[3].split("?")[0]
-    ticked = analyst_client.get(
-        f"/imports/survey/{upload_id}",
-        params={"name": "Pulse", "reversed_columns": "IT often lets me down"},
-    ).text
+    ticked = _turned_round(analyst_client, upload_id)
     assert "[reversed: Strongly disagree, Disagree, Neither agree nor disagree" in ticked
     assert '<input type="hidden" name="reversed_columns" value="IT often lets me down">' in ticked
     form = {"csrf_token": csrf_from(ticked), "name": "Pulse", "remember": "true",
@@ -107,11 +110,7 @@ def test_the_preview_points_out_a_question_running_against_the_others(
     assert (
         "Worded the other way: the top of its scale is the worst answer</label></div>\n  " + hint
     ) in first
-    upload_id = preview_url.split("/")[3].split("?")[0]
-    turned = analyst_client.get(
-        f"/imports/survey/{upload_id}",
-        params={"name": "Pulse", "reversed_columns": "IT often lets me down"},
-    ).text
+    turned = _turned_round(analyst_client, preview_url.split("/")[3].split("?")[0])
     assert "run against" not in turned
 
 
