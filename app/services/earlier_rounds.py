@@ -87,7 +87,7 @@ class EarlierRounds:
         self.matched.append(keys[hit])
         return hit
 
-    def held(self) -> dict[int, int]:
+    def _held(self) -> dict[int, int]:
         """The rounds the file holds again, and how many of each one's responses: those it
         holds at least half of. An export of every response to date holds all of an earlier
         round; a few departments and seconds shared with a survey that ran alongside (times
@@ -100,38 +100,41 @@ class EarlierRounds:
     def settle(self) -> None:
         """Keep only the rounds the file holds again, and forget what was matched: a pass that
         leaves their responses out comes next."""
-        kept = np.isin(self.rounds, list(self.held()))
+        kept = np.isin(self.rounds, list(self._held()))
         self.keys, self.rounds, self.matched = self.keys[kept], self.rounds[kept], []
 
-    @property
-    def total(self) -> int:
-        """The file's responses an earlier round it holds again holds too."""
-        held = self.held()
+    def found(self) -> "HeldAgain":
+        """What the file's pass found it holds of earlier rounds, worked out once."""
+        held = self._held()
         if not held:
-            return 0
+            return HeldAgain()
         keys = self.keys[np.isin(self.rounds, list(held))]  # still in order
-        return int(sum(np.count_nonzero(_within(part, keys)) for part in self.matched))
-
-    def where(self) -> str:
-        """The rounds held again, the one with most responses found first."""
-        ranked = sorted(self.held().items(), key=lambda pair: (-pair[1], self.names[pair[0]]))
+        total = sum(np.count_nonzero(_within(part, keys)) for part in self.matched)
+        ranked = sorted(held.items(), key=lambda pair: (-pair[1], self.names[pair[0]]))
         if len(ranked) == 1:
-            return f"round {self.names[ranked[0][0]]!r}"
+            return HeldAgain(int(total), f"round {self.names[ranked[0][0]]!r}")
         listed = [f"{n} in {self.names[survey]!r}" for survey, n in ranked[:3]]
         if len(ranked) > 3:
             listed.append(f"{sum(n for _, n in ranked[3:])} in {len(ranked) - 3} more")
-        return f"earlier rounds ({', '.join(listed)})"
+        return HeldAgain(int(total), f"earlier rounds ({', '.join(listed)})")
+
+
+@dataclass(frozen=True)
+class HeldAgain:
+    """What a file holds of earlier rounds."""
+
+    total: int = 0  # the file's responses a round it holds again holds too
+    where: str = ""  # those rounds, the one with most of its responses found first
 
     def warning(self, responses: int) -> str | None:
         """What to say of responses found again but kept; None when none were."""
-        total = self.total
-        if not total:
+        if not self.total:
             return None
         return (
-            f"{total} of these {responses} responses are already in {self.where()} (the same"
-            " department and submission time, to the second): an export of every response to"
-            " date holds the earlier rounds again; leave those responses out to count each"
-            " response once"
+            f"{self.total} of these {responses} responses are already in {self.where} (the"
+            " same department and submission time, to the second): an export of every"
+            " response to date holds the earlier rounds again; leave those responses out to"
+            " count each response once"
         )
 
 

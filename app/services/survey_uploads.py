@@ -201,6 +201,7 @@ def preview_survey(
     hidden = {plan.department.index} | ({plan.timestamp.index} if plan.timestamp else set())
     rated = {r.column.index: r for r in plan.ratings}
     why_not = {c.index: why for c, why in plan.left_out}
+    found = earlier.found()
     return SurveyPreview(
         format=plan.layout.format,
         columns=[c.id for c in plan.layout.columns],
@@ -235,8 +236,8 @@ def preview_survey(
         ),
         times_unsure=plan.times_unsure,
         against=running_against(plan.ratings, answered.items()),
-        earlier=earlier.warning(completes + partials) or "",
-        earlier_count=earlier.total,
+        earlier=found.warning(completes + partials) or "",
+        earlier_count=found.total,
     )
 
 

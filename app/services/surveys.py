@@ -211,10 +211,11 @@ def import_survey(
         file_name=file_name,
         earlier=earlier,
     )
+    found = earlier.found()
     if counts.completes + counts.partials == 0:
         why = ""
-        if options.new_responses_only and earlier.total:
-            why = f": all {earlier.total} are already in {earlier.where()}"
+        if options.new_responses_only and found.total:
+            why = f": all {found.total} are already in {found.where}"
         elif counts.tally.previews:
             why = f" (all {counts.tally.previews} rows are previews, tests or spam)"
         raise FileFormatError(f"{file_name}: no responses to import{why}")
@@ -222,7 +223,7 @@ def import_survey(
     warnings = over_headcount(counts, departments={d.id: d for d in departments.values()})
     warnings += [plan.times_unsure] if plan.times_unsure else []
     warnings += running_against(plan.ratings, counts.answered).values()
-    repeated = earlier.warning(counts.completes + counts.partials)
+    repeated = found.warning(counts.completes + counts.partials)
     warnings += [repeated] if repeated and not options.new_responses_only else []
     survey.warnings = json.dumps(warnings)
     last = counts.last_submitted
@@ -290,8 +291,8 @@ def import_survey(
             for d in sorted({d for d, _ in counts.by_department}, key=lambda d: names[d])
         },
         skipped=tuple(counts.skipped),
-        earlier_left_out=earlier.total if options.new_responses_only else 0,
-        earlier_rounds=earlier.where() if earlier.held() else "",
+        earlier_left_out=found.total if options.new_responses_only else 0,
+        earlier_rounds=found.where,
     )
 
 
