@@ -82,7 +82,7 @@ def import_survey_cmd(
     database_url: DatabaseUrl = None,
 ) -> None:
     """Import one survey's responses, all or nothing; a new round is a draft until published."""
-    from app.ingest.survey_plan import SurveyOptions
+    from app.ingest.survey_options import SurveyOptions
     from app.services.survey_publishing import publish_survey
     from app.services.surveys import import_survey
 

@@ -19,7 +19,7 @@ from analysis.frames import (
     RESPONSE_COLUMNS,
 )
 from analysis.references import Baseline, Reference, ShareReference
-from app.ingest.survey_plan import SurveyOptions
+from app.ingest.survey_options import SurveyOptions
 from app.models import Department
 from app.models.department import department_key
 from app.services.departments import import_departments

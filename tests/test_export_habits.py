@@ -10,7 +10,7 @@ import pytest
 from fastapi.testclient import TestClient
 from sqlmodel import Session, select
 
-from app.ingest.survey_plan import SurveyOptions
+from app.ingest.survey_options import SurveyOptions
 from app.ingest.tabular import FileFormatError
 from app.models import Survey
 from app.services.surveys import import_survey

@@ -10,7 +10,7 @@ from openpyxl import Workbook
 from sqlmodel import Session, col, select
 
 from app.ingest.row_errors import ImportRefused
-from app.ingest.survey_plan import SurveyOptions
+from app.ingest.survey_options import SurveyOptions
 from app.ingest.tabular import FileFormatError
 from app.models import SurveyResponse
 from app.services.departments import import_departments

@@ -9,7 +9,7 @@ import pytest
 from sqlmodel import Session, func, select
 
 from app.ingest.row_errors import ImportRefused
-from app.ingest.survey_plan import SurveyOptions
+from app.ingest.survey_options import SurveyOptions
 from app.ingest.tabular import FileFormatError
 from app.models import SurveyResponse
 from app.services.departments import import_departments

@@ -9,7 +9,7 @@ import pytest
 from fastapi.testclient import TestClient
 from sqlmodel import Session, col, func, select
 
-from app.ingest.survey_plan import SurveyOptions
+from app.ingest.survey_options import SurveyOptions
 from app.models import Survey, SurveyResponse
 from app.services.surveys import import_survey
 from tests.builders import AGAINST_ROWS, write_csv

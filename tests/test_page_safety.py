@@ -56,7 +56,7 @@ def test_the_apps_own_message_shows_after_a_save(
 def test_a_department_name_cannot_break_out_of_the_dashboard(
     executive_client: TestClient, session: Session, tmp_path: Path
 ) -> None:
-    from app.ingest.survey_plan import SurveyOptions
+    from app.ingest.survey_options import SurveyOptions
     from app.services.survey_publishing import publish_survey
     from app.services.surveys import import_survey
     from tests.builders import write_csv

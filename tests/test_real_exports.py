@@ -8,7 +8,8 @@ from sqlmodel import Session, select
 
 from app.db import get_engine
 from app.ingest.row_errors import ImportRefused
-from app.ingest.survey_plan import SurveyOptions, plan_survey
+from app.ingest.survey_options import SurveyOptions
+from app.ingest.survey_plan import plan_survey
 from app.ingest.tabular import FileFormatError
 from app.models import Survey
 from app.services.surveys import import_survey

@@ -10,7 +10,7 @@ from sqlalchemy import delete, text
 from sqlmodel import Session
 
 from analysis.response_counts import count_responses
-from app.ingest.survey_plan import SurveyOptions
+from app.ingest.survey_options import SurveyOptions
 from app.migrate import upgrade_database
 from app.models import SurveyScoreCount
 from app.services.departments import import_departments

@@ -16,12 +16,8 @@ from app.ingest import timestamps
 from app.ingest.row_errors import RowErrors
 from app.ingest.scales import is_missing, is_missing_code, label_key, parse_number
 from app.ingest.survey_chunks import FALSE_WORDS, NOT_RESPONSES, RowTally, parse_chunks, utc_text
-from app.ingest.survey_plan import (
-    SurveyOptions,
-    SurveyPlan,
-    open_survey_chunks,
-    plan_survey,
-)
+from app.ingest.survey_options import SurveyOptions
+from app.ingest.survey_plan import SurveyPlan, open_survey_chunks, plan_survey
 from app.ingest.tabular import FileFormatError, Row
 from app.models.department import department_key
 

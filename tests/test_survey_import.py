@@ -9,7 +9,7 @@ from sqlalchemy import text
 from sqlmodel import Session, col, func, select
 
 from app.ingest.row_errors import ImportRefused
-from app.ingest.survey_plan import SurveyOptions
+from app.ingest.survey_options import SurveyOptions
 from app.ingest.tabular import FileFormatError
 from app.models import Survey, SurveyResponse
 from app.services.departments import import_departments

@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 from sqlmodel import Session, col, func, select
 
-from app.ingest.survey_plan import SurveyOptions
+from app.ingest.survey_options import SurveyOptions
 from app.ingest.tabular import FileFormatError
 from app.models import Survey, SurveyResponse
 from app.services.surveys import import_survey

@@ -18,7 +18,8 @@ from pathlib import Path
 from app.ingest import timestamps
 from app.ingest.scale_detection import detect_scale
 from app.ingest.survey_layout import Column, SurveyLayout
-from app.ingest.survey_plan import SurveyOptions, open_survey_chunks, plan_survey
+from app.ingest.survey_options import SurveyOptions
+from app.ingest.survey_plan import open_survey_chunks, plan_survey
 from app.ingest.tabular import XLSX, FileFormatError, iter_chunks, normalise_header
 
 _IDENTITY_KEYS = {

@@ -6,7 +6,7 @@ from fastapi import APIRouter, Depends, File, Form, UploadFile
 
 from app.db import ReadSession, WriteSession
 from app.deps import require_api_role
-from app.ingest.survey_plan import SurveyOptions
+from app.ingest.survey_options import SurveyOptions
 from app.models import SurveyPublic, User
 from app.models.api import ERROR_RESPONSES, ItemList
 from app.models.report import SurveyImportPublic

@@ -10,7 +10,7 @@ from sqlmodel import Session
 
 from app.csrf import require_csrf
 from app.db import ReadSession, WriteSession
-from app.ingest.survey_plan import FORMATS, SurveyOptions
+from app.ingest.survey_options import FORMATS, SurveyOptions
 from app.ingest.tabular import FileFormatError
 from app.models import User
 from app.pages import render

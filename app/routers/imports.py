@@ -11,7 +11,7 @@ from app.csrf import require_csrf
 from app.db import ReadSession, WriteSession
 from app.deps import require_page_role
 from app.ingest.row_errors import ImportRefused
-from app.ingest.survey_plan import FORMATS, SurveyOptions
+from app.ingest.survey_options import FORMATS, SurveyOptions
 from app.ingest.tabular import FileFormatError
 from app.models import User
 from app.pages import flash_redirect, render

@@ -9,7 +9,7 @@ from pathlib import Path
 from sqlalchemy import func
 from sqlmodel import Session, select
 
-from app.ingest.survey_plan import SurveyOptions
+from app.ingest.survey_options import SurveyOptions
 from app.ingest.ticket_plan import TicketOptions
 from app.models import CatalogueEntryCreate, Department, User, VisitCreate
 from app.services.catalogue import save_catalogue_entry

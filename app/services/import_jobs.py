@@ -15,7 +15,7 @@ from sqlmodel import Session, col, select
 
 from app.db import unit_of_work
 from app.ingest.row_errors import ImportRefused
-from app.ingest.survey_plan import SurveyOptions
+from app.ingest.survey_options import SurveyOptions
 from app.ingest.tabular import FileFormatError
 from app.models import ImportJob, User
 from app.models.types import utcnow

@@ -16,7 +16,8 @@ from app.db import all_or_nothing
 from app.ingest.row_errors import ErrorGroup, RowErrors
 from app.ingest.survey_chunks import RowTally, parse_chunks
 from app.ingest.survey_counts import running_against
-from app.ingest.survey_plan import SurveyOptions, open_survey_chunks, plan_survey
+from app.ingest.survey_options import SurveyOptions
+from app.ingest.survey_plan import open_survey_chunks, plan_survey
 from app.ingest.survey_redaction import is_not_kept, redact_survey_file
 from app.models import Department, SurveyMapping, SurveyUpload, User
 from app.models.department import department_key

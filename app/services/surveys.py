@@ -18,7 +18,8 @@ from app.ingest.gc_pause import paused_gc
 from app.ingest.row_errors import ImportRefused, RowError, RowErrors, group_lines
 from app.ingest.survey_chunks import RowTally, parse_chunks
 from app.ingest.survey_counts import AnswerPatterns, ImportCounts, running_against
-from app.ingest.survey_plan import SurveyOptions, SurveyPlan, plan_survey
+from app.ingest.survey_options import SurveyOptions
+from app.ingest.survey_plan import SurveyPlan, plan_survey
 from app.ingest.tabular import FileFormatError
 from app.models import (
     Department,
