@@ -25,7 +25,7 @@ def upgrade_database(database_url: str) -> None:
     with engine.connect() as connection:
         config.attributes["connection"] = connection
         command.upgrade(config, "head")
-    from app.services.surveys import backfill_score_counts
+    from app.services.score_counts import backfill_score_counts
 
     with unit_of_work(engine) as session:
         backfill_score_counts(session)
