@@ -44,7 +44,7 @@ EXCEL_EPOCH = datetime(1899, 12, 30, tzinfo=UTC)
 # written, as a time with no zone is.
 _GOOGLE = re.compile(
     r"(\d{4}/\d{1,2}/\d{1,2} \d{1,2}:\d{2}:\d{2})( [AP]M)? "
-    r"(?:GMT(?:([+-])(\d{1,2})(?::(\d{2}))?)?|[A-Z]{2,5})"
+    r"(?:(GMT)(?:([+-])(\d{1,2})(?::(\d{2}))?)?|[A-Z]{2,5})"
 )
 
 
@@ -52,12 +52,12 @@ def _google(text: str) -> datetime | None:
     found = _GOOGLE.fullmatch(text)
     if found is None:
         return None
-    clock, half, sign, hours, minutes = found.groups()
+    clock, half, gmt, sign, hours, minutes = found.groups()
     if half:
         parsed = datetime.strptime(clock + half, "%Y/%m/%d %I:%M:%S %p")
     else:
         parsed = datetime.strptime(clock, "%Y/%m/%d %H:%M:%S")
-    if text.split()[-1].startswith("GMT"):
+    if gmt:
         offset = timedelta(hours=int(hours or 0), minutes=int(minutes or 0))
         parsed = parsed.replace(tzinfo=timezone(-offset if sign == "-" else offset))
     return parsed
