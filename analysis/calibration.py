@@ -54,6 +54,11 @@ class Calibration:
     false_flags: dict[str, Tally] = field(
         default_factory=lambda: {c: Tally() for c in SURVEY_FLAGS}
     )
+    # Quiet departments of at least k ratings the report leaves at "not enough evidence" for
+    # a flag: what it cannot yet tell, which the share found above does not count.
+    quiet_untestable: dict[str, Tally] = field(
+        default_factory=lambda: {c: Tally() for c in SURVEY_FLAGS}
+    )
     quiet: Tally = field(default_factory=Tally)  # quiet departments with any survey flag
     grumblers: Tally = field(default_factory=Tally)
     small_flagged: Tally = field(default_factory=Tally)  # under the minimum size, flagged
@@ -85,6 +90,9 @@ class Calibration:
             "departments": self.departments,
             "found": {c: shown(t) for c, t in self.found.items()},
             "planted_untestable": self.untestable,
+            "quiet_untestable_per_100": {
+                c: shown(t, 100) for c, t in self.quiet_untestable.items()
+            },
             "false_flags_per_100_quiet": {c: shown(t, 100) for c, t in self.false_flags.items()},
             "quiet_flagged_per_100": shown(self.quiet, 100),
             "usual_complainers_flagged": shown(self.grumblers),
@@ -159,6 +167,7 @@ def _count(result: Calibration, row: dict, kind: str, min_group_size: int) -> No
         result.quiet.add(bool(survey_codes))
         for code in SURVEY_FLAGS:
             result.false_flags[code].add(code in survey_codes)
+            result.quiet_untestable[code].add(code in row["not_enough_evidence"])
         if kind == "grumbler":
             result.grumblers.add(bool(survey_codes))
     if planted:
@@ -198,6 +207,9 @@ def summary(result: Calibration) -> str:
         lines.append(
             f"  {code}: {_figure(tally, 100)}%; {result.untestable[code]} planted but untestable"
         )
+    lines.append("not enough evidence yet, per 100 quiet departments of at least k ratings:")
+    for code, tally in result.quiet_untestable.items():
+        lines.append(f"  {code}: {_figure(tally, 100)}")
     lines.append("false flags per 100 quiet departments (clean and usual complainers):")
     for code, tally in result.false_flags.items():
         lines.append(f"  {code}: {_figure(tally, 100, 2)}")

@@ -14,6 +14,11 @@ SETTLE_MARGIN points (it does not, by as much as would matter).
 
 Departments whose survey figures are hidden get neither; where only the conversation
 figures are hidden, the typical department's stand in for what was observed.
+
+The two parts of the evidence that those missing are less satisfied live here too, each
+with its test (`gap_p`, `wave_p`) and its interval: `missing_ruled_out` says when the
+evidence so far rules out a shortfall that would matter, so that a department neither
+flagged nor cleared reads "not enough evidence" rather than a clean bill.
 """
 
 import math
@@ -25,12 +30,76 @@ from numpy.polynomial.hermite_e import hermegauss
 from scipy import special
 
 from analysis.references import Baseline, pooled_variance
-from analysis.stats import Z95
+from analysis.stats import Z95, moderated_variance
 
 SETTLE_MARGIN = 12.5  # points on the 0..100 footing (half a step of a five-point scale)
 WALK_CONVERSATIONS = 4  # a walk's usual conversations
 MOST_NEEDED = 60  # beyond this, "more conversations" is not the answer
 _NODES, _WEIGHTS = hermegauss(24)
+
+
+def _gap_parts(row: pd.Series, base: Baseline) -> tuple[float, float, float, float]:
+    """The survey's excess over what leaders observed, beyond typical, with its two variance
+    parts (survey, conversations) and the conversations' degrees of freedom.
+
+    Both samples come from the same department, so its own level cancels in the difference:
+    the survey's part is the shrunk score's posterior variance and the conversations count
+    in full. A handful of conversations can agree by chance: their spread is moved towards
+    the spread departments' conversations have (an empirical-Bayes moderated variance)."""
+    spread, spread_df = map(
+        float,
+        moderated_variance(row["observed_var"], row["conversations"] - 1, base.observed_prior),
+    )
+    excess = row["shrunk_score"] - row["observed_score"] - base.gap.mean
+    return float(excess), float(row["shrunk_var"]), spread / row["conversations"], spread_df
+
+
+def gap_p(row: pd.Series, base: Baseline) -> float:
+    """One-sided p for the survey reading rosier than what leaders observed, beyond typical
+    (Welch's t with the spread between typical departments added to the variance)."""
+    excess, a, b, spread_df = _gap_parts(row, base)
+    variance = a + b + base.gap.tau2
+    if variance <= 0:
+        return 0.0 if excess > 0 else 1.0
+    # Welch-Satterthwaite (a spread known exactly, from the prior alone, adds no term)
+    terms = a * a / (row["scored"] - 1) + b * b / spread_df
+    df = float((a + b) ** 2 / terms) if terms > 0 else math.inf
+    return float(special.stdtr(df, -excess / math.sqrt(variance)))
+
+
+def _wave_parts(row: pd.Series, base: Baseline) -> tuple[float, float]:
+    """The first third's score less the last third's, beyond typical, and its variance."""
+    variance = 2 * row["wave_var"] / float(row["wave_n"]) + base.wave_drop.tau2
+    return float(row["early_score"] - row["late_score"] - base.wave_drop.mean), float(variance)
+
+
+def wave_p(row: pd.Series, base: Baseline) -> float:
+    """One-sided p for the last third scoring lower than the first, beyond typical: the
+    slope of a regression of score on wave (-1 first third, +1 last, 0 the rest; Armstrong
+    & Overton's 1977 late respondents standing for those who never answer), whose t-test
+    takes the spread of every respondent about that line (`wave_var`, scored - 2 degrees of
+    freedom): thirds may hold a single person, too few to measure a spread on, and a
+    spread taken around the department's mean would count the trend itself as noise."""
+    excess, variance = _wave_parts(row, base)
+    if not variance > 0:
+        return 0.0 if excess > 0 else 1.0
+    return float(special.stdtr(row["scored"] - 2, -excess / math.sqrt(variance)))
+
+
+def missing_ruled_out(row: pd.Series, base: Baseline, *, gap: bool) -> bool:
+    """Whether the evidence so far rules out those missing being SETTLE_MARGIN points or more
+    less satisfied: the 95% interval of the survey's excess over what leaders observed lies
+    below the margin (`gap`: where that comparison may be made), else that of the late
+    third's drop. A three-way answer (clearly so, clearly not by as much as matters, not
+    yet known; equivalence testing, Schuirmann 1987), as `conversations_needed` settles."""
+    if gap:
+        excess, a, b, _ = _gap_parts(row, base)
+        variance = a + b + base.gap.tau2
+    elif pd.notna(row.get("early_score")) and pd.notna(row.get("late_score")):
+        excess, variance = _wave_parts(row, base)
+    else:
+        return False
+    return bool(excess + Z95 * math.sqrt(max(variance, 0.0)) < SETTLE_MARGIN)
 
 
 @dataclass(frozen=True)

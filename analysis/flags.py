@@ -30,6 +30,7 @@ import numpy as np
 import pandas as pd
 from scipy import special
 
+from analysis.evidence import gap_p, missing_ruled_out, wave_p
 from analysis.references import (
     MIN_CONVERSATIONS,
     SCREEN_ALPHA,
@@ -38,7 +39,7 @@ from analysis.references import (
     freeman_tukey,
     heard_people,
 )
-from analysis.stats import benjamini_hochberg, modal_greater, moderated_variance
+from analysis.stats import benjamini_hochberg, modal_greater
 from analysis.tickets import DESK_TESTS
 from analysis.wording import pct, points
 
@@ -60,47 +61,6 @@ class Flag:
     evidence: str
 
 
-def _gap_p(row: pd.Series, base: Baseline) -> float:
-    """One-sided p for the survey reading rosier than what leaders observed, beyond typical
-    (Welch's t with the spread between typical departments added to the variance).
-
-    Both samples come from the same department, so its own level cancels in the difference:
-    the survey's part is the shrunk score's posterior variance and the conversations count
-    in full, as in `gap_variance` (here with the observed spread moderated, and the two
-    parts apart for Welch's degrees of freedom)."""
-    a = row["shrunk_var"]
-    # A handful of conversations can agree by chance: their spread is moved towards the
-    # spread departments' conversations have (an empirical-Bayes moderated variance).
-    spread, spread_df = map(
-        float,
-        moderated_variance(row["observed_var"], row["conversations"] - 1, base.observed_prior),
-    )
-    b = spread / row["conversations"]
-    variance = a + b + base.gap.tau2
-    excess = row["shrunk_score"] - row["observed_score"] - base.gap.mean
-    if variance <= 0:
-        return 0.0 if excess > 0 else 1.0
-    # Welch-Satterthwaite (a spread known exactly, from the prior alone, adds no term)
-    terms = a * a / (row["scored"] - 1) + b * b / spread_df
-    df = float((a + b) ** 2 / terms) if terms > 0 else math.inf
-    return float(special.stdtr(df, -excess / math.sqrt(variance)))
-
-
-def _wave_p(row: pd.Series, base: Baseline) -> float:
-    """One-sided p for the last third scoring lower than the first, beyond typical: the
-    slope of a regression of score on wave (-1 first third, +1 last, 0 the rest; Armstrong
-    & Overton's 1977 late respondents standing for those who never answer), whose t-test
-    takes the spread of every respondent about that line (`wave_var`, scored - 2 degrees of
-    freedom): thirds may hold a single person, too few to measure a spread on, and a
-    spread taken around the department's mean would count the trend itself as noise."""
-    n = float(row["wave_n"])
-    variance = 2 * row["wave_var"] / n + base.wave_drop.tau2
-    excess = row["early_score"] - row["late_score"] - base.wave_drop.mean
-    if not variance > 0:
-        return 0.0 if excess > 0 else 1.0
-    return float(special.stdtr(row["scored"] - 2, -excess / math.sqrt(variance)))
-
-
 def _rate_p(row: pd.Series, base: Baseline) -> float:
     """One-sided p for a response rate below typical: exact, and beyond the usual spread."""
     return base.response_rate.p_below(int(row["counted_responses"]), int(row["headcount"]))
@@ -120,6 +80,30 @@ def _severity(q_value: float, p_main: float, p_corroboration: float) -> str:
     return "low"
 
 
+def _gap_usable(row: pd.Series, base: Baseline) -> bool:
+    """Whether the survey may be held against what leaders saw as evidence on those missing.
+    A department heard but never rated has no survey score to hold against what was heard.
+    The survey reading rosier than what leaders saw says those missing differ only where
+    those who answered answered as they are: where the answers bunch on a polite option
+    (the "I'm fine" flag's survey part, clear at GATE_ALPHA), politeness explains it."""
+    return bool(
+        row["conversations"] >= MIN_CONVERSATIONS
+        and pd.notna(row["observed_var"])
+        and pd.notna(base.gap.mean)
+        and not _answers_bunched(row, base)
+    )
+
+
+def _nrb_settled(row: pd.Series, base: Baseline) -> bool:
+    """Whether a department tested and not flagged for non-response bias is cleared of it:
+    its response rate is at or above typical (how many answered is a fact of the round), or
+    the evidence rules out those missing being less satisfied by as much as would matter
+    (`missing_ruled_out`). Otherwise the report says "not enough evidence", not "no"."""
+    if row["response_rate"] >= base.response_rate.share:
+        return True
+    return missing_ruled_out(row, base, gap=_gap_usable(row, base))
+
+
 def _nrb_test(row: pd.Series, base: Baseline, hidden: bool) -> Outcome | None:
     if row["headcount"] <= 0 or row["scored"] < 2 or not base.response_rate.share > 0:
         return None
@@ -129,22 +113,13 @@ def _nrb_test(row: pd.Series, base: Baseline, hidden: bool) -> Outcome | None:
     if pd.notna(row.get("early_score")) and pd.notna(row.get("late_score")):
         drop = row["early_score"] - row["late_score"]
         if pd.notna(base.wave_drop.mean):
-            p_values.append(_wave_p(row, base))
+            p_values.append(wave_p(row, base))
         if drop > 0 and row["waves_shown"]:
             evidence.append(
                 f"the last third scored {points(drop)} points lower than the first third"
             )
-    # A department heard but never rated has no survey score to hold against what was heard.
-    # The survey reading rosier than what leaders saw says those missing differ only where
-    # those who answered answered as they are: where the answers bunch on a polite option
-    # (the "I'm fine" flag's survey part, clear at GATE_ALPHA), politeness explains it.
-    if (
-        row["conversations"] >= MIN_CONVERSATIONS
-        and pd.notna(row["observed_var"])
-        and pd.notna(base.gap.mean)
-        and not _answers_bunched(row, base)
-    ):
-        p_values.append(_gap_p(row, base))
+    if _gap_usable(row, base):
+        p_values.append(gap_p(row, base))
         if row["observed_score"] < row["survey_score"]:
             evidence.append(
                 f"leaders observed {points(row['observed_score'])} against the "
@@ -206,7 +181,7 @@ def _im_fine_test(row: pd.Series, base: Baseline, hidden: bool) -> Outcome | Non
     if not _bunching_measured(row, base):
         return None
     p_bunched = _bunched_p(row, base)
-    p_gap = _gap_p(row, base)
+    p_gap = gap_p(row, base)
     if hidden:
         text = (
             "Survey answers bunch on one polite option while leaders observed problems "
@@ -378,6 +353,12 @@ def assess_flags(
                 flags[name].append(
                     Flag(code, _severity(q_value, p_main, p_corroboration), evidence)
                 )
+    for department, row in table.iterrows():
+        name = str(department)
+        tested = name in results["non_response_bias"]
+        raised = any(f.code == "non_response_bias" for f in flags[name])
+        if tested and not raised and not _nrb_settled(row, base):
+            untested[name].append("non_response_bias")
     cutoff = pd.Timestamp(as_of - timedelta(days=UNVISITED_DAYS))
     for department, row in table.iterrows():
         last = row["last_visit"]

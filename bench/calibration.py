@@ -27,6 +27,8 @@ def bench_calibration(record: Callable[..., None]) -> None:
             ci=[round(low, 3), round(high, 3)],
             planted=tally.trials,
             untestable=result.untestable[code],
+            # what the report leaves undecided on quiet departments: the price of "found"
+            quiet_untestable_per_100=round(100 * (result.quiet_untestable[code].share or 0.0), 1),
             bar=BAR_FOUND,
             meets_bar=(tally.share or 0.0) >= BAR_FOUND,
         )

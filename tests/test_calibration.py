@@ -14,8 +14,8 @@ from statsmodels.stats.meta_analysis import combine_effects
 from typer.testing import CliRunner
 
 from analysis.calibration import calibrate
-from analysis.evidence import SETTLE_MARGIN, Typical, conversations_needed, walk_value
-from analysis.flags import RECOUNT_ALPHA, Flag, _gap_p, _severity, fisher_combined
+from analysis.evidence import SETTLE_MARGIN, Typical, conversations_needed, gap_p, walk_value
+from analysis.flags import RECOUNT_ALPHA, Flag, _severity, fisher_combined
 from analysis.references import (
     Baseline,
     _reference,
@@ -36,7 +36,11 @@ def test_planted_problems_are_found_and_quiet_departments_left_alone(sixty: dict
     found = sixty["found"]
     assert found["im_fine"]["share"] >= 0.9
     assert found["corroborated_complaints"]["share"] >= 0.9
-    assert found["non_response_bias"]["share"] >= 0.6
+    assert found["non_response_bias"]["share"] >= 0.9
+    # What the report cannot yet tell is said, and counted apart: a department that answers
+    # little and whose evidence does not rule out a real shortfall of those missing reads
+    # "not enough evidence", quiet or not (here 30 in 100 quiet departments).
+    assert 20 <= sixty["quiet_untestable_per_100"]["non_response_bias"]["share"] <= 40
     # At most one false flag per 200 quiet departments, none under the minimum size.
     assert sixty["quiet_flagged_per_100"]["share"] <= 0.5
     assert sixty["under_minimum_size_flagged"]["count"] == 0
@@ -188,10 +192,10 @@ def test_survey_against_observed_counts_every_conversation_in_a_small_department
         observed_var=900.0,
         conversations=20,
     )
-    assert _gap_p(row, _baseline()) == pytest.approx(
+    assert gap_p(row, _baseline()) == pytest.approx(
         scipy_stats.t.sf(20 / math.sqrt(65), 65**2 / (20**2 / 39 + 45**2 / 19)), rel=1e-9
     )
-    assert _gap_p(row, _baseline()) == pytest.approx(0.00895, abs=5e-6)
+    assert gap_p(row, _baseline()) == pytest.approx(0.00895, abs=5e-6)
 
 
 def test_a_walk_is_worth_more_where_more_people_are_in_doubt() -> None:

@@ -229,3 +229,31 @@ def test_report_frames_have_the_columns_and_dtypes_analysis_expects(session: Ses
     # Poor=0 .. Excellent=100; a conversation's 1..5 goes on the same footing.
     assert set(frames.answers["value"].unique()) == {0.0, 25.0, 50.0, 75.0, 100.0}
     assert set(frames.conversations["observed"].unique()) == {0.0, 25.0, 50.0, 75.0, 100.0}
+
+
+def test_non_response_bias_unsettled_reads_not_enough_evidence() -> None:
+    """A department that answers little is cleared of non-response bias only where the
+    evidence rules out those missing being 12.5 points or more less satisfied; else it
+    reads "not enough evidence" (with how many more conversations would tell), never a
+    silent clean bill. A department answering as often as typical is cleared by that."""
+    typical = {name: [50.0, 75.0] * 10 for name in "ABCDE"}  # 20 of 40 answer: 50%
+    scores = {
+        **typical,
+        "Few": [50.0, 75.0] * 3,  # 6 of 40 answer; three conversations, as rosy as the survey
+        "Cleared": [50.0, 75.0] * 7 + [50.0],  # 15 of 100; thirty conversations agree with it
+        "Answering": [50.0, 75.0] * 12,  # 24 of 40: more than typical
+    }
+    talks = {name: [3, 4] * 3 for name in typical}
+    talks.update({"Few": [3, 4, 3], "Cleared": [3, 4] * 15, "Answering": [3, 4, 3]})
+    departments, responses, answers, conversations = _frames(scores, conversations=talks)
+    departments.loc[departments["department"] == "Cleared", "headcount"] = 100
+    report = build_report(
+        "nrb", departments, responses, answers, conversations, as_of=date(2026, 11, 23)
+    ).to_dict()
+    rows = {d["department"]: d for d in report["departments"]}
+    assert all(not rows[n]["flags"] for n in ("Few", "Cleared", "Answering"))
+    assert "non_response_bias" in rows["Few"]["not_enough_evidence"]
+    assert rows["Few"]["conversations_needed"] is not None
+    assert "non_response_bias" not in rows["Cleared"]["not_enough_evidence"]
+    assert "non_response_bias" not in rows["Answering"]["not_enough_evidence"]
+    assert all("non_response_bias" not in rows[n]["not_enough_evidence"] for n in typical)

@@ -12,7 +12,7 @@ from statsmodels.stats.multitest import multipletests
 from statsmodels.stats.proportion import proportion_confint
 
 from analysis.department_table import department_table, option_counts
-from analysis.flags import _gap_p, _wave_p
+from analysis.evidence import gap_p, wave_p
 from analysis.response_counts import count_responses
 from analysis.stats import (
     benjamini_hochberg,
@@ -155,7 +155,7 @@ def test_survey_against_observed_is_welchs_t_on_the_published_vector() -> None:
             "conversations": 8,
         }
     )
-    p = _gap_p(row, plain_baseline())
+    p = gap_p(row, plain_baseline())
     # Published two-sided p = 0.015867 (STATS-VECTORS.md), so one-sided is half of it.
     assert p == pytest.approx(0.015867 / 2, abs=1e-6)
     assert p == pytest.approx(
@@ -188,7 +188,7 @@ def test_late_answers_test_is_the_slope_of_score_on_wave() -> None:
         min_group_size=5,
     )
     assert table.loc["X", "wave_var"] == pytest.approx(268.229167)
-    p = _wave_p(table.loc["X"], plain_baseline())
+    p = wave_p(table.loc["X"], plain_baseline())
     assert p == pytest.approx(0.0071587, abs=1e-7)
     wave = [-1] * 3 + [0] * 3 + [1] * 3 + [0]
     assert p == pytest.approx(
@@ -319,3 +319,33 @@ def test_item_rest_correlation_by_hand() -> None:
     assert item_rest_correlations([[0], [100]], [5, 5]) == [None]
     assert item_rest_correlations([[50, 0], [50, 100]], [3, 3]) == [None, None]
     assert item_rest_correlations([[0, 100], [100, 0]], [1, 1]) == [None, None]
+
+
+def test_missing_ruled_out_is_the_interval_against_the_margin() -> None:
+    """Ruled out when the 95% interval of the survey's excess over what leaders observed lies
+    below 12.5 points: here a survey variance of 4 and 100 / 25 conversations, so sd
+    sqrt(8) = 2.828 and the interval reaches 1.96 x 2.828 = 5.54 above the excess: 5 is
+    ruled out (10.54), 7 is not (12.54). Without the comparison, the late third's drop:
+    variance 2 x 48 / 6 = 16, reaching 7.84 above it: 4 is ruled out, 5 is not."""
+    from analysis.evidence import missing_ruled_out
+
+    row = pd.Series(
+        {
+            "shrunk_score": 70.0,
+            "shrunk_var": 4.0,
+            "scored": 10,
+            "observed_score": 65.0,
+            "observed_var": 100.0,
+            "conversations": 25,
+            "early_score": 80.0,
+            "late_score": 76.0,
+            "wave_var": 48.0,
+            "wave_n": 6,
+        }
+    )
+    base = plain_baseline()
+    assert missing_ruled_out(row, base, gap=True)
+    assert not missing_ruled_out(row.replace(65.0, 63.0), base, gap=True)
+    assert missing_ruled_out(row, base, gap=False)
+    assert not missing_ruled_out(row.replace(76.0, 75.0), base, gap=False)
+    assert not missing_ruled_out(row.drop(["early_score", "late_score"]), base, gap=False)
