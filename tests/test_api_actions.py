@@ -64,3 +64,23 @@ def test_themes_and_survey_rounds(client: TestClient, session: Session, make_use
     assert themes["total"] == len(names) > 0 and names == sorted(names)
     assert client.get("/api/v1/surveys", headers=leader).status_code == 403
     assert client.get("/api/v1/surveys", headers=analyst).json() == {"items": [], "total": 0}
+
+
+def test_an_action_logged_already_finished_has_its_finishing_time(
+    client: TestClient, session: Session, make_user, tmp_path: Path
+) -> None:
+    """A leader who fixed it on the spot logs the action done: it is finished as the walk is
+    logged, so the walk list orders it among the finished like any other."""
+    _directory(session, tmp_path)
+    leader = _auth(session, make_user("leader"))
+    owner = "leader@example.org"
+    actions = [
+        {"title": "Reset the printer", "owner": owner, "status": "done"},
+        {"title": "Order a new dock", "owner": owner, "status": "cant_do"},
+        {"title": "Check the VPN", "owner": owner},
+    ]
+    assert client.post("/api/v1/visits", json=_body(actions=actions), headers=leader).is_success
+    session.rollback()
+    stored = {a.title: a.completed_at for a in session.exec(select(Action)).all()}
+    assert stored["Reset the printer"] is not None and stored["Order a new dock"] is not None
+    assert stored["Check the VPN"] is None

@@ -6,10 +6,10 @@ from datetime import date
 from pathlib import Path
 
 import pytest
-from sqlmodel import Session, func, select
+from sqlmodel import Session, col, func, select
 
 from app.db import get_engine
-from app.models import Department, ImportJob, Survey, User, Visit
+from app.models import Action, Department, ImportJob, Survey, User, Visit
 from tests.cli import run, run_process
 
 
@@ -220,6 +220,12 @@ def test_demo_fills_an_empty_database_once(database_url: str) -> None:
     assert f"left out: {autumn} responses already in round 'Autumn survey'" in said
     assert "rating: IT often lets me down [reversed: Strongly disagree," in said
     assert max(s.round_date for s in rounds.values()) <= date.today()
+    # The leader finished actions of earlier walks: their walk list keeps five in view.
+    with Session(get_engine(database_url)) as session:
+        finished = session.exec(
+            select(Action.completed_at).where(col(Action.status).in_(("done", "cant_do")))
+        ).all()
+    assert len(finished) == 14 and all(at is not None for at in finished)
     seen = {o.status for v in views for o in v.occurrences}
     assert {"done", "missed", "due", "upcoming"} <= seen
     shared = next(v for v in views if len(v.leaders) == 2)

@@ -2,10 +2,10 @@
 
 import re
 import uuid
-from datetime import date, timedelta
+from datetime import UTC, date, datetime, timedelta
 
 from fastapi.testclient import TestClient
-from sqlmodel import Session, func, select
+from sqlmodel import Session, col, func, select
 
 from app.models import Action, Visit
 from tests.builders import walk_form
@@ -248,6 +248,47 @@ def test_my_actions_list_the_overdue_first_then_by_due_date_and_the_finished_las
         "Latest", "Late", "Today", "Later", "No date", "Done one",
     ]  # fmt: skip
     assert mine.count("badge sev-high") == 2  # overdue: Latest and Late, not the finished one
+
+
+def test_my_actions_keep_the_five_finished_latest_and_say_how_many_before_them(
+    leader_client: TestClient, session: Session, directory
+) -> None:
+    """A leader's list grows with every action they finish: every open one stays, the five
+    finished most lately follow (the latest first), and the rest are counted, a tap away.
+    The one just marked done comes first among the finished, with its Undo."""
+    from app.models import User
+
+    leader = session.exec(select(User).where(User.role == "leader")).one()
+    today = date.today()
+    actions = [{"title": f"Task {n:02d}", "owner": leader.email} for n in range(14)]
+    _walk_on(session, leader, "Finance", today, actions)
+    rows = session.exec(select(Action).order_by(col(Action.id))).all()
+    for n, action in enumerate(rows[:12]):  # Task 00 finished first, Task 11 last
+        action.status = "done" if n % 3 else "cant_do"
+        action.completed_at = datetime(2026, 11, 1, tzinfo=UTC) + timedelta(hours=n)
+    session.commit()
+
+    def titles(page: str) -> list[str]:
+        mine = page.split('id="my-actions"', 1)[1].split("</section>", 1)[0]
+        return re.findall(r"<strong>([\w ]+)</strong>", mine)
+
+    page = leader_client.get("/visits").text
+    latest = [f"Task {n:02d}" for n in range(11, -1, -1)]
+    assert titles(page) == ["Task 12", "Task 13", *latest[:5]]
+    assert "7 finished actions before these." in page
+    everything = leader_client.get("/visits?finished=all").text
+    assert titles(everything) == ["Task 12", "Task 13", *latest]
+    assert "before these" not in everything
+
+    token = csrf_from(page)
+    done = leader_client.post(
+        f"/actions/{rows[12].id}/status",
+        data={"csrf_token": token, "status": "done", "previous": "open"},
+        headers={"HX-Request": "true"},
+    )
+    assert titles(done.text) == ["Task 13", "Task 12", *latest[:4]]
+    assert "8 finished actions before these." in done.text
+    assert 'aria-label="Undo: Task 12 is not done"' in done.text
 
 
 def test_the_form_offers_the_departments_this_leader_walked_latest_first_then_the_rest(

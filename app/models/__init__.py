@@ -68,6 +68,7 @@ from app.models.ticket import (  # noqa: E402
 from app.models.user import Role, User, UserCreate, UserPublic  # noqa: E402
 from app.models.user_session import UserSession  # noqa: E402
 from app.models.visit import (  # noqa: E402
+    ACTION_FINISHED,
     Action,
     ActionCreate,
     ActionListed,
@@ -86,6 +87,7 @@ from app.models.visit import (  # noqa: E402
 metadata: MetaData = SQLModel.metadata
 
 __all__ = [
+    "ACTION_FINISHED",
     "Action",
     "ActionCreate",
     "ActionListed",

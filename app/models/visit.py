@@ -62,6 +62,9 @@ class ConversationTheme(SQLModel, table=True):
     theme_id: int = Field(foreign_key="themes.id", primary_key=True, ondelete="CASCADE")
 
 
+ACTION_FINISHED = ("done", "cant_do")  # an action's statuses that end it: completed_at is set
+
+
 class Action(SQLModel, table=True):
     """A follow-up action from a walk, with an owner and a due date."""
 

@@ -90,6 +90,7 @@ def visits_page(
     session: ReadSession,
     user: User = Depends(walkers),
     page: int = 1,
+    finished: str = "",
 ) -> Response:
     page = min(max(page, 1), 100_000)  # a page number the database can take
     visits, total = visit_summaries(
@@ -101,6 +102,7 @@ def visits_page(
             session, user=user, limit=WALKS_SHOWN, skip=(page - 1) * WALKS_SHOWN
         )
     due, due_total = departments_due(session, limit=DUE_SHOWN)
+    actions, finished_earlier = my_actions(session, user=user, all_finished=finished == "all")
     context = {
         "visits": visits,
         "total": total,
@@ -109,7 +111,8 @@ def visits_page(
         "older": total > page * WALKS_SHOWN,
         "due": due,
         "due_total": due_total,
-        "actions": my_actions(session, user=user),
+        "actions": actions,
+        "finished_earlier": finished_earlier,
     }
     return render(request, "visits/index.html", context)
 
@@ -240,12 +243,9 @@ def action_status(
     if request.headers.get("HX-Request") == "true":
         # "Undo" puts the action back the way it was before this tap.
         undo = {action_id: previous} if previous in ("open", "in_progress") else {}
-        return render(
-            request,
-            "visits/index.html",
-            {"actions": my_actions(session, user=user), "undo_status": undo},
-            block="actions",
-        )
+        actions, finished_earlier = my_actions(session, user=user)
+        context = {"actions": actions, "finished_earlier": finished_earlier, "undo_status": undo}
+        return render(request, "visits/index.html", context, block="actions")
     return flash_redirect(request, "/visits", "action-updated")
 
 

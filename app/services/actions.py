@@ -4,11 +4,11 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
-from sqlalchemy import bindparam
+from sqlalchemy import bindparam, func
 from sqlalchemy import select as sa_select  # more than four columns
 from sqlmodel import Session, col
 
-from app.models import Action, Department, User, Visit
+from app.models import ACTION_FINISHED, Action, Department, User, Visit
 from app.models.types import utcnow
 from app.services.audit import record_event
 from app.services.errors import NotFoundError, ServiceError
@@ -46,21 +46,41 @@ _ACTIONS = (
 )
 _KEYS = ("id", "visit_id", "department", "title", "owner", "due_date", "status")
 _BY_DUE_DATE = (col(Action.due_date).is_(None), col(Action.due_date), col(Action.id))
-# Built once: see visits._SUMMARIES. Still open first; by due date, so the overdue lead.
-_MINE = _ACTIONS.where(col(Action.owner_id) == bindparam("owner")).order_by(
-    col(Action.status).not_in(OPEN), *_BY_DUE_DATE
+FINISHED_SHOWN = 5  # finished actions the walk list keeps in view, the latest first
+_MINE = _ACTIONS.where(col(Action.owner_id) == bindparam("owner"))
+# Built once: see visits._SUMMARIES. Open ones by due date, so the overdue lead; finished ones
+# the latest first (where one was tapped by mistake, its Undo is at hand), with how many
+# there are in all.
+_MINE_OPEN = _MINE.where(col(Action.status).in_(OPEN)).order_by(*_BY_DUE_DATE)
+_MINE_FINISHED = (
+    _MINE.add_columns(func.count().over())
+    .where(col(Action.status).not_in(OPEN))
+    .order_by(
+        col(Action.completed_at).is_(None), col(Action.completed_at).desc(), col(Action.id).desc()
+    )
 )
+_MINE_FINISHED_LATEST = _MINE_FINISHED.limit(FINISHED_SHOWN)
 
 
-def my_actions(session: Session, *, user: User) -> list[ActionRow]:
-    """Actions this user owns, overdue first, then by due date; done ones last."""
+def my_actions(
+    session: Session, *, user: User, all_finished: bool = False
+) -> tuple[list[ActionRow], int]:
+    """Actions this user owns: every open one, overdue first, then by due date; then the
+    FINISHED_SHOWN finished most lately (all of them with `all_finished`). And how many
+    finished ones that leaves out: a leader's list grows with every action they finish,
+    and the walk list is read on a phone."""
     today = date.today()
-    return [
-        ActionRow(id_, title, department, due, status, bool(due and due < today and status in OPEN))
-        for id_, _, department, title, _, due, status in session.connection().execute(
-            _MINE, {"owner": user.id}
+    connection = session.connection()
+    rows = [
+        ActionRow(id_, title, department, due, status, bool(due and due < today))
+        for id_, _, department, title, _, due, status in connection.execute(
+            _MINE_OPEN, {"owner": user.id}
         )
     ]
+    query = _MINE_FINISHED if all_finished else _MINE_FINISHED_LATEST
+    finished = connection.execute(query, {"owner": user.id}).all()
+    rows += [ActionRow(row[0], row[3], row[2], row[5], row[6], False) for row in finished]
+    return rows, (finished[0][-1] - len(finished) if finished else 0)
 
 
 def list_actions(
@@ -90,7 +110,7 @@ def set_action_status(
     if action is None or (action.owner_id != user.id and user.role != "admin"):
         raise NotFoundError("no such action")
     action.status = status
-    action.completed_at = utcnow() if status in ("done", "cant_do") else None
+    action.completed_at = utcnow() if status in ACTION_FINISHED else None
     session.add(action)
     record_event(
         session, action="action.status", actor_id=user.id, detail=f"action {action_id} -> {status}"

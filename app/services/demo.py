@@ -3,15 +3,15 @@
 import secrets
 import tempfile
 import uuid
-from datetime import date, timedelta
+from datetime import UTC, date, datetime, time, timedelta
 from pathlib import Path
 
 from sqlalchemy import func
-from sqlmodel import Session, select
+from sqlmodel import Session, col, select
 
 from app.ingest.survey_options import SurveyOptions
 from app.ingest.ticket_plan import TicketOptions
-from app.models import CatalogueEntryCreate, Department, User, VisitCreate
+from app.models import Action, CatalogueEntryCreate, Department, User, Visit, VisitCreate
 from app.services.catalogue import save_catalogue_entry
 from app.services.demo_data import LETS_ME_DOWN, write_survey, write_visits
 from app.services.demo_tickets import write_tickets
@@ -124,6 +124,7 @@ def load_demo(session: Session) -> list[tuple[str, str, str]] | None:
             session, path=tickets, name="Service desk incidents", options=TicketOptions()
         )
     _demo_walk_with_actions(session, leader_email=logins[0][1], today=today)
+    _demo_finished_actions(session, leader_email=logins[0][1], today=today)
     _demo_schedules(session, leaders=[logins[0][1], *OTHER_LEADERS], today=today)
     return logins
 
@@ -309,3 +310,45 @@ def _demo_walk_with_actions(session: Session, *, leader_email: str, today: date)
             }
         ),
     )
+
+
+FINISHED_ACTIONS = [
+    ("Swap the label printer for one that takes the new rolls", "done"),
+    ("Ask the network team about Wi-Fi in the meeting rooms", "done"),
+    ("Show the team how to follow a ticket in the portal", "done"),
+    ("Get a second monitor for the front desk", "cant_do"),
+    ("Move the shared mailbox to the new licence", "done"),
+    ("Check why the laptops lock after five minutes", "done"),
+    ("Book a desk-side visit for the slow PCs", "done"),
+]
+
+
+def _demo_finished_actions(session: Session, *, leader_email: str, today: date) -> None:
+    """The leader's earlier walks left actions they have since finished (a few they could not
+    do) a few days after each walk: their walk list keeps the latest in view and counts the
+    rest. History, written as the rows the status service leaves."""
+    leader = find_user_by_email(session, email=leader_email)
+    assert leader is not None and leader.id is not None
+    walks = session.exec(
+        select(Visit)
+        .where(Visit.leader_id == leader.id, Visit.visit_date < today - timedelta(days=7))
+        .order_by(col(Visit.visit_date).desc())
+        .limit(14)
+    ).all()
+    now = datetime.now(UTC)
+    for n, walk in enumerate(walks):
+        walk_id, walked = walk.id, walk.visit_date
+        assert walk_id is not None
+        title, status = FINISHED_ACTIONS[n % len(FINISHED_ACTIONS)]
+        finished = datetime.combine(walked + timedelta(days=2 + n % 5), time(15), UTC)
+        session.add(
+            Action(
+                visit_id=walk_id,
+                title=title,
+                owner_id=leader.id,
+                owner_email=leader.email,
+                due_date=walked + timedelta(days=14),
+                status=status,
+                completed_at=min(finished, now),
+            )
+        )

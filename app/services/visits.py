@@ -10,6 +10,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col, select
 
 from app.models import (
+    ACTION_FINISHED,
     Action,
     ActionCreate,
     CatalogueEntry,
@@ -22,6 +23,7 @@ from app.models import (
     VisitCreate,
 )
 from app.models.department import department_key
+from app.models.types import utcnow
 from app.services.assignments import scope_of_role
 from app.services.audit import record_event
 from app.services.catalogue import catalogue_ids
@@ -147,6 +149,8 @@ def create_visit(
                 owner_email=owner.email,
                 due_date=action.due_date,
                 status=action.status,
+                # Finished on the spot, as the walk was logged.
+                completed_at=utcnow() if action.status in ACTION_FINISHED else None,
             )
         )
     record_event(
