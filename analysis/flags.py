@@ -15,7 +15,8 @@ reach GATE_ALPHA on its own, so one kind of evidence alone never raises a flag.
 
 Non-response bias claims that those missing are less satisfied where the response rate is
 clearly low: the false discovery rate is held on the "missing" part alone, among the
-departments whose rate reaches GATE_ALPHA (see `assess_flags`). The service desk's flags
+departments whose rate reaches GATE_ALPHA (see `assess_flags`); one neither flagged nor
+cleared (`_nrb_settled`) reads "not enough evidence", not "no". The service desk's flags
 (`analysis.tickets`: quiet_desk, watermelon) claim something of the desk's own record: the
 false discovery rate is held on that part alone, and the walks or the survey must
 corroborate it at GATE_ALPHA.
