@@ -75,10 +75,8 @@ class SurveyOptions:
         chosen = (format or "auto").strip().lower()
         if chosen not in FORMATS:
             raise FileFormatError(f"format {format!r} is not one of {', '.join(FORMATS)}")
-        columns = [c.strip() for c in rating_column if c.strip()]
-        columns += [c.strip() for spec in rating_columns for c in spec.split(",") if c.strip()]
-        turned = [c.strip() for c in reversed_column if c.strip()]
-        turned += [c.strip() for spec in reversed_columns for c in spec.split(",") if c.strip()]
+        columns = _names(rating_column, rating_columns)
+        turned = _names(reversed_column, reversed_columns)
         scales = tuple(s for s in (s.strip() for s in scale) if s)
         for spec in scales:
             try:
@@ -94,7 +92,7 @@ class SurveyOptions:
         return cls(
             format=chosen,
             department_column=(department_column or "").strip() or None,
-            rating_columns=tuple(dict.fromkeys(columns)),
+            rating_columns=columns,
             submitted_column=(submitted_column or "").strip() or None,
             scales=scales,
             round_date=when,
@@ -105,7 +103,7 @@ class SurveyOptions:
                 for name, target in department_aliases
                 if name.strip() and target.strip()
             ),
-            reversed_columns=tuple(dict.fromkeys(turned)),
+            reversed_columns=turned,
             new_responses_only=new_responses_only,
         )
 
@@ -126,3 +124,11 @@ class SurveyOptions:
             reversed_column=data.get("reversed_columns", ()),
             new_responses_only=bool(data.get("new_responses_only", False)),
         )
+
+
+def _names(one_each: Iterable[str], comma_lists: Iterable[str]) -> tuple[str, ...]:
+    """Column names as typed: one a value (a name may hold commas), or comma lists; blanks
+    dropped, each once, in the order given."""
+    names = [c.strip() for c in one_each if c.strip()]
+    names += [c.strip() for spec in comma_lists for c in spec.split(",") if c.strip()]
+    return tuple(dict.fromkeys(names))

@@ -69,18 +69,21 @@ def my_actions(
     FINISHED_SHOWN finished most lately (all of them with `all_finished`). And how many
     finished ones that leaves out: a leader's list grows with every action they finish,
     and the walk list is read on a phone."""
-    today = date.today()
     connection = session.connection()
-    rows = [
-        ActionRow(id_, title, department, due, status, bool(due and due < today))
-        for id_, _, department, title, _, due, status in connection.execute(
-            _MINE_OPEN, {"owner": user.id}
-        )
-    ]
+    opened = connection.execute(_MINE_OPEN, {"owner": user.id}).all()
     query = _MINE_FINISHED if all_finished else _MINE_FINISHED_LATEST
     finished = connection.execute(query, {"owner": user.id}).all()
-    rows += [ActionRow(row[0], row[3], row[2], row[5], row[6], False) for row in finished]
+    rows = _action_rows([*opened, *(row[: len(_KEYS)] for row in finished)])
     return rows, (finished[0][-1] - len(finished) if finished else 0)
+
+
+def _action_rows(rows: list[Any]) -> list[ActionRow]:
+    """The lines of `_ACTIONS` rows, each open one past its due date marked overdue."""
+    today = date.today()
+    return [
+        ActionRow(id_, title, department, due, status, bool(due and due < today and status in OPEN))
+        for id_, _, department, title, _, due, status in rows
+    ]
 
 
 def list_actions(
