@@ -186,10 +186,9 @@ class ImportCounts:
             self.by_department[(department, False)] += partial
         self._count_answers(patterns, ids, dense[complete], numbers[complete])
         given = np.bincount(numbers[complete], minlength=len(patterns.text))
+        # Patterns are numbered in the order they were first met, as the dict keeps them.
         self.answered = [
-            (pattern, int(given[i]))
-            for pattern, i in sorted(patterns.number.items(), key=lambda pair: pair[1])
-            if given[i]
+            (pattern, int(given[i])) for i, pattern in enumerate(patterns.number) if given[i]
         ]
         self.by_score = _score_counts(patterns, ids, dense, complete, numbers, times)
 
