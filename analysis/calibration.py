@@ -5,16 +5,20 @@ planted departments it found and the flags it raised on quiet ones, each with a 
 interval. Nothing here tunes the method; it tells how the method does.
 """
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date, timedelta
+from functools import partial
 
 import numpy as np
+import pandas as pd
 
 from analysis.report import build_report
 from analysis.simulate import (
     DESK_PLANTED,
     PLANTED,
     QUIET_KINDS,
+    Organisation,
     Sizes,
     simulate_desk,
     simulate_organisation,
@@ -60,7 +64,11 @@ class Calibration:
         default_factory=lambda: {c: Tally() for c in SURVEY_FLAGS}
     )
     quiet: Tally = field(default_factory=Tally)  # quiet departments with any survey flag
-    grumblers: Tally = field(default_factory=Tally)
+    grumblers: Tally = field(default_factory=Tally)  # departments with usual complainers, flagged
+    # ... and flagged by them: a survey flag the same department does not get when its usual
+    # complainers answer as they are (the rest of a flag on such a department, its chance or
+    # its conversations', is a quiet department's false flag like any other).
+    by_complainers: Tally = field(default_factory=Tally)
     small_flagged: Tally = field(default_factory=Tally)  # under the minimum size, flagged
     unvisited: Tally = field(default_factory=Tally)
     unvisited_false: Tally = field(default_factory=Tally)
@@ -96,6 +104,7 @@ class Calibration:
             "false_flags_per_100_quiet": {c: shown(t, 100) for c, t in self.false_flags.items()},
             "quiet_flagged_per_100": shown(self.quiet, 100),
             "usual_complainers_flagged": shown(self.grumblers),
+            "flagged_by_usual_complainers": shown(self.by_complainers),
             "under_minimum_size_flagged": shown(self.small_flagged),
             "unvisited_found": shown(self.unvisited),
             "unvisited_false_per_100": shown(self.unvisited_false, 100),
@@ -123,23 +132,71 @@ def calibrate(
         # were without it.
         desk = np.random.default_rng([seed, index])
         tickets, conversations, desk_planted = simulate_desk(desk, org, as_of=as_of)
-        report = build_report(
-            "simulated",
-            org.departments[["department", "headcount", "division"]],
-            org.responses,
-            org.answers,
-            conversations,
-            as_of=as_of,
-            min_group_size=min_group_size,
-            tickets=tickets,
-            tickets_period=(as_of - timedelta(days=DESK_DAYS), as_of),
+
+        report = partial(
+            _report, org, conversations, tickets, as_of=as_of, min_group_size=min_group_size
         )
         kinds = dict(zip(org.departments["department"], org.departments["kind"], strict=True))
         result.organisations += 1
-        for row in report.to_dict()["departments"]:
+        rows = report(False)
+        for row in rows:
             _count(result, row, kinds[row["department"]], min_group_size)
             _count_desk(result, row, DESK_PLANTED.get(desk_planted.get(row["department"], "")))
+        _count_complainers(result, rows, kinds, min_group_size, report)
     return result
+
+
+def _report(
+    org: Organisation,
+    conversations: pd.DataFrame,
+    tickets: pd.DataFrame,
+    honest: bool,
+    *,
+    as_of: date,
+    min_group_size: int,
+) -> list[dict]:
+    """The report's department rows; `honest`: with the usual complainers answering as
+    they are."""
+    responses, answers = org.responses, org.answers
+    if honest:
+        responses = responses.assign(score=responses["honest_score"])
+        answers = answers.assign(value=answers["honest_value"])
+    built = build_report(
+        "simulated",
+        org.departments[["department", "headcount", "division"]],
+        responses,
+        answers,
+        conversations,
+        as_of=as_of,
+        min_group_size=min_group_size,
+        tickets=tickets,
+        tickets_period=(as_of - timedelta(days=DESK_DAYS), as_of),
+    )
+    return list(built.to_dict()["departments"])
+
+
+def _survey_codes(row: dict) -> set[str]:
+    return {f["code"] for f in row["flags"]} & set(SURVEY_FLAGS)
+
+
+def _count_complainers(
+    result: Calibration,
+    rows: list[dict],
+    kinds: dict[str, str],
+    min_group_size: int,
+    report: Callable[[bool], list[dict]],
+) -> None:
+    """Per department with usual complainers, whether they raised a survey flag: one it has
+    that the same organisation, with them answering as they are, does not give it. The
+    report is built again only where such a department is flagged at all."""
+    mine = [
+        r for r in rows if kinds[r["department"]] == "grumbler" and r["rated"] >= min_group_size
+    ]
+    flagged = {r["department"]: _survey_codes(r) for r in mine if _survey_codes(r)}
+    honest = {r["department"]: _survey_codes(r) for r in report(True)} if flagged else {}
+    for row in mine:
+        codes = flagged.get(row["department"], set())
+        result.by_complainers.add(bool(codes - honest.get(row["department"], set())))
 
 
 def _count_desk(result: Calibration, row: dict, planted: str | None) -> None:
@@ -215,7 +272,8 @@ def summary(result: Calibration) -> str:
         lines.append(f"  {code}: {_figure(tally, 100, 2)}")
     lines += [
         f"  any survey flag: {_figure(result.quiet, 100, 2)}",
-        f"usual complainers flagged: {_figure(result.grumblers, 100, 2)} per 100",
+        f"usual complainers' departments flagged: {_figure(result.grumblers, 100, 2)} per 100; "
+        f"flagged by them: {_figure(result.by_complainers, 100, 2)} per 100",
         f"under the minimum size flagged: {_figure(result.small_flagged, 100, 2)} per 100",
         f"unvisited found: {_figure(result.unvisited, 100)}%; "
         f"false: {_figure(result.unvisited_false, 100, 2)} per 100",

@@ -6,7 +6,9 @@ and what people *said* a politer version of it. The planted kinds follow the pro
 description of each flag:
 
 - clean: honest answers, the department's own level near the organisation's;
-- grumbler: clean, plus two or three respondents who rate everything at the bottom;
+- grumbler: clean, plus two or three respondents who rate everything at the bottom (each
+  answer also carries the honest one they would have given: `honest_score`, `honest_value`,
+  so calibration can ask whether the flag is theirs);
 - nrb: the unhappy answer far less, and later; conversations meet everyone;
 - fine: answers bunch on the polite option, conversations find problems;
 - complaints: many respondents rate IT poorly, conversations find the same.
@@ -148,9 +150,12 @@ def simulate_organisation(
             else:
                 options = _options(people[person] + rng.normal(0, 0.5, questions), points)
             values = 100 * options / (points - 1)
+            honest = values
+            if person in grumblers:  # as they are (no draw: the others' draws stay as they were)
+                honest = 100 * _options(np.full(questions, people[person]), points) / (points - 1)
             when = SURVEY_START + timedelta(minutes=float(late) * 20 * 24 * 60)
-            responses.append((name, when, True, float(values.mean())))
-            answers += [(name, float(v)) for v in values]
+            responses.append((name, when, True, float(values.mean()), float(honest.mean())))
+            answers += [(name, float(v), float(h)) for v, h in zip(values, honest, strict=True)]
         day = as_of
         # Leaders meet people at random, the same person again now and then.
         for i, met in enumerate(rng.integers(0, headcount, int(talks[d])).tolist()):
@@ -164,9 +169,10 @@ def simulate_organisation(
             departments, columns=["department", "headcount", "division", "kind", "level"]
         ),
         responses=pd.DataFrame(
-            responses, columns=["department", "submitted_at", "is_complete", "score"]
+            responses,
+            columns=["department", "submitted_at", "is_complete", "score", "honest_score"],
         ),
-        answers=pd.DataFrame(answers, columns=["department", "value"]),
+        answers=pd.DataFrame(answers, columns=["department", "value", "honest_value"]),
         conversations=pd.DataFrame(
             conversations, columns=["department", "visit", "visit_date", "stated", "observed"]
         ),

@@ -40,6 +40,8 @@ def bench_calibration(record: Callable[..., None]) -> None:
         ci=[round(100 * low, 3), round(100 * high, 3)],
         quiet_departments=quiet.trials,
         usual_complainers_flagged=result.grumblers.hits,
+        # ... of which the complainers raised (not raised with them answering as they are)
+        flagged_by_usual_complainers=result.by_complainers.hits,
         usual_complainers=result.grumblers.trials,
         under_minimum_size_flagged=result.small_flagged.hits,
         bar=BAR_FALSE_PER_100,
