@@ -290,6 +290,25 @@ def test_my_actions_keep_the_five_finished_latest_and_say_how_many_before_them(
     assert "8 finished actions before these." in done.text
     assert 'aria-label="Undo: Task 12 is not done"' in done.text
 
+    # Opened in full, the list stays in full after a tap, with or without htmx.
+    assert 'name="finished" value="all"' not in page
+    assert everything.count('name="finished" value="all"') == 14
+    undone = leader_client.post(
+        f"/actions/{rows[12].id}/status",
+        data={"csrf_token": token, "status": "open", "finished": "all"},
+        headers={"HX-Request": "true"},
+    )
+    assert titles(undone.text) == ["Task 12", "Task 13", *latest]
+    assert "before these" not in undone.text
+    assert undone.text.count('name="finished" value="all"') == 14
+    plain = leader_client.post(
+        f"/actions/{rows[13].id}/status",
+        data={"csrf_token": token, "status": "done", "finished": "all"},
+        follow_redirects=False,
+    )
+    assert plain.status_code == 303
+    assert plain.headers["location"].startswith("/visits?finished=all")
+
 
 def test_the_form_offers_the_departments_this_leader_walked_latest_first_then_the_rest(
     leader_client: TestClient, session: Session, make_user, tmp_path

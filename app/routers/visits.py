@@ -113,6 +113,7 @@ def visits_page(
         "due_total": due_total,
         "actions": actions,
         "finished_earlier": finished_earlier,
+        "all_finished": finished == "all",
     }
     return render(request, "visits/index.html", context)
 
@@ -237,16 +238,24 @@ def action_status(
     session: WriteSession,
     status: str = Form(..., max_length=20),
     previous: str = Form("", max_length=20),
+    finished: str = Form("", max_length=20),
     user: User = Depends(page_user),
 ) -> Response:
     set_action_status(session, user=user, action_id=action_id, status=status)
+    everything = finished == "all"  # the list stays as the leader had opened it
     if request.headers.get("HX-Request") == "true":
         # "Undo" puts the action back the way it was before this tap.
         undo = {action_id: previous} if previous in ("open", "in_progress") else {}
-        actions, finished_earlier = my_actions(session, user=user)
-        context = {"actions": actions, "finished_earlier": finished_earlier, "undo_status": undo}
+        actions, finished_earlier = my_actions(session, user=user, all_finished=everything)
+        context = {
+            "actions": actions,
+            "finished_earlier": finished_earlier,
+            "undo_status": undo,
+            "all_finished": everything,
+        }
         return render(request, "visits/index.html", context, block="actions")
-    return flash_redirect(request, "/visits", "action-updated")
+    back = "/visits?finished=all" if everything else "/visits"
+    return flash_redirect(request, back, "action-updated")
 
 
 @router.get("/csrf-token")
