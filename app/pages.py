@@ -45,6 +45,10 @@ def counted(number: int, one: str, many: str | None = None) -> str:
 
 TEMPLATES.env.filters["counted"] = counted
 
+# An action's status as a leader reads it (the stored values are the API's).
+ACTION_STATUS_WORDS = {"in_progress": "in progress", "cant_do": "can't do"}
+TEMPLATES.env.filters["action_status"] = lambda status: ACTION_STATUS_WORDS.get(status, status)
+
 NAV_BY_ROLE: dict[str, list[tuple[str, str]]] = {
     "leader": [
         ("/", "Home"),

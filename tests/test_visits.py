@@ -279,6 +279,11 @@ def test_my_actions_keep_the_five_finished_latest_and_say_how_many_before_them(
     everything = leader_client.get("/visits?finished=all").text
     assert titles(everything) == ["Task 12", "Task 13", *latest]
     assert "before these" not in everything
+    # In words, not the stored value: Task 00, 03, 06 and 09 could not be done.
+    assert everything.count("· can&#39;t do</span>") == 4
+    assert "cant" not in everything
+    detail = leader_client.get(f"/visits/{rows[0].visit_id}").text
+    assert detail.count("· can&#39;t do</span>") == 4
 
     token = csrf_from(page)
     done = leader_client.post(
