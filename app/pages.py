@@ -8,6 +8,7 @@ from fastapi import Request
 from fastapi.responses import RedirectResponse, Response
 from jinja2_fragments.fastapi import Jinja2Blocks
 
+from analysis.wording import flag_name
 from app.csrf import csrf_token_for, set_csrf_cookie
 from app.settings import Settings
 
@@ -48,6 +49,7 @@ TEMPLATES.env.filters["counted"] = counted
 # An action's status as a leader reads it (the stored values are the API's).
 ACTION_STATUS_WORDS = {"in_progress": "in progress", "cant_do": "can't do"}
 TEMPLATES.env.filters["action_status"] = lambda status: ACTION_STATUS_WORDS.get(status, status)
+TEMPLATES.env.filters["flag_name"] = flag_name
 
 NAV_BY_ROLE: dict[str, list[tuple[str, str]]] = {
     "leader": [

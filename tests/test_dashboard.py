@@ -85,6 +85,12 @@ def test_report_page_filters_and_sorts(analyst_client: TestClient, sample) -> No
     assert flagged.text.lstrip().startswith('<section id="report-table"')
     rows = re.findall(r'<th scope="row">([^<]+)', flagged.text)
     assert set(rows) == {"Admissions", "Call Centre", "Grants", "Plant B"}
+    # Flags in words, on the filter, the table and the cards: not their codes.
+    assert '<option value="im_fine" >I&#39;m fine</option>' in page.text
+    assert flagged.text.count(">I&#39;m fine</span>") == 4
+    assert flagged.text.count(">I&#39;m fine · ") == 4
+    assert "im fine" not in page.text and "non response" not in page.text
+    assert "non-response bias" in page.text
     assert analyst_client.get("/reports/Nope").status_code == 404
 
 
@@ -102,6 +108,7 @@ def test_exports_are_suppressed_and_defused(executive_client: TestClient, sample
     assert exported["Treasury"][0].value == "fewer than 5 answered"
     assert exported["Strategy"][0].link == ""  # no drill-down link in a file
     assert "Flags and their evidence" in html_export.text
+    assert "I&#39;m fine · " in html_export.text and "im fine" not in html_export.text
 
 
 def test_pdf_board_pack_where_chromium_is_present(executive_client: TestClient, sample) -> None:

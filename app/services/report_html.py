@@ -9,9 +9,11 @@ from typing import Any
 
 from jinja2 import Environment, PackageLoader, select_autoescape
 
+from analysis.wording import flag_name
 from app.services.heatmaps import dashboard_heatmap
 
 _ENV = Environment(loader=PackageLoader("app", "templates"), autoescape=select_autoescape(["html"]))
+_ENV.filters["flag_name"] = flag_name
 STYLESHEET = Path(__file__).parent.parent / "static" / "app.css"
 
 
