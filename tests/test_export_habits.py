@@ -305,3 +305,39 @@ def test_names_holding_commas_and_a_column_without_a_header(
     # Row 1: rude 0 and Good 50 -> 25; row 2: 100 and 0 -> 50; row 3: 50 and 25 -> 37.5.
     scores = sorted(r.score for r in session.exec(select(SurveyResponse)))
     assert scores == [25.0, 37.5, 50.0]
+
+
+ALCHEMER_HEADER = ["Response ID", "Date Submitted", "Status", "Department",
+                   "How satisfied are you with IT?"]  # fmt: skip
+# Two respondents gave up before the department question: their partial rows have no
+# department to count them in.
+ALCHEMER_ROWS = [
+    ["1", "2026-10-01 10:00:00", "Complete", "Finance", "Satisfied"],
+    ["2", "", "Partial", "", ""],
+    ["3", "", "Partial", "Legal", "Dissatisfied"],
+    ["4", "", "Partial", "", "Very satisfied"],
+    ["5", "2026-10-02 12:00:00", "Complete", "Legal", "Very satisfied"],
+]  # fmt: skip
+
+
+def test_partials_stopped_before_the_department_are_left_out_and_said(
+    session: Session, tmp_path: Path, two_departments: None
+) -> None:
+    """A partial response with no department cannot be counted anywhere: it is left out,
+    and the import says how many (before, the file's rows did not add up to what was
+    reported). A complete response with no department is still a bad row."""
+    path = write_csv(tmp_path / "alchemer.csv", [ALCHEMER_HEADER, *ALCHEMER_ROWS])
+    result = import_survey(session, path=path, name="alchemer", options=SurveyOptions())
+    assert result.by_department == {"Finance": (1, 0), "Legal": (1, 1)}
+    assert (result.partials, result.partials_without_department) == (1, 2)
+    assert (
+        "  left out: 2 partial responses that stopped before the department question "
+        "(no department to count them in)"
+    ) in result.summary().splitlines()
+    only = write_csv(tmp_path / "gave-up.csv", [ALCHEMER_HEADER, *ALCHEMER_ROWS[3:4]])
+    with pytest.raises(FileFormatError) as refused:
+        import_survey(session, path=only, name="gave up", options=SurveyOptions())
+    assert str(refused.value) == (
+        "gave-up.csv: no responses to import: 1 partial response that stopped before the "
+        "department question (no department to count them in)"
+    )

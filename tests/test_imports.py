@@ -23,6 +23,7 @@ from tests.builders import (
     QUALTRICS,
     as_msforms,
     expected_counts,
+    write_csv,
 )
 from tests.conftest import csrf_from, log_in, upload_file
 
@@ -319,3 +320,37 @@ def test_job_page_full_and_as_fragment_and_interrupted(
     other = TestClient(analyst_client.app)
     log_in(other, make_user("analyst", "other@example.org"))
     assert other.get("/imports/jobs/job-1").status_code == 404
+
+
+def test_partials_without_a_department_are_said_on_the_preview_the_job_and_the_api(
+    analyst_client: TestClient, session: Session, two_departments: None, tmp_path
+) -> None:
+    from app.services.users import create_api_token
+    from tests.test_export_habits import ALCHEMER_HEADER, ALCHEMER_ROWS
+
+    path = write_csv(tmp_path / "alchemer.csv", [ALCHEMER_HEADER, *ALCHEMER_ROWS])
+    uploaded = upload_file(analyst_client, path, "Alchemer", "alchemer.csv")
+    preview = analyst_client.get(uploaded.headers["location"])
+    text = re.sub(r"\s+", " ", preview.text)
+    assert "2</span><span>partial, stopped before the department question: left out" in text
+    upload_id = uploaded.headers["location"].split("/")[3].split("?")[0]
+    started = analyst_client.post(
+        f"/imports/survey/{upload_id}/import",
+        data={"csrf_token": csrf_from(preview.text), "name": "Alchemer"},
+    )
+    done = analyst_client.get(started.headers["location"]).text
+    assert (
+        "2 complete responses and 1 partial; 2 partial responses that stopped before the "
+        "department question left out."
+    ) in done
+    analyst = session.exec(select(User).where(User.role == "analyst")).one()
+    token = create_api_token(session, email=analyst.email)
+    session.commit()
+    with path.open("rb") as handle:
+        answer = analyst_client.post(
+            "/api/v1/surveys/Alchemer%20again/import",
+            headers={"Authorization": f"Bearer {token}"},
+            files={"file": ("alchemer.csv", handle, "text/csv")},
+        )
+    assert answer.status_code == 200, answer.text
+    assert (answer.json()["partials"], answer.json()["partials_without_department"]) == (1, 2)

@@ -81,6 +81,8 @@ class SurveyImportPublic(BaseModel):
     responses: int
     partials: int
     previews: int
+    # Partial responses that stopped before the department question: left out.
+    partials_without_department: int = 0
     round_date: str | None
     departments: dict[str, dict[str, int]]
     skipped: list[dict[str, object]]

@@ -82,6 +82,7 @@ def post_survey_import(
         responses=result.responses,
         partials=result.partials,
         previews=result.previews,
+        partials_without_department=result.partials_without_department,
         round_date=result.round_date.isoformat() if result.round_date else None,
         departments={
             k: {"responses": v[0], "partials": v[1]} for k, v in result.by_department.items()

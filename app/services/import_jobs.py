@@ -76,6 +76,7 @@ def done_result(result: SurveyImportResult) -> dict[str, Any]:
         "summary": result.summary(),
         "responses": result.responses,
         "partials": result.partials,
+        "partials_without_department": result.partials_without_department,
         "warnings": list(result.warnings),
         "earlier_left_out": result.earlier_left_out,
         "earlier_rounds": result.earlier_rounds,

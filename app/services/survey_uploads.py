@@ -60,6 +60,7 @@ class SurveyPreview:
     completes: int = 0
     partials: int = 0
     previews: int = 0
+    partials_without_department: int = 0  # stopped before the department question: left out
     sample: list[list[str]] = field(default_factory=list)
     problems: list[ErrorGroup] = field(default_factory=list)
     bad_rows: int = 0
@@ -212,6 +213,7 @@ def preview_survey(
         completes=completes,
         partials=partials,
         previews=tally.previews,
+        partials_without_department=tally.partials_without_department,
         sample=[list(r) for r in plan.sample],
         problems=groups,
         bad_rows=errors.row_count,

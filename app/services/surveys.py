@@ -35,6 +35,14 @@ from app.services.earlier_rounds import EarlierRounds, keep_new
 from app.services.errors import ConflictError, NotFoundError
 
 
+def _partials_without_department(count: int) -> str:
+    """How the import says the partial responses it could not place."""
+    return (
+        f"{count} partial response{'s' if count != 1 else ''} that stopped before the "
+        "department question (no department to count them in)"
+    )
+
+
 @dataclass(frozen=True)
 class SurveyImportResult:
     survey: str
@@ -43,6 +51,9 @@ class SurveyImportResult:
     responses: int = 0
     partials: int = 0
     previews: int = 0
+    # Partial responses that stopped before the department question: no department to count
+    # them in, so left out, and said.
+    partials_without_department: int = 0
     round_date: date | None = None
     department_column: str = ""
     timestamp_column: str | None = None
@@ -74,6 +85,10 @@ class SurveyImportResult:
         for column, question, why in self.left_out:
             named = column if column == question else f"{column} ({question})"
             lines.append(f"  left out: {named}: {why}")
+        if self.partials_without_department:
+            lines.append(
+                f"  left out: {_partials_without_department(self.partials_without_department)}"
+            )
         lines += [f"  warning: {w}" for w in self.warnings]
         if self.earlier_left_out:
             lines.append(
@@ -217,6 +232,8 @@ def import_survey(
             why = f": all {found.total} are already in {found.where}"
         elif counts.tally.previews:
             why = f" (all {counts.tally.previews} rows are previews, tests or spam)"
+        elif counts.tally.partials_without_department:
+            why = f": {_partials_without_department(counts.tally.partials_without_department)}"
         raise FileFormatError(f"{file_name}: no responses to import{why}")
     names = {d.id: d.name for d in departments.values()}
     warnings = over_headcount(counts, departments={d.id: d for d in departments.values()})
@@ -276,6 +293,7 @@ def import_survey(
         responses=counts.completes,
         partials=counts.partials,
         previews=counts.tally.previews,
+        partials_without_department=counts.tally.partials_without_department,
         round_date=survey.round_date,
         department_column=plan.department.label,
         timestamp_column=plan.timestamp.label if plan.timestamp else None,
