@@ -324,7 +324,9 @@ def run_peer(workdir: Path) -> dict[str, Any]:
 
 
 def run_web(url: str, *, workers: int, leader: str, token: str, count_walks: Any) -> dict[str, Any]:
-    process, base = start_server(url, workers)
+    # The app with one route added after all of its own (`bench.in_app`): the peer's page
+    # behind the app's sign-in.
+    process, base = start_server(url, workers, module="bench.in_app:app")
     auth = {"Authorization": f"Bearer {token}"}
     try:
         _seed_walks(base, token, leader)
@@ -332,7 +334,11 @@ def run_web(url: str, *, workers: int, leader: str, token: str, count_walks: Any
         cookie = "; ".join(f"{k}={v}" for k, v in cookies.items())
         health = _measure(base, "/healthz")
         pages = {}
-        for name, path in (("walk_list", "/visits"), ("walk_form", "/visits/new")):
+        for name, path in (
+            ("walk_list", "/visits"),
+            ("walk_form", "/visits/new"),
+            ("peer_page_in_app", "/bench/peer-page"),
+        ):
             # Other leaders' walks keep arriving while the page is measured.
             with Trickle(base, "/api/v1/visits", _walk, auth, WRITES_PER_SECOND) as writes:
                 pages[name] = _measure(base, path, cookie=cookie)
