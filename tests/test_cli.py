@@ -212,13 +212,17 @@ def test_demo_fills_an_empty_database_once(database_url: str) -> None:
         rounds = {s.name: s for s in session.exec(select(Survey)).all()}
     assert rounds["Winter pulse"].published_at is None
     # The draft's export held the autumn round again, left out; its question worded the other
-    # way is scored top down.
+    # way is scored top down; those who gave up early are counted apart.
     with Session(get_engine(database_url)) as session:
         jobs = {j.survey_name: json.loads(j.message) for j in session.exec(select(ImportJob))}
     said = jobs["Winter pulse"]["summary"]
     autumn = rounds["Autumn survey"].responses
     assert f"left out: {autumn} responses already in round 'Autumn survey'" in said
     assert "rating: IT often lets me down [reversed: Strongly disagree," in said
+    # Three people gave up before the department question: left out, and said.
+    assert jobs["Winter pulse"]["partials_without_department"] == 3
+    assert "left out: 3 partial responses that stopped before the department question" in said
+    assert (rounds["Winter pulse"].responses, rounds["Winter pulse"].partials) == (386, 0)
     assert max(s.round_date for s in rounds.values()) <= date.today()
     # The leader finished actions of earlier walks: their walk list keeps five in view.
     with Session(get_engine(database_url)) as session:

@@ -86,7 +86,8 @@ def load_demo(session: Session) -> list[tuple[str, str, str]] | None:
         # Three published rounds make a trend; the newest import is a draft an analyst has
         # yet to check and publish, so executives do not see it.
         # The draft's export holds the autumn round's answers again (the tool exported every
-        # response to date), left out at import, and adds a question worded the other way.
+        # response to date), left out at import, and adds a question worded the other way;
+        # three people gave up before the department question (left out, and said).
         rounds = (
             ("Last year's survey", today - timedelta(days=410), 4, 0.06, True),
             ("Spring survey", today - timedelta(days=230), 1, 0.03, True),
@@ -103,6 +104,7 @@ def load_demo(session: Session) -> list[tuple[str, str, str]] | None:
                 shift=shift,
                 earlier=folder / "2.csv" if draft else None,
                 worded_the_other_way=draft,
+                gave_up=3 if draft else 0,
             )
             options = SurveyOptions(
                 reversed_columns=(LETS_ME_DOWN,) if draft else (), new_responses_only=draft

@@ -85,10 +85,13 @@ def write_survey(
     shift: float = 0.0,
     earlier: Path | None = None,
     worded_the_other_way: bool = False,
+    gave_up: int = 0,
 ) -> Path:
     """A plain-CSV survey round for the demo departments. `earlier`: a round's file this one's
     export holds again (the tool exported every response to date); `worded_the_other_way`
-    adds a question agreeing with which is the worst answer (it was not asked before)."""
+    adds a question agreeing with which is the worst answer (it was not asked before);
+    `gave_up`: that many people answered the first question and stopped before the
+    department one (a status column then says Complete or Partial)."""
     rng = random.Random(seed)  # nosec B311
     other = random.Random(seed + 1000)  # nosec B311  # the added question's: rng's draws stay
     rows = []
@@ -114,20 +117,23 @@ def write_survey(
             before = list(csv.reader(handle))[1:]
         blank = [""] if worded_the_other_way else []
         rows = [[*row[:-1], *blank, row[-1]] for row in before] + rows
+    header = [
+        "department",
+        "submitted_at",
+        "Overall satisfaction",
+        "Speed of resolution",
+        "Understands our needs",
+        "Tools help me work",
+        *([LETS_ME_DOWN] if worded_the_other_way else []),
+        "comment",
+    ]
+    if gave_up:
+        quit_early = ["", "", QUALITY[2]] + [""] * (len(header) - 3)
+        rows = [[*row, "Complete"] for row in rows] + [[*quit_early, "Partial"]] * gave_up
+        header.append("status")
     with path.open("w", newline="", encoding="utf-8") as handle:
         writer = csv.writer(handle)
-        writer.writerow(
-            [
-                "department",
-                "submitted_at",
-                "Overall satisfaction",
-                "Speed of resolution",
-                "Understands our needs",
-                "Tools help me work",
-                *([LETS_ME_DOWN] if worded_the_other_way else []),
-                "comment",
-            ]
-        )
+        writer.writerow(header)
         writer.writerows(rows)
     return path
 
