@@ -10,6 +10,7 @@ import pytest
 from fastapi.testclient import TestClient
 from sqlmodel import Session, select
 
+from app.ingest.row_errors import ImportRefused
 from app.ingest.survey_options import SurveyOptions
 from app.ingest.tabular import FileFormatError
 from app.models import Survey
@@ -334,6 +335,11 @@ def test_partials_stopped_before_the_department_are_left_out_and_said(
         "  left out: 2 partial responses that stopped before the department question "
         "(no department to count them in)"
     ) in result.summary().splitlines()
+    finished = ["6", "2026-10-03 10:00:00", "Complete", "", "Satisfied"]
+    bad = write_csv(tmp_path / "bad.csv", [ALCHEMER_HEADER, *ALCHEMER_ROWS, finished])
+    with pytest.raises(ImportRefused) as bad_row:
+        import_survey(session, path=bad, name="bad", options=SurveyOptions())
+    assert "Department: the department is empty: 1 row (row 7)" in str(bad_row.value)
     only = write_csv(tmp_path / "gave-up.csv", [ALCHEMER_HEADER, *ALCHEMER_ROWS[3:4]])
     with pytest.raises(FileFormatError) as refused:
         import_survey(session, path=only, name="gave up", options=SurveyOptions())
