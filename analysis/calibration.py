@@ -192,11 +192,11 @@ def _count_complainers(
     mine = [
         r for r in rows if kinds[r["department"]] == "grumbler" and r["rated"] >= min_group_size
     ]
-    flagged = {r["department"]: _survey_codes(r) for r in mine if _survey_codes(r)}
-    honest = {r["department"]: _survey_codes(r) for r in report(True)} if flagged else {}
-    for row in mine:
-        codes = flagged.get(row["department"], set())
-        result.by_complainers.add(bool(codes - honest.get(row["department"], set())))
+    flagged = {r["department"]: _survey_codes(r) for r in mine}
+    rebuilt = any(flagged.values())
+    honest = {r["department"]: _survey_codes(r) for r in report(True)} if rebuilt else {}
+    for name, codes in flagged.items():
+        result.by_complainers.add(bool(codes - honest.get(name, set())))
 
 
 def _count_desk(result: Calibration, row: dict, planted: str | None) -> None:

@@ -354,18 +354,17 @@ def assess_flags(
                 flags[name].append(
                     Flag(code, _severity(q_value, p_main, p_corroboration), evidence)
                 )
+    cutoff = pd.Timestamp(as_of - timedelta(days=UNVISITED_DAYS))
     for department, row in table.iterrows():
         name = str(department)
         tested = name in results["non_response_bias"]
         raised = any(f.code == "non_response_bias" for f in flags[name])
         if tested and not raised and not _nrb_settled(row, base):
             untested[name].append("non_response_bias")
-    cutoff = pd.Timestamp(as_of - timedelta(days=UNVISITED_DAYS))
-    for department, row in table.iterrows():
         last = row["last_visit"]
         if pd.isna(last) or last < cutoff:
             when = "never" if pd.isna(last) else f"last on {last.date().isoformat()}"
-            flags[str(department)].append(
+            flags[name].append(
                 Flag(
                     "unvisited",
                     "medium" if pd.isna(last) else "low",

@@ -102,7 +102,6 @@ def visits_page(
             session, user=user, limit=WALKS_SHOWN, skip=(page - 1) * WALKS_SHOWN
         )
     due, due_total = departments_due(session, limit=DUE_SHOWN)
-    actions, finished_earlier = my_actions(session, user=user, all_finished=finished == "all")
     context = {
         "visits": visits,
         "total": total,
@@ -111,11 +110,16 @@ def visits_page(
         "older": total > page * WALKS_SHOWN,
         "due": due,
         "due_total": due_total,
-        "actions": actions,
-        "finished_earlier": finished_earlier,
-        "all_finished": finished == "all",
+        **_actions_context(session, user, everything=finished == "all"),
     }
     return render(request, "visits/index.html", context)
+
+
+def _actions_context(session: Session, user: User, *, everything: bool) -> dict[str, Any]:
+    """What the walk list's "My actions" block shows: the leader's actions, how many finished
+    ones are left out, and whether the full list was asked for (its forms keep it so)."""
+    actions, finished_earlier = my_actions(session, user=user, all_finished=everything)
+    return {"actions": actions, "finished_earlier": finished_earlier, "all_finished": everything}
 
 
 @router.get("/visits/new")
@@ -246,13 +250,7 @@ def action_status(
     if request.headers.get("HX-Request") == "true":
         # "Undo" puts the action back the way it was before this tap.
         undo = {action_id: previous} if previous in ("open", "in_progress") else {}
-        actions, finished_earlier = my_actions(session, user=user, all_finished=everything)
-        context = {
-            "actions": actions,
-            "finished_earlier": finished_earlier,
-            "undo_status": undo,
-            "all_finished": everything,
-        }
+        context = {**_actions_context(session, user, everything=everything), "undo_status": undo}
         return render(request, "visits/index.html", context, block="actions")
     back = "/visits?finished=all" if everything else "/visits"
     return flash_redirect(request, back, "action-updated")
